@@ -1,0 +1,43 @@
+// The contract between the operator and the xDS server: one fleet's complete Envoy configuration.
+// The operator builds it (pure translation); the server versions, encodes and serves it. Nothing in
+// here knows about Kubernetes.
+import type { Cluster } from './generated/envoy/config/cluster/v3/Cluster.js';
+import type { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/ClusterLoadAssignment.js';
+import type { Listener } from './generated/envoy/config/listener/v3/Listener.js';
+import type { RouteConfiguration } from './generated/envoy/config/route/v3/RouteConfiguration.js';
+import type { Secret } from './generated/envoy/extensions/transport_sockets/tls/v3/Secret.js';
+import type { ResourceKind } from './protos/envoy-protos.js';
+
+export type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret };
+
+/** Every resource of one fleet, each list sorted by name. */
+export interface FleetResources {
+  listeners: Listener[];
+  routeConfigurations: RouteConfiguration[];
+  clusters: Cluster[];
+  clusterLoadAssignments: ClusterLoadAssignment[];
+  secrets: Secret[];
+}
+
+/**
+ * Where each resource came from, as "Kind namespace/name" strings, keyed by resource kind and then
+ * resource name. Lets a NACK of one resource be traced back to the objects that produced it.
+ */
+export type ResourceOrigins = Partial<Record<ResourceKind, Record<string, string[]>>>;
+
+/** The field of FleetResources that holds each kind. */
+export const FLEET_FIELD_BY_KIND = {
+  listener: 'listeners',
+  routeConfiguration: 'routeConfigurations',
+  cluster: 'clusters',
+  clusterLoadAssignment: 'clusterLoadAssignments',
+  secret: 'secrets',
+} as const satisfies Record<ResourceKind, keyof FleetResources>;
+
+export function resourceName(kind: ResourceKind, resource: { name?: string; cluster_name?: string }): string {
+  return (kind === 'clusterLoadAssignment' ? resource.cluster_name : resource.name) ?? '';
+}
+
+export function emptyFleetResources(): FleetResources {
+  return { listeners: [], routeConfigurations: [], clusters: [], clusterLoadAssignments: [], secrets: [] };
+}
