@@ -1,0 +1,6 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
+/** One line a person reads: "error: Ingress default/web: spec.rules[0].host: ...". */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  return `${diagnostic.severity}: ${diagnostic.object}: ${diagnostic.message}`;
+}

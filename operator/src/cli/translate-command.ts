@@ -1,0 +1,30 @@
+// `portico translate`: the offline translator. Reads manifests, prints what each IngressClass's
+// Envoy fleet would be served. Exit 1 only when some input could not be read at all.
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { buildEnvoyConfig } from '../pipeline.js';
+import { loadManifests } from '../sources/manifests/load-manifests.js';
+import type { OutputFormat } from './translation-output.js';
+import { renderDocument, translationDocument } from './translation-output.js';
+import { formatDiagnostic } from './format-diagnostic.js';
+
+export function registerTranslateCommand(program: Command): void {
+  program
+    .command('translate')
+    .description('print the Envoy configuration that manifests translate to, without a cluster')
+    .requiredOption('-f, --filename <path>', 'a manifest file or folder (repeatable)', collect, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('-q, --quiet', 'do not repeat diagnostics on stderr')
+    .action((options: { filename: string[]; output: OutputFormat; quiet?: boolean }) => {
+      const loaded = loadManifests(options.filename);
+      const config = buildEnvoyConfig(loaded.state);
+      const document = translationDocument(config, loaded.problems);
+      process.stdout.write(renderDocument(document, options.output));
+      if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+      if (loaded.unreadable) process.exitCode = 1;
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,37 @@
+// The document `portico translate` prints: per IngressClass, the Envoy resources in the proto3
+// JSON mapping (with '@type' on every Any), then every diagnostic.
+import { stringify } from 'yaml';
+import type { JsonValue } from '../../../xds-server/src/protos/proto-json.js';
+import { toProto3Json } from '../../../xds-server/src/protos/proto-json.js';
+import { RESOURCE_TYPES } from '../../../xds-server/src/protos/envoy-protos.js';
+import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.js';
+import { FLEET_FIELD_BY_KIND } from '../../../xds-server/src/resources.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { EnvoyConfig } from '../pipeline.js';
+
+export type OutputFormat = 'json' | 'yaml';
+
+const KIND_ORDER: ResourceKind[] = ['listener', 'routeConfiguration', 'cluster', 'clusterLoadAssignment', 'secret'];
+
+export interface TranslationDocument {
+  ingressClasses: Record<string, Record<string, JsonValue[]>>;
+  diagnostics: Diagnostic[];
+}
+
+export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = []): TranslationDocument {
+  const ingressClasses: TranslationDocument['ingressClasses'] = {};
+  for (const fleet of config.fleets) {
+    const resources: Record<string, JsonValue[]> = {};
+    for (const kind of KIND_ORDER) {
+      const field = FLEET_FIELD_BY_KIND[kind];
+      resources[field] = fleet.resources[field].map((resource) => toProto3Json(RESOURCE_TYPES[kind], resource));
+    }
+    ingressClasses[fleet.ingressClass] = resources;
+  }
+  return { ingressClasses, diagnostics: [...extraDiagnostics, ...config.diagnostics] };
+}
+
+export function renderDocument(document: TranslationDocument, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
+  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,1 @@
+export const PORTICO_VERSION = '0.1.0';

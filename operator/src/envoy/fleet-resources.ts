@@ -1,0 +1,28 @@
+// IR fleet → the Envoy resources it is served as, plus where each resource came from.
+import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/resources.js';
+import type { IrFleet } from '../ir/types.js';
+import { compareStrings } from '../util/compare.js';
+import { edsCluster, loadAssignment } from './cluster.js';
+import { httpListener } from './listener.js';
+import { routeConfiguration } from './route-configuration.js';
+
+export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
+  const routeConfigurationName = fleet.httpListener.name;
+  const routeOrigins = [...new Set(fleet.virtualHosts.flatMap((v) => v.routes.map((r) => r.origin)))].sort(compareStrings);
+  const classRef = `IngressClass ${fleet.ingressClass}`;
+  return {
+    resources: {
+      listeners: [httpListener(fleet.httpListener, routeConfigurationName)],
+      routeConfigurations: [routeConfiguration(routeConfigurationName, fleet.virtualHosts)],
+      clusters: fleet.clusters.map(edsCluster),
+      clusterLoadAssignments: fleet.clusters.map(loadAssignment),
+      secrets: [],
+    },
+    origins: {
+      listener: { [fleet.httpListener.name]: [classRef] },
+      routeConfiguration: { [routeConfigurationName]: routeOrigins },
+      cluster: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
+      clusterLoadAssignment: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The fleet's HTTP listener: one HttpConnectionManager that takes its routes over RDS, set up as
+// Envoy's edge-proxy guide recommends (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
+import type { HttpConnectionManager } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
+import type { Listener } from '../../../xds-server/src/resources.js';
+import type { IrListener } from '../ir/types.js';
+import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from './type-urls.js';
+
+const BUFFER_LIMIT_BYTES = 32 * 1024;
+
+export function httpListener(listener: IrListener, routeConfigurationName: string): Listener {
+  const connectionManager: HttpConnectionManager = {
+    stat_prefix: listener.name,
+    codec_type: 'AUTO',
+    rds: { route_config_name: routeConfigurationName, config_source: { ads: {}, resource_api_version: 'V3' } },
+    http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+    // Envoy is the edge: trust the peer address, not a client-supplied X-Forwarded-For.
+    use_remote_address: { value: true },
+    // Element-wise Prefix matching is only sound on normalised paths: without these, `/a/../b`,
+    // `//b` or `/a%2Fb` could reach a route that the raw path would not.
+    normalize_path: { value: true },
+    merge_slashes: true,
+    path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD',
+    // Ingress hosts carry no port, and `Host: foo:8080` must still find host foo.
+    strip_any_host_port: true,
+    common_http_protocol_options: {
+      idle_timeout: { seconds: 3600 },
+      // nginx ignores header names with underscores by default; do the same rather than reject.
+      headers_with_underscores_action: 'DROP_HEADER',
+    },
+    http2_protocol_options: {
+      max_concurrent_streams: { value: 100 },
+      initial_stream_window_size: { value: 65536 },
+      initial_connection_window_size: { value: 1048576 },
+    },
+    stream_idle_timeout: { seconds: 300 },
+    request_timeout: { seconds: 300 },
+    request_headers_timeout: { seconds: 10 },
+  };
+  return {
+    name: listener.name,
+    address: { socket_address: { address: listener.address, port_value: listener.port } },
+    per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
+    filter_chains: [
+      {
+        filters: [
+          { name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HTTP_CONNECTION_MANAGER_TYPE, ...connectionManager } },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,74 @@
+// The intermediate representation: what each fleet should do, in Ingress terms but with every
+// Kubernetes question (classes, ports, conflicts, precedence) already answered. The Envoy
+// translator reads only this, so it never needs to know about Kubernetes objects.
+
+export interface IrFleet {
+  ingressClass: string;
+  /** node.cluster of the Envoys that receive this configuration. */
+  fleet: string;
+  httpListener: IrListener;
+  /** Sorted: exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
+  virtualHosts: IrVirtualHost[];
+  /** Sorted by name. Every cluster a route refers to is here. */
+  clusters: IrCluster[];
+}
+
+export interface IrListener {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export interface IrVirtualHost {
+  /** The Ingress host (lowercase), `*.example.com`, or `*` for rules without a host. */
+  host: string;
+  /** Routes in match order: Envoy takes the first that matches. */
+  routes: IrRoute[];
+}
+
+export type IrPathMatch =
+  /** The whole path, case-sensitive. */
+  | { kind: 'exact'; path: string }
+  /** Element-wise prefix on '/', trailing slash already removed ('/' stays '/'). */
+  | { kind: 'prefix'; path: string }
+  /** Plain string prefix: ImplementationSpecific paths without use-regex (as ingress-nginx). */
+  | { kind: 'stringPrefix'; path: string }
+  /** RE2 that must match the start of the path (ingress-nginx's `location ~*`), case-insensitive. */
+  | { kind: 'regex'; regex: string };
+
+export interface IrRoute {
+  match: IrPathMatch;
+  action: IrForward | IrRedirect;
+  /** "Ingress namespace/name" that produced the route. */
+  origin: string;
+  /** Stable, human-readable route name, e.g. "default/web/rule-0/path-1". */
+  name: string;
+}
+
+export interface IrForward {
+  kind: 'forward';
+  cluster: string;
+  /** ingress-nginx rewrite-target: the whole path is replaced; `\N` refers to capture groups. */
+  rewrite?: { pattern: string; substitution: string };
+}
+
+export interface IrRedirect {
+  kind: 'redirect';
+  path: string;
+  statusCode: 302;
+}
+
+export interface IrCluster {
+  /** `namespace/service/port`; the port is the Service port number when it resolved. */
+  name: string;
+  endpoints: IrEndpoint[];
+  /** The Ingresses that route to this cluster, plus the Service and slices it came from. */
+  origins: string[];
+}
+
+export interface IrEndpoint {
+  address: string;
+  port: number;
+  /** topology zone from the EndpointSlice, '' when unknown. */
+  zone: string;
+}

@@ -1,0 +1,31 @@
+// The whole translation, start to end: Kubernetes objects → IR → Envoy resources per fleet.
+// Pure: no I/O, no clock; the same ClusterState in any order gives byte-identical output.
+import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resources.js';
+import type { Diagnostic } from './diagnostics/diagnostic.js';
+import { toFleetResources } from './envoy/fleet-resources.js';
+import type { ClusterState } from './store/cluster-state.js';
+import { translateToIr } from './translate/translate.js';
+import { compareStrings } from './util/compare.js';
+
+export interface FleetConfig {
+  /** The IngressClass this fleet serves. */
+  ingressClass: string;
+  /** What Envoys put in node.cluster to receive this configuration (the class name by default). */
+  fleet: string;
+  resources: FleetResources;
+  origins: ResourceOrigins;
+}
+
+export interface EnvoyConfig {
+  /** One per IngressClass of ours, sorted by class name. */
+  fleets: FleetConfig[];
+  /** Grouped by object (sorted); within an object, in the order the fields were read. */
+  diagnostics: Diagnostic[];
+}
+
+export function buildEnvoyConfig(state: ClusterState): EnvoyConfig {
+  const ir = translateToIr(state);
+  const fleets = ir.fleets.map((fleet) => ({ ingressClass: fleet.ingressClass, fleet: fleet.fleet, ...toFleetResources(fleet) }));
+  const diagnostics = [...ir.diagnostics].sort((a, b) => compareStrings(a.object, b.object));
+  return { fleets, diagnostics };
+}

@@ -1,0 +1,79 @@
+// Collects loose objects into a ClusterState: checks that each is a Kubernetes object of a kind
+// Portico reads, fills the default namespace, rejects duplicates, and sorts so the result does not
+// depend on the order objects arrived in.
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareStrings } from '../util/compare.js';
+import type {
+  ClusterState,
+  V1EndpointSlice,
+  SupportedKind,
+  V1Ingress,
+  V1IngressClass,
+  V1Secret,
+  V1Service,
+} from './cluster-state.js';
+import { SUPPORTED_KINDS } from './cluster-state.js';
+import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
+
+const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass']);
+
+interface Named {
+  metadata?: { name?: string; namespace?: string };
+}
+
+export class ClusterStateBuilder {
+  private readonly objects = new Map<SupportedKind, Map<string, Named>>(SUPPORTED_KINDS.map((kind) => [kind, new Map()]));
+
+  /** Adds one raw object; returns what is wrong with it (nothing when it was added). */
+  add(raw: unknown, where: string): Diagnostic[] {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return [{ object: where, severity: 'error', message: 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
+    }
+    const record = raw as Record<string, unknown>;
+    const kind = record['kind'];
+    const apiVersion = record['apiVersion'];
+    if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
+      return [{ object: where, severity: 'error', message: 'not a Kubernetes object: apiVersion and kind are required' }];
+    }
+    if (!isSupportedKind(kind)) {
+      return [{ object: where, severity: 'warning', message: `kind ${kind} (${apiVersion}) is not read by Portico; ignored` }];
+    }
+    if (apiVersion !== API_VERSION_BY_KIND[kind]) {
+      return [{ object: where, severity: 'warning', message: `${kind} ${apiVersion} is not read by Portico (only ${API_VERSION_BY_KIND[kind]}); ignored` }];
+    }
+    const metadata = record['metadata'];
+    const name = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['name'] : undefined;
+    if (typeof name !== 'string' || name === '') {
+      return [{ object: where, severity: 'error', message: `${kind}: metadata.name is required` }];
+    }
+    const object = toTypedObject<Named>(kind, raw);
+    object.metadata ??= {};
+    if (CLUSTER_SCOPED.has(kind)) delete object.metadata.namespace;
+    else object.metadata.namespace ??= 'default';
+    const key = `${object.metadata.namespace ?? ''}/${name}`;
+    const byName = this.objects.get(kind);
+    if (byName?.has(key)) {
+      return [{ object: where, severity: 'error', message: `${kind} ${key.replace(/^\//, '')} is defined more than once; this copy is ignored` }];
+    }
+    byName?.set(key, object);
+    return [];
+  }
+
+  build(): ClusterState {
+    const sorted = <T>(kind: SupportedKind): T[] => {
+      const byName = this.objects.get(kind) ?? new Map<string, Named>();
+      return [...byName.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, object]) => object as T);
+    };
+    return {
+      ingresses: sorted<V1Ingress>('Ingress'),
+      ingressClasses: sorted<V1IngressClass>('IngressClass'),
+      services: sorted<V1Service>('Service'),
+      endpointSlices: sorted<V1EndpointSlice>('EndpointSlice'),
+      secrets: sorted<V1Secret>('Secret'),
+    };
+  }
+}
+
+function isSupportedKind(kind: string): kind is SupportedKind {
+  return (SUPPORTED_KINDS as readonly string[]).includes(kind);
+}

@@ -1,0 +1,32 @@
+// The Kubernetes objects the translator reads: a plain, immutable snapshot. Both sources (the
+// manifest folder and the API watch) fill the same shape, so translation has one code path.
+import type {
+  V1EndpointSlice,
+  V1Ingress,
+  V1IngressClass,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
+
+export type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Secret, V1Service };
+
+export interface ClusterState {
+  readonly ingresses: readonly V1Ingress[];
+  readonly ingressClasses: readonly V1IngressClass[];
+  readonly services: readonly V1Service[];
+  readonly endpointSlices: readonly V1EndpointSlice[];
+  readonly secrets: readonly V1Secret[];
+}
+
+export const SUPPORTED_KINDS = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret'] as const;
+export type SupportedKind = (typeof SUPPORTED_KINDS)[number];
+
+export function emptyClusterState(): ClusterState {
+  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [] };
+}
+
+/** "Kind namespace/name" (or "Kind name" for cluster-scoped objects): how objects are named to users. */
+export function objectRef(kind: string, metadata: { namespace?: string; name?: string } | undefined): string {
+  const name = metadata?.name ?? '<unnamed>';
+  return metadata?.namespace ? `${kind} ${metadata.namespace}/${name}` : `${kind} ${name}`;
+}

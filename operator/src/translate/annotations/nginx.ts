@@ -1,0 +1,85 @@
+// The ingress-nginx annotations Portico honours, read with ingress-nginx's meaning so Ingresses
+// written for it keep working unchanged. See docs/annotations.md.
+import type { V1Ingress } from '../../store/cluster-state.js';
+
+export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
+export const REWRITE_TARGET = `${NGINX_PREFIX}rewrite-target`;
+export const USE_REGEX = `${NGINX_PREFIX}use-regex`;
+export const APP_ROOT = `${NGINX_PREFIX}app-root`;
+
+const HONOURED = new Set([REWRITE_TARGET, USE_REGEX, APP_ROOT]);
+
+export interface NginxOptions {
+  /** ImplementationSpecific paths are RE2 regexes (use-regex, or implied by rewrite-target). */
+  regexPaths: boolean;
+  /** Replaces the whole path; `$N` refers to capture group N of the path regex. */
+  rewriteTarget?: string;
+  /** A request for `/` is redirected here with 302. */
+  appRoot?: string;
+}
+
+export interface AnnotationProblem {
+  annotation: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+// Header values may not hold control characters; a path we put in :path or Location must not either.
+const UNSAFE_PATH_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+
+export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOptions; problems: AnnotationProblem[] } {
+  const annotations = ingress.metadata?.annotations ?? {};
+  const problems: AnnotationProblem[] = [];
+  const options: NginxOptions = { regexPaths: false };
+
+  const useRegex = annotations[USE_REGEX];
+  if (useRegex !== undefined) {
+    if (useRegex === 'true') options.regexPaths = true;
+    else if (useRegex !== 'false') problems.push({ annotation: USE_REGEX, severity: 'error', message: `must be "true" or "false", not ${JSON.stringify(useRegex)}` });
+  }
+
+  const rewriteTarget = annotations[REWRITE_TARGET];
+  if (rewriteTarget !== undefined) {
+    if (rewriteTarget === '' || UNSAFE_PATH_CHARACTERS.test(rewriteTarget)) {
+      problems.push({ annotation: REWRITE_TARGET, severity: 'error', message: `must be a non-empty path without spaces or control characters, not ${JSON.stringify(rewriteTarget)}; ignored` });
+    } else {
+      options.rewriteTarget = rewriteTarget;
+      // ingress-nginx turns every path into a regex location as soon as rewrite-target is set.
+      options.regexPaths = true;
+    }
+  }
+
+  const appRoot = annotations[APP_ROOT];
+  if (appRoot !== undefined) {
+    if (!appRoot.startsWith('/') || UNSAFE_PATH_CHARACTERS.test(appRoot)) {
+      problems.push({ annotation: APP_ROOT, severity: 'error', message: `must be an absolute path such as "/app", not ${JSON.stringify(appRoot)}; ignored` });
+    } else {
+      options.appRoot = appRoot;
+    }
+  }
+
+  for (const name of Object.keys(annotations).sort()) {
+    if (name.startsWith(NGINX_PREFIX) && !HONOURED.has(name)) {
+      problems.push({ annotation: name, severity: 'warning', message: 'is not supported by Portico and has no effect' });
+    }
+  }
+  return { options, problems };
+}
+
+/**
+ * Turns an ingress-nginx target (`/$2`) into an RE2 substitution (`/\2`), checking that every
+ * group it names exists. Literal backslashes are doubled so RE2 keeps them.
+ */
+export function toRe2Substitution(target: string, groups: number): { substitution: string } | { error: string } {
+  const escaped = target.replace(/\\/g, '\\\\');
+  let missing: number | undefined;
+  const substitution = escaped.replace(/\$\{?(\d)\}?/g, (_whole, digit: string) => {
+    const group = Number(digit);
+    if (group > groups) missing ??= group;
+    return `\\${digit}`;
+  });
+  if (missing !== undefined) {
+    return { error: `refers to capture group $${missing} but the path has ${groups === 0 ? 'no capture groups' : `only ${groups}`}` };
+  }
+  return { substitution };
+}

@@ -1,0 +1,25 @@
+// Ingress hosts: exact DNS names, or a wildcard `*.example.com` that covers exactly one label.
+// Rules without a host land on the catch-all virtual host `*`.
+
+export const CATCH_ALL_HOST = '*';
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+export type HostResult = { host: string } | { error: string };
+
+export function normalizeHost(host: string | undefined): HostResult {
+  if (host === undefined || host === '') return { host: CATCH_ALL_HOST };
+  const lower = host.toLowerCase();
+  const name = lower.startsWith('*.') ? lower.slice(2) : lower;
+  if (lower.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    return { error: `${JSON.stringify(host)} is not a valid host: use a DNS name such as "foo.example.com" or "*.example.com" (no port, no IP address)` };
+  }
+  if (IPV4.test(name) || name.includes(':')) return { error: `${JSON.stringify(host)} is an IP address; Ingress hosts must be DNS names` };
+  return { host: lower };
+}
+
+export function isWildcardHost(host: string): boolean {
+  return host.startsWith('*.');
+}

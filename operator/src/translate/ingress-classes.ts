@@ -1,0 +1,49 @@
+// Which Ingresses are Portico's, and in which class. Follows the Kubernetes rules: the
+// spec.ingressClassName field, else the legacy kubernetes.io/ingress.class annotation, else the
+// class marked as default (newest wins, like the DefaultIngressClass admission plugin).
+import type { ClusterState, V1Ingress, V1IngressClass } from '../store/cluster-state.js';
+import { compareStrings } from '../util/compare.js';
+
+export const CONTROLLER_NAME = 'portico.dev/ingress-controller';
+export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+
+export interface ClassSelection {
+  /** IngressClasses whose controller is Portico, sorted by name. */
+  ours: V1IngressClass[];
+  /** The Ingresses of each of our classes; Ingresses of other controllers appear nowhere. */
+  ingressesByClass: Map<string, V1Ingress[]>;
+}
+
+export function selectIngressClasses(state: ClusterState): ClassSelection {
+  const ours = state.ingressClasses
+    .filter((c) => c.spec?.controller === CONTROLLER_NAME)
+    .sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+  const ourNames = new Set(ours.map((c) => c.metadata?.name ?? ''));
+  const defaultClass = newestDefaultClass(state.ingressClasses);
+  const ingressesByClass = new Map<string, V1Ingress[]>(ours.map((c) => [c.metadata?.name ?? '', []]));
+  for (const ingress of state.ingresses) {
+    const className = classNameOf(ingress) ?? defaultClass;
+    if (className !== undefined && ourNames.has(className)) ingressesByClass.get(className)?.push(ingress);
+  }
+  return { ours, ingressesByClass };
+}
+
+function classNameOf(ingress: V1Ingress): string | undefined {
+  return ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+}
+
+/** The admission plugin's choice: newest creationTimestamp, then the smaller name. */
+function newestDefaultClass(classes: readonly V1IngressClass[]): string | undefined {
+  const defaults = classes.filter((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
+  defaults.sort((a, b) => {
+    const byAge = timestamp(b) - timestamp(a);
+    return byAge !== 0 ? byAge : compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? '');
+  });
+  return defaults[0]?.metadata?.name;
+}
+
+function timestamp(object: V1IngressClass): number {
+  const created = object.metadata?.creationTimestamp;
+  return created instanceof Date ? created.getTime() : 0;
+}

@@ -1,0 +1,40 @@
+// Collects the routes of one fleet, host by host, and settles who owns each host+path.
+// Ingresses must be offered oldest first: the first claim on a host+path wins, which makes the
+// oldest Ingress the winner whatever order the objects arrived in.
+import type { IrRoute } from '../ir/types.js';
+import { compareStrings } from '../util/compare.js';
+import { CATCH_ALL_HOST, isWildcardHost } from './hosts.js';
+import { comparePrecedence, matchKey } from './paths.js';
+
+export type ClaimResult = { claimed: true } | { claimed: false; owner: string };
+
+export class RouteTable {
+  private readonly routesByHost = new Map<string, Map<string, IrRoute>>();
+
+  /** Makes the host exist even if it ends up with no routes of its own (it still gets the default backend). */
+  addHost(host: string): void {
+    if (!this.routesByHost.has(host)) this.routesByHost.set(host, new Map());
+  }
+
+  claim(host: string, route: IrRoute): ClaimResult {
+    this.addHost(host);
+    const routes = this.routesByHost.get(host) as Map<string, IrRoute>;
+    const key = matchKey(route.match);
+    const owner = routes.get(key);
+    if (owner) return { claimed: false, owner: owner.origin };
+    routes.set(key, route);
+    return { claimed: true };
+  }
+
+  /** Hosts in a stable order: exact names, then wildcards, then the catch-all. */
+  hosts(): string[] {
+    const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
+    return [...this.routesByHost.keys()].sort((a, b) => rank(a) - rank(b) || compareStrings(a, b));
+  }
+
+  /** The routes of a host in match order. */
+  routes(host: string): IrRoute[] {
+    const routes = [...(this.routesByHost.get(host)?.values() ?? [])];
+    return routes.sort((a, b) => comparePrecedence(a.match, b.match) || compareStrings(a.name, b.name));
+  }
+}

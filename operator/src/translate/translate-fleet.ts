@@ -1,0 +1,200 @@
+// One IngressClass → one fleet's IR. Reads the Ingresses of the class oldest first, turns rules,
+// paths, backends and annotations into routes, and reports every problem as a diagnostic on the
+// Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
+import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrCluster, IrFleet, IrForward, IrPathMatch, IrRoute } from '../ir/types.js';
+import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
+import { objectRef } from '../store/cluster-state.js';
+import { compareStrings } from '../util/compare.js';
+import { readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
+import type { NginxOptions } from './annotations/nginx.js';
+import type { BackendResolver, ResolvedBackend } from './backends.js';
+import { compareIngressAge, namespacedName } from './ingress-age.js';
+import { CATCH_ALL_HOST, normalizeHost } from './hosts.js';
+import { describeMatch, toPathMatch } from './paths.js';
+import { checkRe2 } from './regex.js';
+import { RouteTable } from './route-table.js';
+
+export const DEFAULT_HTTP_PORT = 8080;
+const REGEX_METACHARACTERS = /[\^$()[\]{}*+?|\\]/;
+
+export interface FleetTranslation {
+  fleet: IrFleet;
+  diagnostics: Diagnostic[];
+}
+
+interface DefaultBackend {
+  cluster: string;
+  origin: string;
+  routeName: string;
+}
+
+export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver): FleetTranslation {
+  const className = ingressClass.metadata?.name ?? '';
+  const builder = new FleetBuilder(resolver);
+  for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngress(ingress);
+  return { fleet: builder.build(className), diagnostics: builder.diagnostics };
+}
+
+class FleetBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly table = new RouteTable();
+  /** Every backend seen, by cluster name; build() keeps only those a winning route uses. */
+  private readonly backends = new Map<string, ResolvedBackend>();
+  private defaultBackend: DefaultBackend | undefined;
+
+  constructor(private readonly resolver: BackendResolver) {}
+
+  addIngress(ingress: V1Ingress): void {
+    const ref = objectRef('Ingress', ingress.metadata);
+    const report = (severity: Diagnostic['severity'], message: string): void => {
+      this.diagnostics.push({ object: ref, severity, message });
+    };
+    const namespace = ingress.metadata?.namespace ?? 'default';
+    const { options, problems } = readNginxAnnotations(ingress);
+    for (const problem of problems) report(problem.severity, `metadata.annotations["${problem.annotation}"]: ${problem.message}`);
+    if ((ingress.spec?.tls ?? []).length > 0) {
+      report('warning', 'spec.tls: TLS termination is not supported yet; the hosts of this Ingress are served over plain HTTP only');
+    }
+
+    const spec = ingress.spec ?? {};
+    if (spec.defaultBackend) {
+      const resolved = this.resolveBackend(namespace, spec.defaultBackend, 'spec.defaultBackend', report);
+      if (!this.defaultBackend) {
+        this.defaultBackend = { cluster: resolved.cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend` };
+      } else {
+        report('error', `spec.defaultBackend: the class already takes its default backend from ${this.defaultBackend.origin}, which is older; this one is ignored`);
+      }
+    }
+    const rules = spec.rules ?? [];
+    if (rules.length === 0 && !spec.defaultBackend) report('error', 'spec: either defaultBackend or rules must be specified');
+
+    const hosts = new Map<number, string>();
+    rules.forEach((rule, i) => {
+      const host = normalizeHost(rule.host);
+      if ('error' in host) return report('error', `spec.rules[${i}].host: ${host.error}; this rule is ignored`);
+      hosts.set(i, host.host);
+      this.table.addHost(host.host);
+    });
+
+    // app-root comes before the rules: ingress-nginx answers it at server level, ahead of locations.
+    if (options.appRoot !== undefined) {
+      const appRootHosts = new Set(hosts.values());
+      if (rules.length === 0) appRootHosts.add(CATCH_ALL_HOST);
+      for (const host of [...appRootHosts].sort(compareStrings)) {
+        const route: IrRoute = {
+          match: { kind: 'exact', path: '/' },
+          action: { kind: 'redirect', path: options.appRoot, statusCode: 302 },
+          origin: ref,
+          name: `${namespacedName(ingress)}/app-root`,
+        };
+        this.claim(host, route, 'metadata.annotations["nginx.ingress.kubernetes.io/app-root"]', report);
+      }
+    }
+
+    rules.forEach((rule, i) => {
+      const host = hosts.get(i);
+      if (host !== undefined) this.addRule(ingress, rule, i, host, options, report);
+    });
+  }
+
+  private addRule(ingress: V1Ingress, rule: V1IngressRule, i: number, host: string, options: NginxOptions, report: Reporter): void {
+    const ref = objectRef('Ingress', ingress.metadata);
+    const namespace = ingress.metadata?.namespace ?? 'default';
+    (rule.http?.paths ?? []).forEach((path: V1HTTPIngressPath, j: number) => {
+      const field = `spec.rules[${i}].http.paths[${j}]`;
+      const matched = toPathMatch(path.path, path.pathType, options.regexPaths);
+      if ('error' in matched) return report('error', `${field}.path: ${matched.error}; this path is ignored`);
+      if (options.regexPaths && matched.match.kind !== 'regex' && REGEX_METACHARACTERS.test(path.path ?? '')) {
+        report('warning', `${field}.path: pathType ${path.pathType} is matched literally, not as a regex; use pathType ImplementationSpecific for a regex path`);
+      }
+      const resolved = this.resolveBackend(namespace, path.backend, `${field}.backend`, report);
+      const action: IrForward = { kind: 'forward', cluster: resolved.cluster };
+      const rewrite = options.rewriteTarget !== undefined ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
+      if (rewrite) action.rewrite = rewrite;
+      const route: IrRoute = { match: matched.match, action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
+      this.claim(host, route, field, report);
+    });
+  }
+
+  /** ingress-nginx rewrites the whole path to the target, with `$N` from the path regex. */
+  private rewriteFor(match: IrPathMatch, groups: number, target: string, report: Reporter): IrForward['rewrite'] {
+    const converted = toRe2Substitution(target, groups);
+    if ('error' in converted) {
+      report('error', `metadata.annotations["${REWRITE_TARGET}"]: ${converted.error} (path ${describeMatch(match)}); this path is not rewritten`);
+      return undefined;
+    }
+    const pattern = match.kind === 'regex' ? `(?i)^(?:${match.regex}).*$` : '^.*$';
+    const checked = checkRe2(pattern);
+    if (!checked.ok) {
+      report('error', `metadata.annotations["${REWRITE_TARGET}"]: the rewrite for ${describeMatch(match)} is ${checked.reason}; this path is not rewritten`);
+      return undefined;
+    }
+    return { pattern, substitution: converted.substitution };
+  }
+
+  private claim(host: string, route: IrRoute, field: string, report: Reporter): void {
+    const result = this.table.claim(host, route);
+    if (result.claimed) return;
+    if (result.owner === route.origin) {
+      report('warning', `${field}: host ${host} ${describeMatch(route.match)} is listed twice in this Ingress; the first one is used`);
+    } else {
+      report('error', `${field}: host ${host} ${describeMatch(route.match)} is already routed by ${result.owner}, which is older; this path is ignored`);
+    }
+  }
+
+  private resolveBackend(namespace: string, backend: V1HTTPIngressPath['backend'], field: string, report: Reporter): ResolvedBackend {
+    const resolved = this.resolver.resolve(namespace, backend);
+    if (resolved.problem) report('error', `${field}.${resolved.problem}`);
+    if (!this.backends.has(resolved.cluster)) this.backends.set(resolved.cluster, resolved);
+    return resolved;
+  }
+
+  build(className: string): IrFleet {
+    const virtualHosts = this.table.hosts().map((host) => ({ host, routes: this.withDefaultBackend(this.table.routes(host)) }));
+    if (this.defaultBackend && !virtualHosts.some((v) => v.host === CATCH_ALL_HOST)) {
+      virtualHosts.push({ host: CATCH_ALL_HOST, routes: this.withDefaultBackend([]) });
+    }
+    const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
+    return {
+      ingressClass: className,
+      fleet: className,
+      httpListener: { name: 'http', address: '0.0.0.0', port: DEFAULT_HTTP_PORT },
+      virtualHosts: nonEmpty,
+      clusters: this.usedClusters(nonEmpty.flatMap((v) => v.routes)),
+    };
+  }
+
+  /** Every host ends with the default backend, unless a rule of its own already takes "/". */
+  private withDefaultBackend(routes: IrRoute[]): IrRoute[] {
+    const takesEverything = routes.some((r) => (r.match.kind === 'prefix' || r.match.kind === 'stringPrefix') && r.match.path === '/');
+    if (!this.defaultBackend || takesEverything) return routes;
+    const { cluster, origin, routeName } = this.defaultBackend;
+    return [...routes, { match: { kind: 'prefix', path: '/' }, action: { kind: 'forward', cluster }, origin, name: routeName }];
+  }
+
+  private usedClusters(routes: IrRoute[]): IrCluster[] {
+    const used = new Map<string, Set<string>>();
+    for (const route of routes) {
+      if (route.action.kind !== 'forward') continue;
+      const origins = used.get(route.action.cluster) ?? new Set<string>();
+      origins.add(route.origin);
+      used.set(route.action.cluster, origins);
+    }
+    return [...used.keys()].sort(compareStrings).map((name) => {
+      const origins = new Set(used.get(name));
+      let endpoints: IrCluster['endpoints'] = [];
+      const { service, servicePort } = this.backends.get(name) ?? {};
+      if (service && servicePort) {
+        const found = this.resolver.endpoints(service, servicePort);
+        endpoints = found.endpoints;
+        origins.add(objectRef('Service', service.metadata));
+        for (const slice of found.slices) origins.add(slice);
+      }
+      return { name, endpoints, origins: [...origins].sort(compareStrings) };
+    });
+  }
+}
+
+type Reporter = (severity: Diagnostic['severity'], message: string) => void;
