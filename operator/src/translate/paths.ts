@@ -28,9 +28,13 @@ export function toPathMatch(path: string | undefined, pathType: string | undefin
       if (!value.startsWith('/')) return { error: `must start with "/", not ${JSON.stringify(value)}` };
       if (CONTROL_CHARACTERS.test(value)) return { error: 'must not contain control characters' };
       if (!regexPaths) return { match: { kind: 'stringPrefix', path: value }, groups: 0 };
-      const checked = checkRe2(regexForPath(value));
-      if (!checked.ok) return { error: `${JSON.stringify(value)} is ${checked.reason}` };
-      return { match: { kind: 'regex', regex: value }, groups: checked.groups };
+      // Syntax is judged on the path as written, so the message quotes what the user wrote; cost
+      // is judged on the pattern Envoy will actually compile.
+      const syntax = checkRe2(value);
+      if (!syntax.ok) return { error: `${JSON.stringify(value)} is ${syntax.reason}` };
+      const cost = checkRe2(regexForPath(value));
+      if (!cost.ok) return { error: `${JSON.stringify(value)} is ${cost.reason}` };
+      return { match: { kind: 'regex', regex: value }, groups: syntax.groups };
     }
     default:
       return { error: `pathType must be Exact, Prefix or ImplementationSpecific, not ${JSON.stringify(pathType ?? '')}` };

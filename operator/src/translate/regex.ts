@@ -19,7 +19,7 @@ export function checkRe2(pattern: string): RegexCheck {
   }
   const size = compiled.programSize();
   if (size > MAX_REGEX_PROGRAM_SIZE) {
-    return { ok: false, reason: `RE2 program size ${size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
+    return { ok: false, reason: `too costly: its RE2 program size ${size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
   }
   return { ok: true, groups: compiled.groupCount() };
 }

@@ -1,0 +1,95 @@
+// A model of how Envoy routes one request through a RouteConfiguration, for tests only: virtual
+// host choice (exact, then longest suffix wildcard, then `*`), first-match routes (prefix, path,
+// safe_regex, header matchers), regex_rewrite and redirects, after the HCM's port stripping and
+// slash merging. It follows Envoy's documented rules (see ../../../docs/architecture.md and
+// shared/reference/envoy-route-semantics.md); no Envoy binary can run here, and the Envoy-binary
+// suite checks the same expectations against a real Envoy where ENVOY_BIN is set.
+import { RE2JS } from 're2js';
+import type { HeaderMatcher } from '../../../xds-server/src/generated/envoy/config/route/v3/HeaderMatcher.js';
+import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
+import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config/route/v3/VirtualHost.js';
+import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
+
+export interface RoutedRequest {
+  /** Envoy's 404 with response flag NR when no virtual host or route matched. */
+  status: 'routed' | 'redirect' | 'not-found';
+  virtualHost?: string;
+  cluster?: string;
+  /** :path sent upstream (query kept). */
+  path?: string;
+  location?: string;
+  code?: number;
+}
+
+const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+
+export function simulateRequest(config: RouteConfiguration, authority: string, rawPath: string): RoutedRequest {
+  const host = authority.replace(/:\d+$/, '');
+  const path = rawPath.replace(/\/{2,}/g, '/');
+  const virtualHost = selectVirtualHost(config.virtual_hosts ?? [], host.toLowerCase());
+  if (!virtualHost) return { status: 'not-found' };
+  const route = (virtualHost.routes ?? []).find((r) => routeMatches(r, host, path));
+  if (!route) return { status: 'not-found', virtualHost: virtualHost.name ?? '' };
+  const [pathOnly = '', query] = splitQuery(path);
+  if (route.redirect) {
+    const code = REDIRECT_CODES[String(route.redirect.response_code ?? 'MOVED_PERMANENTLY')] ?? 301;
+    const location = `http://${host}${route.redirect.path_redirect ?? pathOnly}`;
+    return { status: 'redirect', virtualHost: virtualHost.name ?? '', location, code };
+  }
+  const action = route.route;
+  let upstreamPath = pathOnly;
+  const rewrite = action?.regex_rewrite;
+  if (rewrite?.pattern?.regex !== undefined) {
+    upstreamPath = RE2JS.compile(rewrite.pattern.regex).matcher(pathOnly).replaceAll(re2ToJavaReplacement(rewrite.substitution ?? ''));
+  }
+  return {
+    status: 'routed',
+    virtualHost: virtualHost.name ?? '',
+    cluster: action?.cluster ?? '',
+    path: query === undefined ? upstreamPath : `${upstreamPath}?${query}`,
+  };
+}
+
+function selectVirtualHost(virtualHosts: VirtualHost[], host: string): VirtualHost | undefined {
+  const exact = virtualHosts.find((v) => (v.domains ?? []).some((d) => d.toLowerCase() === host));
+  if (exact) return exact;
+  let best: { vhost: VirtualHost; length: number } | undefined;
+  for (const vhost of virtualHosts) {
+    for (const domain of vhost.domains ?? []) {
+      if (!domain.startsWith('*') || domain === '*') continue;
+      const suffix = domain.slice(1).toLowerCase();
+      // ">= because *.foo.com shouldn't match .foo.com": the wildcard needs at least one character.
+      if (host.length > suffix.length && host.endsWith(suffix) && (!best || suffix.length > best.length)) best = { vhost, length: suffix.length };
+    }
+  }
+  if (best) return best.vhost;
+  return virtualHosts.find((v) => (v.domains ?? []).includes('*'));
+}
+
+function routeMatches(route: Route, authority: string, path: string): boolean {
+  const match = route.match ?? {};
+  const [pathOnly = ''] = splitQuery(path);
+  let pathOk: boolean;
+  if (match.prefix !== undefined) pathOk = path.startsWith(match.prefix);
+  else if (match.path !== undefined) pathOk = pathOnly === match.path;
+  else if (match.safe_regex?.regex !== undefined) pathOk = RE2JS.compile(match.safe_regex.regex).matches(pathOnly);
+  else throw new Error(`route ${route.name ?? ''} has a path specifier this simulator does not model`);
+  return pathOk && (match.headers ?? []).every((header) => headerMatches(header, authority));
+}
+
+function headerMatches(header: HeaderMatcher, authority: string): boolean {
+  if (header.name !== ':authority') throw new Error(`header ${header.name ?? ''} is not modelled`);
+  const regex = header.string_match?.safe_regex?.regex;
+  if (regex === undefined) throw new Error('only safe_regex header matchers are modelled');
+  return RE2JS.compile(regex).matches(authority);
+}
+
+function splitQuery(path: string): [string, string | undefined] {
+  const at = path.indexOf('?');
+  return at < 0 ? [path, undefined] : [path.slice(0, at), path.slice(at + 1)];
+}
+
+/** RE2 writes group N as \N; re2js's replaceAll takes Java's $N. */
+function re2ToJavaReplacement(substitution: string): string {
+  return substitution.replace(/\$/g, '\\$').replace(/\\\\|\\(\d)/g, (whole, digit: string | undefined) => (digit === undefined ? '\\\\' : `$${digit}`));
+}
