@@ -1,0 +1,41 @@
+# Portico's entry points. Every target installs what it needs first, so on a fresh machine with
+# Node.js 20+ and npm, `make run` and `make test` are the only commands anyone has to know.
+SHELL := /bin/bash
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+PORTICO := node dist/operator/src/cli/main.js
+
+.PHONY: all build run translate test typecheck lint unit bench clean
+
+all: build
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+build: $(NODE_MODULES_STAMP)
+	npm run build
+
+## The main job on the bundled examples: translate them and print the Envoy configuration.
+run: build
+	$(PORTICO) translate -f examples/seed
+
+translate: run
+
+## Every test: type check, lint, unit, golden and end-to-end suites.
+test: $(NODE_MODULES_STAMP)
+	npm test
+
+typecheck: $(NODE_MODULES_STAMP)
+	npm run typecheck
+
+lint: $(NODE_MODULES_STAMP)
+	npm run lint
+
+unit: $(NODE_MODULES_STAMP)
+	npm run test:unit
+
+## Benchmarks (never part of `make test`); results go to bench/results/.
+bench: $(NODE_MODULES_STAMP)
+	npm run bench:translate
+
+clean:
+	rm -rf dist node_modules
