@@ -80,7 +80,9 @@ function parseManifestFile(file: string): ParsedFile {
     if (firstError) {
       const line = firstError.linePos?.[0];
       const at = line ? ` at line ${line.line}, column ${line.col}` : '';
-      return { error: `not valid YAML${at}: ${firstError.message.split('\n')[0]}` };
+      // The parser repeats the position at the end of its first line; say it once.
+      const reason = (firstError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      return { error: `not valid YAML${at}: ${reason}` };
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;

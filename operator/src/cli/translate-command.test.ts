@@ -1,0 +1,91 @@
+// `portico translate` as a user runs it: a real child process, real files, exit codes and stderr.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const MAIN = join(import.meta.dirname, 'main.ts');
+const SEED = join(import.meta.dirname, '..', '..', '..', 'examples', 'seed');
+
+function portico(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempFile(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('portico translate', () => {
+  it('prints the seed scenario as proto3 JSON with @type on every Any', () => {
+    const result = portico('translate', '-f', SEED, '-o', 'json');
+    expect(result.status).toBe(0);
+    const document = JSON.parse(result.stdout) as { ingressClasses: Record<string, { listeners: Array<{ filter_chains: Array<{ filters: Array<{ typed_config: Record<string, unknown> }> }> }> }>; diagnostics: unknown[] };
+    expect(Object.keys(document.ingressClasses)).toEqual(['nginx']);
+    const hcm = document.ingressClasses['nginx']?.listeners[0]?.filter_chains[0]?.filters[0]?.typed_config;
+    expect(hcm?.['@type']).toBe('type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
+    expect(hcm?.['stream_idle_timeout']).toBe('300s');
+    expect(document.diagnostics).toEqual([]);
+  });
+
+  it('prints YAML by default, identical in content to the JSON', () => {
+    const yaml = portico('translate', '-f', SEED);
+    const json = portico('translate', '-f', SEED, '-o', 'json');
+    expect(yaml.status).toBe(0);
+    expect(parse(yaml.stdout)).toEqual(JSON.parse(json.stdout));
+  });
+
+  it('names a file that is not YAML, exits 1, and prints no stack trace', () => {
+    const broken = tempFile('broken.yaml', 'kind: Ingress\nmetadata: {name: [oops\n');
+    const result = portico('translate', '-f', broken, '-f', SEED);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`error: ${broken}: not valid YAML at line`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    // The readable inputs are still translated.
+    expect(Object.keys((parse(result.stdout) as { ingressClasses: object }).ingressClasses)).toEqual(['nginx']);
+  });
+
+  it('names a path that does not exist and exits 1', () => {
+    const result = portico('translate', '-f', '/nonexistent/manifests');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error: /nonexistent/manifests: cannot read: no such file or directory');
+  });
+
+  it('warns about an unknown kind and an Ingress naming a missing Service, and still exits 0', () => {
+    const input = tempFile(
+      'mixed.yaml',
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: portico}
+spec: {controller: portico.dev/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: portico
+  defaultBackend: {service: {name: missing, port: {number: 80}}}
+`,
+    );
+    const result = portico('translate', '-f', input, '-o', 'json');
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`warning: ${input} (document 1): kind Deployment (apps/v1) is not read by Portico; ignored`);
+    expect(result.stderr).toContain('error: Ingress shop/web: spec.defaultBackend.service.name: Service shop/missing not found; requests get 503 until it exists');
+  });
+
+  it('rejects an unknown output format with a usage message', () => {
+    const result = portico('translate', '-f', SEED, '-o', 'xml');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("error: option '-o, --output <format>' argument 'xml' is invalid");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
