@@ -2,6 +2,7 @@
 // Kubernetes: longest path first; at equal length Exact before Prefix. Envoy is first-match, so
 // this order is the whole of Ingress precedence.
 import type { IrPathMatch } from '../ir/types.js';
+import { hasControlCharacter } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
 import { checkRe2 } from './regex.js';
 
@@ -9,7 +10,6 @@ export type PathResult = { match: IrPathMatch; groups: number } | { error: strin
 
 // The API server's checks for Exact and Prefix paths (pkg/apis/networking/validation).
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export function toPathMatch(path: string | undefined, pathType: string | undefined, regexPaths: boolean): PathResult {
   switch (pathType) {
@@ -26,7 +26,7 @@ export function toPathMatch(path: string | undefined, pathType: string | undefin
     case 'ImplementationSpecific': {
       const value = path === undefined || path === '' ? '/' : path;
       if (!value.startsWith('/')) return { error: `must start with "/", not ${JSON.stringify(value)}` };
-      if (CONTROL_CHARACTERS.test(value)) return { error: 'must not contain control characters' };
+      if (hasControlCharacter(value)) return { error: 'must not contain control characters' };
       if (!regexPaths) return { match: { kind: 'stringPrefix', path: value }, groups: 0 };
       // Syntax is judged on the path as written, so the message quotes what the user wrote; cost
       // is judged on the pattern Envoy will actually compile.
@@ -47,7 +47,7 @@ function checkAbsolutePath(path: string): string | undefined {
     if (path.includes(sequence)) return `must not contain "${sequence}"`;
   }
   if (path.endsWith('/..') || path.endsWith('/.')) return 'must not end with "/." or "/.."';
-  if (CONTROL_CHARACTERS.test(path)) return 'must not contain control characters';
+  if (hasControlCharacter(path)) return 'must not contain control characters';
   return undefined;
 }
 

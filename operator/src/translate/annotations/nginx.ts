@@ -1,6 +1,7 @@
 // The ingress-nginx annotations Portico honours, read with ingress-nginx's meaning so Ingresses
 // written for it keep working unchanged. See docs/annotations.md.
 import type { V1Ingress } from '../../store/cluster-state.js';
+import { hasControlCharacter } from '../../util/characters.js';
 
 export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
 export const REWRITE_TARGET = `${NGINX_PREFIX}rewrite-target`;
@@ -24,8 +25,10 @@ export interface AnnotationProblem {
   message: string;
 }
 
-// Header values may not hold control characters; a path we put in :path or Location must not either.
-const UNSAFE_PATH_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+/** A path we put in :path or Location must hold no whitespace or control characters. */
+function isUnsafePath(value: string): boolean {
+  return /\s/.test(value) || hasControlCharacter(value);
+}
 
 export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOptions; problems: AnnotationProblem[] } {
   const annotations = ingress.metadata?.annotations ?? {};
@@ -40,7 +43,7 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
 
   const rewriteTarget = annotations[REWRITE_TARGET];
   if (rewriteTarget !== undefined) {
-    if (rewriteTarget === '' || UNSAFE_PATH_CHARACTERS.test(rewriteTarget)) {
+    if (rewriteTarget === '' || isUnsafePath(rewriteTarget)) {
       problems.push({ annotation: REWRITE_TARGET, severity: 'error', message: `must be a non-empty path without spaces or control characters, not ${JSON.stringify(rewriteTarget)}; ignored` });
     } else {
       options.rewriteTarget = rewriteTarget;
@@ -51,7 +54,7 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
 
   const appRoot = annotations[APP_ROOT];
   if (appRoot !== undefined) {
-    if (!appRoot.startsWith('/') || UNSAFE_PATH_CHARACTERS.test(appRoot)) {
+    if (!appRoot.startsWith('/') || isUnsafePath(appRoot)) {
       problems.push({ annotation: APP_ROOT, severity: 'error', message: `must be an absolute path such as "/app", not ${JSON.stringify(appRoot)}; ignored` });
     } else {
       options.appRoot = appRoot;
