@@ -203,3 +203,36 @@ describe('one bad Ingress never blocks the others', () => {
     expect(fleet?.resources.clusterLoadAssignments.find((c) => c.cluster_name === 'default/gone/80')).toEqual({ cluster_name: 'default/gone/80', endpoints: [] });
   });
 });
+
+describe('endpoints', () => {
+  it('a Service whose endpoints are all unready gets an empty ClusterLoadAssignment, not a missing one', () => {
+    const config = translateYaml(
+      fixtures({ services: [] }),
+      `apiVersion: v1\nkind: Service\nmetadata: {name: idle, namespace: default}\nspec: {ports: [{name: http, port: 80}]}`,
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: idle-1, namespace: default, labels: {kubernetes.io/service-name: idle}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [{addresses: [10.9.0.1], conditions: {ready: false}}]`,
+      ingressYaml({ host: 'idle.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'idle' }] }),
+    );
+    expect(config.diagnostics).toEqual([]);
+    const resources = config.fleets[0]?.resources;
+    expect(resources?.clusters.map((c) => c.name)).toEqual(['default/idle/80']);
+    expect(resources?.clusterLoadAssignments).toEqual([{ cluster_name: 'default/idle/80', endpoints: [] }]);
+  });
+
+  it('merges slices of one Service, skips other ports and FQDN slices, and dedupes addresses', () => {
+    const slice = (name: string, addressType: string, port: string, addresses: string[]): string =>
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: ${name}, namespace: default, labels: {kubernetes.io/service-name: multi}}\naddressType: ${addressType}\nports: [${port}]\nendpoints: [{addresses: ${JSON.stringify(addresses)}}]`;
+    const config = translateYaml(
+      fixtures({ services: [] }),
+      `apiVersion: v1\nkind: Service\nmetadata: {name: multi, namespace: default}\nspec: {ports: [{name: http, port: 80}, {name: admin, port: 9000}]}`,
+      slice('multi-a', 'IPv4', '{name: http, port: 8080}, {name: admin, port: 9001}', ['10.0.0.2', '10.0.0.1']),
+      slice('multi-b', 'IPv4', '{name: http, port: 8080}', ['10.0.0.1', '10.0.0.3']),
+      slice('multi-c', 'IPv6', '{name: http, port: 8080}', ['fd00::1']),
+      slice('multi-d', 'FQDN', '{name: http, port: 8080}', ['db.example.com']),
+      ingressYaml({ host: 'multi.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'multi' }] }),
+    );
+    const [assignment] = config.fleets[0]?.resources.clusterLoadAssignments ?? [];
+    const addresses = (assignment?.endpoints ?? []).flatMap((l) => (l.lb_endpoints ?? []).map((e) => `${e.endpoint?.address?.socket_address?.address}:${e.endpoint?.address?.socket_address?.port_value}`));
+    expect(addresses).toEqual(['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080', 'fd00::1:8080']);
+  });
+});
+
