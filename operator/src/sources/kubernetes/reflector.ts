@@ -1,0 +1,152 @@
+// Keeps a local copy of one resource type in step with the API server: a paginated list, then a
+// watch from that resourceVersion with bookmarks; 410 Gone means relist; any other error restarts
+// with backoff; a silent connection is cut by an idle timer. Deletions that happen while
+// disconnected are caught by the relist, which replaces the whole copy.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { SupportedKind } from '../../store/cluster-state.js';
+import { toTypedObject } from '../../store/typed-objects.js';
+import { Backoff, sleep } from './backoff.js';
+import { KubeHttpError, getJson, streamWatch } from './kube-http.js';
+import type { WatchedResource } from './watched-resources.js';
+
+export interface ReflectorLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ReflectorOptions {
+  kc: KubeConfig;
+  resource: WatchedResource;
+  onChange: (kind: SupportedKind) => void;
+  log: ReflectorLog;
+  /** Asked of the server per watch; jittered so many watches do not end together. */
+  watchTimeoutSeconds?: number;
+  pageSize?: number;
+}
+
+interface ObjectMeta {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+interface WatchEvent {
+  type?: string;
+  object?: ObjectMeta & { code?: number; message?: string };
+}
+
+class GoneError extends Error {}
+
+export class Reflector {
+  private readonly objects = new Map<string, unknown>();
+  private readonly controller = new AbortController();
+  private readonly backoff = new Backoff();
+  private resourceVersion: string | undefined;
+  private synced = false;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: ReflectorOptions) {}
+
+  get kind(): SupportedKind {
+    return this.options.resource.kind;
+  }
+
+  /** True once the first complete list has been read. */
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+  }
+
+  /** The current objects, typed, in no particular order. */
+  list<T>(): T[] {
+    return [...this.objects.values()] as T[];
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist(signal);
+        await this.watch(signal);
+        this.backoff.reset();
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof GoneError || (error instanceof KubeHttpError && error.statusCode === 410)) {
+          this.options.log.info('watch expired; relisting', { kind: this.kind });
+          this.resourceVersion = undefined;
+          continue;
+        }
+        const delay = this.backoff.next();
+        this.options.log.warn('watch failed; retrying', { kind: this.kind, error: error instanceof Error ? error.message : String(error), retryInMs: delay });
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  private async relist(signal: AbortSignal): Promise<void> {
+    const fresh = new Map<string, unknown>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
+      if (continueToken) query.set('continue', continueToken);
+      if (this.options.resource.labelSelector) query.set('labelSelector', this.options.resource.labelSelector);
+      const page = (await getJson(this.options.kc, `${this.options.resource.path}?${query}`, signal)) as {
+        items?: unknown[];
+        metadata?: { continue?: string; resourceVersion?: string };
+      };
+      for (const item of page.items ?? []) {
+        const typed = toTypedObject<ObjectMeta>(this.kind, item);
+        fresh.set(keyOf(typed), typed);
+      }
+      continueToken = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+    } while (continueToken);
+    this.objects.clear();
+    for (const [key, object] of fresh) this.objects.set(key, object);
+    this.resourceVersion = resourceVersion;
+    this.synced = true;
+    this.options.onChange(this.kind);
+  }
+
+  private async watch(signal: AbortSignal): Promise<void> {
+    const timeout = this.options.watchTimeoutSeconds ?? 300;
+    const jittered = Math.round(timeout * (0.9 + Math.random() * 0.2));
+    const query = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(jittered),
+      resourceVersion: this.resourceVersion ?? '',
+    });
+    if (this.options.resource.labelSelector) query.set('labelSelector', this.options.resource.labelSelector);
+    // Bookmarks arrive about once a minute; twice the watch timeout without a byte is a dead connection.
+    const idleMs = (jittered + 30) * 1000;
+    await streamWatch(this.options.kc, `${this.options.resource.path}?${query}`, signal, idleMs, (raw) => this.apply(raw as WatchEvent));
+  }
+
+  private apply(event: WatchEvent): void {
+    const object = event.object;
+    if (event.type === 'ERROR') {
+      if (object?.code === 410) throw new GoneError(object.message ?? 'resource version too old');
+      throw new Error(`watch error: ${object?.message ?? JSON.stringify(object)}`);
+    }
+    const version = object?.metadata?.resourceVersion;
+    if (version) this.resourceVersion = version;
+    if (event.type === 'BOOKMARK' || !object) return;
+    const typed = toTypedObject<ObjectMeta>(this.kind, object);
+    if (event.type === 'DELETED') this.objects.delete(keyOf(typed));
+    else if (event.type === 'ADDED' || event.type === 'MODIFIED') this.objects.set(keyOf(typed), typed);
+    else return;
+    this.options.onChange(this.kind);
+  }
+}
+
+function keyOf(object: ObjectMeta): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
