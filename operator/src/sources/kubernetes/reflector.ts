@@ -5,8 +5,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { SupportedKind } from '../../store/cluster-state.js';
 import { toTypedObject } from '../../store/typed-objects.js';
-import { Backoff, sleep } from './backoff.js';
-import { KubeHttpError, getJson, streamWatch } from './kube-http.js';
+import { Backoff, sleep } from '../../util/backoff.js';
+import { KubeHttpError, getJson, streamWatch } from '../../kube/kube-http.js';
 import type { WatchedResource } from './watched-resources.js';
 
 export interface ReflectorLog {
