@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 PORTICO := node dist/operator/src/cli/main.js
 
-.PHONY: all build run translate test typecheck lint unit bench clean
+.PHONY: all build run translate test typecheck lint unit bench clean apiserver-binaries
 
 all: build
 
@@ -21,8 +21,13 @@ run: build
 translate: run
 
 ## Every test: type check, lint, unit, golden and end-to-end suites.
-test: $(NODE_MODULES_STAMP)
+test: $(NODE_MODULES_STAMP) apiserver-binaries
 	npm test
+
+## kube-apiserver + etcd for the e2e suites, built once from the Go module proxy into
+## ${PORTICO_CACHE:-~/.cache/portico} (or taken from KUBEBUILDER_ASSETS); a no-op when cached.
+apiserver-binaries:
+	bash e2e/apiserver/ensure-binaries.sh
 
 typecheck: $(NODE_MODULES_STAMP)
 	npm run typecheck
