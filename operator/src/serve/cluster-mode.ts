@@ -1,0 +1,171 @@
+// Cluster mode, the operator's real job: watch the API, translate on every (coalesced) change,
+// publish to the xDS server; as Lease holder, also write Ingress status and Events. Every replica
+// serves xDS; only the leader writes.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../xds-server/src/index.js';
+import { LeaseElection } from '../leader/lease-election.js';
+import { buildEnvoyConfig } from '../pipeline.js';
+import { ClusterSource } from '../sources/kubernetes/cluster-source.js';
+import { EventRecorder } from '../status/event-recorder.js';
+import { writeIngressStatus } from '../status/ingress-status-writer.js';
+import { loadBalancerIngress } from '../status/load-balancer-address.js';
+import type { AddressSource } from '../status/load-balancer-address.js';
+import { selectIngressClasses } from '../translate/ingress-classes.js';
+import { Coalescer } from '../util/coalescer.js';
+import { DiagnosticLog } from './diagnostic-log.js';
+import { publishConfig } from './fleet-publication.js';
+import type { ServedFleet } from './fleet-publication.js';
+import { NackDiagnostics } from './nack-diagnostics.js';
+
+export interface ClusterModeOptions {
+  /** A kubeconfig file; without it, in-cluster configuration or the default kubeconfig. */
+  kubeconfig?: string;
+  xdsAddress: string;
+  healthAddress: string;
+  logger: Logger;
+  leaderElection: { namespace: string; name: string; identity?: string; leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number } | false;
+  /** Where Ingress status addresses come from; no status is written without one. */
+  statusAddress?: AddressSource;
+  holdoffMs?: number;
+  maxDelayMs?: number;
+  watchTimeoutSeconds?: number;
+}
+
+export interface ClusterMode {
+  xdsPort: number;
+  healthPort: number;
+  server: XdsServer;
+  isLeader(): boolean;
+  fleets(): ServedFleet[];
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startClusterMode(options: ClusterModeOptions): Promise<ClusterMode> {
+  const { logger } = options;
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault();
+
+  const metrics = new MetricsRegistry();
+  const reconciles = metrics.counter('portico_reconciles_total', 'Reconciles of the cluster state, by result.');
+  const server = new XdsServer({ logger, metrics });
+  const nacks = new NackDiagnostics();
+  const diagnosticLog = new DiagnosticLog(logger);
+  const events = new EventRecorder(kc, logger);
+  const controller = new AbortController();
+  let served: ServedFleet[] = [];
+  let published = false;
+  let election: LeaseElection | undefined;
+  const isLeader = (): boolean => (options.leaderElection === false ? true : (election?.isLeader ?? false));
+
+  const source = new ClusterSource({
+    kc,
+    log: logger,
+    onChange: () => coalescer.notify(),
+    ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+  });
+
+  const reconcile = async (): Promise<void> => {
+    if (!source.hasSynced) return; // a partial list would serve a partial configuration
+    try {
+      const state = source.snapshot();
+      const config = buildEnvoyConfig(state);
+      const result = publishConfig(server, config, served);
+      served = result.served;
+      published = true;
+      const diagnostics = [...config.diagnostics, ...nacks.diagnostics()];
+      diagnosticLog.log(diagnostics);
+      logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, diagnostics: diagnostics.length });
+      if (isLeader()) await writeStatusAndEvents(state, diagnostics);
+      reconciles.inc({ result: 'ok' });
+    } catch (error) {
+      // A bug in one reconcile must not stop the operator; the next change retries.
+      reconciles.inc({ result: 'failed' });
+      logger.error('reconcile.failed', { error });
+    }
+  };
+
+  const writeStatusAndEvents = async (state: ReturnType<ClusterSource['snapshot']>, diagnostics: ReturnType<NackDiagnostics['diagnostics']>): Promise<void> => {
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)]);
+    if (options.statusAddress) {
+      const ours = [...selectIngressClasses(state).ingressesByClass.values()].flat();
+      const status = await writeIngressStatus(kc, ours, loadBalancerIngress(options.statusAddress, state), signal);
+      if (status.written.length > 0) logger.info('status.written', { ingresses: status.written });
+      for (const failure of status.failed) logger.warn('status.failed', failure);
+    }
+    await events.sync(diagnostics, state, signal);
+  };
+
+  const coalescer = new Coalescer({ holdoffMs: options.holdoffMs ?? 100, maxDelayMs: options.maxDelayMs ?? 500 }, reconcile);
+  server.onNack((event) => {
+    nacks.record(event);
+    coalescer.notify();
+  });
+  server.onNackResolved((event) => {
+    nacks.resolve(event);
+    coalescer.notify();
+  });
+
+  source.start();
+  // Envoys that connect before the first complete list would get an empty configuration and drop
+  // traffic; so the xDS port opens only once there is something true to serve.
+  await waitForSync(source, controller.signal, logger);
+  await reconcile();
+  const xdsPort = await server.start(options.xdsAddress);
+
+  if (options.leaderElection !== false) {
+    const identity = options.leaderElection.identity ?? `${process.env['POD_NAME'] ?? hostname()}-${randomBytes(3).toString('hex')}`;
+    election = new LeaseElection({
+      kc,
+      ...options.leaderElection,
+      identity,
+      log: logger,
+      onStartedLeading: () => coalescer.notify(),
+      onStoppedLeading: () => {},
+    });
+    election.start();
+  }
+
+  const health = new HealthServer({
+    ready: () => server.serving && published,
+    metrics: () => metrics.render(),
+    debug: () => ({ leader: isLeader(), fleets: server.fleets(), streams: server.streams(), nacks: server.nacks() }),
+  });
+  const healthPort = await health.listen(options.healthAddress);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    xdsPort,
+    healthPort,
+    server,
+    isLeader,
+    fleets: () => served,
+    stop: (graceMs = 5_000) => {
+      stopping ??= (async () => {
+        controller.abort();
+        coalescer.stop();
+        await election?.stop();
+        await source.stop();
+        await server.shutdown(graceMs);
+        await health.close();
+        logger.info('serve.stopped', {});
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function waitForSync(source: ClusterSource, signal: AbortSignal, logger: Logger): Promise<void> {
+  const started = Date.now();
+  let warned = false;
+  while (!source.hasSynced && !signal.aborted) {
+    if (!warned && Date.now() - started > 10_000) {
+      logger.warn('cluster.sync_slow', { hint: 'the first list of Ingresses, IngressClasses, Services or EndpointSlices has not completed; check RBAC and connectivity' });
+      warned = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
