@@ -14,11 +14,14 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 build: $(NODE_MODULES_STAMP)
 	npm run build
 
-## The main job on the bundled examples: translate them and print the Envoy configuration.
+## The main job on the bundled examples: serve them over xDS (standalone, no cluster needed).
+## It prints where Envoy and gRPC clients connect; Ctrl-C stops it.
 run: build
-	$(PORTICO) translate -f examples/seed
+	$(PORTICO) serve --manifests examples/seed
 
-translate: run
+## The offline translator on the bundled examples.
+translate: build
+	$(PORTICO) translate -f examples/seed
 
 ## Every test: type check, lint, unit, golden and end-to-end suites.
 test: $(NODE_MODULES_STAMP) apiserver-binaries

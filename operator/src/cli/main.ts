@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `portico` command. Each subcommand lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
+import { registerBootstrapCommand } from './bootstrap-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerTranslateCommand } from './translate-command.js';
 import { PORTICO_VERSION } from './version.js';
 
@@ -11,7 +13,9 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerServeCommand(program);
 registerTranslateCommand(program);
+registerBootstrapCommand(program);
 
 try {
   await program.parseAsync(process.argv);

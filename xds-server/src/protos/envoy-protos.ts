@@ -19,6 +19,10 @@ const ROOT_PROTOS = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/service/discovery/v3/ads.proto',
+  // Used by `portico bootstrap`: the xDS cluster's HTTP/2 options and the overload manager.
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap.proto',
+  'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
 ];
 
 export const TYPE_URL_PREFIX = 'type.googleapis.com/';

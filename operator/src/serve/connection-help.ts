@@ -1,0 +1,31 @@
+// What `portico serve` prints on stdout once it is up: where Envoy and gRPC clients connect.
+import type { FleetSummary } from '../../../xds-server/src/index.js';
+import type { ServedFleet } from './fleet-publication.js';
+
+export interface ConnectionHelpInput {
+  /** Where the configuration comes from, e.g. "manifests in examples/seed". */
+  source: string;
+  xdsAddress: string;
+  healthAddress: string;
+  fleets: ServedFleet[];
+  summaries: FleetSummary[];
+}
+
+export function connectionHelp(input: ConnectionHelpInput): string {
+  const lines = [`portico serve: xDS (ADS, state of the world) on ${input.xdsAddress}, configuration from ${input.source}`];
+  if (input.fleets.length === 0) {
+    lines.push('  no fleet yet: no IngressClass with controller portico.dev/ingress-controller was found (see the log)');
+  }
+  for (const { fleet, ingressClass } of input.fleets) {
+    const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress}`;
+    const targets = input.summaries.find((s) => s.fleet === fleet)?.grpcTargets.filter((t) => !t.includes(':')) ?? [];
+    lines.push(`  fleet ${fleet} (IngressClass ${ingressClass})`);
+    lines.push(`    Envoy: ${bootstrap} > envoy.yaml && envoy -c envoy.yaml`);
+    lines.push(`    gRPC:  export GRPC_XDS_BOOTSTRAP_CONFIG="$(${bootstrap} --grpc --any-host)"`);
+    const examples = targets.length > 0 ? `, e.g. ${targets.map((t) => `xds:///${t}`).join(', ')}` : '';
+    lines.push(`           then dial xds:///HOST for any host the fleet routes${examples}`);
+  }
+  const health = `http://${input.healthAddress}`;
+  lines.push(`  health: ${health}/healthz ${health}/readyz ${health}/metrics ${health}/debug/xds`);
+  return lines.join('\n') + '\n';
+}

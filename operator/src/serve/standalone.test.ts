@@ -1,0 +1,78 @@
+// Standalone mode in-process, with a raw ADS client acting as Envoy: folder in, xDS out.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../xds-server/src/index.js';
+import type { LogFields } from '../../../xds-server/src/index.js';
+import { RawAdsClient } from '../../../xds-server/src/test-support/raw-ads-client.js';
+import { startStandalone } from './standalone.js';
+import type { Standalone } from './standalone.js';
+
+const SEED = new URL('../../../examples/seed', import.meta.url).pathname;
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(): Promise<{ dir: string; standalone: Standalone; logs: LogFields[]; get: (path: string) => Promise<{ status: number; body: string }> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-standalone-'));
+  cpSync(SEED, dir, { recursive: true });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const logs: LogFields[] = [];
+  const logger = createLogger({ write: (line) => void logs.push(JSON.parse(line) as LogFields) });
+  const standalone = await startStandalone({ manifests: dir, xdsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0', logger, pollIntervalMs: 200 });
+  cleanups.push(() => standalone.stop(500));
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${standalone.healthPort}${path}`);
+    return { status: response.status, body: await response.text() };
+  };
+  return { dir, standalone, logs, get };
+}
+
+function envoy(standalone: Standalone): RawAdsClient {
+  const client = new RawAdsClient(`127.0.0.1:${standalone.xdsPort}`, { id: 'envoy-0', cluster: 'nginx' });
+  cleanups.push(() => client.close());
+  return client;
+}
+
+describe('standalone mode (portico serve)', () => {
+  it('serves the seed scenario to Envoy and reports ready', async () => {
+    const { standalone, get } = await start();
+    const client = envoy(standalone);
+    client.subscribe('cluster');
+    const cds = await client.next('cluster');
+    expect(cds.resources.map((r) => r.name)).toEqual(['default/nginx1/80', 'default/nginx2/80']);
+    client.ack(cds);
+    client.subscribe('listener');
+    expect((await client.next('listener')).resources.map((r) => r.name)).toEqual(['http']);
+    expect((await get('/readyz')).status).toBe(200);
+    expect((await get('/metrics')).body).toContain('portico_config_reloads_total{result="applied"} 1');
+    expect(standalone.summaries()[0]?.grpcTargets).toEqual(['nginx1.example.com', 'nginx2.example.com', 'portico:any-host']);
+  });
+
+  it('pushes an edited endpoint within a second', async () => {
+    const { dir, standalone } = await start();
+    const client = envoy(standalone);
+    client.subscribe('clusterLoadAssignment', ['default/nginx2/80']);
+    const first = await client.next('clusterLoadAssignment');
+    client.ack(first, ['default/nginx2/80']);
+    const file = join(dir, 'endpoint-slices.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('10.0.2.10', '10.0.2.99'));
+    const started = Date.now();
+    const update = await client.next('clusterLoadAssignment', 1_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(JSON.stringify(update.resources[0]?.object)).toContain('10.0.2.99');
+  });
+
+  it('ends streams with OK and stops serving on stop()', async () => {
+    const { standalone, get } = await start();
+    const client = envoy(standalone);
+    client.subscribe('cluster');
+    await client.next('cluster');
+    await standalone.stop(1_000);
+    expect((await client.ended).code).toBe(grpc.status.OK);
+    await expect(get('/healthz')).rejects.toThrow();
+  });
+});

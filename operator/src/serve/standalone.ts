@@ -1,0 +1,84 @@
+// Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
+// folder, coalesces bursts of edits, and republishes; serves health, readiness and metrics.
+import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
+import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
+import { Coalescer } from '../util/coalescer.js';
+import { FolderWatcher } from './folder-watcher.js';
+import { ManifestApplier } from './manifest-applier.js';
+import type { ServedFleet } from './fleet-publication.js';
+
+export interface StandaloneOptions {
+  manifests: string;
+  xdsAddress: string;
+  healthAddress: string;
+  logger: Logger;
+  /** Quiet period after an edit before reloading (editors write files in several steps). */
+  debounceMs?: number;
+  pollIntervalMs?: number;
+}
+
+export interface Standalone {
+  xdsPort: number;
+  healthPort: number;
+  server: XdsServer;
+  fleets(): ServedFleet[];
+  summaries(): FleetSummary[];
+  /** Graceful: stop watching, drain xDS streams, close the health listener. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  const { logger } = options;
+  const metrics = new MetricsRegistry();
+  const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
+  const server = new XdsServer({ logger, metrics });
+  const applier = new ManifestApplier(options.manifests, server, logger);
+  const reload = (): void => {
+    try {
+      reloads.inc({ result: applier.apply().applied ? 'applied' : 'kept' });
+    } catch (error) {
+      // A translator bug must not take down a server that is serving a good configuration.
+      reloads.inc({ result: 'failed' });
+      logger.error('config.reload_failed', { error });
+    }
+  };
+  // Load before listening, so the first clients get the configuration, not an empty one.
+  reload();
+  const xdsPort = await server.start(options.xdsAddress);
+  const health = new HealthServer({
+    ready: () => server.serving && applier.hasConfiguration,
+    metrics: () => metrics.render(),
+    debug: () => ({ fleets: server.fleets(), streams: server.streams(), nacks: server.nacks() }),
+  });
+  let healthPort: number;
+  try {
+    healthPort = await health.listen(options.healthAddress);
+  } catch (error) {
+    await server.shutdown(0);
+    throw error;
+  }
+  logger.info('health.listening', { address: options.healthAddress, port: healthPort });
+
+  const coalescer = new Coalescer({ holdoffMs: options.debounceMs ?? 100, maxDelayMs: 1_000 }, reload);
+  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
+  logger.info('manifests.watching', { folder: options.manifests });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    xdsPort,
+    healthPort,
+    server,
+    fleets: () => applier.fleets,
+    summaries: () => server.fleets(),
+    stop: (graceMs = 5_000) => {
+      stopping ??= (async () => {
+        watcher.close();
+        coalescer.stop();
+        await server.shutdown(graceMs);
+        await health.close();
+        logger.info('serve.stopped', {});
+      })();
+      return stopping;
+    },
+  };
+}

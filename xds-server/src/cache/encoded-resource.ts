@@ -1,0 +1,59 @@
+// A resource as it travels: encoded to protobuf bytes once, wrapped once in the Any field of a
+// DiscoveryResponse, and shared by every stream that receives it.
+import { RESOURCE_TYPES, messageType, typeUrlOf } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
+import { contentVersion } from './content-version.js';
+
+/** DiscoveryResponse.resources is field 2. */
+const RESOURCES_FIELD = 2;
+
+export interface EncodedResource {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  /** Content hash of `bytes`. */
+  readonly version: string;
+  /** The encoded resource message (the Any's value). */
+  readonly bytes: Buffer;
+  /** `resources` field of a DiscoveryResponse holding this resource, ready to concatenate. */
+  readonly responseField: Buffer;
+  /**
+   * Whether wildcard subscribers (Envoy) receive it. Listeners with an api_listener exist for
+   * proxyless gRPC clients, which ask for them by name; Envoy would log a rejection for each one.
+   */
+  readonly inWildcard: boolean;
+  /** For EDS clusters: the ClusterLoadAssignment to re-send when the cluster changes. */
+  readonly endpointsName?: string;
+}
+
+/**
+ * Encodes one resource given in proto-loader object form. When `previous` has the same content,
+ * it is returned as is, so unchanged resources keep sharing one buffer across publishes.
+ */
+export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource): EncodedResource {
+  const type = messageType(RESOURCE_TYPES[kind]);
+  const bytes = Buffer.from(type.encode(type.fromObject(resource)).finish());
+  const version = contentVersion(bytes);
+  if (previous && previous.version === version && previous.kind === kind && previous.name === name) return previous;
+  const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
+  const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
+  return {
+    kind,
+    name,
+    version,
+    bytes,
+    responseField,
+    inWildcard: !(kind === 'listener' && hasApiListener(resource)),
+    ...(endpointsName === undefined ? {} : { endpointsName }),
+  };
+}
+
+function edsServiceName(name: string, cluster: { type?: unknown; eds_cluster_config?: { service_name?: unknown } | null }): string | undefined {
+  if (cluster.type !== 'EDS') return undefined;
+  const serviceName = cluster.eds_cluster_config?.service_name;
+  return typeof serviceName === 'string' && serviceName !== '' ? serviceName : name;
+}
+
+function hasApiListener(listener: { api_listener?: unknown }): boolean {
+  return listener.api_listener !== undefined && listener.api_listener !== null;
+}

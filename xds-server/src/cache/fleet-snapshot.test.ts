@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../protos/envoy-protos.js';
+import { fleetResources } from '../test-support/fleet-fixtures.js';
+import { encodeResponseBody, withNonce } from '../protocol/discovery-response.js';
+import { messageType } from '../protos/envoy-protos.js';
+import { buildFleetSnapshot } from './fleet-snapshot.js';
+import { SnapshotCache } from './snapshot-cache.js';
+
+const SPEC = { routes: { 'a.example.com': 'c1', '*': 'c2' }, endpoints: { c1: [1], c2: [2] } };
+
+describe('fleet snapshots', () => {
+  it('versions resources by content, independent of build order and process', () => {
+    const one = buildFleetSnapshot('f', fleetResources(SPEC), {}).snapshot;
+    const reversed = fleetResources(SPEC);
+    reversed.clusters.reverse();
+    const two = buildFleetSnapshot('f', reversed, {}).snapshot;
+    expect(two.types.cluster.version).toBe(one.types.cluster.version);
+    expect(one.types.cluster.version).toMatch(/^[0-9a-f]{16}$/);
+    expect([...one.types.cluster.resources.keys()]).toEqual(['c1', 'c2']);
+  });
+
+  it('reuses the encoded bytes of unchanged resources across publishes', () => {
+    const first = buildFleetSnapshot('f', fleetResources(SPEC), {}).snapshot;
+    const changed = fleetResources({ ...SPEC, endpoints: { c1: [1], c2: [3] } });
+    const second = buildFleetSnapshot('f', changed, {}, first).snapshot;
+    expect(second.types.clusterLoadAssignment.resources.get('c1')).toBe(first.types.clusterLoadAssignment.resources.get('c1'));
+    expect(second.types.clusterLoadAssignment.resources.get('c2')).not.toBe(first.types.clusterLoadAssignment.resources.get('c2'));
+    expect(second.types.cluster).not.toBe(first.types.cluster);
+    expect(second.types.cluster.version).toBe(first.types.cluster.version);
+  });
+
+  it('reports duplicate and unencodable resources and keeps serving the rest', () => {
+    const resources = fleetResources(SPEC);
+    resources.clusters.push({ ...resources.clusters[0], connect_timeout: { seconds: 9 } });
+    resources.clusterLoadAssignments.push({ cluster_name: 'c3', endpoints: [{ priority: -1 as unknown as number }] });
+    const { snapshot, problems } = buildFleetSnapshot('f', resources, {});
+    expect(problems.map((p) => `${p.kind} ${p.name}`)).toContain('cluster c1');
+    expect(snapshot.types.cluster.resources.size).toBe(2);
+  });
+
+  it('assembles DiscoveryResponses that decode to the original resources', () => {
+    const { snapshot } = buildFleetSnapshot('f', fleetResources(SPEC), {});
+    const type = snapshot.types.cluster;
+    const bytes = withNonce(encodeResponseBody({ versionInfo: type.version, typeUrl: type.typeUrl, controlPlaneId: 'cp' }, type.resources.values()), '7');
+    const responseType = messageType('envoy.service.discovery.v3.DiscoveryResponse');
+    const decoded = responseType.toObject(responseType.decode(bytes), { arrays: true }) as {
+      version_info: string;
+      type_url: string;
+      nonce: string;
+      control_plane: { identifier: string };
+      resources: { type_url: string; value: Uint8Array }[];
+    };
+    expect(decoded).toMatchObject({ version_info: type.version, type_url: type.typeUrl, nonce: '7', control_plane: { identifier: 'cp' } });
+    expect(decoded.resources.map((r) => decodeMessage('envoy.config.cluster.v3.Cluster', r.value)['name'])).toEqual(['c1', 'c2']);
+  });
+
+  it('notifies only when some type version changed, and empties a removed fleet', () => {
+    const cache = new SnapshotCache();
+    const changes: string[][] = [];
+    cache.onChange((_fleet, kinds) => changes.push([...kinds]));
+    cache.publish('f', fleetResources(SPEC), {});
+    expect(cache.publish('f', fleetResources(SPEC), {}).changed).toEqual([]);
+    cache.publish('f', fleetResources({ ...SPEC, endpoints: { c1: [1], c2: [5] } }), {});
+    cache.remove('f');
+    expect(changes).toEqual([
+      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'secret'],
+      ['clusterLoadAssignment'],
+      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration'],
+    ]);
+    expect(cache.get('f').types.listener.resources.size).toBe(0);
+  });
+});

@@ -1,0 +1,110 @@
+// One fleet's configuration as the server holds it: per resource type, the encoded resources by
+// name and a type version. Immutable once built; a publish builds a new snapshot that reuses the
+// encoded resources whose content did not change.
+import { RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { FLEET_FIELD_BY_KIND, resourceName } from '../resources.js';
+import type { FleetResources, ResourceOrigins } from '../resources.js';
+import { typeVersion } from './content-version.js';
+import { encodeResource } from './encoded-resource.js';
+import type { EncodedResource } from './encoded-resource.js';
+
+export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
+
+export interface TypeSnapshot {
+  readonly kind: ResourceKind;
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, EncodedResource>;
+  /** Names wildcard subscribers receive, sorted. */
+  readonly wildcardNames: readonly string[];
+  /** The version of exactly the wildcard set: what every wildcard subscriber is told. */
+  readonly wildcardVersion: string;
+}
+
+export interface FleetSnapshot {
+  readonly fleet: string;
+  readonly types: Readonly<Record<ResourceKind, TypeSnapshot>>;
+  readonly origins: ResourceOrigins;
+}
+
+/** A resource the server could not take; the previous version of it (if any) stays in service. */
+export interface PublishProblem {
+  kind: ResourceKind;
+  name: string;
+  message: string;
+}
+
+export interface BuiltSnapshot {
+  snapshot: FleetSnapshot;
+  problems: PublishProblem[];
+}
+
+export function buildFleetSnapshot(fleet: string, resources: FleetResources, origins: ResourceOrigins, previous?: FleetSnapshot): BuiltSnapshot {
+  const problems: PublishProblem[] = [];
+  const types = {} as Record<ResourceKind, TypeSnapshot>;
+  for (const kind of RESOURCE_KINDS) {
+    const byName = new Map<string, EncodedResource>();
+    const before = previous?.types[kind].resources;
+    for (const resource of resources[FLEET_FIELD_BY_KIND[kind]]) {
+      const name = resourceName(kind, resource);
+      if (name === '') {
+        problems.push({ kind, name, message: 'resource has no name' });
+        continue;
+      }
+      if (byName.has(name)) {
+        // A response with one name twice is a protocol error clients NACK; keep the first.
+        problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served' });
+        continue;
+      }
+      try {
+        byName.set(name, encodeResource(kind, name, resource, before?.get(name)));
+      } catch (error) {
+        problems.push({ kind, name, message: `cannot encode: ${error instanceof Error ? error.message : String(error)}` });
+        const kept = before?.get(name);
+        if (kept) byName.set(name, kept);
+      }
+    }
+    types[kind] = typeSnapshot(kind, byName);
+  }
+  return { snapshot: { fleet, types, origins }, problems };
+}
+
+let emptyTypes: Readonly<Record<ResourceKind, TypeSnapshot>> | undefined;
+
+/** What clients of an unknown or removed fleet are served; the type snapshots are shared. */
+export function emptyFleetSnapshot(fleet: string): FleetSnapshot {
+  if (!emptyTypes) {
+    const types = {} as Record<ResourceKind, TypeSnapshot>;
+    for (const kind of RESOURCE_KINDS) types[kind] = typeSnapshot(kind, new Map());
+    emptyTypes = types;
+  }
+  return { fleet, types: emptyTypes, origins: {} };
+}
+
+function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>): TypeSnapshot {
+  const sorted = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const versions = new Map([...sorted].map(([name, resource]) => [name, resource.version]));
+  const wildcard = [...sorted.values()].filter((r) => r.inWildcard);
+  return {
+    kind,
+    typeUrl: typeUrlOf(kind),
+    version: typeVersion(versions),
+    resources: sorted,
+    wildcardNames: wildcard.map((r) => r.name),
+    wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
+  };
+}
+
+/** The kinds whose resources differ between two snapshots of a fleet. */
+export function changedKinds(before: FleetSnapshot | undefined, after: FleetSnapshot): ResourceKind[] {
+  return RESOURCE_KINDS.filter((kind) => before?.types[kind].version !== after.types[kind].version);
+}
+
+/** The Ingresses (or other objects) that produced the named resources, deduplicated and sorted. */
+export function originsOf(snapshot: FleetSnapshot, kind: ResourceKind, names: Iterable<string>): string[] {
+  const byName = snapshot.origins[kind] ?? {};
+  const all = new Set<string>();
+  for (const name of names) for (const origin of byName[name] ?? []) all.add(origin);
+  return [...all].sort();
+}

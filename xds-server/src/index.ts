@@ -1,0 +1,20 @@
+// What the operator (and anything else) may use from the xDS server. Everything else is internal.
+export { XdsServer } from './server/xds-server.js';
+export type { FleetSummary, XdsPublisher, XdsServerOptions } from './server/xds-server.js';
+export type { PublishResult } from './cache/snapshot-cache.js';
+export type { PublishProblem } from './cache/fleet-snapshot.js';
+export type { NackEvent, NackResolvedEvent } from './protocol/nack.js';
+export type { StreamStatus, TypeStatus } from './protocol/ads-stream.js';
+export { HealthServer } from './server/health-server.js';
+export type { HealthSources } from './server/health-server.js';
+export { MetricsRegistry } from './server/metrics.js';
+export { ANY_HOST_LISTENER, withGrpcApiListeners } from './grpc/api-listeners.js';
+export { envoyBootstrap, ENVOY_BOOTSTRAP_DEFAULTS } from './bootstrap/envoy-bootstrap.js';
+export type { EnvoyBootstrapOptions } from './bootstrap/envoy-bootstrap.js';
+export { grpcBootstrap } from './bootstrap/grpc-bootstrap.js';
+export type { GrpcBootstrap, GrpcBootstrapOptions } from './bootstrap/grpc-bootstrap.js';
+export { parseXdsAddress } from './bootstrap/xds-address.js';
+export type { XdsAddress } from './bootstrap/xds-address.js';
+export { createLogger, isLogLevel, silentLogger } from './log/logger.js';
+export type { LogFields, LogLevel, Logger } from './log/logger.js';
+export type { FleetResources, ResourceOrigins } from './resources.js';

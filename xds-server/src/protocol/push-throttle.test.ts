@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { PushThrottle, defaultPushLimit } from './push-throttle.js';
+
+describe('PushThrottle', () => {
+  it('admits at most `limit` holders, first come first served', async () => {
+    const throttle = new PushThrottle({ limit: 2 });
+    const order: number[] = [];
+    const releases = await Promise.all([throttle.acquire(), throttle.acquire()]);
+    const third = throttle.acquire().then((release) => {
+      order.push(3);
+      return release;
+    });
+    const fourth = throttle.acquire().then((release) => {
+      order.push(4);
+      return release;
+    });
+    expect(throttle.inFlight).toBe(2);
+    expect(throttle.queued).toBe(2);
+    releases[0]?.();
+    releases[0]?.(); // releasing twice frees one slot only
+    (await third)();
+    (await fourth)();
+    releases[1]?.();
+    expect(order).toEqual([3, 4]);
+    expect(throttle.inFlight).toBe(0);
+  });
+
+  it('takes a slot back from a holder that never finishes', async () => {
+    const throttle = new PushThrottle({ limit: 1, maxHoldMs: 20 });
+    await throttle.acquire(); // never released by its holder
+    const started = Date.now();
+    (await throttle.acquire())();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+  });
+
+  it('sizes the default limit like Istio does', () => {
+    expect(defaultPushLimit()).toBeGreaterThanOrEqual(20);
+    expect(defaultPushLimit()).toBeLessThanOrEqual(100);
+  });
+});

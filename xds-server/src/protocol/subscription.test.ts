@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Subscription } from './subscription.js';
+
+describe('Subscription (SotW)', () => {
+  it('treats an empty first list as wildcard for listeners and clusters only', () => {
+    const clusters = new Subscription('cluster');
+    clusters.update([]);
+    expect(clusters.wildcard).toBe(true);
+    clusters.update([]);
+    expect(clusters.wildcard).toBe(true);
+    const routes = new Subscription('routeConfiguration');
+    routes.update([]);
+    expect(routes.wildcard).toBe(false);
+    expect(routes.empty).toBe(true);
+  });
+
+  it('ends legacy wildcard once a name is given; then an empty list unsubscribes all', () => {
+    const listeners = new Subscription('listener');
+    listeners.update([]);
+    expect(listeners.update(['a']).wildcardChanged).toBe(true);
+    expect(listeners.wildcard).toBe(false);
+    listeners.update([]);
+    expect(listeners.empty).toBe(true);
+  });
+
+  it('supports "*" next to explicit names, and reports added and removed names', () => {
+    const listeners = new Subscription('listener');
+    expect(listeners.update(['*', 'a'])).toEqual({ added: ['a'], removed: [], wildcardChanged: true });
+    expect(listeners.includes('anything', true)).toBe(true);
+    expect(listeners.includes('api', false)).toBe(false);
+    expect(listeners.includes('a', false)).toBe(true);
+    expect(listeners.update(['b'])).toEqual({ added: ['b'], removed: ['a'], wildcardChanged: true });
+    expect(listeners.describe()).toEqual(['b']);
+  });
+});

@@ -1,0 +1,33 @@
+// Just enough of the protobuf wire format to assemble messages from pieces that were encoded
+// earlier. Protobuf allows a message to be the concatenation of its fields in any order (and the
+// last value of a scalar field wins), so a DiscoveryResponse can be written as pre-encoded Any
+// fields plus a few freshly encoded strings, without re-encoding any resource.
+
+const WIRE_TYPE_LENGTH_DELIMITED = 2;
+
+export function encodeVarint(value: number): Buffer {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint out of range: ${value}`);
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+/** One length-delimited field (string, bytes or embedded message): tag, length, payload. */
+export function lengthDelimitedField(fieldNumber: number, payload: Uint8Array): Buffer {
+  const tag = encodeVarint(fieldNumber * 8 + WIRE_TYPE_LENGTH_DELIMITED);
+  return Buffer.concat([tag, encodeVarint(payload.length), payload]);
+}
+
+export function stringField(fieldNumber: number, value: string): Buffer {
+  return lengthDelimitedField(fieldNumber, Buffer.from(value, 'utf8'));
+}
+
+/** The bytes of a google.protobuf.Any {type_url = 1, value = 2}. */
+export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
+  return Buffer.concat([stringField(1, typeUrl), lengthDelimitedField(2, value)]);
+}

@@ -1,0 +1,323 @@
+// The xDS server: a grpc-js server speaking State-of-the-World ADS, a cache of fleets, and the
+// small interface the operator uses: publish a fleet, remove a fleet, be told about NACKs.
+import { hostname } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import { SnapshotCache } from '../cache/snapshot-cache.js';
+import type { PublishResult } from '../cache/snapshot-cache.js';
+import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { silentLogger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { AdsStream, ProtocolError } from '../protocol/ads-stream.js';
+import type { StreamEnvironment, StreamHooks, StreamStatus } from '../protocol/ads-stream.js';
+import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
+import { PushThrottle } from '../protocol/push-throttle.js';
+import type { FleetResources, ResourceOrigins } from '../resources.js';
+import { adsServiceDefinition } from './ads-service.js';
+import type { AdsCall } from './ads-service.js';
+import { MetricsRegistry } from './metrics.js';
+import { XdsMetrics } from './xds-metrics.js';
+
+export interface XdsServerOptions {
+  logger?: Logger;
+  /** Where the server registers its series; a private registry by default. */
+  metrics?: MetricsRegistry;
+  /** Responses written concurrently across all streams (see PushThrottle). */
+  pushLimit?: number;
+  /** How long LDS/RDS updates wait for a client to answer a Cluster update. */
+  clusterAckWaitMs?: number;
+  /** control_plane.identifier in responses. */
+  controlPlaneId?: string;
+  /** Add API listeners for proxyless gRPC clients to every published fleet (default true). */
+  grpcApiListeners?: boolean;
+  /** Forces clients to reconnect now and then, so they spread over replicas (default 30 min). */
+  maxConnectionAgeMs?: number;
+}
+
+/** What the operator needs from the xDS server; nothing here knows about Kubernetes. */
+export interface XdsPublisher {
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins): PublishResult;
+  removeFleet(fleet: string): boolean;
+  /** Called once per rejected response (node, type, nonce). Returns an unsubscribe function. */
+  onNack(listener: (event: NackEvent) => void): () => void;
+  /** Called when a node accepts a type it had rejected. */
+  onNackResolved(listener: (event: NackResolvedEvent) => void): () => void;
+}
+
+export interface FleetSummary {
+  fleet: string;
+  versions: Record<ResourceKind, string>;
+  resources: Record<ResourceKind, number>;
+  /** Listener names proxyless gRPC clients can dial as xds:///NAME. */
+  grpcTargets: string[];
+}
+
+interface OpenStream {
+  stream: AdsStream;
+  call: AdsCall;
+}
+
+export class XdsServer implements XdsPublisher {
+  readonly metrics: MetricsRegistry;
+  private readonly logger: Logger;
+  private readonly cache = new SnapshotCache();
+  private readonly throttle: PushThrottle;
+  private readonly grpcServer: grpc.Server;
+  private readonly open = new Set<OpenStream>();
+  private readonly streamsByFleet = new Map<string, Set<AdsStream>>();
+  private readonly nackListeners = new Set<(event: NackEvent) => void>();
+  private readonly resolvedListeners = new Set<(event: NackResolvedEvent) => void>();
+  /** Latest unresolved NACK per node and type URL. */
+  private readonly nacksByNode = new Map<string, Map<string, NackEvent>>();
+  private readonly series: XdsMetrics;
+  private readonly env: StreamEnvironment;
+  private readonly addGrpcApiListeners: boolean;
+  private streamCounter = 0;
+  private boundPort?: number;
+  private draining = false;
+
+  constructor(options: XdsServerOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.metrics = options.metrics ?? new MetricsRegistry();
+    this.throttle = new PushThrottle(options.pushLimit === undefined ? {} : { limit: options.pushLimit });
+    this.addGrpcApiListeners = options.grpcApiListeners ?? true;
+    this.series = new XdsMetrics(this.metrics, () => this.streamCountsByFleet(), this.throttle);
+    this.grpcServer = new grpc.Server({
+      // Detect dead clients (a vanished Envoy pod) without waiting for TCP timeouts.
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      // grpc-js-xds pings every 5 minutes; accept pings on idle connections.
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? 30 * 60_000,
+      'grpc.max_connection_age_grace_ms': 60_000,
+    });
+    this.grpcServer.addService(adsServiceDefinition, { StreamAggregatedResources: (call: AdsCall) => this.serveStream(call) });
+    this.env = {
+      snapshotOf: (fleet) => this.cache.get(fleet),
+      throttle: this.throttle,
+      hooks: this.streamHooks(),
+      logger: this.logger,
+      controlPlaneId: options.controlPlaneId ?? `portico@${hostname()}`,
+      clusterAckWaitMs: options.clusterAckWaitMs ?? 5_000,
+    };
+    this.cache.onChange((fleet, changed) => {
+      for (const stream of this.streamsByFleet.get(fleet) ?? []) stream.fleetChanged(changed);
+    });
+  }
+
+  /** Binds and starts serving; resolves with the port actually bound (useful with port 0). */
+  async start(address: string): Promise<number> {
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.grpcServer.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+    });
+    this.logger.info('xds.listening', { address, port: this.boundPort });
+    return this.boundPort;
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  get serving(): boolean {
+    return this.boundPort !== undefined && !this.draining;
+  }
+
+  publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}): PublishResult {
+    const augmented = this.addGrpcApiListeners ? withGrpcApiListeners(resources, origins) : { resources, origins, skipped: [] };
+    if (augmented.skipped.length > 0) {
+      this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: augmented.skipped, reason: 'a Listener with this name already exists' });
+    }
+    const result = this.cache.publish(fleet, augmented.resources, augmented.origins);
+    this.series.published(fleet, result.changed.length > 0);
+    for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
+    if (result.changed.length > 0) this.logger.info('xds.fleet_published', { fleet, changed: result.changed, versions: result.versions });
+    return result;
+  }
+
+  removeFleet(fleet: string): boolean {
+    const removed = this.cache.remove(fleet);
+    if (removed) this.logger.info('xds.fleet_removed', { fleet, streams: this.streamsByFleet.get(fleet)?.size ?? 0 });
+    return removed;
+  }
+
+  onNack(listener: (event: NackEvent) => void): () => void {
+    this.nackListeners.add(listener);
+    return () => this.nackListeners.delete(listener);
+  }
+
+  onNackResolved(listener: (event: NackResolvedEvent) => void): () => void {
+    this.resolvedListeners.add(listener);
+    return () => this.resolvedListeners.delete(listener);
+  }
+
+  fleets(): FleetSummary[] {
+    return this.cache.fleetNames().map((fleet) => {
+      const snapshot = this.cache.get(fleet);
+      const versions = {} as Record<ResourceKind, string>;
+      const resources = {} as Record<ResourceKind, number>;
+      for (const kind of Object.keys(RESOURCE_TYPES) as ResourceKind[]) {
+        versions[kind] = snapshot.types[kind].version;
+        resources[kind] = snapshot.types[kind].resources.size;
+      }
+      const grpcTargets = [...snapshot.types.listener.resources.values()].filter((r) => !r.inWildcard).map((r) => r.name);
+      return { fleet, versions, resources, grpcTargets };
+    });
+  }
+
+  /** Every open stream: node, subscriptions, sent and acknowledged versions, last NACK. */
+  streams(): StreamStatus[] {
+    return [...this.open].map(({ stream }) => stream.status()).sort((a, b) => a.streamId - b.streamId);
+  }
+
+  /** Unresolved NACKs by node id, latest per type. */
+  nacks(): Record<string, NackEvent[]> {
+    const result: Record<string, NackEvent[]> = {};
+    for (const [node, byType] of [...this.nacksByNode].sort(([a], [b]) => (a < b ? -1 : 1))) result[node] = [...byType.values()];
+    return result;
+  }
+
+  /**
+   * Graceful stop: refuse new streams, let every stream finish the response it is writing, end
+   * it with OK (clients reconnect, possibly to another replica), then close. Forces after graceMs.
+   */
+  async shutdown(graceMs = 5_000): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.info('xds.shutting_down', { streams: this.open.size, graceMs });
+    const deadline = Date.now() + graceMs;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.grpcServer.forceShutdown();
+        resolve();
+      }, graceMs);
+      force.unref();
+      this.grpcServer.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      for (const open of this.open) void this.endWhenIdle(open, deadline);
+    });
+    for (const { stream } of this.open) stream.close();
+    this.open.clear();
+  }
+
+  private async endWhenIdle({ stream, call }: OpenStream, deadline: number): Promise<void> {
+    while (!stream.idle && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    stream.close();
+    if (!call.writableEnded) call.end();
+  }
+
+  private serveStream(call: AdsCall): void {
+    if (this.draining) {
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server is shutting down' });
+      return;
+    }
+    const streamId = ++this.streamCounter;
+    const stream = new AdsStream(streamId, this.env, (bytes, done) => {
+      if (call.writableEnded || call.destroyed) return done();
+      call.write(bytes, () => done());
+    });
+    const open: OpenStream = { stream, call };
+    this.open.add(open);
+    this.series.streamOpened();
+    let finished = false;
+    const finish = (reason: string): void => {
+      if (finished) return;
+      finished = true;
+      stream.close();
+      this.open.delete(open);
+      const fleet = stream.fleet;
+      if (fleet !== undefined) this.streamsByFleet.get(fleet)?.delete(stream);
+      this.forgetNodeIfGone(stream.node?.id);
+      this.logger.info('xds.stream_closed', { streamId, nodeId: stream.node?.id, fleet, reason });
+    };
+    call.on('data', (request) => {
+      try {
+        stream.handleRequest(request);
+      } catch (error) {
+        const details = error instanceof Error ? error.message : String(error);
+        const code = error instanceof ProtocolError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
+        this.logger.warn('xds.bad_request', { streamId, nodeId: stream.node?.id, details });
+        finish('bad request');
+        call.emit('error', { code, details });
+      }
+    });
+    call.on('end', () => {
+      finish('client closed');
+      if (!call.writableEnded) call.end();
+    });
+    call.on('cancelled', () => finish('cancelled'));
+    call.on('error', (error: Error) => finish(`error: ${error.message}`));
+    call.on('close', () => finish('closed'));
+  }
+
+  private streamHooks(): StreamHooks {
+    return {
+      identified: (stream) => {
+        const fleet = stream.fleet ?? '';
+        let streams = this.streamsByFleet.get(fleet);
+        if (!streams) {
+          streams = new Set();
+          this.streamsByFleet.set(fleet, streams);
+        }
+        streams.add(stream);
+        const known = this.cache.has(fleet);
+        this.logger.info('xds.stream_opened', { streamId: stream.streamId, nodeId: stream.node?.id, fleet, userAgent: stream.node?.userAgent });
+        if (!known) {
+          this.series.unknownFleet();
+          this.logger.warn('xds.unknown_fleet', {
+            streamId: stream.streamId,
+            nodeId: stream.node?.id,
+            fleet,
+            knownFleets: this.cache.fleetNames(),
+            hint: 'node.cluster must name an IngressClass served by Portico; serving an empty configuration',
+          });
+        }
+      },
+      responded: (_stream, kind, bytes) => this.series.responded(kind, bytes),
+      acked: (_stream, kind) => this.series.acked(kind),
+      staleNonce: (_stream, kind) => this.series.staleNonce(kind),
+      nacked: (event) => {
+        this.series.nacked(event.kind, event.fleet);
+        let byType = this.nacksByNode.get(event.nodeId);
+        if (!byType) {
+          byType = new Map();
+          this.nacksByNode.set(event.nodeId, byType);
+        }
+        byType.set(event.typeUrl, event);
+        this.logger.warn('xds.nack', {
+          nodeId: event.nodeId,
+          fleet: event.fleet,
+          streamId: event.streamId,
+          typeUrl: event.typeUrl,
+          nonce: event.nonce,
+          rejectedVersion: event.rejectedVersion,
+          clientVersion: event.clientVersion,
+          resources: event.rejectedResources,
+          origins: event.origins,
+          errorCode: event.errorCode,
+          errorDetail: event.errorMessage,
+        });
+        for (const listener of this.nackListeners) listener(event);
+      },
+      nackResolved: (event) => {
+        this.nacksByNode.get(event.nodeId)?.delete(event.typeUrl);
+        this.logger.info('xds.nack_resolved', { nodeId: event.nodeId, fleet: event.fleet, typeUrl: event.typeUrl, version: event.version });
+        for (const listener of this.resolvedListeners) listener(event);
+      },
+    };
+  }
+
+  private forgetNodeIfGone(nodeId: string | undefined): void {
+    if (nodeId === undefined) return;
+    for (const { stream } of this.open) if (stream.node?.id === nodeId) return;
+    this.nacksByNode.delete(nodeId);
+  }
+
+  private streamCountsByFleet(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [fleet, streams] of this.streamsByFleet) counts.set(fleet, streams.size);
+    return counts;
+  }
+}
