@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 PORTICO := node dist/operator/src/cli/main.js
 
-.PHONY: all build run translate test typecheck lint unit bench clean apiserver-binaries
+.PHONY: all build run translate test typecheck lint unit bench bench-latency clean apiserver-binaries helm-binary
 
 all: build
 
@@ -24,13 +24,17 @@ translate: build
 	$(PORTICO) translate -f examples/seed
 
 ## Every test: type check, lint, unit, golden and end-to-end suites.
-test: $(NODE_MODULES_STAMP) apiserver-binaries
+test: $(NODE_MODULES_STAMP) apiserver-binaries helm-binary
 	npm test
 
 ## kube-apiserver + etcd for the e2e suites, built once from the Go module proxy into
 ## ${PORTICO_CACHE:-~/.cache/portico} (or taken from KUBEBUILDER_ASSETS); a no-op when cached.
 apiserver-binaries:
 	bash e2e/apiserver/ensure-binaries.sh
+
+## helm for the chart tests, built once from the Go module proxy into the same cache.
+helm-binary:
+	bash e2e/helm/ensure-helm.sh >/dev/null
 
 typecheck: $(NODE_MODULES_STAMP)
 	npm run typecheck
@@ -44,6 +48,10 @@ unit: $(NODE_MODULES_STAMP)
 ## Benchmarks (never part of `make test`); results go to bench/results/.
 bench: $(NODE_MODULES_STAMP)
 	npm run bench:translate
+
+## API write → xDS client latency on a real API server (root: backends live in a network namespace).
+bench-latency: $(NODE_MODULES_STAMP) apiserver-binaries
+	npx vitest run --config bench/vitest.config.ts
 
 clean:
 	rm -rf dist node_modules

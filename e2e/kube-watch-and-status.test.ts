@@ -6,6 +6,7 @@ import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-n
 import type { KubeConfig } from '@kubernetes/client-node';
 import { LeaseElection } from '../operator/src/leader/lease-election.js';
 import { ClusterSource } from '../operator/src/sources/kubernetes/cluster-source.js';
+import { emptyClusterState } from '../operator/src/store/cluster-state.js';
 import { EventRecorder } from '../operator/src/status/event-recorder.js';
 import { writeIngressStatus } from '../operator/src/status/ingress-status-writer.js';
 import { startControlPlane } from './harness/control-plane.js';
@@ -132,7 +133,7 @@ describe('status and Events', () => {
   it('records a Warning Event per problem, once, and a Normal Event when the problems are gone', async () => {
     const networking = kc.makeApiClient(NetworkingV1Api);
     const created = await networking.createNamespacedIngress({ namespace: NS, body: ingressBody('eventful', 'e.example.com') });
-    const state = { ingresses: [created], ingressClasses: [], services: [], endpointSlices: [], secrets: [] };
+    const state = { ...emptyClusterState(), ingresses: [created] };
     const recorder = new EventRecorder(kc, quiet);
     const problem = { object: `Ingress ${NS}/eventful`, severity: 'error' as const, message: 'spec.rules[0].http.paths[0].backend.service.name: Service watch-e2e/web not found' };
     await recorder.sync([problem], state, AbortSignal.timeout(10_000));

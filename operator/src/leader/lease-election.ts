@@ -77,15 +77,19 @@ export class LeaseElection {
     const renewDeadline = this.options.renewDeadlineMs ?? 10_000;
     while (!signal.aborted) {
       let renewed = false;
+      // A request that hangs (a half-open connection) must not keep a leader leading: each
+      // attempt ends by the renew deadline, so the leader steps down before the Lease can expire
+      // for the others, as client-go's renew loop does.
+      const budget = this.leading ? Math.max(1, renewDeadline - (this.now() - this.lastRenew)) : renewDeadline;
       try {
-        renewed = await this.tryAcquireOrRenew(signal);
+        renewed = await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(budget)]));
       } catch (error) {
         if (signal.aborted) break;
         this.options.log.warn('lease request failed', { error: error instanceof Error ? error.message : String(error) });
       }
       if (renewed) this.lastRenew = this.now();
       if (renewed && !this.leading) this.setLeading(true);
-      if (!renewed && this.leading && this.now() - this.lastRenew > renewDeadline) this.setLeading(false);
+      if (!renewed && this.leading && this.now() - this.lastRenew >= renewDeadline) this.setLeading(false);
       await sleep(this.options.retryPeriodMs ?? 2_000, signal);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff.js';
+import { Backoff, sleep } from './backoff.js';
 
 describe('Backoff', () => {
   it('doubles up to the ceiling, with jitter in the upper half, and resets', () => {
@@ -9,5 +9,35 @@ describe('Backoff', () => {
     expect([high.next(), high.next(), high.next(), high.next(), high.next()]).toEqual([100, 200, 400, 800, 1000]);
     high.reset();
     expect(high.next()).toBe(100);
+  });
+});
+
+describe('sleep', () => {
+  it('removes its abort listener when the time is up, so long-lived loops do not leak listeners', async () => {
+    const controller = new AbortController();
+    const added: unknown[] = [];
+    const removed: unknown[] = [];
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) => {
+      added.push(listener);
+      add(type, listener, options);
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((type: string, listener: EventListener) => {
+      removed.push(listener);
+      remove(type, listener);
+    }) as typeof signal.removeEventListener;
+    for (let i = 0; i < 3; i++) await sleep(1, signal);
+    expect(removed).toEqual(added);
+    expect(added).toHaveLength(3);
+  });
+
+  it('returns at once when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const started = Date.now();
+    await sleep(10_000, controller.signal);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
