@@ -23,7 +23,8 @@ export class NackDiagnostics {
     const byKey = new Map<string, Diagnostic>();
     for (const byType of this.open.values()) {
       for (const nack of byType.values()) {
-        const message = `Envoy fleet ${nack.fleet} rejected ${nack.kind} ${nack.rejectedResources.join(', ')}: ${nack.errorMessage}`;
+        // The same text for Envoy and gRPC clients, so reports from many nodes collapse into one.
+        const message = `a client of fleet ${nack.fleet} rejected ${nack.kind} ${nack.rejectedResources.join(', ')}: ${nack.errorMessage}`;
         for (const origin of nack.origins) byKey.set(`${origin}\0${message}`, { object: origin, severity: 'error', message });
       }
     }
