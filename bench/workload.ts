@@ -27,7 +27,7 @@ export function generateWorkload(ingressCount: number): ClusterState {
     ingresses.push(toTypedObject('Ingress', ingressObject(i, namespace)));
   }
   const ingressClasses = [toTypedObject('IngressClass', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'portico' }, spec: { controller: 'portico.dev/ingress-controller' } })];
-  return { ingresses, ingressClasses: ingressClasses as ClusterState['ingressClasses'], services, endpointSlices, secrets: [] };
+  return { ingresses, ingressClasses: ingressClasses as ClusterState['ingressClasses'], services, endpointSlices, secrets: [], ingressClassParameters: [], clusterIngressClassParameters: [] };
 }
 
 /** Every 10th Ingress shares the host of the one before it (with other paths); every 25th is a wildcard. */

@@ -59,6 +59,8 @@ function reorder(state: ClusterState): ClusterState {
     services: rotate(state.services),
     endpointSlices: rotate(state.endpointSlices),
     secrets: rotate(state.secrets),
+    ingressClassParameters: rotate(state.ingressClassParameters),
+    clusterIngressClassParameters: rotate(state.clusterIngressClassParameters),
   };
 }
 

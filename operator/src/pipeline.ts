@@ -3,7 +3,9 @@
 import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resources.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
+import type { IrHeldClass } from './ir/types.js';
 import type { ClusterState } from './store/cluster-state.js';
+import type { ClassParameters } from './translate/parameters/resolve-class-parameters.js';
 import { translateToIr } from './translate/translate.js';
 import { compareStrings } from './util/compare.js';
 
@@ -17,8 +19,12 @@ export interface FleetConfig {
 }
 
 export interface EnvoyConfig {
-  /** One per IngressClass of ours, sorted by class name. */
+  /** One per IngressClass of ours whose parameters are usable, sorted by class name. */
   fleets: FleetConfig[];
+  /** Classes whose parameters are missing or invalid: publishing keeps their last good fleet. */
+  held: IrHeldClass[];
+  /** Every class of ours and its parameters (for status: addresses, parameters status). */
+  classes: ClassParameters[];
   /** Grouped by object (sorted); within an object, in the order the fields were read. */
   diagnostics: Diagnostic[];
 }
@@ -27,5 +33,5 @@ export function buildEnvoyConfig(state: ClusterState): EnvoyConfig {
   const ir = translateToIr(state);
   const fleets = ir.fleets.map((fleet) => ({ ingressClass: fleet.ingressClass, fleet: fleet.fleet, ...toFleetResources(fleet) }));
   const diagnostics = [...ir.diagnostics].sort((a, b) => compareStrings(a.object, b.object));
-  return { fleets, diagnostics };
+  return { fleets, held: ir.held, classes: ir.classes, diagnostics };
 }

@@ -23,6 +23,8 @@ const rootProtos = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/service/discovery/v3/ads.proto',
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/filters/http/buffer/v3/buffer.proto',
 ];
 
 rmSync(outDir, { recursive: true, force: true });

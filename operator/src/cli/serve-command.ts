@@ -34,7 +34,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve Envoy fleets and gRPC clients over xDS, from a folder of manifests or from a cluster')
-    .option('--manifests <dir>', 'standalone: folder of Ingress, IngressClass, Service, EndpointSlice and Secret manifests')
+    .option('--manifests <dir>', 'standalone: folder of Ingress, IngressClass, IngressClassParameters, Service, EndpointSlice and Secret manifests')
     .option('--kubeconfig <path>', 'cluster: watch the API server this kubeconfig names')
     .option('--in-cluster', 'cluster: use the pod\'s ServiceAccount (also the default when KUBERNETES_SERVICE_HOST is set)')
     .option('--no-leader-election', 'cluster: write status without electing a leader (one replica only)')
@@ -81,7 +81,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     ...(options.statusAddress ? { statusAddress: options.statusAddress } : {}),
     ...(options.envoyService ? { envoyService: options.envoyService } : {}),
   });
-  if (!statusAddress) logger.warn('status.disabled', { hint: 'give --status-address or --envoy-service to write Ingress status' });
+  if (!statusAddress) logger.warn('status.disabled', { hint: 'give --status-address or --envoy-service (or spec.statusAddress in IngressClassParameters) to write Ingress status' });
   const cluster = await startClusterMode({
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     xdsAddress: options.xdsAddress,

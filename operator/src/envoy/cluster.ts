@@ -2,17 +2,17 @@
 // an endpoint change never touches CDS (which Envoy would treat as a cluster update and re-warm).
 import type { LocalityLbEndpoints } from '../../../xds-server/src/generated/envoy/config/endpoint/v3/LocalityLbEndpoints.js';
 import type { Cluster, ClusterLoadAssignment } from '../../../xds-server/src/resources.js';
-import type { IrCluster } from '../ir/types.js';
+import type { IrCluster, IrUpstreamOptions } from '../ir/types.js';
+import { durationFromMs } from './duration.js';
 
-const CONNECT_TIMEOUT_SECONDS = 5;
 const BUFFER_LIMIT_BYTES = 32 * 1024;
 
-export function edsCluster(cluster: IrCluster): Cluster {
+export function edsCluster(cluster: IrCluster, upstream: IrUpstreamOptions): Cluster {
   return {
     name: cluster.name,
     type: 'EDS',
     eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: cluster.name },
-    connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
+    connect_timeout: durationFromMs(upstream.connectTimeoutMs),
     lb_policy: 'ROUND_ROBIN',
     per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
   };

@@ -12,9 +12,9 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
   const classRef = `IngressClass ${fleet.ingressClass}`;
   return {
     resources: {
-      listeners: [httpListener(fleet.httpListener, routeConfigurationName)],
+      listeners: [httpListener(fleet.httpListener, fleet.http, routeConfigurationName)],
       routeConfigurations: [routeConfiguration(routeConfigurationName, fleet.virtualHosts)],
-      clusters: fleet.clusters.map(edsCluster),
+      clusters: fleet.clusters.map((cluster) => edsCluster(cluster, fleet.upstream)),
       clusterLoadAssignments: fleet.clusters.map(loadAssignment),
       secrets: [],
     },

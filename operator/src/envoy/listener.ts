@@ -2,19 +2,26 @@
 // Envoy's edge-proxy guide recommends (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
 import type { HttpConnectionManager } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { Listener } from '../../../xds-server/src/resources.js';
-import type { IrListener } from '../ir/types.js';
-import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from './type-urls.js';
+import type { Buffer as BufferFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/http/buffer/v3/Buffer.js';
+import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { IrHttpOptions, IrListener } from '../ir/types.js';
+import { accessLogs } from './access-log.js';
+import { durationFromMs } from './duration.js';
+import { BUFFER_TYPE, HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from './type-urls.js';
 
 const BUFFER_LIMIT_BYTES = 32 * 1024;
 
-export function httpListener(listener: IrListener, routeConfigurationName: string): Listener {
+export function httpListener(listener: IrListener, http: IrHttpOptions, routeConfigurationName: string): Listener {
   const connectionManager: HttpConnectionManager = {
     stat_prefix: listener.name,
     codec_type: 'AUTO',
     rds: { route_config_name: routeConfigurationName, config_source: { ads: {}, resource_api_version: 'V3' } },
-    http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
-    // Envoy is the edge: trust the peer address, not a client-supplied X-Forwarded-For.
-    use_remote_address: { value: true },
+    http_filters: httpFilters(http),
+    // By default Envoy is the edge: trust the peer address, not a client-supplied X-Forwarded-For.
+    // Behind other proxies, the class's parameters say how many of their XFF entries to trust.
+    use_remote_address: { value: http.useRemoteAddress },
+    ...(http.xffNumTrustedHops > 0 ? { xff_num_trusted_hops: http.xffNumTrustedHops } : {}),
+    max_request_headers_kb: { value: http.maxRequestHeadersKiB },
     // Element-wise Prefix matching is only sound on normalised paths: without these, `/a/../b`,
     // `//b` or `/a%2Fb` could reach a route that the raw path would not.
     normalize_path: { value: true },
@@ -23,7 +30,7 @@ export function httpListener(listener: IrListener, routeConfigurationName: strin
     // Ingress hosts carry no port, and `Host: foo:8080` must still find host foo.
     strip_any_host_port: true,
     common_http_protocol_options: {
-      idle_timeout: { seconds: 3600 },
+      idle_timeout: durationFromMs(http.idleTimeoutMs),
       // nginx ignores header names with underscores by default; do the same rather than reject.
       headers_with_underscores_action: 'DROP_HEADER',
     },
@@ -32,10 +39,12 @@ export function httpListener(listener: IrListener, routeConfigurationName: strin
       initial_stream_window_size: { value: 65536 },
       initial_connection_window_size: { value: 1048576 },
     },
-    stream_idle_timeout: { seconds: 300 },
-    request_timeout: { seconds: 300 },
-    request_headers_timeout: { seconds: 10 },
+    stream_idle_timeout: durationFromMs(http.streamIdleTimeoutMs),
+    request_timeout: durationFromMs(http.requestTimeoutMs),
+    request_headers_timeout: durationFromMs(http.requestHeadersTimeoutMs),
   };
+  const logs = accessLogs(http);
+  if (logs.length > 0) connectionManager.access_log = logs;
   return {
     name: listener.name,
     address: { socket_address: { address: listener.address, port_value: listener.port } },
@@ -48,4 +57,15 @@ export function httpListener(listener: IrListener, routeConfigurationName: strin
       },
     ],
   };
+}
+
+/**
+ * A body limit needs the buffer filter, which holds the whole request before forwarding it (as
+ * nginx does by default), so it is added only when a class asks for a limit.
+ */
+function httpFilters(http: IrHttpOptions): HttpFilter[] {
+  const router: HttpFilter = { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } };
+  if (http.maxRequestBodyBytes === 0) return [router];
+  const buffer: BufferFilter = { max_request_bytes: { value: http.maxRequestBodyBytes } };
+  return [{ name: 'envoy.filters.http.buffer', typed_config: { '@type': BUFFER_TYPE, ...buffer } }, router];
 }

@@ -7,6 +7,10 @@ export interface IrFleet {
   /** node.cluster of the Envoys that receive this configuration. */
   fleet: string;
   httpListener: IrListener;
+  /** How the listener treats downstream HTTP: timeouts, limits, client addresses, logging. */
+  http: IrHttpOptions;
+  /** How Envoy connects to backends. */
+  upstream: IrUpstreamOptions;
   /** Sorted: exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
   virtualHosts: IrVirtualHost[];
   /** Sorted by name. Every cluster a route refers to is here. */
@@ -17,6 +21,34 @@ export interface IrListener {
   name: string;
   address: string;
   port: number;
+}
+
+export interface IrHttpOptions {
+  /** Milliseconds; 0 disables the timeout. */
+  requestTimeoutMs: number;
+  requestHeadersTimeoutMs: number;
+  /** A downstream connection with no active stream for this long is closed. */
+  idleTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  maxRequestHeadersKiB: number;
+  /** Larger request bodies get 413; 0 means no limit (and no buffering). */
+  maxRequestBodyBytes: number;
+  /** Trust the connection's peer address rather than X-Forwarded-For. */
+  useRemoteAddress: boolean;
+  /** Proxies in front of Envoy whose X-Forwarded-For entries are trusted. */
+  xffNumTrustedHops: number;
+  /** Absent: no access log. */
+  accessLog?: { format: 'Text' | 'JSON' };
+}
+
+export interface IrUpstreamOptions {
+  connectTimeoutMs: number;
+}
+
+/** A class whose fleet must keep its last good configuration (its parameters cannot be used). */
+export interface IrHeldClass {
+  ingressClass: string;
+  reason: string;
 }
 
 export interface IrVirtualHost {

@@ -8,12 +8,13 @@ import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/sr
 import type { Logger } from '../../../xds-server/src/index.js';
 import { LeaseElection } from '../leader/lease-election.js';
 import { buildEnvoyConfig } from '../pipeline.js';
+import type { EnvoyConfig } from '../pipeline.js';
 import { ClusterSource } from '../sources/kubernetes/cluster-source.js';
 import { EventRecorder } from '../status/event-recorder.js';
+import { ingressStatusTargets } from '../status/ingress-status-targets.js';
 import { writeIngressStatus } from '../status/ingress-status-writer.js';
-import { loadBalancerIngress } from '../status/load-balancer-address.js';
 import type { AddressSource } from '../status/load-balancer-address.js';
-import { selectIngressClasses } from '../translate/ingress-classes.js';
+import { writeParametersStatus } from '../status/parameters-status-writer.js';
 import { Coalescer } from '../util/coalescer.js';
 import { DiagnosticLog } from './diagnostic-log.js';
 import { publishConfig } from './fleet-publication.js';
@@ -27,7 +28,7 @@ export interface ClusterModeOptions {
   healthAddress: string;
   logger: Logger;
   leaderElection: { namespace: string; name: string; identity?: string; leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number } | false;
-  /** Where Ingress status addresses come from; no status is written without one. */
+  /** Where Ingress status addresses come from, unless a class's parameters say; no status is written without either. */
   statusAddress?: AddressSource;
   holdoffMs?: number;
   maxDelayMs?: number;
@@ -78,8 +79,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       published = true;
       const diagnostics = [...config.diagnostics, ...nacks.diagnostics()];
       diagnosticLog.log(diagnostics);
-      logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, diagnostics: diagnostics.length });
-      if (isLeader()) await writeStatusAndEvents(state, diagnostics);
+      logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, held: result.held.map((f) => f.fleet), diagnostics: diagnostics.length });
+      if (isLeader()) await writeStatusAndEvents(state, diagnostics, config.classes);
       reconciles.inc({ result: 'ok' });
     } catch (error) {
       // A bug in one reconcile must not stop the operator; the next change retries.
@@ -88,14 +89,17 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     }
   };
 
-  const writeStatusAndEvents = async (state: ReturnType<ClusterSource['snapshot']>, diagnostics: ReturnType<NackDiagnostics['diagnostics']>): Promise<void> => {
+  const writeStatusAndEvents = async (state: ReturnType<ClusterSource['snapshot']>, diagnostics: ReturnType<NackDiagnostics['diagnostics']>, classes: EnvoyConfig['classes']): Promise<void> => {
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)]);
-    if (options.statusAddress) {
-      const ours = [...selectIngressClasses(state).ingressesByClass.values()].flat();
-      const status = await writeIngressStatus(kc, ours, loadBalancerIngress(options.statusAddress, state), signal);
+    // Each class's parameters may name its own status address; the flags are the fallback.
+    for (const target of ingressStatusTargets(state, classes, options.statusAddress)) {
+      const status = await writeIngressStatus(kc, target.ingresses, target.addresses, signal);
       if (status.written.length > 0) logger.info('status.written', { ingresses: status.written });
       for (const failure of status.failed) logger.warn('status.failed', failure);
     }
+    const parameters = await writeParametersStatus(kc, state, classes, signal);
+    if (parameters.written.length > 0) logger.info('parameters_status.written', { parameters: parameters.written });
+    for (const failure of parameters.failed) logger.warn('parameters_status.failed', failure);
     await events.sync(diagnostics, state, signal);
   };
 

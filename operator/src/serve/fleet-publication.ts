@@ -1,7 +1,10 @@
 // Publishes a translated configuration: every fleet, and the removal of fleets that are gone.
-// Shared by both modes, so standalone and cluster publish identically.
+// Shared by both modes, so standalone and cluster publish identically. A class whose parameters
+// are missing or invalid is "held": the translator cannot say what its fleet should get, so its
+// fleet keeps exactly what it was last served, never an empty configuration.
 import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { EnvoyConfig } from '../pipeline.js';
+import { compareStrings } from '../util/compare.js';
 
 /** The part of the xDS server publishing needs. */
 export interface FleetPublisher {
@@ -14,15 +17,28 @@ export interface ServedFleet {
   ingressClass: string;
 }
 
-/** Returns the fleets now served and those whose configuration changed. */
-export function publishConfig(publisher: FleetPublisher, config: EnvoyConfig, previouslyServed: readonly ServedFleet[]): { served: ServedFleet[]; changed: string[] } {
+export interface Publication {
+  /** Every fleet now served, sorted by class: the published ones and the held ones. */
+  served: ServedFleet[];
+  /** Fleets whose configuration changed (published with new bytes, or removed). */
+  changed: string[];
+  /** Fleets left as they were because their class's parameters cannot be used. */
+  held: ServedFleet[];
+}
+
+export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfig, 'fleets' | 'held'>, previouslyServed: readonly ServedFleet[]): Publication {
   const changed: string[] = [];
   for (const fleet of config.fleets) {
     if (publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins).changed.length > 0) changed.push(fleet.fleet);
   }
   const current = new Set(config.fleets.map((f) => f.fleet));
+  const heldClasses = new Set(config.held.map((h) => h.ingressClass));
+  // A held class's old fleet stays, unless a class with usable parameters now serves that name.
+  const held = previouslyServed.filter((old) => heldClasses.has(old.ingressClass) && !current.has(old.fleet));
+  const kept = new Set(held.map((h) => h.fleet));
   for (const old of previouslyServed) {
-    if (!current.has(old.fleet) && publisher.removeFleet(old.fleet)) changed.push(old.fleet);
+    if (!current.has(old.fleet) && !kept.has(old.fleet) && publisher.removeFleet(old.fleet)) changed.push(old.fleet);
   }
-  return { served: config.fleets.map((f) => ({ fleet: f.fleet, ingressClass: f.ingressClass })), changed };
+  const served = [...config.fleets.map((f) => ({ fleet: f.fleet, ingressClass: f.ingressClass })), ...held].sort((a, b) => compareStrings(a.ingressClass, b.ingressClass));
+  return { served, changed, held };
 }

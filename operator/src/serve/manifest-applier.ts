@@ -57,12 +57,13 @@ export class ManifestApplier {
 
     const config = buildEnvoyConfig(loaded.state);
     this.diagnosticLog.log([...loaded.problems, ...config.diagnostics]);
-    const { served, changed } = publishConfig(this.publisher, config, this.served);
+    const { served, changed, held } = publishConfig(this.publisher, config, this.served);
     this.served = served;
     this.appliedOnce = true;
     this.logger.info('config.applied', {
       fleets: served.map((f) => f.fleet),
       changed,
+      held: held.map((f) => f.fleet),
       diagnostics: config.diagnostics.length + loaded.problems.length,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });

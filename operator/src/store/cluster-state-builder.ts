@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { compareStrings } from '../util/compare.js';
 import type {
   ClusterState,
+  IngressClassParametersObject,
   V1EndpointSlice,
   SupportedKind,
   V1Ingress,
@@ -15,7 +16,7 @@ import type {
 import { SUPPORTED_KINDS } from './cluster-state.js';
 import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
-const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass']);
+const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass', 'ClusterIngressClassParameters']);
 
 interface Named {
   metadata?: { name?: string; namespace?: string };
@@ -70,6 +71,8 @@ export class ClusterStateBuilder {
       services: sorted<V1Service>('Service'),
       endpointSlices: sorted<V1EndpointSlice>('EndpointSlice'),
       secrets: sorted<V1Secret>('Secret'),
+      ingressClassParameters: sorted<IngressClassParametersObject>('IngressClassParameters'),
+      clusterIngressClassParameters: sorted<IngressClassParametersObject>('ClusterIngressClassParameters'),
     };
   }
 }

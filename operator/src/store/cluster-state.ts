@@ -8,7 +8,10 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 
+import type { IngressClassParametersObject } from './parameters-objects.js';
+
 export type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Secret, V1Service };
+export type { IngressClassParametersObject };
 
 export interface ClusterState {
   readonly ingresses: readonly V1Ingress[];
@@ -16,13 +19,25 @@ export interface ClusterState {
   readonly services: readonly V1Service[];
   readonly endpointSlices: readonly V1EndpointSlice[];
   readonly secrets: readonly V1Secret[];
+  /** Namespaced IngressClassParameters (portico.dev). */
+  readonly ingressClassParameters: readonly IngressClassParametersObject[];
+  /** Cluster-scoped ClusterIngressClassParameters (portico.dev). */
+  readonly clusterIngressClassParameters: readonly IngressClassParametersObject[];
 }
 
-export const SUPPORTED_KINDS = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret'] as const;
+export const SUPPORTED_KINDS = [
+  'Ingress',
+  'IngressClass',
+  'Service',
+  'EndpointSlice',
+  'Secret',
+  'IngressClassParameters',
+  'ClusterIngressClassParameters',
+] as const;
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number];
 
 export function emptyClusterState(): ClusterState {
-  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [] };
+  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [], ingressClassParameters: [], clusterIngressClassParameters: [] };
 }
 
 /** "Kind namespace/name" (or "Kind name" for cluster-scoped objects): how objects are named to users. */

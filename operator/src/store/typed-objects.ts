@@ -3,8 +3,10 @@
 // serializer gives one truthful shape whatever the source.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { SupportedKind } from './cluster-state.js';
+import { PARAMETERS_API_VERSION, toParametersObject } from './parameters-objects.js';
 
-const MODEL_BY_KIND: Record<SupportedKind, string> = {
+/** Kinds of the client library; Portico's own CRDs have no model there (see parameters-objects.ts). */
+const MODEL_BY_KIND: Record<Exclude<SupportedKind, 'IngressClassParameters' | 'ClusterIngressClassParameters'>, string> = {
   Ingress: 'V1Ingress',
   IngressClass: 'V1IngressClass',
   Service: 'V1Service',
@@ -19,8 +21,11 @@ export const API_VERSION_BY_KIND: Record<SupportedKind, string> = {
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Secret: 'v1',
+  IngressClassParameters: PARAMETERS_API_VERSION,
+  ClusterIngressClassParameters: PARAMETERS_API_VERSION,
 };
 
 export function toTypedObject<T>(kind: SupportedKind, raw: unknown): T {
+  if (kind === 'IngressClassParameters' || kind === 'ClusterIngressClassParameters') return toParametersObject(kind, raw) as T;
   return ObjectSerializer.deserialize(raw, MODEL_BY_KIND[kind]) as T;
 }

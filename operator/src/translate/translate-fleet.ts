@@ -3,20 +3,20 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrFleet, IrForward, IrPathMatch, IrRoute } from '../ir/types.js';
+import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrPathMatch, IrRoute } from '../ir/types.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
-import { readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
+import { NGINX_PREFIX, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
 import { compareIngressAge, namespacedName } from './ingress-age.js';
 import { CATCH_ALL_HOST, normalizeHost } from './hosts.js';
 import { describeMatch, toPathMatch } from './paths.js';
+import type { FleetParameters } from './parameters/fleet-parameters.js';
 import { checkRe2 } from './regex.js';
 import { RouteTable } from './route-table.js';
 
-export const DEFAULT_HTTP_PORT = 8080;
 const REGEX_METACHARACTERS = /[\^$()[\]{}*+?|\\]/;
 
 export interface FleetTranslation {
@@ -30,11 +30,31 @@ interface DefaultBackend {
   routeName: string;
 }
 
-export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver): FleetTranslation {
+export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, parameters: FleetParameters): FleetTranslation {
   const className = ingressClass.metadata?.name ?? '';
-  const builder = new FleetBuilder(resolver);
+  const builder = new FleetBuilder(resolver, parameters.nginxAnnotations ? undefined : className);
   for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngress(ingress);
-  return { fleet: builder.build(className), diagnostics: builder.diagnostics };
+  return { fleet: builder.build(className, parameters), diagnostics: builder.diagnostics };
+}
+
+function httpOptions(parameters: FleetParameters): IrHttpOptions {
+  const { timeouts } = parameters;
+  return {
+    requestTimeoutMs: timeouts.requestMs,
+    requestHeadersTimeoutMs: timeouts.requestHeadersMs,
+    idleTimeoutMs: timeouts.idleMs,
+    streamIdleTimeoutMs: timeouts.streamIdleMs,
+    maxRequestHeadersKiB: parameters.maxRequestHeadersKiB,
+    maxRequestBodyBytes: parameters.maxRequestBodyBytes,
+    useRemoteAddress: parameters.useRemoteAddress,
+    xffNumTrustedHops: parameters.xffNumTrustedHops,
+    ...(parameters.accessLog ? { accessLog: parameters.accessLog } : {}),
+  };
+}
+
+/** The nginx annotations an Ingress carries, which a class with the nginx family off ignores. */
+function nginxAnnotationsOf(ingress: V1Ingress): string[] {
+  return Object.keys(ingress.metadata?.annotations ?? {}).filter((name) => name.startsWith(NGINX_PREFIX)).sort(compareStrings);
 }
 
 class FleetBuilder {
@@ -44,7 +64,11 @@ class FleetBuilder {
   private readonly backends = new Map<string, ResolvedBackend>();
   private defaultBackend: DefaultBackend | undefined;
 
-  constructor(private readonly resolver: BackendResolver) {}
+  /** @param nginxOffBy the class whose parameters turn nginx annotations off, if they do. */
+  constructor(
+    private readonly resolver: BackendResolver,
+    private readonly nginxOffBy?: string,
+  ) {}
 
   addIngress(ingress: V1Ingress): void {
     const ref = objectRef('Ingress', ingress.metadata);
@@ -52,8 +76,12 @@ class FleetBuilder {
       this.diagnostics.push({ object: ref, severity, message });
     };
     const namespace = ingress.metadata?.namespace ?? 'default';
-    const { options, problems } = readNginxAnnotations(ingress);
+    const { options, problems } = this.nginxOffBy === undefined ? readNginxAnnotations(ingress) : { options: { regexPaths: false }, problems: [] };
     for (const problem of problems) report(problem.severity, `metadata.annotations["${problem.annotation}"]: ${problem.message}`);
+    const ignored = this.nginxOffBy === undefined ? [] : nginxAnnotationsOf(ingress);
+    if (ignored.length > 0) {
+      report('warning', `metadata.annotations: ${ignored.join(', ')} ignored: the parameters of IngressClass ${this.nginxOffBy} turn the nginx annotation family off (spec.annotationFamilies.nginx: false)`);
+    }
     if ((ingress.spec?.tls ?? []).length > 0) {
       report('warning', 'spec.tls: TLS termination is not supported yet; the hosts of this Ingress are served over plain HTTP only');
     }
@@ -151,7 +179,7 @@ class FleetBuilder {
     return resolved;
   }
 
-  build(className: string): IrFleet {
+  build(className: string, parameters: FleetParameters): IrFleet {
     const virtualHosts = this.table.hosts().map((host) => ({ host, routes: this.withDefaultBackend(this.table.routes(host)) }));
     if (this.defaultBackend && !virtualHosts.some((v) => v.host === CATCH_ALL_HOST)) {
       virtualHosts.push({ host: CATCH_ALL_HOST, routes: this.withDefaultBackend([]) });
@@ -159,8 +187,10 @@ class FleetBuilder {
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
     return {
       ingressClass: className,
-      fleet: className,
-      httpListener: { name: 'http', address: '0.0.0.0', port: DEFAULT_HTTP_PORT },
+      fleet: parameters.fleet ?? className,
+      httpListener: { name: 'http', address: parameters.httpListener.address, port: parameters.httpListener.port },
+      http: httpOptions(parameters),
+      upstream: { connectTimeoutMs: parameters.timeouts.connectMs },
       virtualHosts: nonEmpty,
       clusters: this.usedClusters(nonEmpty.flatMap((v) => v.routes)),
     };

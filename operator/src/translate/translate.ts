@@ -1,26 +1,42 @@
 // Kubernetes objects → IR for every IngressClass of ours. Pure and deterministic.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrFleet } from '../ir/types.js';
+import type { IrFleet, IrHeldClass } from '../ir/types.js';
 import type { ClusterState } from '../store/cluster-state.js';
 import { BackendResolver } from './backends.js';
+import { assignFleets } from './fleet-names.js';
 import { selectIngressClasses } from './ingress-classes.js';
+import type { ClassParameters } from './parameters/resolve-class-parameters.js';
+import { resolveClassParameters } from './parameters/resolve-class-parameters.js';
 import { translateFleet } from './translate-fleet.js';
 
 export interface IrTranslation {
   fleets: IrFleet[];
+  /** Classes whose parameters are missing or invalid: their fleets keep what they were served. */
+  held: IrHeldClass[];
+  /** Every class of ours with its parameters (or why they cannot be used), sorted by class name. */
+  classes: ClassParameters[];
   diagnostics: Diagnostic[];
 }
 
 export function translateToIr(state: ClusterState): IrTranslation {
   const { ours, ingressesByClass } = selectIngressClasses(state);
   const resolver = new BackendResolver(state);
+  const classes = assignFleets(ours.map((ingressClass) => resolveClassParameters(ingressClass, state)));
   const fleets: IrFleet[] = [];
+  const held: IrHeldClass[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const ingressClass of ours) {
+  ours.forEach((ingressClass, i) => {
     const name = ingressClass.metadata?.name ?? '';
-    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver);
+    const resolved = classes[i];
+    if (!resolved) return;
+    if (!resolved.accepted) {
+      for (const problem of resolved.problems) diagnostics.push({ object: `IngressClass ${name}`, severity: 'error', message: problem });
+      held.push({ ingressClass: name, reason: resolved.problems.join('; ') });
+      return;
+    }
+    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, resolved.parameters);
     fleets.push(result.fleet);
     diagnostics.push(...result.diagnostics);
-  }
-  return { fleets, diagnostics };
+  });
+  return { fleets, held, classes, diagnostics };
 }

@@ -15,19 +15,19 @@ describe('Backoff', () => {
 describe('sleep', () => {
   it('removes its abort listener when the time is up, so long-lived loops do not leak listeners', async () => {
     const controller = new AbortController();
+    const signal = controller.signal;
     const added: unknown[] = [];
     const removed: unknown[] = [];
-    const signal = controller.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) => {
-      added.push(listener);
-      add(type, listener, options);
-    }) as typeof signal.addEventListener;
-    signal.removeEventListener = ((type: string, listener: EventListener) => {
-      removed.push(listener);
-      remove(type, listener);
-    }) as typeof signal.removeEventListener;
+    signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>): void => {
+      added.push(args[1]);
+      add(...args);
+    };
+    signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>): void => {
+      removed.push(args[1]);
+      remove(...args);
+    };
     for (let i = 0; i < 3; i++) await sleep(1, signal);
     expect(removed).toEqual(added);
     expect(added).toHaveLength(3);

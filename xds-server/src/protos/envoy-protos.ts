@@ -19,6 +19,9 @@ const ROOT_PROTOS = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/service/discovery/v3/ads.proto',
+  // Set by IngressClassParameters: stdout access logs and the request body size limit.
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/filters/http/buffer/v3/buffer.proto',
   // Used by `portico bootstrap`: the xDS cluster's HTTP/2 options and the overload manager.
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap.proto',

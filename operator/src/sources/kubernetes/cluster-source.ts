@@ -48,6 +48,8 @@ export class ClusterSource {
       services: of('Service'),
       endpointSlices: of('EndpointSlice'),
       secrets: of('Secret'),
+      ingressClassParameters: of('IngressClassParameters'),
+      clusterIngressClassParameters: of('ClusterIngressClassParameters'),
     };
   }
 }

@@ -22,6 +22,8 @@ export interface ReflectorOptions {
   /** Asked of the server per watch; jittered so many watches do not end together. */
   watchTimeoutSeconds?: number;
   pageSize?: number;
+  /** A list page taking longer than this is given up and retried (default 60 s). */
+  listTimeoutMs?: number;
 }
 
 interface ObjectMeta {
@@ -82,11 +84,27 @@ export class Reflector {
           this.resourceVersion = undefined;
           continue;
         }
+        if (this.options.resource.optional && error instanceof KubeHttpError && error.statusCode === 404) {
+          await this.notInstalled(signal);
+          continue;
+        }
         const delay = this.backoff.next();
         this.options.log.warn('watch failed; retrying', { kind: this.kind, error: error instanceof Error ? error.message : String(error), retryInMs: delay });
         await sleep(delay, signal);
       }
     }
+  }
+
+  /** An optional kind's API is absent (CRD not installed, or removed): empty, and look again later. */
+  private async notInstalled(signal: AbortSignal): Promise<void> {
+    if (!this.synced || this.objects.size > 0) {
+      this.options.log.warn('resource not installed; treating it as empty and checking again', { kind: this.kind, path: this.options.resource.path });
+      this.objects.clear();
+      this.resourceVersion = undefined;
+      this.synced = true;
+      this.options.onChange(this.kind);
+    }
+    await sleep(this.backoff.next(), signal);
   }
 
   private async relist(signal: AbortSignal): Promise<void> {
@@ -97,7 +115,10 @@ export class Reflector {
       const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
       if (continueToken) query.set('continue', continueToken);
       if (this.options.resource.labelSelector) query.set('labelSelector', this.options.resource.labelSelector);
-      const page = (await getJson(this.options.kc, `${this.options.resource.path}?${query}`, signal)) as {
+      // Unlike the watch, a list has no idle timer: without a timeout, a half-open connection
+      // would leave this reflector waiting for ever.
+      const pageSignal = AbortSignal.any([signal, AbortSignal.timeout(this.options.listTimeoutMs ?? 60_000)]);
+      const page = (await getJson(this.options.kc, `${this.options.resource.path}?${query}`, pageSignal)) as {
         items?: unknown[];
         metadata?: { continue?: string; resourceVersion?: string };
       };

@@ -1,0 +1,83 @@
+// Publishing with IngressClass parameters: a class whose parameters break keeps its fleet's last
+// good configuration (never an empty one), and a parameters change reaches only its own fleet.
+import { describe, expect, it } from 'vitest';
+import { XdsServer, createLogger } from '../../../xds-server/src/index.js';
+import { buildEnvoyConfig } from '../pipeline.js';
+import { classIngressYaml, ingressClassYaml, parametersYaml, serviceYaml } from '../test-support/parameters-yaml.js';
+import { stateFromYaml } from '../test-support/translate-yaml.js';
+import { publishConfig } from './fleet-publication.js';
+import type { ServedFleet } from './fleet-publication.js';
+
+function cluster(edgeParameters: object | undefined, internalParameters: object = {}): ReturnType<typeof buildEnvoyConfig> {
+  return buildEnvoyConfig(
+    stateFromYaml(
+      ingressClassYaml({ name: 'edge', parameters: 'platform/edge' }),
+      ingressClassYaml({ name: 'internal', parameters: 'internal' }),
+      ...(edgeParameters ? [parametersYaml('platform/edge', edgeParameters)] : []),
+      parametersYaml('internal', internalParameters),
+      serviceYaml('shop', 1),
+      serviceYaml('wiki', 2),
+      classIngressYaml('shop', 'edge', 'shop.example.com', 'shop'),
+      classIngressYaml('wiki', 'internal', 'wiki.example.com', 'wiki'),
+    ),
+  );
+}
+
+function xdsServer(): XdsServer {
+  return new XdsServer({ logger: createLogger({ write: () => {} }) });
+}
+
+function versionsOf(server: XdsServer, fleet: string): unknown {
+  return server.fleets().find((f) => f.fleet === fleet)?.versions;
+}
+
+describe('publishConfig with IngressClass parameters', () => {
+  it('re-publishes only the fleet whose class parameters changed', () => {
+    const server = xdsServer();
+    let served: ServedFleet[] = publishConfig(server, cluster({}), []).served;
+    const internalBefore = versionsOf(server, 'internal');
+    const result = publishConfig(server, cluster({ timeouts: { request: '30s' } }), served);
+    expect(result.changed).toEqual(['edge']);
+    expect(versionsOf(server, 'internal')).toEqual(internalBefore);
+    served = result.served;
+    expect(publishConfig(server, cluster({ timeouts: { request: '30s' } }), served).changed).toEqual([]);
+  });
+
+  it('keeps the last good configuration of a class whose parameters go missing or invalid, until they are fixed', () => {
+    const server = xdsServer();
+    const first = publishConfig(server, cluster({ fleet: 'edge-fleet' }), []);
+    expect(first.served).toEqual([
+      { fleet: 'edge-fleet', ingressClass: 'edge' },
+      { fleet: 'internal', ingressClass: 'internal' },
+    ]);
+    const good = versionsOf(server, 'edge-fleet');
+
+    const missing = publishConfig(server, cluster(undefined), first.served);
+    expect(missing).toEqual({ served: first.served, changed: [], held: [{ fleet: 'edge-fleet', ingressClass: 'edge' }] });
+    expect(versionsOf(server, 'edge-fleet')).toEqual(good);
+
+    const invalid = publishConfig(server, cluster({ fleet: 'edge-fleet', timeouts: { connect: '0s' } }), missing.served);
+    expect(invalid.changed).toEqual([]);
+    expect(invalid.held.map((h) => h.fleet)).toEqual(['edge-fleet']);
+    expect(versionsOf(server, 'edge-fleet')).toEqual(good);
+
+    const fixed = publishConfig(server, cluster({ fleet: 'edge-fleet', timeouts: { connect: '1s' } }), invalid.served);
+    expect(fixed.changed).toEqual(['edge-fleet']);
+    expect(fixed.held).toEqual([]);
+  });
+
+  it('publishes nothing for a class whose parameters were never usable, rather than an empty fleet', () => {
+    const server = xdsServer();
+    const result = publishConfig(server, cluster({ timeouts: { connect: '0s' } }), []);
+    expect(result.served).toEqual([{ fleet: 'internal', ingressClass: 'internal' }]);
+    expect(server.fleets().map((f) => f.fleet)).toEqual(['internal']);
+  });
+
+  it('moves a fleet when the parameters rename it, and retires the old name', () => {
+    const server = xdsServer();
+    const first = publishConfig(server, cluster({}), []);
+    const renamed = publishConfig(server, cluster({ fleet: 'edge-v2' }), first.served);
+    expect(renamed.changed.sort()).toEqual(['edge', 'edge-v2']);
+    expect(server.fleets().map((f) => f.fleet).sort()).toEqual(['edge-v2', 'internal']);
+  });
+});

@@ -1,0 +1,49 @@
+// The spec of IngressClassParameters / ClusterIngressClassParameters as stored in the API, and
+// its defaults. The CRDs in crds/ declare the same defaults (a test compares them), so an object
+// read from the API server (defaulted there) and one read from a manifest (defaulted here) mean
+// the same thing.
+
+export interface ParametersSpec {
+  /** node.cluster of the fleet's Envoys; the IngressClass name when unset. */
+  fleet?: string;
+  listeners: { http: ListenerSpec; https: ListenerSpec };
+  /** Where Ingress status addresses come from; the operator's flags when unset. */
+  statusAddress?: { service?: ObjectName; addresses?: string[] };
+  timeouts: { connect: string; request: string; requestHeaders: string; idle: string; streamIdle: string };
+  requestLimits: { maxRequestHeadersKiB: number; maxBodySize: string };
+  clientIP: { useRemoteAddress: boolean; xffNumTrustedHops: number };
+  accessLog: { enabled: boolean; format: AccessLogFormat };
+  annotationFamilies: { nginx: boolean };
+  tls: { minimumVersion: TlsVersion; defaultCertificate?: ObjectName };
+}
+
+export interface ListenerSpec {
+  address: string;
+  port: number;
+}
+
+export interface ObjectName {
+  namespace: string;
+  name: string;
+}
+
+export const ACCESS_LOG_FORMATS = ['Text', 'JSON'] as const;
+export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
+export const TLS_VERSIONS = ['1.2', '1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/**
+ * Every default, as the API server fills them into `spec: {}`. The values keep what Portico did
+ * before parameters existed (Envoy's edge-proxy recommendations), so a class without parameters
+ * and a class with empty parameters get identical configuration.
+ */
+export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
+  listeners: { http: { address: '0.0.0.0', port: 8080 }, https: { address: '0.0.0.0', port: 8443 } },
+  timeouts: { connect: '5s', request: '300s', requestHeaders: '10s', idle: '1h', streamIdle: '300s' },
+  // Envoy's own default for headers; bodies are unlimited unless a platform team sets a limit.
+  requestLimits: { maxRequestHeadersKiB: 60, maxBodySize: '0' },
+  clientIP: { useRemoteAddress: true, xffNumTrustedHops: 0 },
+  accessLog: { enabled: false, format: 'Text' },
+  annotationFamilies: { nginx: true },
+  tls: { minimumVersion: '1.2' },
+};
