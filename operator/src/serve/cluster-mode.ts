@@ -16,6 +16,7 @@ import { writeIngressStatus } from '../status/ingress-status-writer.js';
 import type { AddressSource } from '../status/load-balancer-address.js';
 import { writeParametersStatus } from '../status/parameters-status-writer.js';
 import { Coalescer } from '../util/coalescer.js';
+import { LatestOnly } from '../util/latest-only.js';
 import { DiagnosticLog } from './diagnostic-log.js';
 import { publishConfig } from './fleet-publication.js';
 import type { ServedFleet } from './fleet-publication.js';
@@ -33,6 +34,13 @@ export interface ClusterModeOptions {
   holdoffMs?: number;
   maxDelayMs?: number;
   watchTimeoutSeconds?: number;
+}
+
+/** What the leader writes back after a reconcile. */
+interface StatusInput {
+  state: ReturnType<ClusterSource['snapshot']>;
+  diagnostics: ReturnType<NackDiagnostics['diagnostics']>;
+  classes: EnvoyConfig['classes'];
 }
 
 export interface ClusterMode {
@@ -80,7 +88,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       const diagnostics = [...config.diagnostics, ...nacks.diagnostics()];
       diagnosticLog.log(diagnostics);
       logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, held: result.held.map((f) => f.fleet), diagnostics: diagnostics.length });
-      if (isLeader()) await writeStatusAndEvents(state, diagnostics, config.classes);
+      // Status and Events trail behind: API round trips must never delay the next xDS push.
+      if (isLeader()) statusWriter.submit({ state, diagnostics, classes: config.classes });
       reconciles.inc({ result: 'ok' });
     } catch (error) {
       // A bug in one reconcile must not stop the operator; the next change retries.
@@ -89,7 +98,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     }
   };
 
-  const writeStatusAndEvents = async (state: ReturnType<ClusterSource['snapshot']>, diagnostics: ReturnType<NackDiagnostics['diagnostics']>, classes: EnvoyConfig['classes']): Promise<void> => {
+  const writeStatusAndEvents = async ({ state, diagnostics, classes }: StatusInput): Promise<void> => {
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)]);
     // Each class's parameters may name its own status address; the flags are the fallback.
     for (const target of ingressStatusTargets(state, classes, options.statusAddress)) {
@@ -102,6 +111,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     for (const failure of parameters.failed) logger.warn('parameters_status.failed', failure);
     await events.sync(diagnostics, state, signal);
   };
+
+  const statusWriter = new LatestOnly<StatusInput>(writeStatusAndEvents, (error) => logger.error('status.failed', { error }));
 
   const coalescer = new Coalescer({ holdoffMs: options.holdoffMs ?? 100, maxDelayMs: options.maxDelayMs ?? 500 }, reconcile);
   server.onNack((event) => {
@@ -151,6 +162,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       stopping ??= (async () => {
         controller.abort();
         coalescer.stop();
+        await statusWriter.idle();
         await election?.stop();
         await source.stop();
         await server.shutdown(graceMs);
