@@ -4,9 +4,11 @@
 #   docker build -t portico:0.1.0 .
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
-# The "prepare" script generates the Envoy proto types during npm ci, so its script comes first.
+# The "prepare" script generates the Envoy proto types during npm ci, so it and the list of
+# protos it reads come first.
 COPY package.json package-lock.json ./
 COPY xds-server/scripts ./xds-server/scripts
+COPY xds-server/src/protos/root-protos.json ./xds-server/src/protos/root-protos.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY operator/src ./operator/src

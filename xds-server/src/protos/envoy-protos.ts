@@ -5,28 +5,10 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
+import rootProtos from './root-protos.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 
-/** Files whose messages Portico builds or serves; their imports come along. */
-const ROOT_PROTOS = [
-  'envoy/config/listener/v3/listener.proto',
-  'envoy/config/route/v3/route.proto',
-  'envoy/config/cluster/v3/cluster.proto',
-  'envoy/config/endpoint/v3/endpoint.proto',
-  'envoy/config/bootstrap/v3/bootstrap.proto',
-  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-  'envoy/extensions/filters/http/router/v3/router.proto',
-  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
-  'envoy/service/discovery/v3/ads.proto',
-  // Set by IngressClassParameters: stdout access logs and the request body size limit.
-  'envoy/extensions/access_loggers/stream/v3/stream.proto',
-  'envoy/extensions/filters/http/buffer/v3/buffer.proto',
-  // Used by `portico bootstrap`: the xDS cluster's HTTP/2 options and the overload manager.
-  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
-  'envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap.proto',
-  'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
-];
 
 export const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
@@ -70,7 +52,7 @@ export function envoyProtos(): protobuf.Root {
     // protobufjs serves the well-known types (any, duration, struct, …) from memory.
     return protobuf.util.path.resolve(origin, target);
   };
-  root.loadSync(ROOT_PROTOS, { keepCase: true, alternateCommentMode: false });
+  root.loadSync(rootProtos.protos, { keepCase: true, alternateCommentMode: false });
   root.resolveAll();
   cachedRoot = root;
   return root;
