@@ -15,7 +15,7 @@ import type { BackendNetwork } from '../e2e/support/netns.js';
 import { REPO_ROOT } from '../e2e/support/portico-process.js';
 import { xdsClient } from '../e2e/support/xds-clients.js';
 import type { XdsTestClient } from '../e2e/support/xds-clients.js';
-import { BACKEND_PORT, OPERATOR_NAMESPACE, answer, endpointSlice, ingressClass, seedIngress, service, startOperator, startTestbed, untilSteady } from '../e2e/cluster/testbed.js';
+import { BACKEND_PORT, OPERATOR_NAMESPACE, answer, applySeedScenario, startOperator, startTestbed, untilSteady } from '../e2e/cluster/testbed.js';
 import type { Operator, Testbed } from '../e2e/cluster/testbed.js';
 
 const CHANGES = 50;
@@ -29,14 +29,9 @@ let client: XdsTestClient;
 
 beforeAll(async () => {
   bed = await startTestbed('latency');
-  const ns = bed.namespace;
   net = await createBackendNetwork({ addresses: 2 });
   const [a, b] = await Promise.all([net.startBackend('AAAAAA', net.addresses[0] ?? '', BACKEND_PORT), net.startBackend('BBBBBB', net.addresses[1] ?? '', BACKEND_PORT)]);
-  await bed.networking.createIngressClass({ body: ingressClass('nginx') });
-  for (const name of ['nginx1', 'nginx2']) await bed.core.createNamespacedService({ namespace: ns, body: service(ns, name) });
-  await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, 'nginx1', [a.address]) });
-  await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, 'nginx2', [b.address]) });
-  await bed.networking.createNamespacedIngress({ namespace: ns, body: seedIngress(ns) });
+  await applySeedScenario(bed, { nginx1: [a.address], nginx2: [b.address] });
   // As deployed: leader election on, status written, the default coalescing.
   operator = await startOperator(bed, 'latency', {
     leaderElection: { namespace: OPERATOR_NAMESPACE, name: 'portico-latency' },

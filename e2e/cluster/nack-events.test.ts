@@ -9,7 +9,7 @@ import { createBackendNetwork } from '../support/netns.js';
 import type { BackendNetwork } from '../support/netns.js';
 import { xdsClient } from '../support/xds-clients.js';
 import type { XdsTestClient } from '../support/xds-clients.js';
-import { BACKEND_PORT, endpointSlice, eventually, ingressClass, seedIngress, service, startOperator, startTestbed, untilSteady } from './testbed.js';
+import { BACKEND_PORT, applySeedScenario, eventually, startOperator, startTestbed, untilSteady } from './testbed.js';
 import type { Operator, Testbed } from './testbed.js';
 
 const APP_ROOT = 'nginx.ingress.kubernetes.io/app-root';
@@ -21,15 +21,9 @@ let client: XdsTestClient;
 
 beforeAll(async () => {
   bed = await startTestbed('nack');
-  const ns = bed.namespace;
   net = await createBackendNetwork({ addresses: 1 });
   const a = await net.startBackend('AAAAAA', net.addresses[0] ?? '', BACKEND_PORT);
-  await bed.networking.createIngressClass({ body: ingressClass('nginx') });
-  for (const name of ['nginx1', 'nginx2']) {
-    await bed.core.createNamespacedService({ namespace: ns, body: service(ns, name) });
-    await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, name, [a.address]) });
-  }
-  await bed.networking.createNamespacedIngress({ namespace: ns, body: seedIngress(ns) });
+  await applySeedScenario(bed, { nginx1: [a.address], nginx2: [a.address] });
   operator = await startOperator(bed, 'nack', { leaderElection: false });
   client = xdsClient({ nodeId: 'nack-client', target: 'nginx1.example.com', fleet: 'nginx', xdsAddress: operator.xdsAddress });
   await untilSteady(client, (x) => x === 'AAAAAA', 'answer AAAAAA', 15_000);

@@ -16,13 +16,11 @@ import type { XdsTestClient } from '../support/xds-clients.js';
 import {
   BACKEND_PORT,
   OPERATOR_NAMESPACE,
-  endpointSlice,
+  applySeedScenario,
   eventually,
-  ingressClass,
   isError,
   rule,
   sample,
-  seedIngress,
   service,
   startOperator,
   startTestbed,
@@ -93,11 +91,7 @@ const setEndpoints = (serviceName: string, addresses: string[]) =>
 describe('cluster mode: the seed scenario through a real API server, routed by grpc-js-xds clients', () => {
   it('routes nginx1.example.com → AAAAAA, nginx2.example.com → BBBBBB, any other host → AAAAAA, across the veth', async () => {
     expect(operator.mode.fleets()).toEqual([]);
-    await bed.networking.createIngressClass({ body: ingressClass('nginx') });
-    for (const name of ['nginx1', 'nginx2']) await bed.core.createNamespacedService({ namespace: ns, body: service(ns, name) });
-    await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, 'nginx1', [backends.A.address]) });
-    await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, 'nginx2', [backends.B.address]) });
-    await bed.networking.createNamespacedIngress({ namespace: ns, body: seedIngress(ns) });
+    await applySeedScenario(bed, { nginx1: [backends.A.address], nginx2: [backends.B.address] });
 
     const before = net.hostTraffic();
     await untilSteady(clients.nginx1, (a) => a === 'AAAAAA', 'answer AAAAAA', 15_000);

@@ -292,3 +292,17 @@ export async function sample(client: XdsTestClient, count: number): Promise<stri
 }
 
 export const isError = (got: string): boolean => got.startsWith('error: ');
+
+/**
+ * The seed scenario through the API: IngressClass nginx, Services nginx1/nginx2 whose
+ * EndpointSlices hold the given addresses, and Ingress name-virtual-host-ingress.
+ */
+export async function applySeedScenario(bed: Testbed, addresses: { nginx1: string[]; nginx2: string[] }): Promise<void> {
+  const ns = bed.namespace;
+  await bed.networking.createIngressClass({ body: ingressClass('nginx') });
+  for (const name of ['nginx1', 'nginx2'] as const) {
+    await bed.core.createNamespacedService({ namespace: ns, body: service(ns, name) });
+    await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, name, addresses[name]) });
+  }
+  await bed.networking.createNamespacedIngress({ namespace: ns, body: seedIngress(ns) });
+}
