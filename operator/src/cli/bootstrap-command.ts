@@ -2,7 +2,8 @@
 // --grpc the JSON a proxyless gRPC client reads from GRPC_XDS_BOOTSTRAP(_CONFIG).
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { ENVOY_BOOTSTRAP_DEFAULTS, envoyBootstrap, grpcBootstrap, parseXdsAddress } from '../../../xds-server/src/index.js';
+import { ENVOY_BOOTSTRAP_DEFAULTS, XDS_PROTOCOLS, envoyBootstrap, grpcBootstrap, parseXdsAddress } from '../../../xds-server/src/index.js';
+import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import { toProto3Json } from '../../../xds-server/src/protos/proto-json.js';
 
 interface BootstrapOptions {
@@ -12,6 +13,7 @@ interface BootstrapOptions {
   adminPort: string;
   maxHeapBytes: string;
   maxConnections: string;
+  xdsProtocol: string;
   grpc?: boolean;
   anyHost?: boolean;
 }
@@ -29,11 +31,14 @@ export function registerBootstrapCommand(program: Command): void {
     .option('--admin-port <port>', 'Envoy admin port, bound to 127.0.0.1 only', String(ENVOY_BOOTSTRAP_DEFAULTS.adminPort))
     .option('--max-heap-bytes <bytes>', 'heap at which the overload manager sheds load (match the memory limit)', String(ENVOY_BOOTSTRAP_DEFAULTS.maxHeapBytes))
     .option('--max-connections <n>', 'downstream connections Envoy accepts in total', String(ENVOY_BOOTSTRAP_DEFAULTS.maxDownstreamConnections))
+    .option('--xds-protocol <delta|sotw>', 'ADS variant Envoy speaks (gRPC clients always use sotw)', 'delta')
     .option('--grpc', 'print a proxyless gRPC client bootstrap (JSON) instead')
     .option('--any-host', 'with --grpc: resolve every target through the fleet\'s catch-all routes, as Envoy would')
     .action((options: BootstrapOptions) => {
       const xds = parseXdsAddress(options.xdsAddress);
+      const xdsProtocol = parseXdsProtocol(options.xdsProtocol);
       if (options.grpc) {
+        // gRPC xDS clients speak only state of the world: --xds-protocol applies to Envoy only.
         const bootstrap = grpcBootstrap({ fleet: options.ingressClass, xds, nodeId: options.nodeId, anyHost: options.anyHost ?? false });
         process.stdout.write(JSON.stringify(bootstrap, null, 2) + '\n');
         return;
@@ -42,6 +47,7 @@ export function registerBootstrapCommand(program: Command): void {
         fleet: options.ingressClass,
         xds,
         nodeId: options.nodeId,
+        xdsProtocol,
         adminPort: positiveInteger('--admin-port', options.adminPort),
         maxHeapBytes: positiveInteger('--max-heap-bytes', options.maxHeapBytes),
         maxDownstreamConnections: positiveInteger('--max-connections', options.maxConnections),
@@ -63,6 +69,12 @@ export function envoyBootstrapYaml(bootstrap: ReturnType<typeof envoyBootstrap>,
       : []),
   ];
   return `${header.join('\n')}\n${stringify(toProto3Json('envoy.config.bootstrap.v3.Bootstrap', bootstrap))}`;
+}
+
+export function parseXdsProtocol(value: string): XdsProtocol {
+  const protocol = XDS_PROTOCOLS.find((p) => p === value);
+  if (!protocol) throw new Error(`--xds-protocol must be one of ${XDS_PROTOCOLS.join(', ')}, got "${value}"`);
+  return protocol;
 }
 
 function positiveInteger(flag: string, value: string): number {

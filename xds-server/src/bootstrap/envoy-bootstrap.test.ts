@@ -22,7 +22,7 @@ describe('Envoy bootstrap', () => {
   it('takes everything over ADS from the fleet named by node.cluster, with the admin on localhost', () => {
     expect(bootstrap.node).toEqual({ id: 'envoy-0', cluster: 'nginx' });
     expect(bootstrap.dynamic_resources).toMatchObject({
-      ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }] },
+      ads_config: { api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }] },
       lds_config: { ads: {}, resource_api_version: 'V3' },
       cds_config: { ads: {}, resource_api_version: 'V3' },
     });
@@ -35,6 +35,14 @@ describe('Envoy bootstrap', () => {
     expect(json).toContain('"max_heap_size_bytes":"1073741824"');
     expect(json).toContain('"max_active_downstream_connections":"50000"');
     expect(bootstrap.overload_manager?.actions?.map((a) => a.name)).toContain('envoy.overload_actions.stop_accepting_requests');
+  });
+
+  it('speaks Delta ADS by default and SotW on request', () => {
+    const sotw = envoyBootstrap({ fleet: 'f', xds: parseXdsAddress('10.0.0.1:18000'), nodeId: 'n', xdsProtocol: 'sotw' });
+    expect(sotw.dynamic_resources?.ads_config?.api_type).toBe('GRPC');
+    const delta = envoyBootstrap({ fleet: 'f', xds: parseXdsAddress('10.0.0.1:18000'), nodeId: 'n', xdsProtocol: 'delta' });
+    expect(delta.dynamic_resources?.ads_config?.api_type).toBe('DELTA_GRPC');
+    expect(validateMessage(BOOTSTRAP, sotw)).toEqual([]);
   });
 
   it('uses a STATIC cluster for an IP address', () => {

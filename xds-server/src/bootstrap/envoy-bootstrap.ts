@@ -8,8 +8,15 @@ import type { XdsAddress } from './xds-address.js';
 
 export const XDS_CLUSTER = 'portico-xds';
 
+/** Which ADS variant Envoy speaks: Delta sends only what changed; SotW whole LDS/CDS sets. */
+export type XdsProtocol = 'delta' | 'sotw';
+
+export const XDS_PROTOCOLS: readonly XdsProtocol[] = ['delta', 'sotw'];
+
 export interface EnvoyBootstrapOptions {
   fleet: string;
+  /** Delta by default: a change costs about its own size, not the size of every LDS/CDS set. */
+  xdsProtocol?: XdsProtocol;
   xds: XdsAddress;
   nodeId: string;
   adminPort?: number;
@@ -38,7 +45,7 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): Bootstrap {
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
       ads_config: {
-        api_type: 'GRPC',
+        api_type: (options.xdsProtocol ?? 'delta') === 'delta' ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
         set_node_on_first_message_only: true,
         grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],

@@ -9,51 +9,19 @@ import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { originsOf } from '../cache/fleet-snapshot.js';
 import { typeVersion } from '../cache/content-version.js';
 import type { DiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
-import type { Logger } from '../log/logger.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeResponseBody, withNonce } from './discovery-response.js';
 import { rejectedResourceNames } from './nack.js';
-import type { NackEvent, NackResolvedEvent } from './nack.js';
+import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, isFullStateKind, waitsForClusters } from './push-order.js';
-import type { PushThrottle, ReleaseSlot } from './push-throttle.js';
+import type { ReleaseSlot } from './push-throttle.js';
 import { Subscription } from './subscription.js';
+import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
+import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
 
-const KIND_BY_TYPE_URL = new Map<string, ResourceKind>(
-  (Object.entries(RESOURCE_TYPES) as [ResourceKind, string][]).map(([kind, name]) => [TYPE_URL_PREFIX + name, kind]),
-);
-
-export interface NodeIdentity {
-  id: string;
-  /** node.cluster: the fleet whose configuration the client gets. */
-  cluster: string;
-  userAgent: string;
-}
-
-export interface StreamHooks {
-  /** The first request named the node; the stream now belongs to a fleet. */
-  identified(stream: AdsStream): void;
-  responded(stream: AdsStream, kind: ResourceKind, bytes: number): void;
-  acked(stream: AdsStream, kind: ResourceKind, version: string): void;
-  nacked(event: NackEvent): void;
-  nackResolved(event: NackResolvedEvent): void;
-  staleNonce(stream: AdsStream, kind: ResourceKind): void;
-}
-
-export interface StreamEnvironment {
-  snapshotOf(fleet: string): FleetSnapshot;
-  throttle: PushThrottle;
-  hooks: StreamHooks;
-  logger: Logger;
-  controlPlaneId?: string;
-  /** How long LDS/RDS wait for a Cluster response to be answered before going out anyway. */
-  clusterAckWaitMs: number;
-}
-
-/** Writes one encoded DiscoveryResponse; `done` fires once the transport took it. */
-export type WriteResponse = (bytes: Buffer, done: () => void) => void;
-
-export class ProtocolError extends Error {}
+export { ProtocolError } from './stream-environment.js';
+export type { NodeIdentity, StreamEnvironment, StreamHooks, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
 
 interface SentResponse {
   nonce: string;
@@ -82,26 +50,8 @@ interface TypeState {
   retaining: boolean;
 }
 
-export interface TypeStatus {
-  subscribed: string[];
-  /** version_info of the first request of this type on the stream: what the client already had. */
-  initialVersion: string;
-  sentVersion?: string;
-  ackedVersion?: string;
-  nackCount: number;
-  lastNack?: { nonce: string; time: string; message: string; resources: string[] };
-}
-
-export interface StreamStatus {
-  streamId: number;
-  nodeId: string;
-  fleet: string;
-  userAgent: string;
-  connectedAt: string;
-  types: Record<string, TypeStatus>;
-}
-
 export class AdsStream {
+  readonly protocol = 'sotw';
   node?: NodeIdentity;
   private readonly types = new Map<ResourceKind, TypeState>();
   private readonly pending = new Set<ResourceKind>();
@@ -133,7 +83,7 @@ export class AdsStream {
     const typeUrl = request.type_url ?? '';
     if (typeUrl === '') throw new ProtocolError('type_url is required on every ADS request');
     const node = this.node ?? this.identify(request);
-    const kind = KIND_BY_TYPE_URL.get(typeUrl);
+    const kind = kindOfTypeUrl(typeUrl);
     if (!kind) {
       if (!this.unknownTypesLogged.has(typeUrl)) {
         this.unknownTypesLogged.add(typeUrl);
@@ -161,11 +111,7 @@ export class AdsStream {
   }
 
   private identify(request: DiscoveryRequest__Output): NodeIdentity {
-    const node = {
-      id: request.node?.id ?? '',
-      cluster: request.node?.cluster ?? '',
-      userAgent: [request.node?.user_agent_name, request.node?.user_agent_version].filter(Boolean).join('/'),
-    };
+    const node = nodeIdentity(request.node);
     this.node = node;
     this.env.hooks.identified(this);
     return node;
@@ -242,6 +188,7 @@ export class AdsStream {
     }
     return {
       streamId: this.streamId,
+      protocol: this.protocol,
       nodeId: this.node?.id ?? '',
       fleet: this.fleet ?? '',
       userAgent: this.node?.userAgent ?? '',

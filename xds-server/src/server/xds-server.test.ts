@@ -378,16 +378,6 @@ describe('ADS server (state of the world)', () => {
     expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
-  it('answers UNIMPLEMENTED for delta ADS, which is not served yet', async () => {
-    const s = await server();
-    const raw = new grpc.Client(s.address, grpc.credentials.createInsecure());
-    cleanups.push(() => raw.close());
-    const call = raw.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources', (b: Buffer) => b, (b: Buffer) => b);
-    call.on('error', () => undefined);
-    const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
-    expect(status.code).toBe(grpc.status.UNIMPLEMENTED);
-  });
-
   it('ends streams with OK on shutdown and refuses new ones', async () => {
     const s = await startTestServer();
     publish(s, 'nginx', NGINX);

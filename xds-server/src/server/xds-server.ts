@@ -1,4 +1,4 @@
-// The xDS server: a grpc-js server speaking State-of-the-World ADS, a cache of fleets, and the
+// The xDS server: a grpc-js server speaking ADS (State of the World and Delta), a cache of fleets, and the
 // small interface the operator uses: publish a fleet, remove a fleet, be told about NACKs.
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
@@ -9,13 +9,15 @@ import { silentLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { AdsStream, ProtocolError } from '../protocol/ads-stream.js';
-import type { StreamEnvironment, StreamHooks, StreamStatus } from '../protocol/ads-stream.js';
+import { AdsStream } from '../protocol/ads-stream.js';
+import { DeltaStream } from '../protocol/delta-stream.js';
+import { ProtocolError } from '../protocol/stream-environment.js';
+import type { StreamEnvironment, StreamHandle, StreamHooks, StreamStatus, WriteResponse } from '../protocol/stream-environment.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { PushThrottle } from '../protocol/push-throttle.js';
 import type { FleetResources, ResourceOrigins } from '../resources.js';
 import { adsServiceDefinition } from './ads-service.js';
-import type { AdsCall } from './ads-service.js';
+import type { AdsCall, DeltaAdsCall } from './ads-service.js';
 import { MetricsRegistry } from './metrics.js';
 import { XdsMetrics } from './xds-metrics.js';
 
@@ -53,9 +55,17 @@ export interface FleetSummary {
   grpcTargets: string[];
 }
 
+/** A SotW or Delta stream, as far as the server is concerned. */
+interface ServedStream extends StreamHandle {
+  readonly idle: boolean;
+  fleetChanged(kinds: readonly ResourceKind[]): void;
+  close(): void;
+  status(): StreamStatus;
+}
+
 interface OpenStream {
-  stream: AdsStream;
-  call: AdsCall;
+  stream: ServedStream;
+  call: AdsCall | DeltaAdsCall;
 }
 
 export class XdsServer implements XdsPublisher {
@@ -64,8 +74,9 @@ export class XdsServer implements XdsPublisher {
   private readonly cache = new SnapshotCache();
   private readonly throttle: PushThrottle;
   private readonly grpcServer: grpc.Server;
-  private readonly open = new Set<OpenStream>();
-  private readonly streamsByFleet = new Map<string, Set<AdsStream>>();
+  /** Open streams by stream id (hooks name streams by id). */
+  private readonly open = new Map<number, OpenStream>();
+  private readonly streamsByFleet = new Map<string, Set<ServedStream>>();
   private readonly nackListeners = new Set<(event: NackEvent) => void>();
   private readonly resolvedListeners = new Set<(event: NackResolvedEvent) => void>();
   /** Latest unresolved NACK per node and type URL. */
@@ -92,7 +103,10 @@ export class XdsServer implements XdsPublisher {
       'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? 30 * 60_000,
       'grpc.max_connection_age_grace_ms': 60_000,
     });
-    this.grpcServer.addService(adsServiceDefinition, { StreamAggregatedResources: (call: AdsCall) => this.serveStream(call) });
+    this.grpcServer.addService(adsServiceDefinition, {
+      StreamAggregatedResources: (call: AdsCall) => this.serveStream(call, (id, write) => new AdsStream(id, this.env, write)),
+      DeltaAggregatedResources: (call: DeltaAdsCall) => this.serveStream(call, (id, write) => new DeltaStream(id, this.env, write)),
+    });
     this.env = {
       snapshotOf: (fleet) => this.cache.get(fleet),
       throttle: this.throttle,
@@ -167,7 +181,7 @@ export class XdsServer implements XdsPublisher {
 
   /** Every open stream: node, subscriptions, sent and acknowledged versions, last NACK. */
   streams(): StreamStatus[] {
-    return [...this.open].map(({ stream }) => stream.status()).sort((a, b) => a.streamId - b.streamId);
+    return [...this.open.values()].map(({ stream }) => stream.status()).sort((a, b) => a.streamId - b.streamId);
   }
 
   /** Unresolved NACKs by node id, latest per type. */
@@ -196,9 +210,9 @@ export class XdsServer implements XdsPublisher {
         clearTimeout(force);
         resolve();
       });
-      for (const open of this.open) void this.endWhenIdle(open, deadline);
+      for (const open of this.open.values()) void this.endWhenIdle(open, deadline);
     });
-    for (const { stream } of this.open) stream.close();
+    for (const { stream } of this.open.values()) stream.close();
     this.open.clear();
   }
 
@@ -208,31 +222,34 @@ export class XdsServer implements XdsPublisher {
     if (!call.writableEnded) call.end();
   }
 
-  private serveStream(call: AdsCall): void {
+  private serveStream<Request>(
+    call: grpc.ServerDuplexStream<Request, Buffer>,
+    create: (streamId: number, write: WriteResponse) => ServedStream & { handleRequest(request: Request): void },
+  ): void {
     if (this.draining) {
       call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server is shutting down' });
       return;
     }
     const streamId = ++this.streamCounter;
-    const stream = new AdsStream(streamId, this.env, (bytes, done) => {
+    const stream = create(streamId, (bytes, done) => {
       if (call.writableEnded || call.destroyed) return done();
       call.write(bytes, () => done());
     });
     const open: OpenStream = { stream, call };
-    this.open.add(open);
+    this.open.set(streamId, open);
     this.series.streamOpened();
     let finished = false;
     const finish = (reason: string): void => {
       if (finished) return;
       finished = true;
       stream.close();
-      this.open.delete(open);
+      this.open.delete(streamId);
       const fleet = stream.fleet;
       if (fleet !== undefined) this.streamsByFleet.get(fleet)?.delete(stream);
       this.forgetNodeIfGone(stream.node?.id);
       this.logger.info('xds.stream_closed', { streamId, nodeId: stream.node?.id, fleet, reason });
     };
-    call.on('data', (request) => {
+    call.on('data', (request: Request) => {
       try {
         stream.handleRequest(request);
       } catch (error) {
@@ -254,7 +271,9 @@ export class XdsServer implements XdsPublisher {
 
   private streamHooks(): StreamHooks {
     return {
-      identified: (stream) => {
+      identified: (handle) => {
+        const stream = this.open.get(handle.streamId)?.stream;
+        if (!stream) return;
         const fleet = stream.fleet ?? '';
         let streams = this.streamsByFleet.get(fleet);
         if (!streams) {
@@ -263,7 +282,7 @@ export class XdsServer implements XdsPublisher {
         }
         streams.add(stream);
         const known = this.cache.has(fleet);
-        this.logger.info('xds.stream_opened', { streamId: stream.streamId, nodeId: stream.node?.id, fleet, userAgent: stream.node?.userAgent });
+        this.logger.info('xds.stream_opened', { streamId: stream.streamId, protocol: stream.protocol, nodeId: stream.node?.id, fleet, userAgent: stream.node?.userAgent });
         if (!known) {
           this.series.unknownFleet();
           this.logger.warn('xds.unknown_fleet', {
@@ -311,7 +330,7 @@ export class XdsServer implements XdsPublisher {
 
   private forgetNodeIfGone(nodeId: string | undefined): void {
     if (nodeId === undefined) return;
-    for (const { stream } of this.open) if (stream.node?.id === nodeId) return;
+    for (const { stream } of this.open.values()) if (stream.node?.id === nodeId) return;
     this.nacksByNode.delete(nodeId);
   }
 

@@ -1,0 +1,429 @@
+// The state of one Delta (incremental) ADS stream. Per type: what the client subscribed to, the
+// version of each resource it holds as far as the server knows (from initial_resource_versions,
+// then from what was sent), and the responses it has not answered yet. A response carries only
+// resources that are new to the client or changed, and names the ones that went away in
+// removed_resources. Like the SotW stream: one response in flight, built from the newest snapshot
+// when a push slot is free, in make-before-break order (CDS → EDS → SDS → LDS → RDS).
+import type { EncodedResource } from '../cache/encoded-resource.js';
+import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
+import { originsOf } from '../cache/fleet-snapshot.js';
+import type { DeltaDiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
+import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { encodeDeltaResponse } from './delta-response.js';
+import { DeltaSubscription } from './delta-subscription.js';
+import { rejectedResourceNames } from './nack.js';
+import type { NackEvent } from './nack.js';
+import { PUSH_ORDER, waitsForClusters } from './push-order.js';
+import type { ReleaseSlot } from './push-throttle.js';
+import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
+import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+
+/**
+ * Unanswered responses remembered per type. Envoy answers every response; a client that does not
+ * must not make the stream grow without bound (a forgotten answer only counts as a stale nonce).
+ */
+const MAX_UNANSWERED = 64;
+
+interface SentDelta {
+  nonce: string;
+  systemVersion: string;
+  names: string[];
+  removed: string[];
+  snapshot: FleetSnapshot;
+  at: number;
+}
+
+interface DeltaTypeState {
+  readonly subscription: DeltaSubscription;
+  /** name → version the client holds as far as the server knows; null: it was told the name does not exist. */
+  readonly known: Map<string, string | null>;
+  /** Names to answer on the next response even if the client has them (resource_names_subscribe, EDS after CDS). */
+  readonly forced: Set<string>;
+  /** Responses not answered yet, by nonce. Delta answers are per response, so older ones still count. */
+  readonly inFlight: Map<string, SentDelta>;
+  /** The subscription changed since the stream was last brought up to date. */
+  dirty: boolean;
+  /** The client had nothing of this type: answer even with nothing, so its initial fetch completes. */
+  responseOwed: boolean;
+  /** Removals held back until listeners and routes no longer use what is removed (make before break). */
+  withheld: boolean;
+  syncedVersion?: string;
+  initialResourceVersions: number;
+  lastSent?: SentDelta;
+  ackedVersion?: string;
+  nackCount: number;
+  lastNack?: NackEvent;
+  /** Rejected resources not yet accepted in a newer version (or gone): the NACK is unresolved. */
+  readonly unresolved: Set<string>;
+}
+
+interface DeltaSelection {
+  type: TypeSnapshot;
+  snapshot: FleetSnapshot;
+  resources: EncodedResource[];
+  removed: string[];
+  withheld: boolean;
+  /** Something to send (possibly an empty response the client is owed). */
+  due: boolean;
+}
+
+export class DeltaStream {
+  readonly protocol = 'delta';
+  node?: NodeIdentity;
+  private readonly types = new Map<ResourceKind, DeltaTypeState>();
+  private readonly pending = new Set<ResourceKind>();
+  private readonly unknownTypesLogged = new Set<string>();
+  private nonceCounter = 0;
+  private writing = false;
+  private closed = false;
+  private heldSlot?: ReleaseSlot;
+  private gateTimer?: NodeJS.Timeout;
+  private readonly connectedAt = new Date();
+
+  constructor(
+    readonly streamId: number,
+    private readonly env: StreamEnvironment,
+    private readonly write: WriteResponse,
+  ) {}
+
+  get fleet(): string | undefined {
+    return this.node?.cluster;
+  }
+
+  get idle(): boolean {
+    return !this.writing && this.pending.size === 0;
+  }
+
+  handleRequest(request: DeltaDiscoveryRequest__Output): void {
+    if (this.closed) return;
+    const typeUrl = request.type_url ?? '';
+    if (typeUrl === '') throw new ProtocolError('type_url is required on every Delta ADS request');
+    if (!this.node) {
+      this.node = nodeIdentity(request.node);
+      this.env.hooks.identified(this);
+    }
+    const kind = kindOfTypeUrl(typeUrl);
+    if (!kind) {
+      if (!this.unknownTypesLogged.has(typeUrl)) {
+        this.unknownTypesLogged.add(typeUrl);
+        this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: this.node.id, typeUrl });
+      }
+      return;
+    }
+    const existing = this.types.get(kind);
+    const state = existing ?? newTypeState(kind);
+    if (!existing) this.types.set(kind, state);
+
+    const nonce = request.response_nonce ?? '';
+    if (nonce !== '') this.recordAnswer(kind, state, nonce, request);
+    // Subscription changes count whatever the nonce: in Delta it only correlates ACKs and NACKs.
+    this.updateSubscription(kind, state, request, !existing);
+    this.pending.add(kind);
+    this.pump();
+  }
+
+  private updateSubscription(kind: ResourceKind, state: DeltaTypeState, request: DeltaDiscoveryRequest__Output, first: boolean): void {
+    const change = state.subscription.update(request.resource_names_subscribe ?? [], request.resource_names_unsubscribe ?? []);
+    const initial = first ? Object.entries(request.initial_resource_versions ?? {}) : [];
+    // What a reconnecting client already holds is not sent again, unless it changed meanwhile.
+    for (const [name, version] of initial) if (state.subscription.covers(name)) state.known.set(name, version);
+    state.initialResourceVersions += initial.length;
+    if (first && initial.length === 0) state.responseOwed = true;
+    const held = new Set(initial.map(([name]) => name));
+    for (const name of change.subscribed) if (!held.has(name)) state.forced.add(name);
+    const type = this.fleet === undefined ? undefined : this.env.snapshotOf(this.fleet).types[kind];
+    for (const name of change.unsubscribed) {
+      state.unresolved.delete(name);
+      // Still covered by wildcard: the spec wants it answered (the client may have dropped it).
+      if (type?.resources.get(name)?.inWildcard && state.subscription.wildcard) state.forced.add(name);
+      else {
+        state.known.delete(name);
+        state.forced.delete(name);
+      }
+    }
+    if (change.wildcardChanged && !state.subscription.wildcard) {
+      for (const name of [...state.known.keys()]) if (!state.subscription.names.has(name)) state.known.delete(name);
+    }
+    if (first || change.subscribed.length > 0 || change.unsubscribed.length > 0 || change.wildcardChanged) state.dirty = true;
+  }
+
+  /** ACK or NACK of one response, told apart by error_detail. Unknown nonces are counted and ignored. */
+  private recordAnswer(kind: ResourceKind, state: DeltaTypeState, nonce: string, request: DeltaDiscoveryRequest__Output): void {
+    const sent = state.inFlight.get(nonce);
+    if (!sent) {
+      this.env.hooks.staleNonce(this, kind);
+      return;
+    }
+    state.inFlight.delete(nonce);
+    if (request.error_detail) this.recordNack(kind, state, sent, request.error_detail.code ?? 0, request.error_detail.message ?? '');
+    else this.recordAck(kind, state, sent);
+    // Answered listener or route updates may release cluster removals held back for them.
+    if (waitsForClusters(kind)) this.recheckWithheld();
+  }
+
+  private recordAck(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta): void {
+    state.ackedVersion = sent.systemVersion;
+    this.env.hooks.acked(this, kind, sent.systemVersion);
+    const previous = state.lastNack;
+    if (!previous) return;
+    for (const name of [...sent.names, ...sent.removed]) state.unresolved.delete(name);
+    for (const name of [...state.unresolved]) if (!state.subscription.covers(name)) state.unresolved.delete(name);
+    if (state.unresolved.size > 0) return;
+    state.lastNack = undefined;
+    this.env.hooks.nackResolved({
+      time: new Date().toISOString(),
+      nodeId: this.node?.id ?? '',
+      fleet: this.fleet ?? '',
+      streamId: this.streamId,
+      kind,
+      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      version: sent.systemVersion,
+      previous,
+    });
+  }
+
+  /** The client keeps its old resources; the rejected versions are not re-sent (no error loop). */
+  private recordNack(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta, code: number, message: string): void {
+    const rejected = rejectedResourceNames(message, sent.names);
+    const event: NackEvent = {
+      time: new Date().toISOString(),
+      nodeId: this.node?.id ?? '',
+      fleet: this.fleet ?? '',
+      streamId: this.streamId,
+      kind,
+      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      nonce: sent.nonce,
+      rejectedVersion: sent.systemVersion,
+      // Delta requests carry no version: the last accepted response's is what the client uses.
+      clientVersion: state.ackedVersion ?? '',
+      responseResources: sent.names,
+      rejectedResources: rejected,
+      errorCode: code,
+      errorMessage: message,
+      origins: originsOf(sent.snapshot, kind, rejected),
+    };
+    state.nackCount += 1;
+    state.lastNack = event;
+    for (const name of rejected) state.unresolved.add(name);
+    this.env.hooks.nacked(event);
+  }
+
+  fleetChanged(kinds: readonly ResourceKind[]): void {
+    for (const kind of kinds) if (this.types.has(kind)) this.pending.add(kind);
+    this.pump();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.clear();
+    clearTimeout(this.gateTimer);
+    this.heldSlot?.();
+    this.heldSlot = undefined;
+  }
+
+  status(): StreamStatus {
+    const types: Record<string, TypeStatus> = {};
+    for (const kind of PUSH_ORDER) {
+      const state = this.types.get(kind);
+      if (!state) continue;
+      const nack = state.lastNack;
+      types[TYPE_URL_PREFIX + RESOURCE_TYPES[kind]] = {
+        subscribed: state.subscription.describe(),
+        initialVersion: '',
+        initialResourceVersions: state.initialResourceVersions,
+        ...(state.lastSent ? { sentVersion: state.lastSent.systemVersion } : {}),
+        ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}),
+        nackCount: state.nackCount,
+        ...(nack ? { lastNack: { nonce: nack.nonce, time: nack.time, message: nack.errorMessage, resources: nack.rejectedResources } } : {}),
+      };
+    }
+    return {
+      streamId: this.streamId,
+      protocol: this.protocol,
+      nodeId: this.node?.id ?? '',
+      fleet: this.fleet ?? '',
+      userAgent: this.node?.userAgent ?? '',
+      connectedAt: this.connectedAt.toISOString(),
+      types,
+    };
+  }
+
+  private pump(): void {
+    if (this.writing || this.closed || this.fleet === undefined) return;
+    const kind = this.nextDueKind();
+    if (!kind) return;
+    this.writing = true;
+    void this.env.throttle.acquire().then((release) => {
+      if (this.closed) {
+        release();
+        return;
+      }
+      this.heldSlot = release;
+      // Built only now, from the newest snapshot: whatever changed while waiting is coalesced.
+      const response = this.respond(kind);
+      if (!response) {
+        this.finishWrite();
+        return;
+      }
+      this.env.hooks.responded(this, kind, response.length);
+      this.write(response, () => this.finishWrite());
+    });
+  }
+
+  private finishWrite(): void {
+    this.heldSlot?.();
+    this.heldSlot = undefined;
+    this.writing = false;
+    this.pump();
+  }
+
+  private nextDueKind(): ResourceKind | undefined {
+    const gateOpensAt = this.clusterGateOpensAt();
+    const now = Date.now();
+    // Two passes: settling routes can make held cluster removals due again.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const kind of PUSH_ORDER) {
+        if (!this.pending.has(kind)) continue;
+        const state = this.types.get(kind);
+        if (!state) {
+          this.pending.delete(kind);
+          continue;
+        }
+        const selection = this.select(kind, state);
+        if (!selection?.due) {
+          this.settle(kind, state, selection?.withheld ?? false);
+          continue;
+        }
+        if (waitsForClusters(kind) && gateOpensAt > now) {
+          this.scheduleGateCheck(gateOpensAt - now);
+          continue;
+        }
+        return kind;
+      }
+    }
+    return undefined;
+  }
+
+  /** LDS/RDS wait for the oldest unanswered Cluster response, at most clusterAckWaitMs. */
+  private clusterGateOpensAt(): number {
+    const clusters = this.types.get('cluster');
+    let oldest = Infinity;
+    for (const sent of clusters?.inFlight.values() ?? []) oldest = Math.min(oldest, sent.at);
+    return oldest === Infinity ? 0 : oldest + this.env.clusterAckWaitMs;
+  }
+
+  private scheduleGateCheck(delayMs: number): void {
+    clearTimeout(this.gateTimer);
+    this.gateTimer = setTimeout(() => this.pump(), delayMs + 1);
+    this.gateTimer.unref();
+  }
+
+  private respond(kind: ResourceKind): Buffer | undefined {
+    const state = this.types.get(kind);
+    if (!state) return undefined;
+    const selection = this.select(kind, state);
+    this.settle(kind, state, selection?.withheld ?? false);
+    if (!selection?.due) return undefined;
+    const { type, snapshot, resources, removed } = selection;
+    for (const resource of resources) state.known.set(resource.name, resource.version);
+    for (const name of removed) {
+      // Remember a missing name the client asked for, so it is told once, not on every change.
+      if (state.subscription.names.has(name)) state.known.set(name, null);
+      else state.known.delete(name);
+    }
+    state.responseOwed = false;
+    if (kind === 'cluster') this.resendEndpointsOf(resources);
+
+    const nonce = String(++this.nonceCounter);
+    const sent: SentDelta = { nonce, systemVersion: type.version, names: resources.map((r) => r.name), removed, snapshot, at: Date.now() };
+    state.inFlight.set(nonce, sent);
+    if (state.inFlight.size > MAX_UNANSWERED) state.inFlight.delete(state.inFlight.keys().next().value ?? '');
+    state.lastSent = sent;
+    const header = { systemVersionInfo: type.version, typeUrl: type.typeUrl, ...(this.env.controlPlaneId ? { controlPlaneId: this.env.controlPlaneId } : {}) };
+    return encodeDeltaResponse(header, resources, removed, nonce);
+  }
+
+  /** Marks the stream up to date for `kind`, as far as the newest snapshot goes. */
+  private settle(kind: ResourceKind, state: DeltaTypeState, withheld = false): void {
+    this.pending.delete(kind);
+    state.forced.clear();
+    state.dirty = false;
+    state.withheld = withheld;
+    if (this.fleet !== undefined) state.syncedVersion = this.env.snapshotOf(this.fleet).types[kind].version;
+    if (waitsForClusters(kind)) this.recheckWithheld();
+  }
+
+  /** What a response of this kind would carry now, without changing any state. */
+  private select(kind: ResourceKind, state: DeltaTypeState): DeltaSelection | undefined {
+    if (this.fleet === undefined) return undefined;
+    const snapshot = this.env.snapshotOf(this.fleet);
+    const type = snapshot.types[kind];
+    if (!state.dirty && !state.responseOwed && !state.withheld && state.forced.size === 0 && state.syncedVersion === type.version) return undefined;
+    const { subscription, known, forced } = state;
+
+    const resources: EncodedResource[] = [];
+    const candidates = subscription.wildcard ? type.resources.values() : [...subscription.names].sort().map((name) => type.resources.get(name));
+    for (const resource of candidates) {
+      if (!resource || !subscription.includes(resource.name, resource.inWildcard)) continue;
+      if (forced.has(resource.name) || known.get(resource.name) !== resource.version) resources.push(resource);
+    }
+
+    // Removing a cluster (or its endpoints) before listeners and routes stop using it would send
+    // traffic to nothing: such removals wait until those are settled.
+    const holdRemovals = (kind === 'cluster' || kind === 'clusterLoadAssignment') && !this.routesSettled();
+    const removed = new Set<string>();
+    let withheld = false;
+    for (const [name, version] of known) {
+      if (version === null || type.resources.has(name) || !subscription.covers(name)) continue;
+      if (holdRemovals) withheld = true;
+      else removed.add(name);
+    }
+    // A subscribed name that does not exist is answered in removed_resources, once (or again when re-subscribed).
+    for (const name of subscription.names) {
+      if (!type.resources.has(name) && (forced.has(name) || !known.has(name))) removed.add(name);
+    }
+    const due = resources.length > 0 || removed.size > 0 || state.responseOwed;
+    return { type, snapshot, resources, removed: [...removed].sort(), withheld, due };
+  }
+
+  /** Listener and route updates are built from the newest snapshot and answered. */
+  private routesSettled(): boolean {
+    return (['listener', 'routeConfiguration'] as const).every((kind) => {
+      const state = this.types.get(kind);
+      return !state || (state.inFlight.size === 0 && !this.select(kind, state)?.due);
+    });
+  }
+
+  private recheckWithheld(): void {
+    for (const kind of ['cluster', 'clusterLoadAssignment'] as const) if (this.types.get(kind)?.withheld) this.pending.add(kind);
+  }
+
+  /** Envoy keeps a changed cluster warming until it gets endpoints again, even unchanged ones. */
+  private resendEndpointsOf(clusters: readonly EncodedResource[]): void {
+    const endpoints = this.types.get('clusterLoadAssignment');
+    if (!endpoints) return;
+    for (const cluster of clusters) {
+      if (cluster.endpointsName !== undefined && endpoints.subscription.names.has(cluster.endpointsName)) {
+        endpoints.forced.add(cluster.endpointsName);
+        this.pending.add('clusterLoadAssignment');
+      }
+    }
+  }
+}
+
+function newTypeState(kind: ResourceKind): DeltaTypeState {
+  return {
+    subscription: new DeltaSubscription(kind),
+    known: new Map(),
+    forced: new Set(),
+    inFlight: new Map(),
+    dirty: true,
+    responseOwed: false,
+    withheld: false,
+    initialResourceVersions: 0,
+    nackCount: 0,
+    unresolved: new Set(),
+  };
+}

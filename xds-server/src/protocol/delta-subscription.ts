@@ -1,0 +1,62 @@
+// What one Delta stream has asked for of one resource type. Unlike SotW, requests carry changes
+// (subscribe / unsubscribe), not the full list. Wildcard is "*", or for Listener and Cluster the
+// legacy form: no request so far subscribed to anything (xds_protocol.rst, "wildcard").
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { WILDCARD, supportsWildcard } from './subscription.js';
+
+export interface DeltaSubscriptionChange {
+  /** Every name in resource_names_subscribe: each must be answered, even if the client has it. */
+  subscribed: string[];
+  /** Names that were subscribed and no longer are; phantom unsubscribes are left out. */
+  unsubscribed: string[];
+  wildcardChanged: boolean;
+}
+
+export class DeltaSubscription {
+  private legacyWildcard = true;
+  private explicitWildcard = false;
+  private readonly nameSet = new Set<string>();
+
+  constructor(private readonly kind: ResourceKind) {}
+
+  get wildcard(): boolean {
+    return supportsWildcard(this.kind) && (this.explicitWildcard || this.legacyWildcard);
+  }
+
+  get names(): ReadonlySet<string> {
+    return this.nameSet;
+  }
+
+  /** Whether an existing resource is part of what the client asked for. */
+  includes(name: string, inWildcard: boolean): boolean {
+    return this.nameSet.has(name) || (this.wildcard && inWildcard);
+  }
+
+  /** Whether the client would hold a resource of this name (used for names that no longer exist). */
+  covers(name: string): boolean {
+    return this.nameSet.has(name) || this.wildcard;
+  }
+
+  update(subscribe: readonly string[], unsubscribe: readonly string[]): DeltaSubscriptionChange {
+    const before = this.wildcard;
+    if (subscribe.length > 0) this.legacyWildcard = false;
+    const subscribed: string[] = [];
+    for (const name of subscribe) {
+      if (name === WILDCARD) this.explicitWildcard = true;
+      else {
+        this.nameSet.add(name);
+        subscribed.push(name);
+      }
+    }
+    const unsubscribed: string[] = [];
+    for (const name of unsubscribe) {
+      if (name === WILDCARD) this.explicitWildcard = false;
+      else if (this.nameSet.delete(name)) unsubscribed.push(name);
+    }
+    return { subscribed, unsubscribed, wildcardChanged: before !== this.wildcard };
+  }
+
+  describe(): string[] {
+    return [...(this.wildcard ? [WILDCARD] : []), ...[...this.nameSet].sort()];
+  }
+}
