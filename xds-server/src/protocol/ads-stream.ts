@@ -4,6 +4,7 @@
 // make-before-break order, built from the newest snapshot at the moment a push slot is free. So a
 // slow client holds at most one response in flight and its backlog coalesces to the newest state.
 // Knows nothing about gRPC: the server hands it a write function.
+import { PushingStream } from './pushing-stream.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { originsOf } from '../cache/fleet-snapshot.js';
@@ -15,10 +16,9 @@ import { encodeResponseBody, withNonce } from './discovery-response.js';
 import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, isFullStateKind, waitsForClusters } from './push-order.js';
-import type { ReleaseSlot } from './push-throttle.js';
 import { Subscription } from './subscription.js';
 import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
-import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+import type { NodeIdentity, StreamStatus, TypeStatus } from './stream-environment.js';
 
 export { ProtocolError } from './stream-environment.js';
 export type { NodeIdentity, StreamEnvironment, StreamHooks, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
@@ -50,33 +50,10 @@ interface TypeState {
   retaining: boolean;
 }
 
-export class AdsStream {
+export class AdsStream extends PushingStream<TypeState> {
   readonly protocol = 'sotw';
-  node?: NodeIdentity;
-  private readonly types = new Map<ResourceKind, TypeState>();
-  private readonly pending = new Set<ResourceKind>();
   private readonly unknownTypesLogged = new Set<string>();
   private nonceCounter = 0;
-  private writing = false;
-  private closed = false;
-  private heldSlot?: ReleaseSlot;
-  private gateTimer?: NodeJS.Timeout;
-  private readonly connectedAt = new Date();
-
-  constructor(
-    readonly streamId: number,
-    private readonly env: StreamEnvironment,
-    private readonly write: WriteResponse,
-  ) {}
-
-  get fleet(): string | undefined {
-    return this.node?.cluster;
-  }
-
-  /** True while nothing is pending or being written: safe to end the stream. */
-  get idle(): boolean {
-    return !this.writing && this.pending.size === 0;
-  }
 
   handleRequest(request: DiscoveryRequest__Output): void {
     if (this.closed) return;
@@ -155,21 +132,6 @@ export class AdsStream {
     if (everythingDue || change.added.length > 0 || change.removed.length > 0 || change.wildcardChanged) state.fullStateDue = true;
   }
 
-  /** The fleet's configuration changed for these kinds. */
-  fleetChanged(kinds: readonly ResourceKind[]): void {
-    for (const kind of kinds) if (this.types.has(kind)) this.pending.add(kind);
-    this.pump();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.pending.clear();
-    clearTimeout(this.gateTimer);
-    this.heldSlot?.();
-    this.heldSlot = undefined;
-  }
-
   status(): StreamStatus {
     const types: Record<string, TypeStatus> = {};
     for (const kind of PUSH_ORDER) {
@@ -186,48 +148,11 @@ export class AdsStream {
           : {}),
       };
     }
-    return {
-      streamId: this.streamId,
-      protocol: this.protocol,
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      userAgent: this.node?.userAgent ?? '',
-      connectedAt: this.connectedAt.toISOString(),
-      types,
-    };
-  }
-
-  private pump(): void {
-    if (this.writing || this.closed || this.fleet === undefined) return;
-    const kind = this.nextDueKind();
-    if (!kind) return;
-    this.writing = true;
-    void this.env.throttle.acquire().then((release) => {
-      if (this.closed) {
-        release();
-        return;
-      }
-      this.heldSlot = release;
-      // Built only now, from the newest snapshot: whatever changed while waiting is coalesced.
-      const response = this.respond(kind);
-      if (!response) {
-        this.finishWrite();
-        return;
-      }
-      this.env.hooks.responded(this, kind, response.length);
-      this.write(response, () => this.finishWrite());
-    });
-  }
-
-  private finishWrite(): void {
-    this.heldSlot?.();
-    this.heldSlot = undefined;
-    this.writing = false;
-    this.pump();
+    return this.statusOf(types);
   }
 
   /** The first pending kind, in push order, that has something to send and is not held back. */
-  private nextDueKind(): ResourceKind | undefined {
+  protected nextDueKind(): ResourceKind | undefined {
     const clusters = this.types.get('cluster');
     const gateOpensAt = clusters?.awaitingAnswer && clusters.lastResponse ? clusters.lastResponse.at + this.env.clusterAckWaitMs : 0;
     const now = Date.now();
@@ -261,7 +186,7 @@ export class AdsStream {
   }
 
   /** Commits the response due for `kind` (if still due) and returns its bytes. */
-  private respond(kind: ResourceKind): Buffer | undefined {
+  protected respond(kind: ResourceKind): Buffer | undefined {
     const state = this.types.get(kind);
     if (!state) return undefined;
     const selection = this.select(kind, state);

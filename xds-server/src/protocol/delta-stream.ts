@@ -4,6 +4,7 @@
 // resources that are new to the client or changed, and names the ones that went away in
 // removed_resources. Like the SotW stream: one response in flight, built from the newest snapshot
 // when a push slot is free, in make-before-break order (CDS → EDS → SDS → LDS → RDS).
+import { PushingStream } from './pushing-stream.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { originsOf } from '../cache/fleet-snapshot.js';
@@ -15,9 +16,8 @@ import { DeltaSubscription } from './delta-subscription.js';
 import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, waitsForClusters } from './push-order.js';
-import type { ReleaseSlot } from './push-throttle.js';
 import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
-import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+import type { StreamStatus, TypeStatus } from './stream-environment.js';
 
 /**
  * Unanswered responses remembered per type. Envoy answers every response; a client that does not
@@ -68,32 +68,10 @@ interface DeltaSelection {
   due: boolean;
 }
 
-export class DeltaStream {
+export class DeltaStream extends PushingStream<DeltaTypeState> {
   readonly protocol = 'delta';
-  node?: NodeIdentity;
-  private readonly types = new Map<ResourceKind, DeltaTypeState>();
-  private readonly pending = new Set<ResourceKind>();
   private readonly unknownTypesLogged = new Set<string>();
   private nonceCounter = 0;
-  private writing = false;
-  private closed = false;
-  private heldSlot?: ReleaseSlot;
-  private gateTimer?: NodeJS.Timeout;
-  private readonly connectedAt = new Date();
-
-  constructor(
-    readonly streamId: number,
-    private readonly env: StreamEnvironment,
-    private readonly write: WriteResponse,
-  ) {}
-
-  get fleet(): string | undefined {
-    return this.node?.cluster;
-  }
-
-  get idle(): boolean {
-    return !this.writing && this.pending.size === 0;
-  }
 
   handleRequest(request: DeltaDiscoveryRequest__Output): void {
     if (this.closed) return;
@@ -209,20 +187,6 @@ export class DeltaStream {
     this.env.hooks.nacked(event);
   }
 
-  fleetChanged(kinds: readonly ResourceKind[]): void {
-    for (const kind of kinds) if (this.types.has(kind)) this.pending.add(kind);
-    this.pump();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.pending.clear();
-    clearTimeout(this.gateTimer);
-    this.heldSlot?.();
-    this.heldSlot = undefined;
-  }
-
   status(): StreamStatus {
     const types: Record<string, TypeStatus> = {};
     for (const kind of PUSH_ORDER) {
@@ -239,47 +203,10 @@ export class DeltaStream {
         ...(nack ? { lastNack: { nonce: nack.nonce, time: nack.time, message: nack.errorMessage, resources: nack.rejectedResources } } : {}),
       };
     }
-    return {
-      streamId: this.streamId,
-      protocol: this.protocol,
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      userAgent: this.node?.userAgent ?? '',
-      connectedAt: this.connectedAt.toISOString(),
-      types,
-    };
+    return this.statusOf(types);
   }
 
-  private pump(): void {
-    if (this.writing || this.closed || this.fleet === undefined) return;
-    const kind = this.nextDueKind();
-    if (!kind) return;
-    this.writing = true;
-    void this.env.throttle.acquire().then((release) => {
-      if (this.closed) {
-        release();
-        return;
-      }
-      this.heldSlot = release;
-      // Built only now, from the newest snapshot: whatever changed while waiting is coalesced.
-      const response = this.respond(kind);
-      if (!response) {
-        this.finishWrite();
-        return;
-      }
-      this.env.hooks.responded(this, kind, response.length);
-      this.write(response, () => this.finishWrite());
-    });
-  }
-
-  private finishWrite(): void {
-    this.heldSlot?.();
-    this.heldSlot = undefined;
-    this.writing = false;
-    this.pump();
-  }
-
-  private nextDueKind(): ResourceKind | undefined {
+  protected nextDueKind(): ResourceKind | undefined {
     const gateOpensAt = this.clusterGateOpensAt();
     const now = Date.now();
     // Two passes: settling routes can make held cluster removals due again.
@@ -320,7 +247,7 @@ export class DeltaStream {
     this.gateTimer.unref();
   }
 
-  private respond(kind: ResourceKind): Buffer | undefined {
+  protected respond(kind: ResourceKind): Buffer | undefined {
     const state = this.types.get(kind);
     if (!state) return undefined;
     const selection = this.select(kind, state);

@@ -1,0 +1,96 @@
+// What every ADS stream shares, whatever its variant (state of the world or Delta): the node it
+// serves, which types are due, and the single-writer push loop. One response is in flight at a
+// time, taken from a global throttle slot and built only when the slot is granted, so whatever
+// changed while the stream waited is coalesced into one response from the newest snapshot.
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import type { ReleaseSlot } from './push-throttle.js';
+import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+
+export abstract class PushingStream<TypeState> {
+  abstract readonly protocol: StreamStatus['protocol'];
+  node?: NodeIdentity;
+  protected readonly types = new Map<ResourceKind, TypeState>();
+  protected readonly pending = new Set<ResourceKind>();
+  protected closed = false;
+  protected gateTimer?: NodeJS.Timeout;
+  private writing = false;
+  private heldSlot?: ReleaseSlot;
+  private readonly connectedAt = new Date();
+
+  constructor(
+    readonly streamId: number,
+    protected readonly env: StreamEnvironment,
+    private readonly write: WriteResponse,
+  ) {}
+
+  get fleet(): string | undefined {
+    return this.node?.cluster;
+  }
+
+  /** True while nothing is pending or being written: safe to end the stream. */
+  get idle(): boolean {
+    return !this.writing && this.pending.size === 0;
+  }
+
+  /** The fleet's configuration changed for these kinds. */
+  fleetChanged(kinds: readonly ResourceKind[]): void {
+    for (const kind of kinds) if (this.types.has(kind)) this.pending.add(kind);
+    this.pump();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.clear();
+    clearTimeout(this.gateTimer);
+    this.heldSlot?.();
+    this.heldSlot = undefined;
+  }
+
+  /** The next kind to send, in push order, or undefined when nothing is due (or it is held back). */
+  protected abstract nextDueKind(): ResourceKind | undefined;
+
+  /** The response for `kind` from the newest snapshot, or undefined when there is nothing to say. */
+  protected abstract respond(kind: ResourceKind): Buffer | undefined;
+
+  protected statusOf(types: Record<string, TypeStatus>): StreamStatus {
+    return {
+      streamId: this.streamId,
+      protocol: this.protocol,
+      nodeId: this.node?.id ?? '',
+      fleet: this.fleet ?? '',
+      userAgent: this.node?.userAgent ?? '',
+      connectedAt: this.connectedAt.toISOString(),
+      types,
+    };
+  }
+
+  protected pump(): void {
+    if (this.writing || this.closed || this.fleet === undefined) return;
+    const kind = this.nextDueKind();
+    if (!kind) return;
+    this.writing = true;
+    void this.env.throttle.acquire().then((release) => {
+      if (this.closed) {
+        release();
+        return;
+      }
+      this.heldSlot = release;
+      // Built only now, from the newest snapshot: whatever changed while waiting is coalesced.
+      const response = this.respond(kind);
+      if (!response) {
+        this.finishWrite();
+        return;
+      }
+      this.env.hooks.responded(this, kind, response.length);
+      this.write(response, () => this.finishWrite());
+    });
+  }
+
+  private finishWrite(): void {
+    this.heldSlot?.();
+    this.heldSlot = undefined;
+    this.writing = false;
+    this.pump();
+  }
+}
