@@ -268,12 +268,7 @@ export class AdsStream extends PushingStream<TypeState> {
     if (!previous) return;
     state.lastNack = undefined;
     this.env.hooks.nackResolved({
-      time: new Date().toISOString(),
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      streamId: this.streamId,
-      kind,
-      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      ...this.reportHeader(kind),
       version,
       previous,
     });
@@ -283,12 +278,7 @@ export class AdsStream extends PushingStream<TypeState> {
     const message = request.error_detail?.message ?? '';
     const rejected = rejectedResourceNames(message, response.names);
     const event: NackEvent = {
-      time: new Date().toISOString(),
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      streamId: this.streamId,
-      kind,
-      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      ...this.reportHeader(kind),
       nonce: response.nonce,
       rejectedVersion: response.version,
       clientVersion: request.version_info ?? '',

@@ -150,12 +150,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     if (state.unresolved.size > 0) return;
     state.lastNack = undefined;
     this.env.hooks.nackResolved({
-      time: new Date().toISOString(),
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      streamId: this.streamId,
-      kind,
-      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      ...this.reportHeader(kind),
       version: sent.systemVersion,
       previous,
     });
@@ -165,12 +160,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   private recordNack(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta, code: number, message: string): void {
     const rejected = rejectedResourceNames(message, sent.names);
     const event: NackEvent = {
-      time: new Date().toISOString(),
-      nodeId: this.node?.id ?? '',
-      fleet: this.fleet ?? '',
-      streamId: this.streamId,
-      kind,
-      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+      ...this.reportHeader(kind),
       nonce: sent.nonce,
       rejectedVersion: sent.systemVersion,
       // Delta requests carry no version: the last accepted response's is what the client uses.

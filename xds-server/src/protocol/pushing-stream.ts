@@ -2,7 +2,9 @@
 // serves, which types are due, and the single-writer push loop. One response is in flight at a
 // time, taken from a global throttle slot and built only when the slot is granted, so whatever
 // changed while the stream waited is coalesced into one response from the newest snapshot.
+import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import type { NackEvent } from './nack.js';
 import type { ReleaseSlot } from './push-throttle.js';
 import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
 
@@ -52,6 +54,18 @@ export abstract class PushingStream<TypeState> {
 
   /** The response for `kind` from the newest snapshot, or undefined when there is nothing to say. */
   protected abstract respond(kind: ResourceKind): Buffer | undefined;
+
+  /** The fields every NACK report (and its resolution) of this stream starts with. */
+  protected reportHeader(kind: ResourceKind): Pick<NackEvent, 'time' | 'nodeId' | 'fleet' | 'streamId' | 'kind' | 'typeUrl'> {
+    return {
+      time: new Date().toISOString(),
+      nodeId: this.node?.id ?? '',
+      fleet: this.fleet ?? '',
+      streamId: this.streamId,
+      kind,
+      typeUrl: TYPE_URL_PREFIX + RESOURCE_TYPES[kind],
+    };
+  }
 
   protected statusOf(types: Record<string, TypeStatus>): StreamStatus {
     return {
