@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { compareStrings } from '../../util/compare.js';
 import { ClusterStateBuilder } from '../../store/cluster-state-builder.js';
 import type { ClusterState } from '../../store/cluster-state.js';
+import type { ManifestCache, ParsedFile } from './manifest-cache.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -18,13 +19,15 @@ export interface LoadedManifests {
   unreadable: boolean;
 }
 
-export function loadManifests(paths: readonly string[]): LoadedManifests {
+/** `cache` lets a caller that reloads the same folder skip parsing files that did not change. */
+export function loadManifests(paths: readonly string[], cache?: ManifestCache): LoadedManifests {
   const builder = new ClusterStateBuilder();
   const problems: Diagnostic[] = [];
   const files = expandPaths(paths, problems);
   let unreadable = problems.length > 0;
+  cache?.retainOnly(new Set(files));
   for (const file of files) {
-    const result = parseManifestFile(file);
+    const result = cachedParse(file, cache);
     if ('error' in result) {
       problems.push({ object: file, severity: 'error', message: result.error });
       unreadable = true;
@@ -65,7 +68,16 @@ function manifestFilesUnder(dir: string): string[] {
   });
 }
 
-type ParsedFile = { documents: unknown[] } | { error: string };
+function cachedParse(file: string, cache: ManifestCache | undefined): ParsedFile {
+  if (!cache) return parseManifestFile(file);
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    return { error: `cannot read: ${describe(error)}` };
+  }
+  return cache.get(file, stats, () => parseManifestFile(file));
+}
 
 function parseManifestFile(file: string): ParsedFile {
   let text: string;
