@@ -31,6 +31,14 @@ export class FolderWatcher {
     this.poller.unref();
   }
 
+  /**
+   * Records the folder as it is now. Called just before each reload, so the poller does not
+   * report again a change that the reload is about to read anyway.
+   */
+  resync(): void {
+    this.fingerprint = folderFingerprint(this.folder);
+  }
+
   close(): void {
     this.watcher?.close();
     clearInterval(this.poller);

@@ -1,5 +1,5 @@
 // Standalone mode in-process, with a raw ADS client acting as Envoy: folder in, xDS out.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -75,4 +75,18 @@ describe('standalone mode (portico serve)', () => {
     expect((await client.ended).code).toBe(grpc.status.OK);
     await expect(get('/healthz')).rejects.toThrow();
   });
+
+  it('reloads once per edit: the fallback poller does not report again what a reload already read', async () => {
+    const { dir, logs } = await start();
+    const applied = (): number => logs.filter((l) => l['event'] === 'config.applied').length;
+    expect(applied()).toBe(1);
+    // Written aside and renamed in: one atomic change, as editors and kubectl-style tools do.
+    const slices = readFileSync(join(dir, 'endpoint-slices.yaml'), 'utf8').replace('10.0.2.10', '10.0.2.20');
+    writeFileSync(join(dir, '.endpoint-slices.tmp'), slices);
+    renameSync(join(dir, '.endpoint-slices.tmp'), join(dir, 'endpoint-slices.yaml'));
+    // Several poll intervals (200 ms) after the debounced reload.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(applied()).toBe(2);
+  });
 });
+

@@ -33,7 +33,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
   const server = new XdsServer({ logger, metrics });
   const applier = new ManifestApplier(options.manifests, server, logger);
+  let watcher: FolderWatcher | undefined;
   const reload = (): void => {
+    watcher?.resync();
     try {
       reloads.inc({ result: applier.apply().applied ? 'applied' : 'kept' });
     } catch (error) {
@@ -60,7 +62,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   logger.info('health.listening', { address: options.healthAddress, port: healthPort });
 
   const coalescer = new Coalescer({ holdoffMs: options.debounceMs ?? 100, maxDelayMs: 1_000 }, reload);
-  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
+  watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
   logger.info('manifests.watching', { folder: options.manifests });
 
   let stopping: Promise<void> | undefined;
