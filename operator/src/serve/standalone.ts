@@ -33,9 +33,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
   const server = new XdsServer({ logger, metrics });
   const applier = new ManifestApplier(options.manifests, server, logger);
-  let watcher: FolderWatcher | undefined;
+  // Set once the first load is done; reloads after that resync it first.
+  const watching: { watcher?: FolderWatcher } = {};
   const reload = (): void => {
-    watcher?.resync();
+    watching.watcher?.resync();
     try {
       reloads.inc({ result: applier.apply().applied ? 'applied' : 'kept' });
     } catch (error) {
@@ -62,7 +63,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   logger.info('health.listening', { address: options.healthAddress, port: healthPort });
 
   const coalescer = new Coalescer({ holdoffMs: options.debounceMs ?? 100, maxDelayMs: 1_000 }, reload);
-  watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
+  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
+  watching.watcher = watcher;
   logger.info('manifests.watching', { folder: options.manifests });
 
   let stopping: Promise<void> | undefined;
