@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 PORTICO := node dist/operator/src/cli/main.js
 
-.PHONY: all build run translate test typecheck lint unit bench bench-latency clean apiserver-binaries helm-binary
+.PHONY: all build run translate test typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary
 
 all: build
 
@@ -48,6 +48,10 @@ unit: $(NODE_MODULES_STAMP)
 ## Benchmarks (never part of `make test`); results go to bench/results/.
 bench: $(NODE_MODULES_STAMP)
 	npm run bench:translate
+
+## Portico vs go-control-plane at scale (about 20 minutes; results in bench/results/scale.*).
+bench-xds: build
+	npx tsx bench/scale.ts
 
 ## API write → xDS client latency on a real API server (root: backends live in a network namespace).
 bench-latency: $(NODE_MODULES_STAMP) apiserver-binaries

@@ -1,6 +1,8 @@
 // Generates a realistic translation workload: N Ingresses over many namespaces, 5 paths each
 // (mixed path types), two Services per Ingress with 3 ready endpoints each; some hosts are shared
 // by two Ingresses and some are wildcards. Deterministic: the same N gives the same objects.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClusterState, V1EndpointSlice, V1Ingress, V1Service } from '../operator/src/store/cluster-state.js';
 import { toTypedObject } from '../operator/src/store/typed-objects.js';
 
@@ -60,4 +62,30 @@ export function ingressObject(i: number, namespace: string, variant = 0): object
       }],
     },
   };
+}
+
+/**
+ * Writes the workload of generateWorkload(ingressCount) as standalone-mode manifests: one file per
+ * Ingress (`ingress-<i>.json`, so one edit touches one file) and the IngressClass, Services and
+ * EndpointSlices as `kind: List` files of 1,000 objects each. Returns the path of Ingress i's file.
+ */
+export function writeWorkloadManifests(dir: string, ingressCount: number): (i: number) => string {
+  const state = generateWorkload(ingressCount);
+  mkdirSync(dir, { recursive: true });
+  const ingressFile = (i: number): string => join(dir, `ingress-${i}.json`);
+  state.ingresses.forEach((ingress, i) => writeFileSync(ingressFile(i), JSON.stringify(ingress)));
+  const lists: [string, readonly object[]][] = [['class', state.ingressClasses], ['services', state.services], ['endpointslices', state.endpointSlices]];
+  for (const [name, items] of lists) {
+    for (let start = 0; start < items.length; start += 1_000) {
+      writeFileSync(join(dir, `${name}-${start / 1_000}.json`), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: items.slice(start, start + 1_000) }));
+    }
+  }
+  return ingressFile;
+}
+
+/** Rewrites Ingress i's file with a path variant, atomically (written beside the folder, renamed in). */
+export function editIngressManifest(dir: string, i: number, variant: number): void {
+  const staging = `${dir}.staging-${i}.json`;
+  writeFileSync(staging, JSON.stringify(ingressObject(i, `team-${i % NAMESPACES}`, variant)));
+  renameSync(staging, join(dir, `ingress-${i}.json`));
 }

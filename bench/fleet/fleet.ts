@@ -1,0 +1,119 @@
+// The simulated Envoy fleet: N ADS clients spread over child processes (so their CPU is not the
+// server's, and two processes use both cores), driven from the benchmark runner.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Protocol } from './client.js';
+import type { FleetCommand, FleetReply, FleetStatus } from './fleet-process.js';
+
+const ENTRY = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
+
+export interface FleetOptions {
+  address: string;
+  protocol: Protocol;
+  clients: number;
+  /** Envoy's node.cluster (Portico picks the fleet by it). */
+  nodeCluster: string;
+  processes?: number;
+  /** Streams multiplexed on one HTTP/2 connection; 1 = a connection per client, as real Envoys. */
+  streamsPerConnection?: number;
+}
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+export class Fleet {
+  private readonly children: ChildProcess[] = [];
+  private readonly pending = new Map<number, (status: FleetStatus) => void>();
+  private nextId = 0;
+
+  constructor(readonly options: FleetOptions) {
+    const processes = Math.min(options.processes ?? (options.clients > 200 ? 2 : 1), options.clients);
+    let first = 0;
+    for (let p = 0; p < processes; p++) {
+      const count = Math.floor(options.clients / processes) + (p < options.clients % processes ? 1 : 0);
+      const child = fork(ENTRY, [options.address, options.protocol, String(count), String(first), options.nodeCluster, String(options.streamsPerConnection ?? 1)], {
+        execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      child.on('message', (reply: FleetReply) => {
+        this.pending.get(reply.id)?.(reply.status);
+        this.pending.delete(reply.id);
+      });
+      this.children.push(child);
+      first += count;
+    }
+  }
+
+  /** Pids of the client processes. */
+  get pids(): number[] {
+    return this.children.map((c) => c.pid ?? 0);
+  }
+
+  async mark(): Promise<void> {
+    await this.all('mark');
+  }
+
+  async status(): Promise<FleetStatus> {
+    const parts = await this.all('status');
+    return parts.reduce((a, s) => ({
+      clients: a.clients + s.clients,
+      ready: a.ready + s.ready,
+      responded: a.responded + s.responded,
+      bytes: a.bytes + s.bytes,
+      responses: a.responses + s.responses,
+      lastAckMs: Math.max(a.lastAckMs, s.lastAckMs),
+      ended: a.ended + s.ended,
+    }));
+  }
+
+  /** Waits until every client has its first full configuration; returns the wall time taken. */
+  async untilReady(timeoutMs: number): Promise<number> {
+    const started = nowMs();
+    for (;;) {
+      const s = await this.status();
+      if (s.ready === this.options.clients) return nowMs() - started;
+      if (s.ended > 0) throw new Error(`${s.ended} streams ended while connecting`);
+      if (nowMs() - started > timeoutMs) throw new Error(`only ${s.ready}/${this.options.clients} clients ready after ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * After a mark: waits until every client has received at least one response and the fleet has
+   * been quiet for quietMs, then returns the window (lastAckMs = when the last client ACKed).
+   */
+  async untilSettled(quietMs: number, timeoutMs: number): Promise<FleetStatus> {
+    const started = nowMs();
+    let previous = -1;
+    let quietSince = nowMs();
+    for (;;) {
+      const s = await this.status();
+      if (s.responses !== previous) {
+        previous = s.responses;
+        quietSince = nowMs();
+      }
+      if (s.responded === this.options.clients && nowMs() - quietSince >= quietMs) return s;
+      if (nowMs() - started > timeoutMs) throw new Error(`only ${s.responded}/${this.options.clients} clients answered within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.race([this.all('stop'), sleep(2_000)]);
+    for (const child of this.children) child.kill('SIGTERM');
+  }
+
+  private all(op: FleetCommand['op']): Promise<FleetStatus[]> {
+    return Promise.all(this.children.map((child) => new Promise<FleetStatus>((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, resolve);
+      child.send({ op, id } satisfies FleetCommand);
+    })));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
