@@ -17,8 +17,7 @@ import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, isFullStateKind, waitsForClusters } from './push-order.js';
 import { Subscription } from './subscription.js';
-import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
-import type { NodeIdentity, StreamStatus, TypeStatus } from './stream-environment.js';
+import type { StreamStatus, TypeStatus } from './stream-environment.js';
 
 export { ProtocolError } from './stream-environment.js';
 export type { NodeIdentity, StreamEnvironment, StreamHooks, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
@@ -52,22 +51,11 @@ interface TypeState {
 
 export class AdsStream extends PushingStream<TypeState> {
   readonly protocol = 'sotw';
-  private readonly unknownTypesLogged = new Set<string>();
-  private nonceCounter = 0;
 
   handleRequest(request: DiscoveryRequest__Output): void {
     if (this.closed) return;
-    const typeUrl = request.type_url ?? '';
-    if (typeUrl === '') throw new ProtocolError('type_url is required on every ADS request');
-    const node = this.node ?? this.identify(request);
-    const kind = kindOfTypeUrl(typeUrl);
-    if (!kind) {
-      if (!this.unknownTypesLogged.has(typeUrl)) {
-        this.unknownTypesLogged.add(typeUrl);
-        this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: node.id, typeUrl });
-      }
-      return;
-    }
+    const kind = this.acceptRequest(request.type_url ?? '', request.node, 'ADS');
+    if (!kind) return;
     const existing = this.types.get(kind);
     const state = existing ?? newTypeState(kind, request.version_info ?? '');
     if (!existing) this.types.set(kind, state);
@@ -85,13 +73,6 @@ export class AdsStream extends PushingStream<TypeState> {
     this.updateSubscription(state, request.resource_names ?? [], !existing || nonce === '');
     this.pending.add(kind);
     this.pump();
-  }
-
-  private identify(request: DiscoveryRequest__Output): NodeIdentity {
-    const node = nodeIdentity(request.node);
-    this.node = node;
-    this.env.hooks.identified(this);
-    return node;
   }
 
   /** ACK or NACK of the newest response, told apart by error_detail only. */
@@ -198,7 +179,7 @@ export class AdsStream extends PushingStream<TypeState> {
     state.retaining = holdsRemoved(state, type);
     if (kind === 'cluster') this.resendEndpointsOf(selection.changed);
 
-    const nonce = String(++this.nonceCounter);
+    const nonce = this.nextNonce();
     state.lastResponse = { nonce, version: selection.version, names: selection.resources.map((r) => r.name), snapshot, at: Date.now() };
     state.awaitingAnswer = true;
     const body = selection.wildcardOnly ? this.wildcardBody(type) : encodeResponseBody(this.header(type, selection.version), selection.resources);

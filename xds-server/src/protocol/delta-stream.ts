@@ -16,7 +16,6 @@ import { DeltaSubscription } from './delta-subscription.js';
 import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, waitsForClusters } from './push-order.js';
-import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
 import type { StreamStatus, TypeStatus } from './stream-environment.js';
 
 /**
@@ -70,25 +69,11 @@ interface DeltaSelection {
 
 export class DeltaStream extends PushingStream<DeltaTypeState> {
   readonly protocol = 'delta';
-  private readonly unknownTypesLogged = new Set<string>();
-  private nonceCounter = 0;
 
   handleRequest(request: DeltaDiscoveryRequest__Output): void {
     if (this.closed) return;
-    const typeUrl = request.type_url ?? '';
-    if (typeUrl === '') throw new ProtocolError('type_url is required on every Delta ADS request');
-    if (!this.node) {
-      this.node = nodeIdentity(request.node);
-      this.env.hooks.identified(this);
-    }
-    const kind = kindOfTypeUrl(typeUrl);
-    if (!kind) {
-      if (!this.unknownTypesLogged.has(typeUrl)) {
-        this.unknownTypesLogged.add(typeUrl);
-        this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: this.node.id, typeUrl });
-      }
-      return;
-    }
+    const kind = this.acceptRequest(request.type_url ?? '', request.node, 'Delta ADS');
+    if (!kind) return;
     const existing = this.types.get(kind);
     const state = existing ?? newTypeState(kind);
     if (!existing) this.types.set(kind, state);
@@ -253,7 +238,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     state.responseOwed = false;
     if (kind === 'cluster') this.resendEndpointsOf(resources);
 
-    const nonce = String(++this.nonceCounter);
+    const nonce = this.nextNonce();
     const sent: SentDelta = { nonce, systemVersion: type.version, names: resources.map((r) => r.name), removed, snapshot, at: Date.now() };
     state.inFlight.set(nonce, sent);
     if (state.inFlight.size > MAX_UNANSWERED) state.inFlight.delete(state.inFlight.keys().next().value ?? '');

@@ -2,10 +2,12 @@
 // serves, which types are due, and the single-writer push loop. One response is in flight at a
 // time, taken from a global throttle slot and built only when the slot is granted, so whatever
 // changed while the stream waited is coalesced into one response from the newest snapshot.
+import type { Node__Output } from '../generated/envoy/config/core/v3/Node.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { NackEvent } from './nack.js';
 import type { ReleaseSlot } from './push-throttle.js';
+import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
 import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
 
 export abstract class PushingStream<TypeState> {
@@ -14,6 +16,8 @@ export abstract class PushingStream<TypeState> {
   protected readonly types = new Map<ResourceKind, TypeState>();
   protected readonly pending = new Set<ResourceKind>();
   protected closed = false;
+  private readonly unknownTypesLogged = new Set<string>();
+  private nonceCounter = 0;
   protected gateTimer?: NodeJS.Timeout;
   private writing = false;
   private heldSlot?: ReleaseSlot;
@@ -47,6 +51,30 @@ export abstract class PushingStream<TypeState> {
     clearTimeout(this.gateTimer);
     this.heldSlot?.();
     this.heldSlot = undefined;
+  }
+
+  /**
+   * What every request starts with, whatever the variant: type_url is required, the node comes
+   * from the first request, and a type Portico does not serve is logged once and ignored.
+   * Returns the kind the request is about, or undefined when there is nothing more to do.
+   */
+  protected acceptRequest(typeUrl: string, node: Node__Output | null | undefined, variant: string): ResourceKind | undefined {
+    if (typeUrl === '') throw new ProtocolError(`type_url is required on every ${variant} request`);
+    if (!this.node) {
+      this.node = nodeIdentity(node);
+      this.env.hooks.identified(this);
+    }
+    const kind = kindOfTypeUrl(typeUrl);
+    if (!kind && !this.unknownTypesLogged.has(typeUrl)) {
+      this.unknownTypesLogged.add(typeUrl);
+      this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: this.node.id, typeUrl });
+    }
+    return kind;
+  }
+
+  /** Nonces are only compared within one stream: a counter is enough. */
+  protected nextNonce(): string {
+    return String(++this.nonceCounter);
   }
 
   /** The next kind to send, in push order, or undefined when nothing is due (or it is held back). */
