@@ -6,6 +6,7 @@ import type { Node } from '../generated/envoy/config/core/v3/Node.js';
 import type { DiscoveryRequest } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import { decodeMessage, messageType, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import { ResponseInbox } from './response-inbox.js';
 import { STREAM_AGGREGATED_RESOURCES, encodeDiscoveryRequest } from '../server/ads-service.js';
 
 export interface ReceivedResource {
@@ -25,17 +26,8 @@ export interface ReceivedResponse {
   bytes: Buffer;
 }
 
-interface Waiter {
-  typeUrl: string | undefined;
-  resolve: (response: ReceivedResponse) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class RawAdsClient {
-  readonly received: ReceivedResponse[] = [];
-  private readonly unread: ReceivedResponse[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly inbox = new ResponseInbox<ReceivedResponse>();
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<Buffer, ReceivedResponse>;
   private nodeSent = false;
@@ -50,14 +42,11 @@ export class RawAdsClient {
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
     this.call = this.client.makeBidiStreamRequest(STREAM_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
-    this.call.on('data', (response: ReceivedResponse) => this.deliver(response));
+    this.call.on('data', (response: ReceivedResponse) => this.inbox.deliver(response));
     this.ended = new Promise((resolve) => {
       this.call.on('status', (status: grpc.StatusObject) => {
         this.status = status;
-        for (const waiter of this.waiters.splice(0)) {
-          clearTimeout(waiter.timer);
-          waiter.reject(new Error(`stream ended: ${status.code} ${status.details}`));
-        }
+        this.inbox.fail(new Error(`stream ended: ${status.code} ${status.details}`));
         resolve(status);
       });
     });
@@ -95,31 +84,12 @@ export class RawAdsClient {
 
   /** The next response not yet consumed (of one type, when given). */
   next(kind?: ResourceKind, timeoutMs = 2_000): Promise<ReceivedResponse> {
-    const typeUrl = kind ? typeUrlOf(kind) : undefined;
-    const index = this.unread.findIndex((r) => typeUrl === undefined || r.typeUrl === typeUrl);
-    if (index >= 0) return Promise.resolve(this.unread.splice(index, 1)[0] as ReceivedResponse);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        typeUrl,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new Error(`no ${kind ?? 'response'} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.inbox.next(kind, timeoutMs);
   }
 
   /** Resolves true when no response (of this type) arrives within `ms`. */
-  async quietFor(ms: number, kind?: ResourceKind): Promise<boolean> {
-    try {
-      await this.next(kind, ms);
-      return false;
-    } catch {
-      return true;
-    }
+  quietFor(ms: number, kind?: ResourceKind): Promise<boolean> {
+    return this.inbox.quietFor(ms, kind);
   }
 
   /** Stops reading: HTTP/2 flow control then pushes back on the server, like a stuck client. */
@@ -132,7 +102,7 @@ export class RawAdsClient {
   }
 
   get pendingCount(): number {
-    return this.unread.length;
+    return this.inbox.unreadCount;
   }
 
   close(): void {
@@ -140,19 +110,6 @@ export class RawAdsClient {
     this.client.close();
   }
 
-  private deliver(response: ReceivedResponse): void {
-    this.received.push(response);
-    const index = this.waiters.findIndex((w) => w.typeUrl === undefined || w.typeUrl === response.typeUrl);
-    if (index >= 0) {
-      const [waiter] = this.waiters.splice(index, 1);
-      if (waiter) {
-        clearTimeout(waiter.timer);
-        waiter.resolve(response);
-        return;
-      }
-    }
-    this.unread.push(response);
-  }
 
   private decode(bytes: Buffer): ReceivedResponse {
     const type = messageType('envoy.service.discovery.v3.DiscoveryResponse');

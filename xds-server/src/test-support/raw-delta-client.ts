@@ -5,6 +5,7 @@ import type { Node } from '../generated/envoy/config/core/v3/Node.js';
 import type { DeltaDiscoveryRequest } from '../generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
 import { decodeMessage, messageType, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import { ResponseInbox } from './response-inbox.js';
 import { DELTA_AGGREGATED_RESOURCES, encodeDeltaDiscoveryRequest } from '../server/ads-service.js';
 
 export interface DeltaReceivedResource {
@@ -25,13 +26,6 @@ export interface DeltaReceivedResponse {
   bytes: Buffer;
 }
 
-interface Waiter {
-  typeUrl: string | undefined;
-  resolve: (response: DeltaReceivedResponse) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface RawResponse {
   system_version_info?: string;
   type_url?: string;
@@ -42,9 +36,7 @@ interface RawResponse {
 }
 
 export class RawDeltaClient {
-  readonly received: DeltaReceivedResponse[] = [];
-  private readonly unread: DeltaReceivedResponse[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly inbox = new ResponseInbox<DeltaReceivedResponse>();
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<Buffer, DeltaReceivedResponse>;
   private nodeSent = false;
@@ -57,13 +49,10 @@ export class RawDeltaClient {
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
     this.call = this.client.makeBidiStreamRequest(DELTA_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
-    this.call.on('data', (response: DeltaReceivedResponse) => this.deliver(response));
+    this.call.on('data', (response: DeltaReceivedResponse) => this.inbox.deliver(response));
     this.ended = new Promise((resolve) => {
       this.call.on('status', (status: grpc.StatusObject) => {
-        for (const waiter of this.waiters.splice(0)) {
-          clearTimeout(waiter.timer);
-          waiter.reject(new Error(`stream ended: ${status.code} ${status.details}`));
-        }
+        this.inbox.fail(new Error(`stream ended: ${status.code} ${status.details}`));
         resolve(status);
       });
     });
@@ -94,32 +83,14 @@ export class RawDeltaClient {
     this.send({ type_url: response.typeUrl, response_nonce: response.nonce, error_detail: { code: grpc.status.INTERNAL, message } });
   }
 
+  /** The next response not yet consumed (of one type, when given). */
   next(kind?: ResourceKind, timeoutMs = 2_000): Promise<DeltaReceivedResponse> {
-    const typeUrl = kind ? typeUrlOf(kind) : undefined;
-    const index = this.unread.findIndex((r) => typeUrl === undefined || r.typeUrl === typeUrl);
-    if (index >= 0) return Promise.resolve(this.unread.splice(index, 1)[0] as DeltaReceivedResponse);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        typeUrl,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new Error(`no ${kind ?? 'response'} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.inbox.next(kind, timeoutMs);
   }
 
   /** Resolves true when no response (of this type) arrives within `ms`. */
-  async quietFor(ms: number, kind?: ResourceKind): Promise<boolean> {
-    try {
-      await this.next(kind, ms);
-      return false;
-    } catch {
-      return true;
-    }
+  quietFor(ms: number, kind?: ResourceKind): Promise<boolean> {
+    return this.inbox.quietFor(ms, kind);
   }
 
   close(): void {
@@ -127,17 +98,6 @@ export class RawDeltaClient {
     this.client.close();
   }
 
-  private deliver(response: DeltaReceivedResponse): void {
-    this.received.push(response);
-    const index = this.waiters.findIndex((w) => w.typeUrl === undefined || w.typeUrl === response.typeUrl);
-    const waiter = index >= 0 ? this.waiters.splice(index, 1)[0] : undefined;
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(response);
-      return;
-    }
-    this.unread.push(response);
-  }
 
   private decode(bytes: Buffer): DeltaReceivedResponse {
     const type = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
