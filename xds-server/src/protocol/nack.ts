@@ -2,14 +2,18 @@
 // into Events and Ingress status without knowing anything about xDS streams.
 import type { ResourceKind } from '../protos/envoy-protos.js';
 
-export interface NackEvent {
-  /** ISO time the NACK arrived. */
+/** Who reported what, and when: the start of every NACK report and of its resolution. */
+export interface StreamReport {
+  /** ISO time the report arrived. */
   time: string;
   nodeId: string;
   fleet: string;
   streamId: number;
   kind: ResourceKind;
   typeUrl: string;
+}
+
+export interface NackEvent extends StreamReport {
   /** Nonce of the rejected response. */
   nonce: string;
   /** The type version the rejected response carried. */
@@ -27,13 +31,7 @@ export interface NackEvent {
 }
 
 /** A node accepted a type it had rejected before. */
-export interface NackResolvedEvent {
-  time: string;
-  nodeId: string;
-  fleet: string;
-  streamId: number;
-  kind: ResourceKind;
-  typeUrl: string;
+export interface NackResolvedEvent extends StreamReport {
   version: string;
   /** The NACK this resolves. */
   previous: NackEvent;

@@ -5,7 +5,7 @@
 import type { Node__Output } from '../generated/envoy/config/core/v3/Node.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import type { NackEvent } from './nack.js';
+import type { StreamReport } from './nack.js';
 import type { ReleaseSlot } from './push-throttle.js';
 import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
 import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
@@ -84,7 +84,7 @@ export abstract class PushingStream<TypeState> {
   protected abstract respond(kind: ResourceKind): Buffer | undefined;
 
   /** The fields every NACK report (and its resolution) of this stream starts with. */
-  protected reportHeader(kind: ResourceKind): Pick<NackEvent, 'time' | 'nodeId' | 'fleet' | 'streamId' | 'kind' | 'typeUrl'> {
+  protected reportHeader(kind: ResourceKind): StreamReport {
     return {
       time: new Date().toISOString(),
       nodeId: this.node?.id ?? '',
