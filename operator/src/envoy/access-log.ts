@@ -5,7 +5,7 @@ import type { AccessLog } from '../../../xds-server/src/generated/envoy/config/a
 import type { StdoutAccessLog } from '../../../xds-server/src/generated/envoy/extensions/access_loggers/stream/v3/StdoutAccessLog.js';
 import type { Value } from '../../../xds-server/src/generated/google/protobuf/Value.js';
 import type { IrHttpOptions } from '../ir/types.js';
-import { STDOUT_ACCESS_LOG_TYPE } from './type-urls.js';
+import { STDOUT_ACCESS_LOG_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
 const JSON_FIELDS: Record<string, string> = {
   start_time: '%START_TIME%',

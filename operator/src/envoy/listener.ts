@@ -7,7 +7,7 @@ import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensi
 import type { IrHttpOptions, IrListener } from '../ir/types.js';
 import { accessLogs } from './access-log.js';
 import { durationFromMs } from './duration.js';
-import { BUFFER_TYPE, HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from './type-urls.js';
+import { BUFFER_TYPE, HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
 const BUFFER_LIMIT_BYTES = 32 * 1024;
 

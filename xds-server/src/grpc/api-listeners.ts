@@ -11,11 +11,10 @@
 import type { HttpConnectionManager } from '../generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { packAny } from '../protos/any.js';
 import type { FleetResources, Listener, ResourceOrigins, RouteConfiguration } from '../resources.js';
+import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
 
 export const ANY_HOST_LISTENER = 'portico:any-host';
 
-export const HCM_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
 export interface GrpcApiListenersResult {
   resources: FleetResources;
@@ -61,9 +60,9 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
 export function apiListener(name: string, routeConfigName: string): Listener {
   const hcm: HttpConnectionManager = {
     rds: { route_config_name: routeConfigName, config_source: { ads: {} } },
-    http_filters: [{ name: 'router', typed_config: { '@type': ROUTER_TYPE_URL } }],
+    http_filters: [{ name: 'router', typed_config: { '@type': ROUTER_TYPE } }],
   };
-  return { name, api_listener: { api_listener: packAny(HCM_TYPE_URL, hcm) } };
+  return { name, api_listener: { api_listener: packAny(HTTP_CONNECTION_MANAGER_TYPE, hcm) } };
 }
 
 /**
@@ -87,7 +86,7 @@ function routeConfigNamesByPreference(listeners: readonly Listener[]): string[] 
 }
 
 function rdsNameOf(typedConfig: unknown): string | undefined {
-  if (!isRecord(typedConfig) || typedConfig['@type'] !== HCM_TYPE_URL) return undefined;
+  if (!isRecord(typedConfig) || typedConfig['@type'] !== HTTP_CONNECTION_MANAGER_TYPE) return undefined;
   const rds = typedConfig['rds'];
   if (!isRecord(rds)) return undefined;
   const name = rds['route_config_name'];

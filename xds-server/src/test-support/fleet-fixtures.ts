@@ -1,12 +1,11 @@
 // Hand-written fleets in the shape the translator produces: one Envoy HTTP listener whose
 // HttpConnectionManager uses RDS, one virtual host per host plus a catch-all, EDS clusters with
 // the locality and weight gRPC clients need.
-import { HCM_TYPE_URL } from '../grpc/api-listeners.js';
 import { packAny } from '../protos/any.js';
 import type { Cluster, ClusterLoadAssignment, FleetResources, Listener, ResourceOrigins, RouteConfiguration } from '../resources.js';
+import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
 
 export const ROUTE_CONFIG = 'ingress_http';
-const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
 export interface FleetSpec {
   /** host → cluster; the host '*' is the catch-all. */
@@ -47,10 +46,10 @@ export function envoyListener(port: number): Listener {
         filters: [
           {
             name: 'envoy.filters.network.http_connection_manager',
-            typed_config: packAny(HCM_TYPE_URL, {
+            typed_config: packAny(HTTP_CONNECTION_MANAGER_TYPE, {
               stat_prefix: ROUTE_CONFIG,
               rds: { route_config_name: ROUTE_CONFIG, config_source: { ads: {}, resource_api_version: 'V3' } },
-              http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE_URL } }],
+              http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
             }),
           },
         ],

@@ -6,8 +6,8 @@ import type { Listener } from '../../generated/envoy/config/listener/v3/Listener
 import type { RouteConfiguration } from '../../generated/envoy/config/route/v3/RouteConfiguration.js';
 import type { HttpConnectionManager } from '../../generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 
-export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-export const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+export { HTTP_CONNECTION_MANAGER_TYPE as HCM_TYPE, ROUTER_TYPE } from '../type-urls.js';
+import { HTTP_CONNECTION_MANAGER_TYPE as HCM_TYPE, ROUTER_TYPE } from '../type-urls.js';
 
 export function connectionManager(): HttpConnectionManager {
   return {

@@ -1,4 +1,5 @@
-// Type URLs of the extension configs Portico embeds in Any fields.
+// Type URLs of the extension configs Portico embeds in Any fields, in one place for the
+// translator, the xDS server and the tests.
 export const HTTP_CONNECTION_MANAGER_TYPE =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
