@@ -1,7 +1,6 @@
 // Problems found while reading or translating objects. Translation never throws for bad input:
 // it returns diagnostics, which the CLI prints and the status writer turns into Events.
 
-import { compareStrings } from '../util/compare.js';
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
@@ -10,8 +9,4 @@ export interface Diagnostic {
   severity: Severity;
   /** Names the field, e.g. `spec.rules[0].http.paths[1].backend.service.port.name: ...`. */
   message: string;
-}
-
-export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return compareStrings(a.object, b.object) || compareStrings(a.severity, b.severity) || compareStrings(a.message, b.message);
 }

@@ -3,8 +3,3 @@
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** Sorts a copy of `items` by the string `key` of each item. */
-export function sortedBy<T>(items: Iterable<T>, key: (item: T) => string): T[] {
-  return [...items].sort((x, y) => compareStrings(key(x), key(y)));
-}
