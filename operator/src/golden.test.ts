@@ -30,7 +30,7 @@ interface GoldenCase {
 }
 
 function goldenCases(): GoldenCase[] {
-  const cases = readdirSync(GOLDEN_DIR, { withFileTypes: true })
+  const cases: GoldenCase[] = readdirSync(GOLDEN_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => {
       const dir = join(GOLDEN_DIR, entry.name);
