@@ -11,7 +11,7 @@ import { toTypedObject } from '../operator/src/store/typed-objects.js';
 import type { V1Ingress } from '../operator/src/store/cluster-state.js';
 import { RESOURCE_TYPES, encodeMessage } from '../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
-import { FLEET_FIELD_BY_KIND } from '../xds-server/src/resources.js';
+import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
 import { generateWorkload, ingressObject } from './workload.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '5' } } });
@@ -33,7 +33,7 @@ function encodeAll(config: EnvoyConfig): number {
   let bytes = 0;
   for (const fleet of config.fleets) {
     for (const kind of Object.keys(FLEET_FIELD_BY_KIND) as ResourceKind[]) {
-      for (const resource of fleet.resources[FLEET_FIELD_BY_KIND[kind]]) bytes += encodeMessage(RESOURCE_TYPES[kind], resource).length;
+      for (const resource of resourcesOfKind(fleet.resources, kind)) bytes += encodeMessage(RESOURCE_TYPES[kind], resource).length;
     }
   }
   return bytes;

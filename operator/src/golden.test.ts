@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../xds-server/src/protos/envoy-protos.js';
 import { encodeMessage } from '../../xds-server/src/protos/envoy-protos.js';
 import { validateMessage } from '../../xds-server/src/protos/validate.js';
-import { FLEET_FIELD_BY_KIND } from '../../xds-server/src/resources.js';
+import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../../xds-server/src/resources.js';
+import { withVirtualHostDiscovery } from '../../xds-server/src/cache/virtual-host-discovery.js';
 import type { ResourceKind } from '../../xds-server/src/protos/envoy-protos.js';
 import { renderDocument, translationDocument } from './cli/translation-output.js';
 import { buildEnvoyConfig } from './pipeline.js';
 import { loadManifests } from './sources/manifests/load-manifests.js';
 import type { ClusterState } from './store/cluster-state.js';
+import type { XdsProtocol } from '../../xds-server/src/index.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN_DIR = join(REPO_ROOT, 'testdata', 'golden');
@@ -24,6 +26,7 @@ interface GoldenCase {
   name: string;
   inputs: string[];
   output: string;
+  protocol?: XdsProtocol;
 }
 
 function goldenCases(): GoldenCase[] {
@@ -35,16 +38,19 @@ function goldenCases(): GoldenCase[] {
       return { name: entry.name, inputs, output: join(dir, 'output.yaml') };
     });
   // The seed scenario is read from examples/ itself, so the example can never drift from its golden.
-  cases.push({ name: 'seed (examples/seed)', inputs: [join(GOLDEN_DIR, '..', '..', 'examples', 'seed')], output: join(GOLDEN_DIR, 'seed.output.yaml') });
+  const seed = [join(GOLDEN_DIR, '..', '..', 'examples', 'seed')];
+  cases.push({ name: 'seed (examples/seed)', inputs: seed, output: join(GOLDEN_DIR, 'seed.output.yaml') });
+  // What Delta clients get: the same translation with route tables split into virtual hosts (VHDS).
+  cases.push({ name: 'seed, Delta view (examples/seed)', inputs: seed, output: join(GOLDEN_DIR, 'seed.delta.output.yaml'), protocol: 'delta' });
   return cases;
 }
 
-function render(inputs: string[], shuffle?: (state: ClusterState) => ClusterState): string {
+function render(inputs: string[], shuffle?: (state: ClusterState) => ClusterState, protocol: XdsProtocol = 'sotw'): string {
   const loaded = loadManifests(inputs);
   const state = shuffle ? shuffle(loaded.state) : loaded.state;
   // File names in diagnostics are made relative, so the golden does not depend on the checkout path.
   const problems = loaded.problems.map((p) => ({ ...p, object: relative(REPO_ROOT, p.object) }));
-  return renderDocument(translationDocument(buildEnvoyConfig(state), problems), 'yaml');
+  return renderDocument(translationDocument(buildEnvoyConfig(state), problems, protocol), 'yaml');
 }
 
 /** Reverses and rotates every list: a different arrival order, deterministically. */
@@ -68,7 +74,7 @@ describe('golden translation', () => {
   for (const golden of goldenCases()) {
     describe(golden.name, () => {
       it('matches the golden output', () => {
-        const actual = render(golden.inputs);
+        const actual = render(golden.inputs, undefined, golden.protocol);
         if (UPDATE || !existsSync(golden.output)) {
           if (!UPDATE) throw new Error(`${golden.output} is missing; run with UPDATE_GOLDEN=1 to create it`);
           writeFileSync(golden.output, actual);
@@ -77,16 +83,19 @@ describe('golden translation', () => {
       });
 
       it('gives the same bytes whatever order the objects arrive in', () => {
-        expect(render(golden.inputs, reorder)).toBe(render(golden.inputs));
+        expect(render(golden.inputs, reorder, golden.protocol)).toBe(render(golden.inputs, undefined, golden.protocol));
       });
 
       it('produces resources that encode and pass protoc-gen-validate rules', () => {
         const config = buildEnvoyConfig(loadManifests(golden.inputs).state);
         for (const fleet of config.fleets) {
-          for (const kind of Object.keys(FLEET_FIELD_BY_KIND) as ResourceKind[]) {
-            for (const resource of fleet.resources[FLEET_FIELD_BY_KIND[kind]]) {
-              expect(validateMessage(RESOURCE_TYPES[kind], resource), `${fleet.ingressClass} ${kind}`).toEqual([]);
-              expect(encodeMessage(RESOURCE_TYPES[kind], resource).length).toBeGreaterThan(0);
+          // Both views: what SotW clients get and what Delta clients get (VHDS split).
+          for (const view of [fleet.resources, withVirtualHostDiscovery(fleet.resources, fleet.origins).resources]) {
+            for (const kind of Object.keys(FLEET_FIELD_BY_KIND) as ResourceKind[]) {
+              for (const resource of resourcesOfKind(view, kind)) {
+                expect(validateMessage(RESOURCE_TYPES[kind], resource), `${fleet.ingressClass} ${kind}`).toEqual([]);
+                expect(encodeMessage(RESOURCE_TYPES[kind], resource).length).toBeGreaterThan(0);
+              }
             }
           }
         }

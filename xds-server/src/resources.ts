@@ -5,10 +5,11 @@ import type { Cluster } from './generated/envoy/config/cluster/v3/Cluster.js';
 import type { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/ClusterLoadAssignment.js';
 import type { Listener } from './generated/envoy/config/listener/v3/Listener.js';
 import type { RouteConfiguration } from './generated/envoy/config/route/v3/RouteConfiguration.js';
+import type { VirtualHost } from './generated/envoy/config/route/v3/VirtualHost.js';
 import type { Secret } from './generated/envoy/extensions/transport_sockets/tls/v3/Secret.js';
 import type { ResourceKind } from './protos/envoy-protos.js';
 
-export type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret };
+export type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret, VirtualHost };
 
 /** Every resource of one fleet, each list sorted by name. */
 export interface FleetResources {
@@ -17,6 +18,11 @@ export interface FleetResources {
   clusters: Cluster[];
   clusterLoadAssignments: ClusterLoadAssignment[];
   secrets: Secret[];
+  /**
+   * Only in the view Delta clients get (withVirtualHostDiscovery): the virtual hosts split out of
+   * the RouteConfigurations, one resource each. The operator never fills it.
+   */
+  virtualHosts?: VirtualHost[];
 }
 
 /**
@@ -32,7 +38,13 @@ export const FLEET_FIELD_BY_KIND = {
   cluster: 'clusters',
   clusterLoadAssignment: 'clusterLoadAssignments',
   secret: 'secrets',
+  virtualHost: 'virtualHosts',
 } as const satisfies Record<ResourceKind, keyof FleetResources>;
+
+/** A fleet's resources of one kind (none where the view has no such field). */
+export function resourcesOfKind(resources: FleetResources, kind: ResourceKind): readonly object[] {
+  return resources[FLEET_FIELD_BY_KIND[kind]] ?? [];
+}
 
 export function resourceName(kind: ResourceKind, resource: { name?: string; cluster_name?: string }): string {
   return (kind === 'clusterLoadAssignment' ? resource.cluster_name : resource.name) ?? '';

@@ -40,6 +40,15 @@ describe('portico translate', () => {
     expect(parse(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 
+  it('prints what Delta clients get with --xds-protocol delta: route tables split into VirtualHost resources', () => {
+    const result = portico('translate', '-f', SEED, '-o', 'json', '--xds-protocol', 'delta');
+    expect(result.status).toBe(0);
+    const fleet = (JSON.parse(result.stdout) as { ingressClasses: Record<string, { routeConfigurations: Array<Record<string, unknown>>; virtualHosts: Array<{ name: string }> }> }).ingressClasses['nginx'];
+    expect(fleet?.routeConfigurations).toEqual([{ name: 'http', vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } }]);
+    expect(fleet?.virtualHosts.map((v) => v.name)).toEqual(['http/*', 'http/nginx1.example.com', 'http/nginx2.example.com']);
+    expect(portico('translate', '-f', SEED, '--xds-protocol', 'incremental').stderr).toMatch(/--xds-protocol.*incremental.*(sotw|delta)/s);
+  });
+
   it('names a file that is not YAML, exits 1, and prints no stack trace', () => {
     const broken = tempFile('broken.yaml', 'kind: Ingress\nmetadata: {name: [oops\n');
     const result = portico('translate', '-f', broken, '-f', SEED);

@@ -2,6 +2,8 @@
 // Envoy fleet would be served. Exit 1 only when some input could not be read at all.
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
+import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { loadManifests } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';
@@ -14,11 +16,12 @@ export function registerTranslateCommand(program: Command): void {
     .description('print the Envoy configuration that manifests translate to, without a cluster')
     .requiredOption('-f, --filename <path>', 'a manifest file or folder (repeatable)', collect, [])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('--xds-protocol <protocol>', 'print what a client of this protocol receives: delta splits route tables into VirtualHost resources (VHDS)').choices([...XDS_PROTOCOLS]).default('sotw'))
     .option('-q, --quiet', 'do not repeat diagnostics on stderr')
-    .action((options: { filename: string[]; output: OutputFormat; quiet?: boolean }) => {
+    .action((options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean }) => {
       const loaded = loadManifests(options.filename);
       const config = buildEnvoyConfig(loaded.state);
-      const document = translationDocument(config, loaded.problems);
+      const document = translationDocument(config, loaded.problems, options.xdsProtocol);
       process.stdout.write(renderDocument(document, options.output));
       if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
       if (loaded.unreadable) process.exitCode = 1;

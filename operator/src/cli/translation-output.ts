@@ -6,25 +6,33 @@ import { toProto3Json } from '../../../xds-server/src/protos/proto-json.js';
 import { RESOURCE_TYPES } from '../../../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND } from '../../../xds-server/src/resources.js';
+import { withVirtualHostDiscovery } from '../../../xds-server/src/cache/virtual-host-discovery.js';
+import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 
 export type OutputFormat = 'json' | 'yaml';
 
-const KIND_ORDER: ResourceKind[] = ['listener', 'routeConfiguration', 'cluster', 'clusterLoadAssignment', 'secret'];
+const KIND_ORDER: ResourceKind[] = ['listener', 'routeConfiguration', 'cluster', 'clusterLoadAssignment', 'secret', 'virtualHost'];
 
 export interface TranslationDocument {
   ingressClasses: Record<string, Record<string, JsonValue[]>>;
   diagnostics: Diagnostic[];
 }
 
-export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = []): TranslationDocument {
+/**
+ * `protocol` picks the view: SotW clients get whole RouteConfigurations; Delta clients get them
+ * split with VHDS plus one VirtualHost resource per virtual host (what the server sends each).
+ */
+export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = [], protocol: XdsProtocol = 'sotw'): TranslationDocument {
   const ingressClasses: TranslationDocument['ingressClasses'] = {};
   for (const fleet of config.fleets) {
+    const view = protocol === 'delta' ? withVirtualHostDiscovery(fleet.resources, fleet.origins).resources : fleet.resources;
     const resources: Record<string, JsonValue[]> = {};
     for (const kind of KIND_ORDER) {
       const field = FLEET_FIELD_BY_KIND[kind];
-      resources[field] = fleet.resources[field].map((resource) => toProto3Json(RESOURCE_TYPES[kind], resource));
+      const ofKind = view[field];
+      if (ofKind) resources[field] = ofKind.map((resource) => toProto3Json(RESOURCE_TYPES[kind], resource));
     }
     ingressClasses[fleet.ingressClass] = resources;
   }

@@ -63,9 +63,9 @@ describe('fleet snapshots', () => {
     cache.publish('f', fleetResources({ ...SPEC, endpoints: { c1: [1], c2: [5] } }), {});
     cache.remove('f');
     expect(changes).toEqual([
-      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'secret'],
+      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'virtualHost', 'secret'],
       ['clusterLoadAssignment'],
-      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration'],
+      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'virtualHost'],
     ]);
     expect(cache.get('f').types.listener.resources.size).toBe(0);
   });

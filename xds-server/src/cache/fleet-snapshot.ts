@@ -3,11 +3,13 @@
 // encoded resources whose content did not change.
 import { RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { FLEET_FIELD_BY_KIND, resourceName } from '../resources.js';
+import { resourceName, resourcesOfKind } from '../resources.js';
 import type { FleetResources, ResourceOrigins } from '../resources.js';
+import { compareStrings } from '../util/compare-strings.js';
 import { typeVersion } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
+import { virtualHostNamespace, withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
 export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
 
@@ -20,11 +22,21 @@ export interface TypeSnapshot {
   readonly wildcardNames: readonly string[];
   /** The version of exactly the wildcard set: what every wildcard subscriber is told. */
   readonly wildcardVersion: string;
+  /** VHDS: virtual host names by the route configuration (namespace) they belong to. */
+  readonly namespaces: ReadonlyMap<string, readonly string[]>;
 }
+
+export type TypeSnapshots = Readonly<Record<ResourceKind, TypeSnapshot>>;
 
 export interface FleetSnapshot {
   readonly fleet: string;
-  readonly types: Readonly<Record<ResourceKind, TypeSnapshot>>;
+  /** What SotW clients get: whole RouteConfigurations, no VirtualHost resources. */
+  readonly types: TypeSnapshots;
+  /**
+   * What Delta clients get: RouteConfigurations split with VHDS (see virtual-host-discovery.ts).
+   * Every other kind is the very TypeSnapshot of `types`.
+   */
+  readonly deltaTypes: TypeSnapshots;
   readonly origins: ResourceOrigins;
 }
 
@@ -43,31 +55,45 @@ export interface BuiltSnapshot {
 export function buildFleetSnapshot(fleet: string, resources: FleetResources, origins: ResourceOrigins, previous?: FleetSnapshot): BuiltSnapshot {
   const problems: PublishProblem[] = [];
   const types = {} as Record<ResourceKind, TypeSnapshot>;
-  for (const kind of RESOURCE_KINDS) {
-    const byName = new Map<string, EncodedResource>();
-    const before = previous?.types[kind].resources;
-    for (const resource of resources[FLEET_FIELD_BY_KIND[kind]]) {
-      const name = resourceName(kind, resource);
-      if (name === '') {
-        problems.push({ kind, name, message: 'resource has no name' });
-        continue;
-      }
-      if (byName.has(name)) {
-        // A response with one name twice is a protocol error clients NACK; keep the first.
-        problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served' });
-        continue;
-      }
-      try {
-        byName.set(name, encodeResource(kind, name, resource, before?.get(name)));
-      } catch (error) {
-        problems.push({ kind, name, message: `cannot encode: ${error instanceof Error ? error.message : String(error)}` });
-        const kept = before?.get(name);
-        if (kept) byName.set(name, kept);
-      }
-    }
-    types[kind] = typeSnapshot(kind, byName);
+  for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(resources, kind), previous?.types[kind], problems);
+  const split = withVirtualHostDiscovery(resources, origins);
+  const deltaTypes: Record<ResourceKind, TypeSnapshot> = { ...types };
+  for (const kind of DELTA_ONLY_KINDS) {
+    // A resource the SotW view could not take is already reported; its VHDS form would repeat it.
+    const reported = new Set(problems.map((p) => p.name));
+    const deltaProblems: PublishProblem[] = [];
+    deltaTypes[kind] = buildType(kind, resourcesOfKind(split.resources, kind), previous?.deltaTypes[kind], deltaProblems);
+    problems.push(...deltaProblems.filter((p) => !reported.has(virtualHostNamespace(p.name) ?? p.name)));
   }
-  return { snapshot: { fleet, types, origins }, problems };
+  return { snapshot: { fleet, types, deltaTypes, origins: split.origins }, problems };
+}
+
+/** Kinds whose Delta view differs from the SotW view. */
+const DELTA_ONLY_KINDS = ['routeConfiguration', 'virtualHost'] as const satisfies readonly ResourceKind[];
+
+function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[]): TypeSnapshot {
+  const byName = new Map<string, EncodedResource>();
+  const before = previous?.resources;
+  for (const resource of resources) {
+    const name = resourceName(kind, resource);
+    if (name === '') {
+      problems.push({ kind, name, message: 'resource has no name' });
+      continue;
+    }
+    if (byName.has(name)) {
+      // A response with one name twice is a protocol error clients NACK; keep the first.
+      problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served' });
+      continue;
+    }
+    try {
+      byName.set(name, encodeResource(kind, name, resource, before?.get(name)));
+    } catch (error) {
+      problems.push({ kind, name, message: `cannot encode: ${error instanceof Error ? error.message : String(error)}` });
+      const kept = before?.get(name);
+      if (kept) byName.set(name, kept);
+    }
+  }
+  return typeSnapshot(kind, byName);
 }
 
 let emptyTypes: Readonly<Record<ResourceKind, TypeSnapshot>> | undefined;
@@ -79,11 +105,11 @@ export function emptyFleetSnapshot(fleet: string): FleetSnapshot {
     for (const kind of RESOURCE_KINDS) types[kind] = typeSnapshot(kind, new Map());
     emptyTypes = types;
   }
-  return { fleet, types: emptyTypes, origins: {} };
+  return { fleet, types: emptyTypes, deltaTypes: emptyTypes, origins: {} };
 }
 
 function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>): TypeSnapshot {
-  const sorted = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = new Map([...byName.entries()].sort(([a], [b]) => compareStrings(a, b)));
   const versions = new Map([...sorted].map(([name, resource]) => [name, resource.version]));
   const wildcard = [...sorted.values()].filter((r) => r.inWildcard);
   return {
@@ -93,12 +119,26 @@ function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>):
     resources: sorted,
     wildcardNames: wildcard.map((r) => r.name),
     wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
+    namespaces: kind === 'virtualHost' ? namespacesOf(sorted.keys()) : new Map(),
   };
 }
 
-/** The kinds whose resources differ between two snapshots of a fleet. */
+function namespacesOf(names: Iterable<string>): Map<string, string[]> {
+  const byNamespace = new Map<string, string[]>();
+  for (const name of names) {
+    const namespace = virtualHostNamespace(name);
+    if (namespace === undefined) continue;
+    const members = byNamespace.get(namespace);
+    if (members) members.push(name);
+    else byNamespace.set(namespace, [name]);
+  }
+  return byNamespace;
+}
+
+/** The kinds whose resources differ between two snapshots of a fleet, in either view. */
 export function changedKinds(before: FleetSnapshot | undefined, after: FleetSnapshot): ResourceKind[] {
-  return RESOURCE_KINDS.filter((kind) => before?.types[kind].version !== after.types[kind].version);
+  return RESOURCE_KINDS.filter((kind) =>
+    before?.types[kind].version !== after.types[kind].version || before.deltaTypes[kind].version !== after.deltaTypes[kind].version);
 }
 
 /** The Ingresses (or other objects) that produced the named resources, deduplicated and sorted. */

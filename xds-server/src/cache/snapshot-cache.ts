@@ -65,7 +65,7 @@ export class SnapshotCache {
 export function versionsOf(snapshot: FleetSnapshot): Record<ResourceKind, string> {
   const versions = {} as Record<ResourceKind, string>;
   for (const [kind, type] of Object.entries(snapshot.types) as [ResourceKind, FleetSnapshot['types'][ResourceKind]][]) {
-    versions[kind] = type.version;
+    versions[kind] = kind === 'virtualHost' ? snapshot.deltaTypes[kind].version : type.version;
   }
   return versions;
 }

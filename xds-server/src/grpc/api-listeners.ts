@@ -12,6 +12,7 @@ import type { HttpConnectionManager } from '../generated/envoy/extensions/filter
 import { packAny } from '../protos/any.js';
 import type { FleetResources, Listener, ResourceOrigins, RouteConfiguration } from '../resources.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
+import { compareStrings } from '../util/compare-strings.js';
 
 export const ANY_HOST_LISTENER = 'portico:any-host';
 
@@ -53,7 +54,7 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
   if (anyHostRouteConfig !== undefined) addListener(ANY_HOST_LISTENER, anyHostRouteConfig);
 
   if (added.length === 0) return { resources, origins, skipped };
-  const listeners = [...resources.listeners, ...added].sort((a, b) => compare(a.name ?? '', b.name ?? ''));
+  const listeners = [...resources.listeners, ...added].sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   return { resources: { ...resources, listeners }, origins: { ...origins, listener: listenerOrigins }, skipped: skipped.sort() };
 }
 
@@ -104,8 +105,4 @@ function isDialableHost(domain: string): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,7 +3,8 @@
 // then from what was sent), and the responses it has not answered yet. A response carries only
 // resources that are new to the client or changed, and names the ones that went away in
 // removed_resources. Like the SotW stream: one response in flight, built from the newest snapshot
-// when a push slot is free, in make-before-break order (CDS → EDS → SDS → LDS → RDS).
+// when a push slot is free, in make-before-break order (CDS → EDS → SDS → LDS → RDS → VHDS).
+// Delta clients get the fleet's Delta view: route tables split into VirtualHost resources (VHDS).
 import { PushingStream } from './pushing-stream.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
@@ -95,7 +96,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     if (first && initial.length === 0) state.responseOwed = true;
     const held = new Set(initial.map(([name]) => name));
     for (const name of change.subscribed) if (!held.has(name)) state.forced.add(name);
-    const type = this.fleet === undefined ? undefined : this.env.snapshotOf(this.fleet).types[kind];
+    const type = this.fleet === undefined ? undefined : this.env.snapshotOf(this.fleet).deltaTypes[kind];
     for (const name of change.unsubscribed) {
       state.unresolved.delete(name);
       // Still covered by wildcard: the spec wants it answered (the client may have dropped it).
@@ -105,8 +106,9 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
         state.forced.delete(name);
       }
     }
-    if (change.wildcardChanged && !state.subscription.wildcard) {
-      for (const name of [...state.known.keys()]) if (!state.subscription.names.has(name)) state.known.delete(name);
+    // Whatever is no longer covered (wildcard off, a VHDS namespace dropped) the client forgets.
+    if (change.unsubscribed.length > 0 || (change.wildcardChanged && !state.subscription.wildcard)) {
+      for (const name of [...state.known.keys()]) if (!state.subscription.covers(name)) state.known.delete(name);
     }
     if (first || change.subscribed.length > 0 || change.unsubscribed.length > 0 || change.wildcardChanged) state.dirty = true;
   }
@@ -253,7 +255,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     state.forced.clear();
     state.dirty = false;
     state.withheld = withheld;
-    if (this.fleet !== undefined) state.syncedVersion = this.env.snapshotOf(this.fleet).types[kind].version;
+    if (this.fleet !== undefined) state.syncedVersion = this.env.snapshotOf(this.fleet).deltaTypes[kind].version;
     if (waitsForClusters(kind)) this.recheckWithheld();
   }
 
@@ -261,12 +263,12 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   private select(kind: ResourceKind, state: DeltaTypeState): DeltaSelection | undefined {
     if (this.fleet === undefined) return undefined;
     const snapshot = this.env.snapshotOf(this.fleet);
-    const type = snapshot.types[kind];
+    const type = snapshot.deltaTypes[kind];
     if (!state.dirty && !state.responseOwed && !state.withheld && state.forced.size === 0 && state.syncedVersion === type.version) return undefined;
     const { subscription, known, forced } = state;
 
     const resources: EncodedResource[] = [];
-    const candidates = subscription.wildcard ? type.resources.values() : [...subscription.names].sort().map((name) => type.resources.get(name));
+    const candidates = subscription.wildcard ? type.resources.values() : namedCandidates(type, subscription.names);
     for (const resource of candidates) {
       if (!resource || !subscription.includes(resource.name, resource.inWildcard)) continue;
       if (forced.has(resource.name) || known.get(resource.name) !== resource.version) resources.push(resource);
@@ -284,6 +286,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     }
     // A subscribed name that does not exist is answered in removed_resources, once (or again when re-subscribed).
     for (const name of subscription.names) {
+      if (type.namespaces.has(name)) continue; // a VHDS namespace, answered with its members
       if (!type.resources.has(name) && (forced.has(name) || !known.has(name))) removed.add(name);
     }
     const due = resources.length > 0 || removed.size > 0 || state.responseOwed;
@@ -292,7 +295,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
 
   /** Listener and route updates are built from the newest snapshot and answered. */
   private routesSettled(): boolean {
-    return (['listener', 'routeConfiguration'] as const).every((kind) => {
+    return (['listener', 'routeConfiguration', 'virtualHost'] as const).every((kind) => {
       const state = this.types.get(kind);
       return !state || (state.inFlight.size === 0 && !this.select(kind, state)?.due);
     });
@@ -313,6 +316,16 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
       }
     }
   }
+}
+
+/** The resources named by a subscription, directly or (VHDS) through their namespace, by name. */
+function namedCandidates(type: TypeSnapshot, names: ReadonlySet<string>): (EncodedResource | undefined)[] {
+  const found = new Set<string>();
+  for (const name of names) {
+    if (type.resources.has(name)) found.add(name);
+    for (const member of type.namespaces.get(name) ?? []) found.add(member);
+  }
+  return [...found].sort().map((name) => type.resources.get(name));
 }
 
 function newTypeState(kind: ResourceKind): DeltaTypeState {

@@ -30,4 +30,21 @@ describe('DeltaSubscription', () => {
     expect(endpoints.update([], ['a']).unsubscribed).toEqual(['a']);
     expect(endpoints.covers('a')).toBe(false);
   });
+
+  it('treats a VirtualHost name as a namespace: subscribing to a route configuration covers its hosts (VHDS)', () => {
+    const hosts = new DeltaSubscription('virtualHost');
+    expect(hosts.wildcard).toBe(false);
+    hosts.update(['ingress/http'], []);
+    expect(hosts.includes('ingress/http/app.example.com', true)).toBe(true);
+    expect(hosts.covers('ingress/http/*')).toBe(true);
+    // Only the last '/' separates: hosts never hold one, route configuration names may.
+    expect(hosts.covers('ingress/other/app.example.com')).toBe(false);
+    expect(hosts.covers('ingress/http/a/b')).toBe(false);
+    // Other kinds have no namespaces.
+    const routes = new DeltaSubscription('routeConfiguration');
+    routes.update(['ingress'], []);
+    expect(routes.covers('ingress/http')).toBe(false);
+    hosts.update([], ['ingress/http']);
+    expect(hosts.covers('ingress/http/app.example.com')).toBe(false);
+  });
 });

@@ -1,6 +1,9 @@
 // What one Delta stream has asked for of one resource type. Unlike SotW, requests carry changes
 // (subscribe / unsubscribe), not the full list. Wildcard is "*", or for Listener and Cluster the
 // legacy form: no request so far subscribed to anything (xds_protocol.rst, "wildcard").
+// VirtualHost names are namespaced (VHDS): subscribing to a route configuration's name means every
+// virtual host of it, which is how Envoy subscribes (and then only asks for single hosts on demand).
+import { virtualHostNamespace } from '../cache/virtual-host-discovery.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { WILDCARD, supportsWildcard } from './subscription.js';
 
@@ -16,8 +19,11 @@ export class DeltaSubscription {
   private legacyWildcard = true;
   private explicitWildcard = false;
   private readonly nameSet = new Set<string>();
+  private readonly namespaced: boolean;
 
-  constructor(private readonly kind: ResourceKind) {}
+  constructor(private readonly kind: ResourceKind) {
+    this.namespaced = kind === 'virtualHost';
+  }
 
   get wildcard(): boolean {
     return supportsWildcard(this.kind) && (this.explicitWildcard || this.legacyWildcard);
@@ -29,12 +35,20 @@ export class DeltaSubscription {
 
   /** Whether an existing resource is part of what the client asked for. */
   includes(name: string, inWildcard: boolean): boolean {
-    return this.nameSet.has(name) || (this.wildcard && inWildcard);
+    return this.named(name) || (this.wildcard && inWildcard);
   }
 
   /** Whether the client would hold a resource of this name (used for names that no longer exist). */
   covers(name: string): boolean {
-    return this.nameSet.has(name) || this.wildcard;
+    return this.named(name) || this.wildcard;
+  }
+
+  /** Subscribed by its own name, or (VHDS) by its namespace's. */
+  private named(name: string): boolean {
+    if (this.nameSet.has(name)) return true;
+    if (!this.namespaced) return false;
+    const namespace = virtualHostNamespace(name);
+    return namespace !== undefined && this.nameSet.has(namespace);
   }
 
   update(subscribe: readonly string[], unsubscribe: readonly string[]): DeltaSubscriptionChange {

@@ -3,7 +3,7 @@
 // in this order (go-control-plane and the xDS protocol doc use the same order for CDS/EDS/LDS/RDS).
 import type { ResourceKind } from '../protos/envoy-protos.js';
 
-export const PUSH_ORDER: readonly ResourceKind[] = ['cluster', 'clusterLoadAssignment', 'secret', 'listener', 'routeConfiguration'];
+export const PUSH_ORDER: readonly ResourceKind[] = ['cluster', 'clusterLoadAssignment', 'secret', 'listener', 'routeConfiguration', 'virtualHost'];
 
 /** LDS and CDS responses carry the full set (absence means deletion); the others any subset. */
 export function isFullStateKind(kind: ResourceKind): boolean {
@@ -12,5 +12,5 @@ export function isFullStateKind(kind: ResourceKind): boolean {
 
 /** Kinds held back while a Cluster response is unacknowledged, so routes never lead to warming clusters. */
 export function waitsForClusters(kind: ResourceKind): boolean {
-  return kind === 'listener' || kind === 'routeConfiguration';
+  return kind === 'listener' || kind === 'routeConfiguration' || kind === 'virtualHost';
 }

@@ -18,6 +18,8 @@ export const RESOURCE_TYPES = {
   clusterLoadAssignment: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
   listener: 'envoy.config.listener.v3.Listener',
   routeConfiguration: 'envoy.config.route.v3.RouteConfiguration',
+  /** Served to Delta clients only (VHDS); see cache/virtual-host-discovery.ts. */
+  virtualHost: 'envoy.config.route.v3.VirtualHost',
   secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
 } as const;
 

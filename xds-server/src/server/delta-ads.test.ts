@@ -6,6 +6,7 @@ import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
+import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { RawDeltaClient } from '../test-support/raw-delta-client.js';
 import type { DeltaReceivedResponse } from '../test-support/raw-delta-client.js';
 import { startTestServer, waitFor } from '../test-support/test-server.js';
@@ -42,9 +43,14 @@ const names = (response: DeltaReceivedResponse): string[] => response.resources.
 const versions = (...responses: DeltaReceivedResponse[]): Record<string, string> =>
   Object.fromEntries(responses.flatMap((r) => r.resources.map((resource) => [resource.name, resource.version])));
 
-type Handshake = Record<'cds' | 'eds' | 'lds' | 'rds', DeltaReceivedResponse>;
+type Handshake = Record<'cds' | 'eds' | 'lds' | 'rds' | 'vhds', DeltaReceivedResponse>;
+const VHOSTS = ['nginx1.example.com', 'nginx2.example.com', 'any-host'].map((h) => `${ROUTE_CONFIG}/${h}`).sort();
+const vhost = (host: string): string => `${ROUTE_CONFIG}/${host}`;
 
-/** Acts like Envoy: wildcard CDS and LDS (legacy form), ACKs, then subscribes to what they name. */
+/**
+ * Acts like Envoy: wildcard CDS and LDS (legacy form), ACKs, then subscribes to what they name;
+ * for a RouteConfiguration with VHDS, to its virtual hosts by the route configuration's name.
+ */
 async function envoyHandshake(c: RawDeltaClient): Promise<Handshake> {
   c.subscribe('cluster');
   const cds = await c.next('cluster');
@@ -58,7 +64,10 @@ async function envoyHandshake(c: RawDeltaClient): Promise<Handshake> {
   c.subscribe('routeConfiguration', [ROUTE_CONFIG]);
   const rds = await c.next('routeConfiguration');
   c.ack(rds);
-  return { cds, eds, lds, rds };
+  c.subscribe('virtualHost', [ROUTE_CONFIG]);
+  const vhds = await c.next('virtualHost');
+  c.ack(vhds);
+  return { cds, eds, lds, rds, vhds };
 }
 
 describe('Delta ADS server', () => {
@@ -145,10 +154,12 @@ describe('Delta ADS server', () => {
     await envoyHandshake(c);
 
     publish(s, { routes: { ...NGINX.routes, 'nginx3.example.com': 'default/nginx2/80' }, endpoints: NGINX.endpoints });
-    const rds = await c.next(undefined);
-    expect(rds.typeUrl).toBe(typeUrlOf('routeConfiguration'));
-    expect(JSON.stringify(rds.resources[0]?.object)).not.toContain('default/nginx3/80');
-    c.ack(rds);
+    // Only the edited virtual host travels; the RouteConfiguration itself did not change.
+    const vhds = await c.next(undefined);
+    expect(vhds.typeUrl).toBe(typeUrlOf('virtualHost'));
+    expect(names(vhds)).toEqual([vhost('nginx3.example.com')]);
+    expect(JSON.stringify(vhds.resources[0]?.object)).not.toContain('default/nginx3/80');
+    c.ack(vhds);
     const cds = await c.next(undefined);
     expect(cds.typeUrl).toBe(typeUrlOf('cluster'));
     expect(cds.resources).toEqual([]);
@@ -171,6 +182,7 @@ describe('Delta ADS server', () => {
     same.subscribe('clusterLoadAssignment', CLUSTERS, [], versions(held.eds));
     same.subscribe('listener', [], [], versions(held.lds));
     same.subscribe('routeConfiguration', [ROUTE_CONFIG], [], versions(held.rds));
+    same.subscribe('virtualHost', [ROUTE_CONFIG], [], versions(held.vhds));
     expect(await same.quietFor(200)).toBe(true);
     same.close();
 
@@ -189,7 +201,12 @@ describe('Delta ADS server', () => {
     after.subscribe('listener', [], [], versions(held.lds));
     expect(await after.quietFor(150, 'listener')).toBe(true);
     after.subscribe('routeConfiguration', [ROUTE_CONFIG], [], versions(held.rds));
-    expect(names(await after.next('routeConfiguration'))).toEqual([ROUTE_CONFIG]);
+    expect(await after.quietFor(150, 'routeConfiguration')).toBe(true);
+    // Two hosts went away; the catch-all is unchanged and not re-sent.
+    after.subscribe('virtualHost', [ROUTE_CONFIG], [], versions(held.vhds));
+    const vhds = await after.next('virtualHost');
+    expect(vhds.resources).toEqual([]);
+    expect(vhds.removed).toEqual([vhost('nginx1.example.com'), vhost('nginx2.example.com')]);
   });
 
   it('sends exactly the one resource that changed', async () => {
@@ -212,7 +229,7 @@ describe('Delta ADS server', () => {
     expect(await c.quietFor(150)).toBe(true);
   });
 
-  it('pushes CDS, EDS, LDS, RDS in that order and re-sends endpoints of a changed cluster', async () => {
+  it('pushes CDS, EDS, LDS, VHDS in that order and re-sends endpoints of a changed cluster', async () => {
     const s = await server();
     publish(s, NGINX);
     const c = client(s.address, 'envoy-d6');
@@ -230,7 +247,7 @@ describe('Delta ADS server', () => {
       if (response.typeUrl === typeUrlOf('clusterLoadAssignment')) expect(names(response)).toEqual(['default/nginx1/80']);
       c.ack(response);
     }
-    expect(order).toEqual(['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration'].map((k) => typeUrlOf(k as 'cluster')));
+    expect(order).toEqual(['cluster', 'clusterLoadAssignment', 'listener', 'virtualHost'].map((k) => typeUrlOf(k as 'cluster')));
   });
 
   it('holds listener updates until the client answers a cluster update, at most clusterAckWaitMs', async () => {
@@ -306,6 +323,80 @@ describe('Delta ADS server', () => {
     await waitFor(() => resolved.length > 0);
     expect(resolved[0]).toMatchObject({ nodeId: 'envoy-d7', version: fixed.systemVersionInfo, previous: { nonce: bad.nonce } });
     expect(s.server.nacks()['envoy-d7']).toEqual([]);
+  });
+
+  it('splits the route table with VHDS: the RouteConfiguration has no virtual hosts, and a one-host edit sends only that host', async () => {
+    const s = await server();
+    const hosts = Array.from({ length: 40 }, (_, i) => `app${i}.example.com`);
+    const wide: FleetSpec = { routes: Object.fromEntries(hosts.map((h) => [h, 'default/nginx1/80'])), endpoints: NGINX.endpoints };
+    publish(s, wide);
+    const c = client(s.address, 'envoy-v1');
+    const { rds, vhds } = await envoyHandshake(c);
+    expect(rds.resources[0]?.object).toMatchObject({ name: ROUTE_CONFIG, vhds: { config_source: { ads: {} } } });
+    expect(rds.resources[0]?.object).not.toHaveProperty('virtual_hosts');
+    expect(names(vhds)).toEqual(hosts.map(vhost).sort());
+    expect(vhds.resources[0]?.object).toMatchObject({ name: vhds.resources[0]?.name });
+
+    publish(s, { ...wide, routes: { ...wide.routes, 'app7.example.com': 'default/nginx2/80' } });
+    const change = await c.next(undefined);
+    expect(change.typeUrl).toBe(typeUrlOf('virtualHost'));
+    expect(names(change)).toEqual([vhost('app7.example.com')]);
+    expect(change.bytes.length).toBeLessThan(vhds.bytes.length / 20);
+    c.ack(change);
+    expect(await c.quietFor(150)).toBe(true);
+
+    // A SotW client of the same fleet still gets the whole table (VHDS is Delta-only; gRPC clients speak SotW).
+    const sotw = new RawAdsClient(s.address, { id: 'envoy-sotw', cluster: 'nginx' });
+    cleanups.push(() => sotw.close());
+    sotw.subscribe('routeConfiguration', [ROUTE_CONFIG]);
+    const whole = await sotw.next('routeConfiguration');
+    expect(whole.resources[0]?.object).not.toHaveProperty('vhds');
+    expect(JSON.stringify(whole.resources[0]?.object)).toContain('"app7.example.com"');
+    expect((whole.resources[0]?.object as { virtual_hosts: unknown[] }).virtual_hosts).toHaveLength(40);
+  });
+
+  it('adds and removes virtual hosts as hosts come and go, and forgets a namespace the client unsubscribes', async () => {
+    const s = await server();
+    publish(s, NGINX);
+    const c = client(s.address, 'envoy-v2');
+    const { vhds } = await envoyHandshake(c);
+    expect(names(vhds)).toEqual(VHOSTS);
+
+    publish(s, { routes: { 'nginx1.example.com': 'default/nginx1/80', 'nginx3.example.com': 'default/nginx2/80', '*': 'default/nginx1/80' }, endpoints: NGINX.endpoints });
+    const change = await c.next('virtualHost');
+    expect(names(change)).toEqual([vhost('nginx3.example.com')]);
+    expect(change.removed).toEqual([vhost('nginx2.example.com')]);
+    c.ack(change);
+
+    c.subscribe('virtualHost', [], [ROUTE_CONFIG]);
+    expect(await c.quietFor(150)).toBe(true);
+    publish(s, NGINX);
+    expect(await c.quietFor(150, 'virtualHost')).toBe(true);
+    // Subscribing again sends the whole namespace: the client dropped it.
+    c.subscribe('virtualHost', [ROUTE_CONFIG]);
+    expect(names(await c.next('virtualHost'))).toEqual(VHOSTS);
+  });
+
+  it('traces a NACKed virtual host to the Ingress that made that host only', async () => {
+    const s = await server();
+    publish(s, NGINX);
+    const nacks: NackEvent[] = [];
+    s.server.onNack((event) => nacks.push(event));
+    const c = client(s.address, 'envoy-v3');
+    await envoyHandshake(c);
+    publish(s, { ...NGINX, routes: { ...NGINX.routes, 'nginx2.example.com': 'default/nginx3/80' }, endpoints: { ...NGINX.endpoints, 'default/nginx3/80': [50003] } });
+    for (;;) {
+      const response = await c.next(undefined);
+      if (response.typeUrl !== typeUrlOf('virtualHost')) {
+        c.ack(response);
+        continue;
+      }
+      expect(names(response)).toEqual([vhost('nginx2.example.com')]);
+      c.nack(response, `${vhost('nginx2.example.com')}: route: unknown cluster 'default/nginx3/80'`);
+      break;
+    }
+    await waitFor(() => nacks.length > 0);
+    expect(nacks[0]).toMatchObject({ typeUrl: typeUrlOf('virtualHost'), rejectedResources: [vhost('nginx2.example.com')], origins: ['Ingress default/default/nginx3/80'] });
   });
 
   it('honours a subscription change that carries a stale nonce', async () => {

@@ -171,8 +171,10 @@ export class XdsServer implements XdsPublisher {
       const versions = {} as Record<ResourceKind, string>;
       const resources = {} as Record<ResourceKind, number>;
       for (const kind of Object.keys(RESOURCE_TYPES) as ResourceKind[]) {
-        versions[kind] = snapshot.types[kind].version;
-        resources[kind] = snapshot.types[kind].resources.size;
+        // VirtualHost resources exist only in the Delta view.
+        const type = kind === 'virtualHost' ? snapshot.deltaTypes[kind] : snapshot.types[kind];
+        versions[kind] = type.version;
+        resources[kind] = type.resources.size;
       }
       const grpcTargets = [...snapshot.types.listener.resources.values()].filter((r) => !r.inWildcard).map((r) => r.name);
       return { fleet, versions, resources, grpcTargets };

@@ -4,6 +4,7 @@
 import { packAny } from '../protos/any.js';
 import type { Cluster, ClusterLoadAssignment, FleetResources, Listener, ResourceOrigins, RouteConfiguration } from '../resources.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
+import { virtualHostResourceName } from '../cache/virtual-host-discovery.js';
 
 export const ROUTE_CONFIG = 'ingress_http';
 
@@ -32,6 +33,7 @@ export function fleetOrigins(spec: FleetSpec): ResourceOrigins {
   const clusters = Object.keys(spec.endpoints);
   return {
     routeConfiguration: { [ROUTE_CONFIG]: [...new Set(Object.values(spec.routes))].sort().map((c) => `Ingress default/${c}`) },
+    virtualHost: Object.fromEntries(Object.entries(spec.routes).map(([host, cluster]) => [virtualHostResourceName(ROUTE_CONFIG, virtualHostName(host)), ingress(cluster)])),
     cluster: Object.fromEntries(clusters.map((c) => [c, ingress(c)])),
     clusterLoadAssignment: Object.fromEntries(clusters.map((c) => [c, ingress(c)])),
   };
@@ -63,11 +65,15 @@ export function routeConfiguration(routes: Record<string, string>): RouteConfigu
   return {
     name: ROUTE_CONFIG,
     virtual_hosts: hosts.map((host) => ({
-      name: host === '*' ? 'any-host' : host,
+      name: virtualHostName(host),
       domains: host === '*' ? ['*'] : [host, `${host}:*`],
       routes: [{ match: { prefix: '/' }, route: { cluster: routes[host] ?? '' } }],
     })),
   };
+}
+
+export function virtualHostName(host: string): string {
+  return host === '*' ? 'any-host' : host;
 }
 
 export function edsCluster(name: string): Cluster {

@@ -1,0 +1,47 @@
+// The view of a fleet that Delta clients get: every RouteConfiguration split with Virtual Host
+// Discovery (VHDS). The RouteConfiguration keeps its name and settings but no virtual hosts; each
+// virtual host becomes a resource of its own named `<route configuration>/<virtual host>`. Envoy
+// subscribes to the namespace `<route configuration>` and then receives only the virtual hosts
+// that change, so editing one Ingress sends about the size of its host, not the whole route table.
+// VHDS exists only in the Delta protocol; SotW clients (Envoy in SotW mode, proxyless gRPC) keep
+// getting the whole RouteConfiguration. Both views come from the same translation.
+import type { FleetResources, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
+import { compareStrings } from '../util/compare-strings.js';
+
+/** The VHDS resource name of a virtual host: route configuration names may hold '/', hosts never. */
+export function virtualHostResourceName(routeConfigurationName: string, virtualHostName: string): string {
+  return `${routeConfigurationName}/${virtualHostName}`;
+}
+
+/** The route configuration (VHDS namespace) a virtual host resource belongs to. */
+export function virtualHostNamespace(resourceName: string): string | undefined {
+  const slash = resourceName.lastIndexOf('/');
+  return slash < 0 ? undefined : resourceName.slice(0, slash);
+}
+
+export interface VirtualHostDiscoveryView {
+  resources: FleetResources;
+  origins: ResourceOrigins;
+}
+
+export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): VirtualHostDiscoveryView {
+  const routeConfigurations: RouteConfiguration[] = [];
+  const virtualHosts: VirtualHost[] = [];
+  const virtualHostOrigins: Record<string, string[]> = { ...(origins.virtualHost ?? {}) };
+  for (const routeConfiguration of resources.routeConfigurations) {
+    const { virtual_hosts: hosts, ...rest } = routeConfiguration;
+    const routeConfigurationName = rest.name ?? '';
+    routeConfigurations.push({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
+    for (const host of hosts ?? []) {
+      const name = virtualHostResourceName(routeConfigurationName, host.name ?? '');
+      virtualHosts.push({ ...host, name });
+      // The operator may say which objects made each virtual host; else the whole table's origins.
+      virtualHostOrigins[name] ??= origins.routeConfiguration?.[routeConfigurationName] ?? [];
+    }
+  }
+  virtualHosts.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
+  return {
+    resources: { ...resources, routeConfigurations, virtualHosts },
+    origins: { ...origins, virtualHost: virtualHostOrigins },
+  };
+}
