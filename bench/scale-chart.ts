@@ -16,6 +16,8 @@ export interface Chart {
   bars: Bar[];
   /** Scenario/series slots that were not measured (drawn as "not run"). */
   notRun?: { scenario: string; series: string }[];
+  /** Scenarios in axis order; by default, in order of appearance. */
+  scenarios?: string[];
   /** Series in legend order with their colours; by default, in order of appearance with a stock palette. */
   series?: { name: string; color: string }[];
 }
@@ -35,7 +37,7 @@ function formatMs(ms: number): string {
 export function renderChart(chart: Chart): string {
   const notRun = chart.notRun ?? [];
   const slots = [...chart.bars, ...notRun];
-  const scenarios = [...new Set(slots.map((b) => b.scenario))];
+  const scenarios = chart.scenarios ?? [...new Set(slots.map((b) => b.scenario))];
   const names = chart.series?.map((s) => s.name) ?? [...new Set(slots.map((b) => b.series))];
   const colorOf = (name: string): string => chart.series?.find((s) => s.name === name)?.color ?? PALETTE[names.indexOf(name) % PALETTE.length] ?? '#888';
 

@@ -106,10 +106,15 @@ function skipReason(server: ServerName, protocol: Protocol, ingresses: number, c
   const skip = skips.find((s) => match(s.server, server) && match(s.protocol, protocol) && match(s.scenario, `${ingresses}x${clients}`));
   if (!skip) return undefined;
   if (protocol === 'delta') return `excluded with --skip ${skip.pattern}`;
-  const table = (ingresses * ROUTE_BYTES_PER_INGRESS) / 1e6;
-  const perChange = (table * clients) / 1e3;
+  const table = ingresses * ROUTE_BYTES_PER_INGRESS;
   const twice = server === 'snapshot' ? ', SnapshotCache about twice that' : '';
-  return `SotW resends the whole route table (≈${table.toPrecision(2)} MB) to each of ${clients} clients per change, ≈${perChange.toPrecision(2)} GB per change${twice}; excluded with --skip ${skip.pattern}`;
+  return `SotW resends the whole route table (≈${decimalBytes(table)}) to each of ${clients} clients per change, ≈${decimalBytes(table * clients)} per change${twice}; excluded with --skip ${skip.pattern}`;
+}
+
+/** 560 kB, 5.6 MB, 5.6 GB (two significant digits). */
+function decimalBytes(bytes: number): string {
+  const [unit, scale] = bytes >= 1e9 ? ['GB', 1e9] : bytes >= 1e6 ? ['MB', 1e6] : ['kB', 1e3];
+  return `${Number((bytes / scale).toPrecision(2))} ${unit}`;
 }
 
 interface Run {
@@ -364,6 +369,7 @@ function save(runs: Run[], skipped: Skipped[]): void {
     yLabel: 'p99 change → all clients ACKed (log scale)',
     bars: allRuns.map((r) => ({ scenario: scenarioOf(r), series: `${r.server} ${r.protocol}`, value: r.changeToAllAckedMs.p99 })),
     notRun: allSkipped.map((s) => ({ scenario: scenarioOf(s), series: `${s.server} ${s.protocol}` })),
+    scenarios: [...new Set([...allRuns, ...allSkipped].sort(order).map(scenarioOf))],
     // Bars grouped by protocol; a colour per server, darker for SotW, lighter for Delta.
     series: PROTOCOLS.flatMap((protocol) => SERVERS.map((server) => ({ name: `${server} ${protocol}`, color: SERIES_COLORS[server][protocol] })))
       .filter((s) => [...allRuns, ...allSkipped].some((r) => `${r.server} ${r.protocol}` === s.name)),
