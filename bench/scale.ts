@@ -26,10 +26,11 @@
 // bench/results/scale.json (runs with wall time each, and skipped) and bench/results/scale.svg
 // (p99 change → all ACKed per scenario, one bar per server and protocol, log scale) and prints a
 // table with ratios. The full default matrix takes a few hours on 2 cores.
-// Needs `npm run build` (uses dist/) and Go (builds the peer into ~/.cache/portico/bench/).
+// Needs `npm run build` (uses dist/) and Go (builds the peer into ~/.cache/portico/bench/, once per peer source).
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,10 @@ import { editIngressManifest, writeWorkloadManifests } from './workload.js';
 const ROOT = join(import.meta.dirname, '..');
 const PORTICO = join(ROOT, 'dist/operator/src/cli/main.js');
 const PEER_DIR = join(import.meta.dirname, 'peer');
-const PEER_BIN = join(process.env['PORTICO_CACHE'] ?? join(homedir(), '.cache/portico'), 'bench/portico-peer');
+// One binary per peer source (main.go, go.mod, go.sum): two checkouts benchmarking at once never
+// replace each other's peer, and an unchanged peer is not rebuilt.
+const PEER_SOURCE_HASH = createHash('sha256').update(['main.go', 'go.mod', 'go.sum'].map((f) => readFileSync(join(PEER_DIR, f), 'utf8')).join('\0')).digest('hex').slice(0, 12);
+const PEER_BIN = join(process.env['PORTICO_CACHE'] ?? join(homedir(), '.cache/portico'), `bench/portico-peer-${PEER_SOURCE_HASH}`);
 const NODE_CLUSTER = 'portico'; // the workload's IngressClass, which names the fleet
 const QUIET_MS = 400;
 
@@ -210,9 +214,12 @@ const applied = (line: string): boolean => line.includes('"event":"config.applie
 const durationOf = (line: string): number => Number((JSON.parse(line) as { durationMs?: number }).durationMs ?? NaN);
 
 function ensurePeer(): void {
+  if (existsSync(PEER_BIN)) return;
   mkdirSync(join(PEER_BIN, '..'), { recursive: true });
   console.error(`building the peer into ${PEER_BIN}`);
-  execFileSync('nice', ['-n', '10', 'go', 'build', '-o', PEER_BIN, '.'], { cwd: PEER_DIR, stdio: 'inherit', env: { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/local/go/bin` } });
+  const building = `${PEER_BIN}.${process.pid}`; // renamed into place when complete
+  execFileSync('nice', ['-n', '10', 'go', 'build', '-o', building, '.'], { cwd: PEER_DIR, stdio: 'inherit', env: { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/local/go/bin` } });
+  renameSync(building, PEER_BIN);
 }
 
 /** What the peer serves: the SotW view, or the Delta view (route configurations over VHDS, plus `virtualHosts`). */
