@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 PORTICO := node dist/operator/src/cli/main.js
+# The scale benchmark builds its go-control-plane peer with Go: the one on PATH, else /usr/local/go/bin's.
+WITH_GO := $(if $(shell command -v go),,PATH="$$PATH:/usr/local/go/bin")
 
 .PHONY: all build run translate test typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary
 
@@ -45,13 +47,17 @@ lint: $(NODE_MODULES_STAMP)
 unit: $(NODE_MODULES_STAMP)
 	npm run test:unit
 
-## Benchmarks (never part of `make test`); results go to bench/results/.
-bench: $(NODE_MODULES_STAMP)
+## Benchmarks (never part of `make test`); results go to bench/results/. `make bench` is the whole
+## set from a fresh clone: install, build dist/, the translation benchmark, then the scale matrix
+## (Portico vs go-control-plane, SotW and Delta, every default scenario: a few hours on 2 cores).
+bench: build
 	npm run bench:translate
+	$(WITH_GO) npx tsx bench/scale.ts
 
-## Portico vs go-control-plane at scale (about 20 minutes; results in bench/results/scale.*).
+## Only the scale matrix; narrow it with e.g.
+##   npx tsx bench/scale.ts --scenarios 1000x100 --protocol delta --servers portico,linear
 bench-xds: build
-	npx tsx bench/scale.ts
+	$(WITH_GO) npx tsx bench/scale.ts
 
 ## API write → xDS client latency on a real API server (root: backends live in a network namespace).
 bench-latency: $(NODE_MODULES_STAMP) apiserver-binaries

@@ -1,17 +1,36 @@
 // Scale benchmark: Portico's xDS server against go-control-plane, with the same simulated Envoy
 // fleet and the same sequence of single-Ingress changes.
-//   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000] [--changes 30]
-//                          [--servers portico,snapshot,linear] [--protocol sotw]
-// Per scenario (Ingresses × clients): writes the workload as manifests to a temp folder, then per
-// server: starts it, connects the fleet, and edits one Ingress manifest per change, timing from the
-// edit until every client has ACKed the new configuration. Portico runs as `portico serve
-// --manifests` and picks the edit up itself; the peer (bench/peer, go-control-plane) is handed the
-// output of `portico translate -o json` for the edited folder, and timing starts when it is told.
-// Writes bench/results/scale.json and bench/results/scale.svg and prints a table with ratios.
-// Needs `npm run build` (uses dist/) and Go (builds the peer into ~/.cache/portico/bench/).
+//   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000,10000x100,10000x1000] [--changes 30]
+//                          [--servers portico,snapshot,linear] [--protocol sotw,delta]
+//                          [--skip '*:sotw:10000x1000']
+// Per scenario (Ingresses × clients), protocol and server: writes the workload as manifests to a
+// temp folder, starts the server, connects the fleet speaking that protocol, and edits one Ingress
+// manifest per change, timing from the edit until every client has ACKed the new configuration.
+// Portico runs as `portico serve --manifests` (the same for both protocols: the client picks one)
+// and picks the edit up itself; the peer (bench/peer, go-control-plane) is handed the output of
+// `portico translate -o json --xds-protocol <protocol>` for the edited folder (for Delta, route
+// configurations over VHDS and the virtual hosts as resources of their own), and timing starts
+// when it is told.
+//
+// --skip bounds the matrix: a comma-separated list of server:protocol:scenario patterns, each part
+// a name or `*` (`--skip none` runs everything). The default skips SotW at 10,000 Ingresses × 1,000
+// clients for every server: SotW resends the whole route table (≈5.6 MB at 10,000 Ingresses) to
+// each client per change, ≈5.6 GB per change (SnapshotCache about twice that), 30 times over, on
+// the 2 cores that also run the fleet; and at 1,000 × 1,000 the go-control-plane peers already
+// peaked at 4–5 GB RSS, so ten times the table would not fit in a 23 GB machine. Skipped runs are
+// recorded with their reason (scale.json `skipped`, and "not run: …" rows in the table).
+//
+// Results merge with earlier invocations' (keyed by server, protocol and scenario), so parts of
+// the matrix can be measured separately, and are saved after every run; a run that fails is
+// recorded as "not run: failed: …", the matrix goes on, and the exit status is 1. Writes
+// bench/results/scale.json (runs with wall time each, and skipped) and bench/results/scale.svg
+// (p99 change → all ACKed per scenario, one bar per server and protocol, log scale) and prints a
+// table with ratios. The full default matrix takes a few hours on 2 cores.
+// Needs `npm run build` (uses dist/) and Go (builds the peer into ~/.cache/portico/bench/, once per peer source).
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,24 +44,82 @@ import { editIngressManifest, writeWorkloadManifests } from './workload.js';
 const ROOT = join(import.meta.dirname, '..');
 const PORTICO = join(ROOT, 'dist/operator/src/cli/main.js');
 const PEER_DIR = join(import.meta.dirname, 'peer');
-const PEER_BIN = join(process.env['PORTICO_CACHE'] ?? join(homedir(), '.cache/portico'), 'bench/portico-peer');
+// One binary per peer source (main.go, go.mod, go.sum): two checkouts benchmarking at once never
+// replace each other's peer, and an unchanged peer is not rebuilt.
+const PEER_SOURCE_HASH = createHash('sha256').update(['main.go', 'go.mod', 'go.sum'].map((f) => readFileSync(join(PEER_DIR, f), 'utf8')).join('\0')).digest('hex').slice(0, 12);
+const PEER_BIN = join(process.env['PORTICO_CACHE'] ?? join(homedir(), '.cache/portico'), `bench/portico-peer-${PEER_SOURCE_HASH}`);
 const NODE_CLUSTER = 'portico'; // the workload's IngressClass, which names the fleet
 const QUIET_MS = 400;
 
+const PROTOCOLS: readonly Protocol[] = ['sotw', 'delta'];
+const SERVERS: readonly ServerName[] = ['portico', 'snapshot', 'linear'];
+/** Route table bytes per Ingress in one SotW RDS response (measured: 560,864 bytes per client at 1,000 Ingresses). */
+const ROUTE_BYTES_PER_INGRESS = 560;
+const SERIES_COLORS: Record<ServerName, Record<Protocol, string>> = {
+  portico: { sotw: '#1f5fa6', delta: '#7fb0e0' },
+  snapshot: { sotw: '#d0661e', delta: '#f2b07e' },
+  linear: { sotw: '#3d8b4f', delta: '#98d0a3' },
+};
+
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1000x100,1000x1000' },
+    scenarios: { type: 'string', default: '1000x100,1000x1000,10000x100,10000x1000' },
     changes: { type: 'string', default: '30' },
-    servers: { type: 'string', default: 'portico,snapshot,linear' },
-    protocol: { type: 'string', default: 'sotw' },
+    servers: { type: 'string', default: SERVERS.join(',') },
+    protocol: { type: 'string', default: PROTOCOLS.join(',') },
+    skip: { type: 'string', default: '*:sotw:10000x1000' },
   },
 });
-const scenarios = (values.scenarios ?? '').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+const scenarios = list(values.scenarios).map((s) => {
+  const [ingresses, clients] = s.split('x').map(Number);
+  if (!ingresses || !clients) throw new Error(`--scenarios: "${s}" is not <Ingresses>x<clients>`);
+  return [ingresses, clients] as [number, number];
+});
 const changes = Number(values.changes);
-const servers = (values.servers ?? '').split(',') as ServerName[];
-const protocol = values.protocol as Protocol;
+const servers = list(values.servers).map((s) => oneOf(s, SERVERS, '--servers'));
+const protocols = list(values.protocol).map((p) => oneOf(p, PROTOCOLS, '--protocol'));
+const skips = values.skip === 'none' ? [] : list(values.skip).map(parseSkip);
 
 type ServerName = 'portico' | 'snapshot' | 'linear';
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+interface Skip {
+  pattern: string;
+  server: string;
+  protocol: string;
+  scenario: string;
+}
+
+function parseSkip(pattern: string): Skip {
+  const [server = '', protocol = '', scenario = '', ...rest] = pattern.split(':');
+  if (rest.length > 0 || !server || !protocol || !scenario) throw new Error(`--skip: "${pattern}" is not <server>:<protocol>:<Ingresses>x<clients> (each part may be *)`);
+  if (server !== '*') oneOf(server, SERVERS, '--skip server');
+  if (protocol !== '*') oneOf(protocol, PROTOCOLS, '--skip protocol');
+  if (scenario !== '*' && !/^\d+x\d+$/.test(scenario)) throw new Error(`--skip: "${scenario}" is not <Ingresses>x<clients> or *`);
+  return { pattern, server, protocol, scenario };
+}
+
+/** Why this run is skipped (undefined: it is not). */
+function skipReason(server: ServerName, protocol: Protocol, ingresses: number, clients: number): string | undefined {
+  const match = (part: string, value: string): boolean => part === '*' || part === value;
+  const skip = skips.find((s) => match(s.server, server) && match(s.protocol, protocol) && match(s.scenario, `${ingresses}x${clients}`));
+  if (!skip) return undefined;
+  if (protocol === 'delta') return `excluded with --skip ${skip.pattern}`;
+  const table = ingresses * ROUTE_BYTES_PER_INGRESS;
+  const twice = server === 'snapshot' ? ', SnapshotCache about twice that' : '';
+  return `SotW resends the whole route table (≈${decimalBytes(table)}) to each of ${clients} clients per change, ≈${decimalBytes(table * clients)} per change${twice}; excluded with --skip ${skip.pattern}`;
+}
+
+/** 560 kB, 5.6 MB, 5.6 GB (two significant digits). */
+function decimalBytes(bytes: number): string {
+  const [unit, scale] = bytes >= 1e9 ? ['GB', 1e9] : bytes >= 1e6 ? ['MB', 1e6] : ['kB', 1e3];
+  return `${Number((bytes / scale).toPrecision(2))} ${unit}`;
+}
 
 interface Run {
   server: ServerName;
@@ -58,6 +135,17 @@ interface Run {
   bytesPerChange: { median: number; max: number };
   serverCpuSeconds: { total: number; changes: number };
   peakRssMiB: number;
+  /** The whole run: workload, server start, fleet connect, changes, teardown (absent in runs recorded before it was). */
+  wallSeconds?: number;
+}
+
+/** A run of the matrix that --skip excluded. */
+interface Skipped {
+  server: ServerName;
+  protocol: Protocol;
+  ingresses: number;
+  clients: number;
+  reason: string;
 }
 
 // ---- process metrics from /proc ----
@@ -126,13 +214,18 @@ const applied = (line: string): boolean => line.includes('"event":"config.applie
 const durationOf = (line: string): number => Number((JSON.parse(line) as { durationMs?: number }).durationMs ?? NaN);
 
 function ensurePeer(): void {
+  if (existsSync(PEER_BIN)) return;
   mkdirSync(join(PEER_BIN, '..'), { recursive: true });
   console.error(`building the peer into ${PEER_BIN}`);
-  execFileSync('nice', ['-n', '10', 'go', 'build', '-o', PEER_BIN, '.'], { cwd: PEER_DIR, stdio: 'inherit', env: { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/local/go/bin` } });
+  const building = `${PEER_BIN}.${process.pid}`; // renamed into place when complete
+  execFileSync('nice', ['-n', '10', 'go', 'build', '-o', building, '.'], { cwd: PEER_DIR, stdio: 'inherit', env: { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/local/go/bin` } });
+  renameSync(building, PEER_BIN);
 }
 
-function translateTo(dir: string, out: string): void {
-  writeFileSync(out, execFileSync(process.execPath, [PORTICO, 'translate', '-f', dir, '-o', 'json', '-q'], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 }));
+/** What the peer serves: the SotW view, or the Delta view (route configurations over VHDS, plus `virtualHosts`). */
+function translateTo(dir: string, out: string, protocol: Protocol): void {
+  const args = [PORTICO, 'translate', '-f', dir, '-o', 'json', '-q', '--xds-protocol', protocol];
+  writeFileSync(out, execFileSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 }));
 }
 
 interface Target {
@@ -160,7 +253,7 @@ async function startPortico(dir: string): Promise<Target> {
   };
 }
 
-async function startPeer(cache: 'snapshot' | 'linear', dir: string, work: string): Promise<Target> {
+async function startPeer(cache: 'snapshot' | 'linear', protocol: Protocol, dir: string, work: string): Promise<Target> {
   const child = spawn(PEER_BIN, ['-address', '127.0.0.1:0', '-cache', cache], { stdio: ['pipe', 'pipe', 'inherit'] });
   const out = new Lines(child.stdout ?? process.stdin);
   const address = (await out.next((l) => l.startsWith('listening '), 30_000)).slice('listening '.length);
@@ -172,7 +265,7 @@ async function startPeer(cache: 'snapshot' | 'linear', dir: string, work: string
     return Number(parseMs) + Number(setMs);
   };
   const initial = join(work, 'translated-0.json');
-  translateTo(dir, initial);
+  translateTo(dir, initial, protocol);
   const initialApplyMs = await load(initial);
   return {
     child,
@@ -180,7 +273,7 @@ async function startPeer(cache: 'snapshot' | 'linear', dir: string, work: string
     initialApplyMs,
     change: async (k) => {
       const file = join(work, `translated-${k + 1}.json`);
-      translateTo(dir, file); // not timed: the peer has no translator; it is told once the file exists
+      translateTo(dir, file, protocol); // not timed: the peer has no translator; it is told once the file exists
       const t0 = nowMs();
       const applying = load(file);
       return { t0, applyMs: () => applying };
@@ -188,11 +281,11 @@ async function startPeer(cache: 'snapshot' | 'linear', dir: string, work: string
   };
 }
 
-async function measure(server: ServerName, ingresses: number, clients: number): Promise<Run> {
+async function measure(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
   const work = mkdtempSync(join(tmpdir(), `portico-scale-${ingresses}-`));
   const dir = join(work, 'manifests');
   writeWorkloadManifests(dir, ingresses);
-  const target = server === 'portico' ? await startPortico(dir) : await startPeer(server, dir, work);
+  const target = server === 'portico' ? await startPortico(dir) : await startPeer(server, protocol, dir, work);
   const pid = target.child.pid ?? 0;
   const fleet = new Fleet({ address: target.address, protocol, clients, nodeCluster: NODE_CLUSTER });
   try {
@@ -218,7 +311,7 @@ async function measure(server: ServerName, ingresses: number, clients: number): 
       applyMs.push(await apply());
       latencies.push(settled.lastAckMs - t0);
       bytes.push(settled.bytes);
-      process.stderr.write(`  ${server} ${ingresses}x${clients} change ${k + 1}/${changes}: ${(settled.lastAckMs - t0).toFixed(0)} ms, ${(settled.bytes / 2 ** 20).toFixed(1)} MiB\r`);
+      process.stderr.write(`  ${server} ${protocol} ${ingresses}x${clients} change ${k + 1}/${changes}: ${(settled.lastAckMs - t0).toFixed(0)} ms, ${formatBytes(settled.bytes)}\r`);
     }
     process.stderr.write('\n');
     const cpuAfter = cpuSeconds(pid);
@@ -244,55 +337,114 @@ async function measure(server: ServerName, ingresses: number, clients: number): 
   }
 }
 
-// ---- main ----
-
-if (servers.some((s) => s !== 'portico')) ensurePeer();
-const runs: Run[] = [];
-const started = Date.now();
-for (const [ingresses, clients] of scenarios) {
-  for (const server of servers) {
-    console.error(`${server}: ${ingresses} Ingresses × ${clients} ${protocol} clients`);
-    runs.push(await measure(server, ingresses, clients));
-    console.error(JSON.stringify(runs[runs.length - 1]));
-  }
+/** measure, plus the wall time of the whole run. */
+async function measureTimed(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
+  const started = nowMs();
+  const run = await measure(server, protocol, ingresses, clients);
+  return { ...run, wallSeconds: Math.round((nowMs() - started) / 100) / 10 };
 }
 
-// Runs of earlier invocations for other scenarios are kept (so scenarios can be measured separately).
+// ---- results ----
+
+// Results of earlier invocations are kept unless re-measured (so parts of the matrix can be measured
+// separately); a recorded skip only stands while no run of that server, protocol and scenario exists.
 const results = join(import.meta.dirname, 'results');
 const resultsFile = join(results, 'scale.json');
-interface Saved { commands?: string[]; runs?: Run[] }
+interface Saved { commands?: string[]; runs?: Run[]; skipped?: Skipped[] }
+type Key = Pick<Run, 'server' | 'protocol' | 'ingresses' | 'clients'>;
 const saved: Saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Saved) : {};
-const same = (a: Run, b: Run): boolean => a.server === b.server && a.protocol === b.protocol && a.ingresses === b.ingresses && a.clients === b.clients;
-const allRuns = [...(saved.runs ?? []).filter((old) => !runs.some((r) => same(r, old))), ...runs];
-const allScenarios = [...new Set(allRuns.map((r) => `${r.ingresses}x${r.clients}`))].map((s) => s.split('x').map(Number) as [number, number]);
+const same = (a: Key, b: Key): boolean => a.server === b.server && a.protocol === b.protocol && a.ingresses === b.ingresses && a.clients === b.clients;
+const order = (a: Key, b: Key): number => a.ingresses - b.ingresses || a.clients - b.clients || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server);
+const scenarioOf = (r: Key): string => `${r.ingresses}×${r.clients}`;
+const command = `npx tsx bench/scale.ts --scenarios ${values.scenarios ?? ''} --changes ${changes} --servers ${values.servers ?? ''} --protocol ${values.protocol ?? ''} --skip '${values.skip ?? ''}'`;
 
-const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-const rows: string[] = [];
-for (const [ingresses, clients] of allScenarios) {
-  for (const run of allRuns.filter((r) => r.ingresses === ingresses && r.clients === clients)) {
-    const portico = allRuns.find((r) => r.server === 'portico' && r.protocol === run.protocol && r.ingresses === ingresses && r.clients === clients);
+function merged(runs: Run[], skipped: Skipped[]): { allRuns: Run[]; allSkipped: Skipped[] } {
+  const allRuns = [...(saved.runs ?? []).filter((old) => !runs.some((r) => same(r, old))), ...runs].sort(order);
+  const allSkipped = [...(saved.skipped ?? []).filter((old) => !skipped.some((s) => same(s, old))), ...skipped].filter((s) => !allRuns.some((r) => same(r, s))).sort(order);
+  return { allRuns, allSkipped };
+}
+
+/** Writes scale.json and scale.svg (after every run, so a long matrix keeps what it measured). */
+function save(runs: Run[], skipped: Skipped[]): void {
+  const { allRuns, allSkipped } = merged(runs, skipped);
+  mkdirSync(results, { recursive: true });
+  const commands = [...(saved.commands ?? []).filter((c) => c !== command), command];
+  writeFileSync(resultsFile, `${JSON.stringify({ commands, node: process.version, date: new Date().toISOString(), runs: allRuns, skipped: allSkipped }, null, 2)}\n`);
+  writeFileSync(join(results, 'scale.svg'), renderChart({
+    title: 'Single-Ingress change → every client ACKed, p99',
+    xLabel: 'scenario (Ingresses × clients)',
+    yLabel: 'p99 change → all clients ACKed (log scale)',
+    bars: allRuns.map((r) => ({ scenario: scenarioOf(r), series: `${r.server} ${r.protocol}`, value: r.changeToAllAckedMs.p99 })),
+    notRun: allSkipped.map((s) => ({ scenario: scenarioOf(s), series: `${s.server} ${s.protocol}` })),
+    scenarios: [...new Set([...allRuns, ...allSkipped].sort(order).map(scenarioOf))],
+    // Bars grouped by protocol; a colour per server, darker for SotW, lighter for Delta.
+    series: PROTOCOLS.flatMap((protocol) => SERVERS.map((server) => ({ name: `${server} ${protocol}`, color: SERIES_COLORS[server][protocol] })))
+      .filter((s) => [...allRuns, ...allSkipped].some((r) => `${r.server} ${r.protocol}` === s.name)),
+  }));
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  if (bytes >= 2 ** 10) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+/** Markdown table of every recorded run and skip, with Portico/peer ratios for the same protocol. */
+function table(runs: Run[], skipped: Skipped[]): string {
+  const { allRuns, allSkipped } = merged(runs, skipped);
+  const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+  const header = 'scenario | server | apply (median) | change→all ACKed median | p99 | max | bytes/change | CPU during changes | CPU total | peak RSS | wall';
+  const columns = header.split('|').length;
+  const rows = [...allRuns, ...allSkipped].sort(order).map((entry): string[] => {
+    if ('reason' in entry) return [scenarioOf(entry), `${entry.server} ${entry.protocol}`, `not run: ${entry.reason}`, ...Array<string>(columns - 3).fill('')];
+    const run = entry;
+    const portico = allRuns.find((r) => same(r, { ...run, server: 'portico' }));
     const vs = (pick: (r: Run) => number): string => (portico && run !== portico ? ` (${ratio(pick(portico), pick(run))})` : '');
-    rows.push([
-      `${ingresses}×${clients}`, `${run.server} ${run.protocol}`,
+    return [
+      scenarioOf(run), `${run.server} ${run.protocol}`,
       `${run.applyMsMedian} ms${vs((r) => r.applyMsMedian)}`,
       `${run.changeToAllAckedMs.median} ms${vs((r) => r.changeToAllAckedMs.median)}`,
       `${run.changeToAllAckedMs.p99} ms${vs((r) => r.changeToAllAckedMs.p99)}`,
       `${run.changeToAllAckedMs.max} ms${vs((r) => r.changeToAllAckedMs.max)}`,
-      `${(run.bytesPerChange.median / 2 ** 20).toFixed(2)} MiB${vs((r) => r.bytesPerChange.median)}`,
+      `${formatBytes(run.bytesPerChange.median)}${vs((r) => r.bytesPerChange.median)}`,
       `${run.serverCpuSeconds.changes} s${vs((r) => r.serverCpuSeconds.changes)}`,
       `${run.serverCpuSeconds.total} s${vs((r) => r.serverCpuSeconds.total)}`,
       `${run.peakRssMiB} MiB${vs((r) => r.peakRssMiB)}`,
-    ].join(' | '));
-  }
+      run.wallSeconds === undefined ? '–' : `${run.wallSeconds} s`,
+    ];
+  });
+  return [`| ${header} |`, `|${header.split('|').map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
-const header = 'scenario | server | apply (median) | change→all ACKed median | p99 | max | bytes/change | CPU during changes | CPU total | peak RSS';
-const table = [`| ${header} |`, `|${header.split('|').map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r} |`)].join('\n');
-console.log(`\n${table}\n(ratios are Portico/peer)`);
 
-const command = `npx tsx bench/scale.ts --scenarios ${values.scenarios ?? ''} --changes ${changes} --servers ${values.servers ?? ''} --protocol ${protocol}`;
-console.log(`this invocation: ${Math.round((Date.now() - started) / 1000)} s`);
-mkdirSync(results, { recursive: true });
-const commands = [...(saved.commands ?? []).filter((c) => c !== command), command];
-writeFileSync(resultsFile, `${JSON.stringify({ commands, node: process.version, date: new Date().toISOString(), runs: allRuns }, null, 2)}\n`);
-writeFileSync(join(results, 'scale.svg'), renderChart(allRuns.map((r) => ({ scenario: `${r.ingresses}×${r.clients}`, series: `${r.server} ${r.protocol}`, value: r.changeToAllAckedMs.p99 })), 'Single-Ingress change → every client ACKed, p99 (ms)'));
-process.exit(0);
+// ---- main ----
+
+const planned = scenarios.flatMap(([ingresses, clients]) => protocols.flatMap((protocol) => servers.map((server) => ({ server, protocol, ingresses, clients }))));
+if (planned.some((r) => r.server !== 'portico' && !skipReason(r.server, r.protocol, r.ingresses, r.clients))) ensurePeer();
+const runs: Run[] = [];
+const skipped: Skipped[] = [];
+let failures = 0;
+const started = Date.now();
+for (const { server, protocol, ingresses, clients } of planned) {
+  const reason = skipReason(server, protocol, ingresses, clients);
+  if (reason) {
+    console.error(`${server}: ${ingresses} Ingresses × ${clients} ${protocol} clients: not run: ${reason}`);
+    skipped.push({ server, protocol, ingresses, clients, reason });
+  } else {
+    console.error(`${server}: ${ingresses} Ingresses × ${clients} ${protocol} clients`);
+    try {
+      runs.push(await measureTimed(server, protocol, ingresses, clients));
+      console.error(JSON.stringify(runs[runs.length - 1]));
+    } catch (error) {
+      // Recorded (unless an earlier invocation measured it) and the matrix goes on; the exit status says so.
+      failures++;
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`  failed: ${message}`);
+      skipped.push({ server, protocol, ingresses, clients, reason: `failed: ${message}` });
+    }
+  }
+  save(runs, skipped);
+}
+
+console.log(`\n${table(runs, skipped)}\n(ratios are Portico/peer, same protocol)`);
+console.log(`this invocation: ${Math.round((Date.now() - started) / 1000)} s${failures > 0 ? `, ${failures} failed run(s)` : ''}`);
+process.exit(failures > 0 ? 1 : 0);

@@ -1,7 +1,10 @@
 // One simulated Envoy: an ADS stream that subscribes like Envoy (wildcard CDS and LDS, then EDS for
 // the EDS clusters and RDS for the route names the listeners reference), ACKs every response, and
 // records when each response arrived and how big it was. The protocol (state of the world or
-// incremental) is a parameter; both speak the same AggregatedDiscoveryService.
+// incremental) is a parameter; both speak the same AggregatedDiscoveryService. Over Delta, a route
+// configuration with vhds set gets its virtual hosts over VHDS, as Envoy's VhdsSubscription does:
+// one VirtualHost subscription per route configuration, named after it (a namespace: every
+// VirtualHost named `<route configuration>/...`).
 import * as grpc from '@grpc/grpc-js';
 import { TYPE, encodeDeltaRequest, encodeSotwRequest, readDeltaResponse, readSotwResponse } from './wire.js';
 import type { NodeInfo, ResponseSummary } from './wire.js';
@@ -29,6 +32,8 @@ export class FleetClient {
   private readonly call: grpc.ClientDuplexStream<Buffer, ResponseSummary>;
   private readonly names = new Map<string, string[]>();
   private readonly last = new Map<string, ResponseSummary>();
+  /** Delta: route configurations whose VirtualHost namespace it subscribed to. */
+  private readonly vhdsNamespaces = new Set<string>();
   private nodeSent = false;
 
   constructor(
@@ -67,6 +72,7 @@ export class FleetClient {
     this.window.bytes += response.bytes;
     if (response.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, response);
     if (response.typeUrl === TYPE.listener) this.follow(TYPE.route, response);
+    if (response.typeUrl === TYPE.route && this.protocol === 'delta') this.followVhds(response);
     this.last.set(response.typeUrl, response);
     this.ack(response);
     this.answered.add(response.typeUrl);
@@ -94,6 +100,18 @@ export class FleetClient {
       const subscribe = wanted.filter((n) => !had.has(n));
       if (subscribe.length > 0) this.sendDelta(type, subscribe, [], '');
     }
+  }
+
+  /** Delta RDS answered: subscribe to the virtual hosts of each route configuration with vhds, once per name. */
+  private followVhds(response: ResponseSummary): void {
+    const subscribe = [...new Set(response.vhdsNames)].filter((n) => !this.vhdsNamespaces.has(n));
+    const unsubscribe = response.removed.filter((n) => this.vhdsNamespaces.has(n));
+    for (const name of subscribe) this.vhdsNamespaces.add(name);
+    for (const name of unsubscribe) this.vhdsNamespaces.delete(name);
+    if (subscribe.length === 0 && unsubscribe.length === 0) return;
+    // Wanted before this RDS response counts as answered, so the client is never ready without its virtual hosts.
+    if (subscribe.length > 0) this.wanted.add(TYPE.virtualHost);
+    this.sendDelta(TYPE.virtualHost, subscribe, unsubscribe, '');
   }
 
   private ack(response: ResponseSummary): void {

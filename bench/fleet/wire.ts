@@ -3,13 +3,16 @@
 // bodies. Every xDS resource type the fleet follows keeps its name in field 1 (Listener.name,
 // RouteConfiguration.name, Cluster.name, ClusterLoadAssignment.cluster_name), and a Listener's RDS
 // names sit at filter_chains(3) → filters(3) → typed_config(4) → HttpConnectionManager.rds(3) →
-// route_config_name(2). No generated code, so the fleet does not depend on any server's protos.
+// route_config_name(2). VirtualHost (VHDS) also keeps its name in field 1; over Delta the reader
+// only looks at a RouteConfiguration's top-level fields, to see whether vhds (9) is set.
+// No generated code, so the fleet does not depend on any server's protos.
 
 export const TYPE = {
   listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
   route: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
   cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   endpoint: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  virtualHost: 'type.googleapis.com/envoy.config.route.v3.VirtualHost',
 } as const;
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
@@ -171,11 +174,17 @@ export interface ResponseSummary {
   rdsNames: string[];
   /** Clusters only: the EDS names of the EDS clusters (eds_cluster_config.service_name, else the name). */
   edsNames: string[];
+  /** Delta route configurations only: the names of those with vhds set (their virtual hosts come over VHDS). */
+  vhdsNames: string[];
   bytes: number;
 }
 
+function emptySummary(bytes: number): ResponseSummary {
+  return { typeUrl: '', versionInfo: '', nonce: '', names: [], versions: new Map(), removed: [], rdsNames: [], edsNames: [], vhdsNames: [], bytes };
+}
+
 export function readSotwResponse(buf: Buffer): ResponseSummary {
-  const summary: ResponseSummary = { typeUrl: '', versionInfo: '', nonce: '', names: [], versions: new Map(), removed: [], rdsNames: [], edsNames: [], bytes: buf.length };
+  const summary = emptySummary(buf.length);
   const anys: [number, number][] = [];
   scan(buf, 0, buf.length, (f, b, s, e) => {
     if (f === 1) summary.versionInfo = text(b, s, e);
@@ -188,7 +197,7 @@ export function readSotwResponse(buf: Buffer): ResponseSummary {
 }
 
 export function readDeltaResponse(buf: Buffer): ResponseSummary {
-  const summary: ResponseSummary = { typeUrl: '', versionInfo: '', nonce: '', names: [], versions: new Map(), removed: [], rdsNames: [], edsNames: [], bytes: buf.length };
+  const summary = emptySummary(buf.length);
   const resources: [number, number][] = [];
   scan(buf, 0, buf.length, (f, b, s, e) => {
     if (f === 1) summary.versionInfo = text(b, s, e);
@@ -208,9 +217,19 @@ export function readDeltaResponse(buf: Buffer): ResponseSummary {
     });
     summary.names.push(name);
     summary.versions.set(name, version);
-    if (body) followNames(buf, readAny(buf, body[0], body[1]), name, summary);
+    if (!body) continue;
+    const any = readAny(buf, body[0], body[1]);
+    followNames(buf, any, name, summary);
+    if (any.typeUrl === TYPE.route && hasField(buf, any.value[0], any.value[1], 9)) summary.vhdsNames.push(name); // RouteConfiguration.vhds
   }
   return summary;
+}
+
+/** Whether the message in buf[start, end) has length-delimited field `field` at its top level (nothing nested is read). */
+function hasField(buf: Buffer, start: number, end: number, field: number): boolean {
+  let found = false;
+  scan(buf, start, end, (f) => { if (f === field) found = true; });
+  return found;
 }
 
 function readResource(buf: Buffer, start: number, end: number, summary: ResponseSummary): void {

@@ -6,6 +6,10 @@
 // Reads commands on stdin, one per line: `load <file.json>` replaces the served resources with that
 // file's (every ingress class's resources merged into one fleet). Answers on stdout:
 // `listening <address>` once, then `loaded <version> <resources> <parse ms> <set ms>` per load.
+//
+// For Delta the file is `portico translate --xds-protocol delta` output: route configurations with
+// vhds set and no virtual hosts, and the virtual hosts as their own resources (`virtualHosts`, each
+// named `<route configuration>/<host>`), served over VHDS like Portico does.
 package main
 
 import (
@@ -18,6 +22,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -55,6 +61,7 @@ type kind struct {
 var kinds = []kind{
 	{"listeners", resource.ListenerType, func() proto.Message { return &listenerv3.Listener{} }},
 	{"routeConfigurations", resource.RouteType, func() proto.Message { return &routev3.RouteConfiguration{} }},
+	{"virtualHosts", resource.VirtualHostType, func() proto.Message { return &routev3.VirtualHost{} }},
 	{"clusters", resource.ClusterType, func() proto.Message { return &clusterv3.Cluster{} }},
 	{"clusterLoadAssignments", resource.EndpointType, func() proto.Message { return &endpointv3.ClusterLoadAssignment{} }},
 	{"secrets", resource.SecretType, func() proto.Message { return &tlsv3.Secret{} }},
@@ -90,11 +97,107 @@ func load(path string) (map[string][]types.Resource, int, error) {
 	return out, count, nil
 }
 
+// vhdsNamespaces rewrites VHDS subscriptions for go-control-plane, which has no namespace matching.
+// Envoy's VhdsSubscription subscribes to VirtualHost with resource_names_subscribe = [<route
+// configuration name>]: a namespace meaning "every VirtualHost named `<name>/...`". Neither cache
+// knows that: both would look for a resource literally named `<name>`, find none, and never send
+// anything. So before the server processes a Delta VirtualHost request, a subscribed name that is
+// not a resource name but is a namespace of one (some VirtualHost is named `<name>/...`) becomes
+// the explicit wildcard "*", and so does the unsubscription of the stream's last namespace (the
+// stream stays wildcard while it has any namespace subscribed). The approximation: a wildcard
+// stream gets the virtual hosts of every route configuration, not only of those it subscribed to;
+// the benchmark's clients subscribe to every route configuration their listeners name, which is
+// all of them.
+type vhdsNamespaces struct {
+	// names and namespaces of the served VirtualHosts, replaced on every load.
+	served atomic.Pointer[vhostNames]
+	mu     sync.Mutex
+	// namespaces each Delta stream has subscribed to, by stream ID.
+	streams map[int64]map[string]struct{}
+}
+
+type vhostNames struct {
+	names      map[string]struct{}
+	namespaces map[string]struct{}
+}
+
+func (v *vhdsNamespaces) setServed(vhosts []types.Resource) {
+	served := &vhostNames{names: map[string]struct{}{}, namespaces: map[string]struct{}{}}
+	for _, r := range vhosts {
+		name := cache.GetResourceName(r)
+		served.names[name] = struct{}{}
+		for i := range len(name) {
+			if name[i] == '/' {
+				served.namespaces[name[:i]] = struct{}{}
+			}
+		}
+	}
+	v.served.Store(served)
+}
+
+// isNamespace: some VirtualHost is named `<name>/...` and none is named `<name>`.
+func (v *vhdsNamespaces) isNamespace(name string) bool {
+	served := v.served.Load()
+	if served == nil {
+		return false
+	}
+	_, isName := served.names[name]
+	_, isNamespace := served.namespaces[name]
+	return isNamespace && !isName
+}
+
+func (v *vhdsNamespaces) onDeltaRequest(streamID int64, req *discoverygrpc.DeltaDiscoveryRequest) error {
+	if req.GetTypeUrl() != resource.VirtualHostType {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	subscribed := v.streams[streamID]
+	if subscribed == nil {
+		subscribed = map[string]struct{}{}
+		v.streams[streamID] = subscribed
+	}
+	wildcard := false
+	var subscribe []string
+	for _, name := range req.GetResourceNamesSubscribe() {
+		if v.isNamespace(name) {
+			subscribed[name] = struct{}{}
+			wildcard = true
+			continue
+		}
+		subscribe = append(subscribe, name)
+	}
+	if wildcard {
+		subscribe = append(subscribe, "*")
+	}
+	var unsubscribe []string
+	for _, name := range req.GetResourceNamesUnsubscribe() {
+		if _, ok := subscribed[name]; ok {
+			delete(subscribed, name)
+			if len(subscribed) == 0 {
+				unsubscribe = append(unsubscribe, "*")
+			}
+			continue
+		}
+		unsubscribe = append(unsubscribe, name)
+	}
+	req.ResourceNamesSubscribe = subscribe
+	req.ResourceNamesUnsubscribe = unsubscribe
+	return nil
+}
+
+func (v *vhdsNamespaces) onDeltaStreamClosed(streamID int64, _ *corev3.Node) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.streams, streamID)
+}
+
 func main() {
 	address := flag.String("address", "127.0.0.1:0", "listen address")
 	cacheKind := flag.String("cache", "snapshot", "snapshot or linear")
 	flag.Parse()
 	ctx := context.Background()
+	vhds := &vhdsNamespaces{streams: map[int64]map[string]struct{}{}}
 
 	var xdsCache cache.Cache
 	var apply func(version string, resources map[string][]types.Resource) error
@@ -156,7 +259,11 @@ func main() {
 		os.Exit(2)
 	}
 
-	srv := server.NewServer(ctx, xdsCache, server.CallbackFuncs{})
+	// The callbacks run on every stream's goroutine, before the request is processed.
+	srv := server.NewServer(ctx, xdsCache, server.CallbackFuncs{
+		StreamDeltaRequestFunc: vhds.onDeltaRequest,
+		DeltaStreamClosedFunc:  vhds.onDeltaStreamClosed,
+	})
 	grpcServer := grpc.NewServer(grpc.MaxConcurrentStreams(1_000_000))
 	discoverygrpc.RegisterAggregatedDiscoveryServiceServer(grpcServer, srv)
 	listener, err := net.Listen("tcp", *address)
@@ -182,6 +289,7 @@ func main() {
 		}
 		parsed := time.Now()
 		version++
+		vhds.setServed(resources[resource.VirtualHostType])
 		if err := apply(strconv.Itoa(version), resources); err != nil {
 			fmt.Printf("error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 			continue
