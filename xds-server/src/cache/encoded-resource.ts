@@ -4,6 +4,7 @@ import { RESOURCE_TYPES, messageType, typeUrlOf } from '../protos/envoy-protos.j
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
 import { contentVersion } from './content-version.js';
+import { sameContent } from './same-content.js';
 
 /** DiscoveryResponse.resources is field 2. */
 const RESOURCES_FIELD = 2;
@@ -24,17 +25,22 @@ export interface EncodedResource {
   readonly inWildcard: boolean;
   /** For EDS clusters: the ClusterLoadAssignment to re-send when the cluster changes. */
   readonly endpointsName?: string;
+  /** What it was encoded from: a later publish with equal content reuses this without encoding. */
+  readonly source: object;
 }
 
 /**
  * Encodes one resource given in proto-loader object form. When `previous` has the same content,
- * it is returned as is, so unchanged resources keep sharing one buffer across publishes.
+ * it is returned as is, so unchanged resources keep sharing one buffer across publishes; equal
+ * source objects are recognised without encoding at all.
  */
 export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource): EncodedResource {
+  const same = previous !== undefined && previous.kind === kind && previous.name === name;
+  if (same && sameContent(previous.source, resource)) return previous;
   const type = messageType(RESOURCE_TYPES[kind]);
   const bytes = Buffer.from(type.encode(type.fromObject(resource)).finish());
   const version = contentVersion(bytes);
-  if (previous && previous.version === version && previous.kind === kind && previous.name === name) return previous;
+  if (same && previous.version === version) return previous;
   const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
   const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
   return {
@@ -45,6 +51,7 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     responseField,
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),
     ...(endpointsName === undefined ? {} : { endpointsName }),
+    source: resource,
   };
 }
 
