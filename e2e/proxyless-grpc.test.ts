@@ -92,7 +92,7 @@ describe('portico serve with proxyless gRPC clients (grpc-js-xds)', () => {
     await untilAnswer(clients.nginx3ByAnyHost, 'AAAAAA', 10_000);
     expect((await portico.http('/readyz')).status).toBe(200);
 
-    expect(await rdsStatus('e2e-nginx1')).toMatchObject({ name: 'http', status: 'ACKED' });
+    expect(await rdsStatus('e2e-nginx1')).toMatchObject({ name: 'grpc:nginx1.example.com', status: 'ACKED' });
     await waitUntil(async () => (portico.stdout().includes('xds:///nginx2.example.com') ? true : undefined), 5_000);
     expect(portico.stdout()).toContain('fleet nginx (IngressClass nginx)');
   });
@@ -148,7 +148,7 @@ describe('portico serve with proxyless gRPC clients (grpc-js-xds)', () => {
     const nacksBefore = portico.events('xds.nack').length;
     scenario.write('ingress.yaml', [ingressWith((i) => (i.metadata.annotations = { 'nginx.ingress.kubernetes.io/app-root': '/app' }))]);
     const nack = await portico.waitForLog('xds.nack', (l) => l['nodeId'] === 'e2e-nginx1' && l['typeUrl'] === RDS_TYPE, 5_000);
-    expect(nack).toMatchObject({ fleet: FLEET, resources: ['http'], origins: [INGRESS] });
+    expect(nack).toMatchObject({ fleet: FLEET, resources: ['grpc:nginx1.example.com'], origins: [INGRESS] });
     expect(String(nack['errorDetail'])).toMatch(/resource index 0/);
     expect(portico.events('xds.nack').length).toBeGreaterThan(nacksBefore);
     const metrics = (await portico.http('/metrics')).body;

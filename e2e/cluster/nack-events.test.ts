@@ -51,7 +51,7 @@ describe('NACKs become Events', () => {
     const warning = await eventually('a Warning Event for the NACK', async () =>
       (await eventsOfSeedIngress()).find((e) => e.type === 'Warning' && /rejected routeConfiguration/.test(e.message ?? '')),
     );
-    expect(warning.message).toContain('a client of fleet nginx rejected routeConfiguration http: xDS response validation errors');
+    expect(warning.message).toContain('a client of fleet nginx rejected routeConfiguration grpc:nginx1.example.com: xDS response validation errors');
     expect(warning.reason).toBe('ConfigurationError');
 
     await bed.networking.patchNamespacedIngress({

@@ -43,8 +43,10 @@ export const FLEET_FIELD_BY_KIND = {
 
 /** A fleet's resources of one kind (none where the view has no such field). */
 export function resourcesOfKind(resources: FleetResources, kind: ResourceKind): readonly object[] {
-  return resources[FLEET_FIELD_BY_KIND[kind]] ?? [];
+  return resources[FLEET_FIELD_BY_KIND[kind]] ?? NONE;
 }
+
+const NONE: readonly object[] = Object.freeze([]);
 
 export function resourceName(kind: ResourceKind, resource: { name?: string; cluster_name?: string }): string {
   return (kind === 'clusterLoadAssignment' ? resource.cluster_name : resource.name) ?? '';

@@ -4,42 +4,66 @@ import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { encodeResponseBody, withNonce } from '../protocol/discovery-response.js';
 import { messageType } from '../protos/envoy-protos.js';
 import { buildFleetSnapshot } from './fleet-snapshot.js';
+import type { BuiltSnapshot, FleetSnapshot } from './fleet-snapshot.js';
 import { SnapshotCache } from './snapshot-cache.js';
+import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
+import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import type { FleetResources } from '../resources.js';
+
+/** Both views as the server builds them, without gRPC API listeners. */
+function build(resources: FleetResources, previous?: FleetSnapshot): BuiltSnapshot {
+  return buildFleetSnapshot('f', { resources, origins: {} }, withVirtualHostDiscovery(resources, {}), previous);
+}
 
 const SPEC = { routes: { 'a.example.com': 'c1', '*': 'c2' }, endpoints: { c1: [1], c2: [2] } };
 
 describe('fleet snapshots', () => {
   it('versions resources by content, independent of build order and process', () => {
-    const one = buildFleetSnapshot('f', fleetResources(SPEC), {}).snapshot;
+    const one = build(fleetResources(SPEC)).snapshot;
     const reversed = fleetResources(SPEC);
     reversed.clusters.reverse();
-    const two = buildFleetSnapshot('f', reversed, {}).snapshot;
+    const two = build(reversed).snapshot;
     expect(two.types.cluster.version).toBe(one.types.cluster.version);
     expect(one.types.cluster.version).toMatch(/^[0-9a-f]{16}$/);
     expect([...one.types.cluster.resources.keys()]).toEqual(['c1', 'c2']);
   });
 
   it('reuses the encoded bytes of unchanged resources across publishes', () => {
-    const first = buildFleetSnapshot('f', fleetResources(SPEC), {}).snapshot;
+    const first = build(fleetResources(SPEC)).snapshot;
     const changed = fleetResources({ ...SPEC, endpoints: { c1: [1], c2: [3] } });
-    const second = buildFleetSnapshot('f', changed, {}, first).snapshot;
+    const second = build(changed, first).snapshot;
     expect(second.types.clusterLoadAssignment.resources.get('c1')).toBe(first.types.clusterLoadAssignment.resources.get('c1'));
     expect(second.types.clusterLoadAssignment.resources.get('c2')).not.toBe(first.types.clusterLoadAssignment.resources.get('c2'));
     expect(second.types.cluster).not.toBe(first.types.cluster);
     expect(second.types.cluster.version).toBe(first.types.cluster.version);
   });
 
+  it('shares the kinds both views have alike, and keeps VHDS and gRPC API listeners each in its own view', () => {
+    const base = fleetResources(SPEC);
+    const sotw = withGrpcApiListeners(base, {});
+    const { snapshot } = buildFleetSnapshot('f', sotw, withVirtualHostDiscovery(base, {}));
+    expect(snapshot.deltaTypes.cluster).toBe(snapshot.types.cluster);
+    expect(snapshot.deltaTypes.clusterLoadAssignment).toBe(snapshot.types.clusterLoadAssignment);
+    expect([...snapshot.types.listener.resources.keys()]).toEqual(['a.example.com', 'ingress_http', 'portico:any-host']);
+    expect([...snapshot.deltaTypes.listener.resources.keys()]).toEqual(['ingress_http']);
+    expect([...snapshot.types.routeConfiguration.resources.keys()]).toEqual(['grpc:a.example.com', 'ingress_http']);
+    expect([...snapshot.deltaTypes.routeConfiguration.resources.keys()]).toEqual(['ingress_http']);
+    expect(snapshot.types.virtualHost.resources.size).toBe(0);
+    expect([...snapshot.deltaTypes.virtualHost.resources.keys()]).toEqual(['ingress_http/a.example.com', 'ingress_http/any-host']);
+    expect(snapshot.deltaTypes.virtualHost.namespaces.get('ingress_http')).toEqual(['ingress_http/a.example.com', 'ingress_http/any-host']);
+  });
+
   it('reports duplicate and unencodable resources and keeps serving the rest', () => {
     const resources = fleetResources(SPEC);
     resources.clusters.push({ ...resources.clusters[0], connect_timeout: { seconds: 9 } });
     resources.clusterLoadAssignments.push({ cluster_name: 'c3', endpoints: [{ priority: -1 as unknown as number }] });
-    const { snapshot, problems } = buildFleetSnapshot('f', resources, {});
+    const { snapshot, problems } = build(resources);
     expect(problems.map((p) => `${p.kind} ${p.name}`)).toContain('cluster c1');
     expect(snapshot.types.cluster.resources.size).toBe(2);
   });
 
   it('assembles DiscoveryResponses that decode to the original resources', () => {
-    const { snapshot } = buildFleetSnapshot('f', fleetResources(SPEC), {});
+    const { snapshot } = build(fleetResources(SPEC));
     const type = snapshot.types.cluster;
     const bytes = withNonce(encodeResponseBody({ versionInfo: type.version, typeUrl: type.typeUrl, controlPlaneId: 'cp' }, type.resources.values()), '7');
     const responseType = messageType('envoy.service.discovery.v3.DiscoveryResponse');

@@ -9,7 +9,7 @@ import { compareStrings } from '../util/compare-strings.js';
 import { typeVersion } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
-import { virtualHostNamespace, withVirtualHostDiscovery } from './virtual-host-discovery.js';
+import { virtualHostNamespace } from './virtual-host-discovery.js';
 
 export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
 
@@ -30,11 +30,12 @@ export type TypeSnapshots = Readonly<Record<ResourceKind, TypeSnapshot>>;
 
 export interface FleetSnapshot {
   readonly fleet: string;
-  /** What SotW clients get: whole RouteConfigurations, no VirtualHost resources. */
+  /** What SotW clients get: whole RouteConfigurations, no VirtualHost resources, gRPC API listeners. */
   readonly types: TypeSnapshots;
   /**
-   * What Delta clients get: RouteConfigurations split with VHDS (see virtual-host-discovery.ts).
-   * Every other kind is the very TypeSnapshot of `types`.
+   * What Delta clients get: RouteConfigurations split with VHDS (see virtual-host-discovery.ts),
+   * and no gRPC API listeners (gRPC speaks only SotW). Kinds alike in both views share the very
+   * TypeSnapshot of `types`.
    */
   readonly deltaTypes: TypeSnapshots;
   readonly origins: ResourceOrigins;
@@ -52,24 +53,42 @@ export interface BuiltSnapshot {
   problems: PublishProblem[];
 }
 
-export function buildFleetSnapshot(fleet: string, resources: FleetResources, origins: ResourceOrigins, previous?: FleetSnapshot): BuiltSnapshot {
-  const problems: PublishProblem[] = [];
-  const types = {} as Record<ResourceKind, TypeSnapshot>;
-  for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(resources, kind), previous?.types[kind], problems);
-  const split = withVirtualHostDiscovery(resources, origins);
-  const deltaTypes: Record<ResourceKind, TypeSnapshot> = { ...types };
-  for (const kind of DELTA_ONLY_KINDS) {
-    // A resource the SotW view could not take is already reported; its VHDS form would repeat it.
-    const reported = new Set(problems.map((p) => p.name));
-    const deltaProblems: PublishProblem[] = [];
-    deltaTypes[kind] = buildType(kind, resourcesOfKind(split.resources, kind), previous?.deltaTypes[kind], deltaProblems);
-    problems.push(...deltaProblems.filter((p) => !reported.has(virtualHostNamespace(p.name) ?? p.name)));
-  }
-  return { snapshot: { fleet, types, deltaTypes, origins: split.origins }, problems };
+/** Resources and origins of one fleet as one kind of client is served them. */
+export interface FleetView {
+  resources: FleetResources;
+  origins: ResourceOrigins;
 }
 
-/** Kinds whose Delta view differs from the SotW view. */
-const DELTA_ONLY_KINDS = ['routeConfiguration', 'virtualHost'] as const satisfies readonly ResourceKind[];
+/**
+ * Builds both views. Kinds whose resource list is the very same array in both views share one
+ * TypeSnapshot; the others are built per view, reusing the previous publish's encodings.
+ */
+export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetView, previous?: FleetSnapshot): BuiltSnapshot {
+  const problems: PublishProblem[] = [];
+  const types = {} as Record<ResourceKind, TypeSnapshot>;
+  for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(sotw.resources, kind), previous?.types[kind], problems);
+  const deltaTypes = {} as Record<ResourceKind, TypeSnapshot>;
+  // A resource the SotW view could not take is already reported; its Delta form would repeat it.
+  const reported = new Set(problems.map((p) => p.name));
+  for (const kind of RESOURCE_KINDS) {
+    const resources = resourcesOfKind(delta.resources, kind);
+    if (resources === resourcesOfKind(sotw.resources, kind)) {
+      deltaTypes[kind] = types[kind];
+      continue;
+    }
+    const deltaProblems: PublishProblem[] = [];
+    deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems);
+    problems.push(...deltaProblems.filter((p) => !reported.has(p.name) && !reported.has(virtualHostNamespace(p.name) ?? p.name)));
+  }
+  return { snapshot: { fleet, types, deltaTypes, origins: mergeOrigins(delta.origins, sotw.origins) }, problems };
+}
+
+/** The views name resources alike where they share them; either view's origins serve NACKs. */
+function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
+  const merged: ResourceOrigins = { ...a };
+  for (const kind of Object.keys(b) as ResourceKind[]) merged[kind] = { ...(a[kind] ?? {}), ...(b[kind] ?? {}) };
+  return merged;
+}
 
 function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[]): TypeSnapshot {
   const byName = new Map<string, EncodedResource>();

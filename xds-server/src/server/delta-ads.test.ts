@@ -79,7 +79,6 @@ describe('Delta ADS server', () => {
     expect(names(cds)).toEqual(CLUSTERS);
     expect(cds.removed).toEqual([]);
     expect(names(eds)).toEqual(CLUSTERS);
-    // API listeners exist for gRPC clients, which ask for them by name; wildcard leaves them out.
     expect(names(lds)).toEqual([ROUTE_CONFIG]);
     expect(names(rds)).toEqual([ROUTE_CONFIG]);
     expect(cds.resources[0]?.version).toMatch(/^[0-9a-f]{16}$/);
@@ -102,26 +101,36 @@ describe('Delta ADS server', () => {
   it('follows named subscribe and unsubscribe, re-sends a name subscribed again, and ignores phantom unsubscribes', async () => {
     const s = await server();
     publish(s, NGINX);
-    const c = client(s.address, 'grpc-d1');
-    c.subscribe('listener', ['nginx2.example.com']);
-    const first = await c.next('listener');
-    expect(names(first)).toEqual(['nginx2.example.com']);
+    const c = client(s.address, 'envoy-d1b');
+    c.subscribe('clusterLoadAssignment', ['default/nginx2/80']);
+    const first = await c.next('clusterLoadAssignment');
+    expect(names(first)).toEqual(['default/nginx2/80']);
     c.ack(first);
 
-    c.subscribe('listener', [ANY_HOST_LISTENER]);
-    const second = await c.next('listener');
-    expect(names(second)).toEqual([ANY_HOST_LISTENER]);
+    c.subscribe('clusterLoadAssignment', ['default/nginx1/80']);
+    const second = await c.next('clusterLoadAssignment');
+    expect(names(second)).toEqual(['default/nginx1/80']);
     c.ack(second);
 
     // Unsubscribing (and a phantom unsubscribe) needs no answer; the name is no longer updated.
-    c.subscribe('listener', [], ['nginx2.example.com', 'never-subscribed']);
+    c.subscribe('clusterLoadAssignment', [], ['default/nginx2/80', 'never-subscribed']);
     expect(await c.quietFor(150)).toBe(true);
-    publish(s, { ...NGINX, routes: { ...NGINX.routes, 'nginx2.example.com': 'default/nginx1/80' } });
+    publish(s, { ...NGINX, endpoints: { ...NGINX.endpoints, 'default/nginx2/80': [50012] } });
     expect(await c.quietFor(150)).toBe(true);
 
     // Subscribing to a name the client already has sends it anyway.
-    c.subscribe('listener', [ANY_HOST_LISTENER]);
-    expect(names(await c.next('listener'))).toEqual([ANY_HOST_LISTENER]);
+    c.subscribe('clusterLoadAssignment', ['default/nginx1/80']);
+    expect(names(await c.next('clusterLoadAssignment'))).toEqual(['default/nginx1/80']);
+  });
+
+  it('leaves the gRPC API listeners out of the Delta view (gRPC speaks only SotW)', async () => {
+    const s = await server();
+    publish(s, NGINX);
+    const c = client(s.address, 'grpc-d1');
+    c.subscribe('listener', ['nginx2.example.com', ANY_HOST_LISTENER]);
+    const response = await c.next('listener');
+    expect(response.resources).toEqual([]);
+    expect(response.removed).toEqual(['nginx2.example.com', ANY_HOST_LISTENER]);
   });
 
   it('reports a subscribed name that does not exist in removed_resources, then sends it when it appears', async () => {

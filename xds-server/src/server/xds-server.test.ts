@@ -107,8 +107,16 @@ describe('ADS server (state of the world)', () => {
     const lds = await c.next('listener');
     expect(names(lds)).toEqual(['nginx2.example.com']);
     const hcm = (lds.resources[0]?.object['api_listener'] as { api_listener: Record<string, unknown> }).api_listener;
-    expect(hcm['rds']).toMatchObject({ route_config_name: ROUTE_CONFIG, config_source: { ads: {} } });
+    expect(hcm['rds']).toMatchObject({ route_config_name: 'grpc:nginx2.example.com', config_source: { ads: {} } });
     c.ack(lds, ['nginx2.example.com']);
+
+    // That host's own table: its virtual host only, so edits to other hosts send it nothing.
+    c.subscribe('routeConfiguration', ['grpc:nginx2.example.com']);
+    const rds = await c.next('routeConfiguration');
+    expect((rds.resources[0]?.object['virtual_hosts'] as { name: string }[]).map((v) => v.name)).toEqual(['nginx2.example.com']);
+    c.ack(rds, ['grpc:nginx2.example.com']);
+    publish(s, 'nginx', { ...NGINX, routes: { ...NGINX.routes, 'nginx1.example.com': 'default/nginx2/80' } });
+    expect(await c.quietFor(200)).toBe(true);
 
     // Adding a name re-sends the full subscribed set (LDS is full state).
     c.subscribe('listener', ['nginx2.example.com', ANY_HOST_LISTENER], lds);

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { PublishResult } from '../cache/snapshot-cache.js';
 import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { withVirtualHostDiscovery } from '../cache/virtual-host-discovery.js';
 import { silentLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
@@ -142,7 +143,8 @@ export class XdsServer implements XdsPublisher {
     if (augmented.skipped.length > 0) {
       this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: augmented.skipped, reason: 'a Listener with this name already exists' });
     }
-    const result = this.cache.publish(fleet, augmented.resources, augmented.origins);
+    // gRPC clients (SotW only) get the API listeners; Delta clients get the plain fleet over VHDS.
+    const result = this.cache.publish(fleet, augmented.resources, augmented.origins, withVirtualHostDiscovery(resources, origins));
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
     if (result.changed.length > 0) this.logger.info('xds.fleet_published', { fleet, changed: result.changed, versions: result.versions });
