@@ -36,6 +36,10 @@ describe('fleet snapshots', () => {
     expect(second.types.clusterLoadAssignment.resources.get('c2')).not.toBe(first.types.clusterLoadAssignment.resources.get('c2'));
     expect(second.types.cluster).not.toBe(first.types.cluster);
     expect(second.types.cluster.version).toBe(first.types.cluster.version);
+    expect(first.types.clusterLoadAssignment.since).toBeUndefined();
+    expect(second.types.clusterLoadAssignment.since).toEqual({ fromVersion: first.types.clusterLoadAssignment.version, changed: ['c2'], removed: [] });
+    const third = build(fleetResources({ ...SPEC, endpoints: { c1: [1] } }), second).snapshot;
+    expect(third.types.clusterLoadAssignment.since).toMatchObject({ changed: [], removed: ['c2'] });
   });
 
   it('shares the kinds both views have alike, and keeps VHDS and gRPC API listeners each in its own view', () => {

@@ -24,6 +24,19 @@ export interface TypeSnapshot {
   readonly wildcardVersion: string;
   /** VHDS: virtual host names by the route configuration (namespace) they belong to. */
   readonly namespaces: ReadonlyMap<string, readonly string[]>;
+  /** What changed since the type snapshot this one replaced (absent for the first). */
+  readonly since?: TypeChange;
+}
+
+/**
+ * The difference to the previous version of a type, computed once per publish: a Delta stream
+ * that was up to date with `fromVersion` only looks at these names, not at every resource.
+ */
+export interface TypeChange {
+  readonly fromVersion: string;
+  /** New or changed resources, in name order. */
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
 }
 
 export type TypeSnapshots = Readonly<Record<ResourceKind, TypeSnapshot>>;
@@ -112,7 +125,7 @@ function buildType(kind: ResourceKind, resources: readonly object[], previous: T
       if (kept) byName.set(name, kept);
     }
   }
-  return typeSnapshot(kind, byName);
+  return typeSnapshot(kind, byName, previous);
 }
 
 let emptyTypes: Readonly<Record<ResourceKind, TypeSnapshot>> | undefined;
@@ -127,7 +140,7 @@ export function emptyFleetSnapshot(fleet: string): FleetSnapshot {
   return { fleet, types: emptyTypes, deltaTypes: emptyTypes, origins: {} };
 }
 
-function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>): TypeSnapshot {
+function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>, previous?: TypeSnapshot): TypeSnapshot {
   const sorted = new Map([...byName.entries()].sort(([a], [b]) => compareStrings(a, b)));
   const versions = new Map([...sorted].map(([name, resource]) => [name, resource.version]));
   const wildcard = [...sorted.values()].filter((r) => r.inWildcard);
@@ -139,7 +152,17 @@ function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>):
     wildcardNames: wildcard.map((r) => r.name),
     wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
     namespaces: kind === 'virtualHost' ? namespacesOf(sorted.keys()) : new Map(),
+    ...(previous ? { since: changeFrom(previous, sorted) } : {}),
   };
+}
+
+/** Unchanged resources are the very same EncodedResource objects (see encodeResource). */
+function changeFrom(previous: TypeSnapshot, now: ReadonlyMap<string, EncodedResource>): TypeChange {
+  const changed: string[] = [];
+  for (const [name, resource] of now) if (previous.resources.get(name)?.version !== resource.version) changed.push(name);
+  const removed: string[] = [];
+  for (const name of previous.resources.keys()) if (!now.has(name)) removed.push(name);
+  return { fromVersion: previous.version, changed, removed };
 }
 
 function namespacesOf(names: Iterable<string>): Map<string, string[]> {

@@ -329,9 +329,13 @@ function pickFullState(state: TypeState, type: TypeSnapshot, retainRemoved: bool
 function pickChanged(state: TypeState, type: TypeSnapshot): Picked | undefined {
   const resources: EncodedResource[] = [];
   const view: EncodedResource[] = [];
-  for (const name of [...state.subscription.names].sort()) {
-    const resource = type.resources.get(name);
-    if (!resource) continue;
+  const { names } = state.subscription;
+  // Many names (EDS of a large fleet): one pass over the sorted resources beats sorting the names.
+  const subscribed = names.size * 4 >= type.resources.size
+    ? [...type.resources.values()].filter((r) => names.has(r.name))
+    : [...names].sort().flatMap((name) => type.resources.get(name) ?? []);
+  for (const resource of subscribed) {
+    const { name } = resource;
     view.push(resource);
     if (state.forced.has(name) || state.sent.get(name)?.version !== resource.version) resources.push(resource);
   }

@@ -266,28 +266,38 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     const type = snapshot.deltaTypes[kind];
     if (!state.dirty && !state.responseOwed && !state.withheld && state.forced.size === 0 && state.syncedVersion === type.version) return undefined;
     const { subscription, known, forced } = state;
-
-    const resources: EncodedResource[] = [];
-    const candidates = subscription.wildcard ? type.resources.values() : namedCandidates(type, subscription.names);
-    for (const resource of candidates) {
-      if (!resource || !subscription.includes(resource.name, resource.inWildcard)) continue;
-      if (forced.has(resource.name) || known.get(resource.name) !== resource.version) resources.push(resource);
-    }
-
     // Removing a cluster (or its endpoints) before listeners and routes stop using it would send
     // traffic to nothing: such removals wait until those are settled.
     const holdRemovals = (kind === 'cluster' || kind === 'clusterLoadAssignment') && !this.routesSettled();
+    const resources: EncodedResource[] = [];
     const removed = new Set<string>();
     let withheld = false;
-    for (const [name, version] of known) {
-      if (version === null || type.resources.has(name) || !subscription.covers(name)) continue;
+    const removeOrHold = (name: string): void => {
       if (holdRemovals) withheld = true;
       else removed.add(name);
-    }
-    // A subscribed name that does not exist is answered in removed_resources, once (or again when re-subscribed).
-    for (const name of subscription.names) {
-      if (type.namespaces.has(name)) continue; // a VHDS namespace, answered with its members
-      if (!type.resources.has(name) && (forced.has(name) || !known.has(name))) removed.add(name);
+    };
+
+    // Up to date with the previous version and nothing else pending: only the publish's own
+    // changes can matter, so the cost per stream is the size of the change, not of the fleet.
+    const since = type.since;
+    if (since && state.syncedVersion === since.fromVersion && !state.dirty && !state.responseOwed && !state.withheld && forced.size === 0) {
+      for (const name of since.changed) {
+        const resource = type.resources.get(name);
+        if (resource && subscription.includes(name, resource.inWildcard) && known.get(name) !== resource.version) resources.push(resource);
+      }
+      for (const name of since.removed) if (known.get(name) != null && subscription.covers(name)) removeOrHold(name);
+    } else {
+      for (const resource of coveredResources(type, subscription)) {
+        if (forced.has(resource.name) || known.get(resource.name) !== resource.version) resources.push(resource);
+      }
+      for (const [name, version] of known) {
+        if (version !== null && !type.resources.has(name) && subscription.covers(name)) removeOrHold(name);
+      }
+      // A subscribed name that does not exist is answered in removed_resources, once (or again when re-subscribed).
+      for (const name of subscription.names) {
+        if (type.namespaces.has(name)) continue; // a VHDS namespace, answered with its members
+        if (!type.resources.has(name) && (forced.has(name) || !known.has(name))) removed.add(name);
+      }
     }
     const due = resources.length > 0 || removed.size > 0 || state.responseOwed;
     return { type, snapshot, resources, removed: [...removed].sort(), withheld, due };
@@ -318,14 +328,39 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   }
 }
 
-/** The resources named by a subscription, directly or (VHDS) through their namespace, by name. */
-function namedCandidates(type: TypeSnapshot, names: ReadonlySet<string>): (EncodedResource | undefined)[] {
+/**
+ * The existing resources a subscription covers, in name order. Runs for every stream on every
+ * change, so it never sorts what is already sorted: a VHDS namespace's members and a type's
+ * resources are kept in name order by the snapshot.
+ */
+function coveredResources(type: TypeSnapshot, subscription: DeltaSubscription): Iterable<EncodedResource> {
+  const { names } = subscription;
+  if (subscription.wildcard) return filtered(type.resources.values(), (r) => r.inWildcard || subscription.includes(r.name, false));
+  // Envoy's VHDS subscription: one route configuration's name, standing for its virtual hosts.
+  if (names.size === 1) {
+    const [only = ''] = names;
+    const members = type.namespaces.get(only);
+    if (members) return present(type, members);
+  }
+  // Many names (EDS of a large fleet): one pass over the sorted resources beats sorting the names.
+  if (names.size * 4 >= type.resources.size) return filtered(type.resources.values(), (r) => subscription.includes(r.name, false));
   const found = new Set<string>();
   for (const name of names) {
     if (type.resources.has(name)) found.add(name);
     for (const member of type.namespaces.get(name) ?? []) found.add(member);
   }
-  return [...found].sort().map((name) => type.resources.get(name));
+  return present(type, [...found].sort());
+}
+
+function* filtered(resources: Iterable<EncodedResource>, keep: (resource: EncodedResource) => boolean): Iterable<EncodedResource> {
+  for (const resource of resources) if (keep(resource)) yield resource;
+}
+
+function* present(type: TypeSnapshot, names: Iterable<string>): Iterable<EncodedResource> {
+  for (const name of names) {
+    const resource = type.resources.get(name);
+    if (resource) yield resource;
+  }
 }
 
 function newTypeState(kind: ResourceKind): DeltaTypeState {

@@ -386,6 +386,30 @@ describe('Delta ADS server', () => {
     expect(names(await c.next('virtualHost'))).toEqual(VHOSTS);
   });
 
+  it('sends every change to a client that missed publishes while a response was in flight', async () => {
+    const s = await server();
+    publish(s, NGINX);
+    const c = client(s.address, 'envoy-v4');
+    await envoyHandshake(c);
+    // Three publishes before the client answers anything: one host changes, one goes, one comes.
+    publish(s, { ...NGINX, routes: { ...NGINX.routes, 'nginx1.example.com': 'default/nginx2/80' } });
+    const first = await c.next('virtualHost');
+    publish(s, { ...NGINX, routes: { 'nginx1.example.com': 'default/nginx2/80', '*': 'default/nginx1/80' } });
+    publish(s, { ...NGINX, routes: { 'nginx1.example.com': 'default/nginx2/80', 'nginx4.example.com': 'default/nginx1/80', '*': 'default/nginx1/80' } });
+    expect(names(first)).toEqual([vhost('nginx1.example.com')]);
+    c.ack(first);
+    const second = await c.next('virtualHost');
+    expect(names(second)).toEqual([vhost('nginx4.example.com')]);
+    expect(second.removed).toEqual([vhost('nginx2.example.com')]);
+    c.ack(second);
+    expect(await c.quietFor(150)).toBe(true);
+    // The next single change goes by the publish's own difference.
+    publish(s, { ...NGINX, routes: { 'nginx1.example.com': 'default/nginx1/80', 'nginx4.example.com': 'default/nginx1/80', '*': 'default/nginx1/80' } });
+    const third = await c.next('virtualHost');
+    expect(names(third)).toEqual([vhost('nginx1.example.com')]);
+    expect(third.removed).toEqual([]);
+  });
+
   it('traces a NACKed virtual host to the Ingress that made that host only', async () => {
     const s = await server();
     publish(s, NGINX);
