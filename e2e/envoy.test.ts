@@ -51,12 +51,21 @@ describe('portico serve with a real Envoy', () => {
     expect(await eventually(() => get('nginx2.example.com'), 'CCCCCC', 2_000)).toBe('CCCCCC');
     expect(Date.now() - started).toBeLessThan(1_000);
 
+    // A new host reaches Envoy as one VirtualHost resource (VHDS: Delta is the bootstrap default).
+    const [ingress] = scenario.read('ingress.yaml') as unknown as { spec: { rules: unknown[] } }[];
+    if (!ingress) throw new Error('seed ingress missing');
+    ingress.spec.rules.unshift({ host: 'nginx3.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx2', port: { number: 80 } } } }] } });
+    scenario.write('ingress.yaml', [ingress]);
+    expect(await eventually(() => get('nginx3.example.com'), 'CCCCCC', 5_000)).toBe('CCCCCC');
+    expect(await get('nginx1.example.com')).toBe('AAAAAA');
+
     const { streams, nacks } = JSON.parse((await portico.http('/debug/xds')).body) as {
       streams: { nodeId: string; types: Record<string, { sentVersion?: string; ackedVersion?: string }> }[];
       nacks: Record<string, unknown[]>;
     };
     const envoyStream = streams.find((s) => s.nodeId === 'e2e-envoy');
     expect(envoyStream).toBeDefined();
+    expect(Object.keys(envoyStream?.types ?? {})).toContain('type.googleapis.com/envoy.config.route.v3.VirtualHost');
     for (const type of Object.values(envoyStream?.types ?? {})) expect(type.ackedVersion).toBe(type.sentVersion);
     expect(nacks['e2e-envoy'] ?? []).toEqual([]);
   });
