@@ -232,7 +232,9 @@ interface Target {
   child: ChildProcess;
   address: string;
   initialApplyMs: number;
-  /** Performs change k (the manifest is already edited); resolves with t0 and the apply time. */
+  /** Untimed work before change k, after the manifest was edited (the peer's translation). */
+  prepare: (k: number) => void;
+  /** Performs change k; resolves with t0 and the apply time. */
   change: (k: number) => Promise<{ t0: number; applyMs: () => Promise<number> }>;
 }
 
@@ -246,6 +248,7 @@ async function startPortico(dir: string): Promise<Target> {
     child,
     address: `127.0.0.1:${port}`,
     initialApplyMs: durationOf(first),
+    prepare: () => undefined,
     change: async () => {
       log.drain(applied);
       return { t0: nowMs(), applyMs: async () => durationOf(await log.next(applied, 60_000)) };
@@ -271,11 +274,11 @@ async function startPeer(cache: 'snapshot' | 'linear', protocol: Protocol, dir: 
     child,
     address,
     initialApplyMs,
+    // Not timed: the peer has no translator; it is told once the file exists.
+    prepare: (k) => translateTo(dir, join(work, `translated-${k + 1}.json`), protocol),
     change: async (k) => {
-      const file = join(work, `translated-${k + 1}.json`);
-      translateTo(dir, file, protocol); // not timed: the peer has no translator; it is told once the file exists
       const t0 = nowMs();
-      const applying = load(file);
+      const applying = load(join(work, `translated-${k + 1}.json`));
       return { t0, applyMs: () => applying };
     },
   };
@@ -297,17 +300,20 @@ async function measure(server: ServerName, protocol: Protocol, ingresses: number
     const applyMs: number[] = [];
     for (let k = 0; k < changes; k++) {
       const ingress = (k * 7919) % ingresses;
-      await fleet.mark();
       let t0: number;
       let apply: () => Promise<number>;
+      // The window opens just before t0, so nothing from an earlier change can count.
       if (server === 'portico') {
+        await fleet.mark();
         ({ t0, applyMs: apply } = await target.change(k));
         editIngressManifest(dir, ingress, k + 1);
       } else {
         editIngressManifest(dir, ingress, k + 1);
+        target.prepare(k);
+        await fleet.mark();
         ({ t0, applyMs: apply } = await target.change(k));
       }
-      const settled = await fleet.untilSettled(QUIET_MS, 300_000);
+      const settled = await fleet.untilSettled(QUIET_MS, 300_000, t0);
       applyMs.push(await apply());
       latencies.push(settled.lastAckMs - t0);
       bytes.push(settled.bytes);

@@ -17,13 +17,15 @@ const DELTA_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/Del
 /** What the fleet measures: the latest arrival and total bytes since the last mark. */
 export interface ClientWindow {
   responses: number;
+  /** Responses carrying routes (RDS, or VHDS for Delta): what a single-Ingress edit changes. */
+  routeResponses: number;
   bytes: number;
   /** process.hrtime (CLOCK_MONOTONIC, shared by all processes), ms, of the last ACK sent. */
   lastAckMs: number;
 }
 
 export class FleetClient {
-  readonly window: ClientWindow = { responses: 0, bytes: 0, lastAckMs: 0 };
+  readonly window: ClientWindow = { responses: 0, routeResponses: 0, bytes: 0, lastAckMs: 0 };
   /** Types that have been answered (and ACKed) at least once. */
   readonly answered = new Set<string>();
   readonly wanted = new Set<string>([TYPE.cluster, TYPE.listener]);
@@ -53,6 +55,7 @@ export class FleetClient {
 
   mark(): void {
     this.window.responses = 0;
+    this.window.routeResponses = 0;
     this.window.bytes = 0;
     this.window.lastAckMs = 0;
   }
@@ -69,6 +72,7 @@ export class FleetClient {
 
   private onResponse(response: ResponseSummary): void {
     this.window.responses++;
+    if (response.typeUrl === TYPE.route || response.typeUrl === TYPE.virtualHost) this.window.routeResponses++;
     this.window.bytes += response.bytes;
     if (response.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, response);
     if (response.typeUrl === TYPE.listener) this.follow(TYPE.route, response);

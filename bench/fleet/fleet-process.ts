@@ -10,6 +10,8 @@ export interface FleetStatus {
   ready: number;
   /** Clients that received at least one response since the mark. */
   responded: number;
+  /** Clients that received routes (RDS, or VHDS for Delta) since the mark. */
+  routed: number;
   bytes: number;
   responses: number;
   /** Latest ACK since the mark, CLOCK_MONOTONIC ms (0 when none). */
@@ -29,10 +31,11 @@ for (let i = 0; i < Number(count); i++) {
 }
 
 function status(): FleetStatus {
-  const s: FleetStatus = { clients: clients.length, ready: 0, responded: 0, bytes: 0, responses: 0, lastAckMs: 0, ended: 0 };
+  const s: FleetStatus = { clients: clients.length, ready: 0, responded: 0, routed: 0, bytes: 0, responses: 0, lastAckMs: 0, ended: 0 };
   for (const c of clients) {
     if (c.ready) s.ready++;
     if (c.window.responses > 0) s.responded++;
+    if (c.window.routeResponses > 0) s.routed++;
     s.bytes += c.window.bytes;
     s.responses += c.window.responses;
     s.lastAckMs = Math.max(s.lastAckMs, c.window.lastAckMs);

@@ -61,6 +61,7 @@ export class Fleet {
       clients: a.clients + s.clients,
       ready: a.ready + s.ready,
       responded: a.responded + s.responded,
+      routed: a.routed + s.routed,
       bytes: a.bytes + s.bytes,
       responses: a.responses + s.responses,
       lastAckMs: Math.max(a.lastAckMs, s.lastAckMs),
@@ -81,21 +82,25 @@ export class Fleet {
   }
 
   /**
-   * After a mark: waits until every client has received at least one response and the fleet has
-   * been quiet for quietMs, then returns the window (lastAckMs = when the last client ACKed).
+   * After a mark: waits until every client has received new routes (RDS, or VHDS for Delta: what
+   * a single-Ingress edit changes) and the fleet has then been quiet for max(quietMs, half the time
+   * since `since`), and returns the window (lastAckMs = when the last client ACKed). The quiet
+   * period grows with the push because a server busy building large responses can pause longer
+   * than a fixed window between the types it re-sends (SnapshotCache re-sends all of them).
    */
-  async untilSettled(quietMs: number, timeoutMs: number): Promise<FleetStatus> {
+  async untilSettled(quietMs: number, timeoutMs: number, since = nowMs()): Promise<FleetStatus> {
     const started = nowMs();
     let previous = -1;
     let quietSince = nowMs();
     for (;;) {
       const s = await this.status();
+      const now = nowMs();
       if (s.responses !== previous) {
         previous = s.responses;
-        quietSince = nowMs();
+        quietSince = now;
       }
-      if (s.responded === this.options.clients && nowMs() - quietSince >= quietMs) return s;
-      if (nowMs() - started > timeoutMs) throw new Error(`only ${s.responded}/${this.options.clients} clients answered within ${timeoutMs} ms`);
+      if (s.routed === this.options.clients && now - quietSince >= Math.max(quietMs, (now - since) / 2)) return s;
+      if (now - started > timeoutMs) throw new Error(`only ${s.routed}/${this.options.clients} clients received routes within ${timeoutMs} ms`);
       await sleep(20);
     }
   }
