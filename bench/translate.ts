@@ -1,5 +1,6 @@
 // Translation benchmark: full translation of N generated Ingresses, encoding every resource to
-// protobuf bytes (what the xDS cache does with the result), and the cost of one Ingress change.
+// protobuf bytes, the cost of one Ingress change, and the xDS server's publish of that change (both
+// views: SotW with gRPC API listeners, Delta over VHDS; unchanged resources are not re-encoded).
 //   npx tsx bench/translate.ts [--sizes 1000,10000] [--runs 5]
 // Prints a table and writes bench/results/translate.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import { RESOURCE_TYPES, encodeMessage } from '../xds-server/src/protos/envoy-pr
 import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
 import { generateWorkload, ingressObject } from './workload.js';
+import { SnapshotCache } from '../xds-server/src/cache/snapshot-cache.js';
+import { withGrpcApiListeners } from '../xds-server/src/grpc/api-listeners.js';
+import { withVirtualHostDiscovery } from '../xds-server/src/cache/virtual-host-discovery.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '5' } } });
 const sizes = (values.sizes ?? '').split(',').map(Number);
@@ -39,6 +43,13 @@ function encodeAll(config: EnvoyConfig): number {
   return bytes;
 }
 
+function publishAll(cache: SnapshotCache, config: EnvoyConfig): void {
+  for (const fleet of config.fleets) {
+    const sotw = withGrpcApiListeners(fleet.resources, fleet.origins);
+    cache.publish(fleet.ingressClass, sotw.resources, sotw.origins, withVirtualHostDiscovery(fleet.resources, fleet.origins));
+  }
+}
+
 const results = [];
 for (const size of sizes) {
   const state = generateWorkload(size);
@@ -46,6 +57,7 @@ for (const size of sizes) {
   const translate: number[] = [];
   const encode: number[] = [];
   const change: number[] = [];
+  const publish: number[] = [];
   let config = buildEnvoyConfig(state);
   let bytes = 0;
   for (let run = 0; run < runs; run++) {
@@ -54,7 +66,13 @@ for (const size of sizes) {
     // One Ingress edited (a path changes): today the translator rebuilds everything.
     const target = (run * 7919) % size;
     const edited = state.ingresses.map((ingress, i) => (i === target ? toTypedObject<V1Ingress>('Ingress', ingressObject(i, ingress.metadata?.namespace ?? '', run + 1)) : ingress));
-    change.push(timeMs(() => { buildEnvoyConfig({ ...state, ingresses: edited }); }));
+    let changed = config;
+    change.push(timeMs(() => { changed = buildEnvoyConfig({ ...state, ingresses: edited }); }));
+    // What the xDS server does with it: both views (SotW with gRPC API listeners, Delta over VHDS),
+    // encoding only what differs from the previous publish.
+    const cache = new SnapshotCache();
+    publishAll(cache, config);
+    publish.push(timeMs(() => publishAll(cache, changed)));
   }
   const fleet = config.fleets[0];
   const routes = fleet?.resources.routeConfigurations.reduce((n, rc) => n + (rc.virtual_hosts ?? []).reduce((m, v) => m + (v.routes?.length ?? 0), 0), 0) ?? 0;
@@ -66,6 +84,7 @@ for (const size of sizes) {
     translateMsMedian: Number(median(translate).toFixed(1)),
     encodeMsMedian: Number(median(encode).toFixed(1)),
     oneIngressChangeMsMedian: Number(median(change).toFixed(1)),
+    publishAfterChangeMsMedian: Number(median(publish).toFixed(1)),
     encodedBytes: bytes,
     heapUsedMiB: Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)),
   };
