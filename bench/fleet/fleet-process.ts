@@ -18,6 +18,8 @@ export interface FleetStatus {
   lastAckMs: number;
   /** Streams that ended (they should not). */
   ended: number;
+  /** Why they ended: gRPC status code and details, with a count each. */
+  endedWhy: Record<string, number>;
 }
 
 export type FleetCommand = { op: 'mark' | 'status' | 'stop'; id: number };
@@ -31,7 +33,7 @@ for (let i = 0; i < Number(count); i++) {
 }
 
 function status(): FleetStatus {
-  const s: FleetStatus = { clients: clients.length, ready: 0, responded: 0, routed: 0, bytes: 0, responses: 0, lastAckMs: 0, ended: 0 };
+  const s: FleetStatus = { clients: clients.length, ready: 0, responded: 0, routed: 0, bytes: 0, responses: 0, lastAckMs: 0, ended: 0, endedWhy: {} };
   for (const c of clients) {
     if (c.ready) s.ready++;
     if (c.window.responses > 0) s.responded++;
@@ -39,7 +41,11 @@ function status(): FleetStatus {
     s.bytes += c.window.bytes;
     s.responses += c.window.responses;
     s.lastAckMs = Math.max(s.lastAckMs, c.window.lastAckMs);
-    if (c.status) s.ended++;
+    if (c.status) {
+      s.ended++;
+      const why = `${c.status.code} ${c.status.details}`;
+      s.endedWhy[why] = (s.endedWhy[why] ?? 0) + 1;
+    }
   }
   return s;
 }

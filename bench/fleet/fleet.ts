@@ -66,6 +66,7 @@ export class Fleet {
       responses: a.responses + s.responses,
       lastAckMs: Math.max(a.lastAckMs, s.lastAckMs),
       ended: a.ended + s.ended,
+      endedWhy: mergeCounts(a.endedWhy, s.endedWhy),
     }));
   }
 
@@ -75,7 +76,7 @@ export class Fleet {
     for (;;) {
       const s = await this.status();
       if (s.ready === this.options.clients) return nowMs() - started;
-      if (s.ended > 0) throw new Error(`${s.ended} streams ended while connecting`);
+      if (s.ended > 0) throw new Error(`${s.ended} streams ended while connecting (${JSON.stringify(s.endedWhy)})`);
       if (nowMs() - started > timeoutMs) throw new Error(`only ${s.ready}/${this.options.clients} clients ready after ${timeoutMs} ms`);
       await sleep(50);
     }
@@ -117,6 +118,12 @@ export class Fleet {
       child.send({ op, id } satisfies FleetCommand);
     })));
   }
+}
+
+function mergeCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const merged = { ...a };
+  for (const [key, count] of Object.entries(b)) merged[key] = (merged[key] ?? 0) + count;
+  return merged;
 }
 
 export function sleep(ms: number): Promise<void> {
