@@ -33,7 +33,8 @@ export class FleetClient {
   status: grpc.StatusObject | undefined;
   private readonly call: grpc.ClientDuplexStream<Buffer, ResponseSummary>;
   private readonly names = new Map<string, string[]>();
-  private readonly last = new Map<string, ResponseSummary>();
+  /** Per type, what the next SotW request must echo (not the whole summary: its name lists are large). */
+  private readonly last = new Map<string, { versionInfo: string; nonce: string }>();
   /** Delta: route configurations whose VirtualHost namespace it subscribed to. */
   private readonly vhdsNamespaces = new Set<string>();
   private nodeSent = false;
@@ -77,7 +78,7 @@ export class FleetClient {
     if (response.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, response);
     if (response.typeUrl === TYPE.listener) this.follow(TYPE.route, response);
     if (response.typeUrl === TYPE.route && this.protocol === 'delta') this.followVhds(response);
-    this.last.set(response.typeUrl, response);
+    this.last.set(response.typeUrl, { versionInfo: response.versionInfo, nonce: response.nonce });
     this.ack(response);
     this.answered.add(response.typeUrl);
     this.window.lastAckMs = Number(process.hrtime.bigint()) / 1e6;
