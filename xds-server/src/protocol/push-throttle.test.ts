@@ -33,6 +33,26 @@ describe('PushThrottle', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(15);
   });
 
+  it('holds pushes back while the bytes being written reach maxBytes, and keeps counting them after a slot times out', async () => {
+    const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxHoldMs: 20 });
+    await throttle.acquire(); // its holder never finishes: the slot comes back after 20 ms, the bytes do not
+    const giveBack = throttle.holdBytes(150);
+    let admitted = false;
+    const next = throttle.acquire().then((release) => {
+      admitted = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(admitted).toBe(false);
+    expect(throttle.inFlight).toBe(0);
+    expect(throttle.bytesInFlight).toBe(150);
+    giveBack();
+    giveBack(); // idempotent
+    (await next)();
+    expect(admitted).toBe(true);
+    expect(throttle.bytesInFlight).toBe(0);
+  });
+
   it('sizes the default limit like Istio does', () => {
     expect(defaultPushLimit()).toBeGreaterThanOrEqual(20);
     expect(defaultPushLimit()).toBeLessThanOrEqual(100);

@@ -21,6 +21,8 @@ export abstract class PushingStream<TypeState> {
   protected gateTimer?: NodeJS.Timeout;
   private writing = false;
   private heldSlot?: ReleaseSlot;
+  /** Gives back the bytes of the response being written (when it is written, or the stream closes). */
+  private heldBytes?: () => void;
   private readonly connectedAt = new Date();
 
   constructor(
@@ -51,6 +53,8 @@ export abstract class PushingStream<TypeState> {
     clearTimeout(this.gateTimer);
     this.heldSlot?.();
     this.heldSlot = undefined;
+    this.heldBytes?.();
+    this.heldBytes = undefined;
   }
 
   /**
@@ -125,6 +129,7 @@ export abstract class PushingStream<TypeState> {
         return;
       }
       this.env.hooks.responded(this, kind, response.length);
+      this.heldBytes = this.env.throttle.holdBytes(response.length);
       this.write(response, () => this.finishWrite());
     });
   }
@@ -132,6 +137,8 @@ export abstract class PushingStream<TypeState> {
   private finishWrite(): void {
     this.heldSlot?.();
     this.heldSlot = undefined;
+    this.heldBytes?.();
+    this.heldBytes = undefined;
     this.writing = false;
     this.pump();
   }

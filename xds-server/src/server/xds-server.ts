@@ -98,7 +98,8 @@ export class XdsServer implements XdsPublisher {
     this.grpcServer = new grpc.Server({
       // Detect dead clients (a vanished Envoy pod) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
+      // gRPC's default; a client busy taking in a large configuration is not a dead one.
+      'grpc.keepalive_timeout_ms': 20_000,
       // grpc-js-xds pings every 5 minutes; accept pings on idle connections.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? 30 * 60_000,
