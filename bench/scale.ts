@@ -377,7 +377,8 @@ function merged(runs: Run[], skipped: Skipped[]): { allRuns: Run[]; allSkipped: 
 function save(runs: Run[], skipped: Skipped[]): void {
   const { allRuns, allSkipped } = merged(runs, skipped);
   mkdirSync(results, { recursive: true });
-  const commands = [...(saved.commands ?? []).filter((c) => c !== command), command];
+  // `--scenarios ''` measures nothing and only re-renders the table and chart from scale.json.
+  const commands = planned.length === 0 ? (saved.commands ?? []) : [...(saved.commands ?? []).filter((c) => c !== command), command];
   writeFileSync(resultsFile, `${JSON.stringify({ commands, node: process.version, date: new Date().toISOString(), runs: allRuns, skipped: allSkipped }, null, 2)}\n`);
   writeFileSync(join(results, 'scale.svg'), renderChart({
     title: 'Single-Ingress change → every client ACKed, p99',
@@ -453,6 +454,7 @@ for (const { server, protocol, ingresses, clients } of planned) {
   }
   save(runs, skipped);
 }
+if (planned.length === 0) save([], []);
 
 console.log(`\n${table(runs, skipped)}\n(ratios are Portico/peer, same protocol)`);
 console.log(`this invocation: ${Math.round((Date.now() - started) / 1000)} s${failures > 0 ? `, ${failures} failed run(s)` : ''}`);
