@@ -7,7 +7,7 @@
 import { PushingStream } from './pushing-stream.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
-import { originsOf } from '../cache/fleet-snapshot.js';
+import { originsOf, resourcesNamed } from '../cache/fleet-snapshot.js';
 import { typeVersion } from '../cache/content-version.js';
 import type { DiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
@@ -17,6 +17,7 @@ import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, isFullStateKind, waitsForClusters } from './push-order.js';
 import { Subscription } from './subscription.js';
+import { compareStrings } from '../util/compare-strings.js';
 import type { StreamStatus, TypeStatus } from './stream-environment.js';
 
 export { ProtocolError } from './stream-environment.js';
@@ -317,7 +318,7 @@ function pickFullState(state: TypeState, type: TypeSnapshot, retainRemoved: bool
         retained = true;
       }
     }
-    if (retained) resources.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (retained) resources.sort((a, b) => compareStrings(a.name, b.name));
   }
   const sameSet = changed.length === 0 && resources.length === state.sent.size;
   if (sameSet && !state.fullStateDue) return undefined;
@@ -329,12 +330,7 @@ function pickFullState(state: TypeState, type: TypeSnapshot, retainRemoved: bool
 function pickChanged(state: TypeState, type: TypeSnapshot): Picked | undefined {
   const resources: EncodedResource[] = [];
   const view: EncodedResource[] = [];
-  const { names } = state.subscription;
-  // Many names (EDS of a large fleet): one pass over the sorted resources beats sorting the names.
-  const subscribed = names.size * 4 >= type.resources.size
-    ? [...type.resources.values()].filter((r) => names.has(r.name))
-    : [...names].sort().flatMap((name) => type.resources.get(name) ?? []);
-  for (const resource of subscribed) {
+  for (const resource of resourcesNamed(type, state.subscription.names)) {
     const { name } = resource;
     view.push(resource);
     if (state.forced.has(name) || state.sent.get(name)?.version !== resource.version) resources.push(resource);

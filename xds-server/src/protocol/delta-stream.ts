@@ -8,7 +8,7 @@
 import { PushingStream } from './pushing-stream.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
-import { originsOf } from '../cache/fleet-snapshot.js';
+import { originsOf, resourcesNamed } from '../cache/fleet-snapshot.js';
 import type { DeltaDiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
@@ -328,39 +328,10 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   }
 }
 
-/**
- * The existing resources a subscription covers, in name order. Runs for every stream on every
- * change, so it never sorts what is already sorted: a VHDS namespace's members and a type's
- * resources are kept in name order by the snapshot.
- */
+/** The existing resources a subscription covers, in name order. */
 function coveredResources(type: TypeSnapshot, subscription: DeltaSubscription): Iterable<EncodedResource> {
-  const { names } = subscription;
-  if (subscription.wildcard) return filtered(type.resources.values(), (r) => r.inWildcard || subscription.includes(r.name, false));
-  // Envoy's VHDS subscription: one route configuration's name, standing for its virtual hosts.
-  if (names.size === 1) {
-    const [only = ''] = names;
-    const members = type.namespaces.get(only);
-    if (members) return present(type, members);
-  }
-  // Many names (EDS of a large fleet): one pass over the sorted resources beats sorting the names.
-  if (names.size * 4 >= type.resources.size) return filtered(type.resources.values(), (r) => subscription.includes(r.name, false));
-  const found = new Set<string>();
-  for (const name of names) {
-    if (type.resources.has(name)) found.add(name);
-    for (const member of type.namespaces.get(name) ?? []) found.add(member);
-  }
-  return present(type, [...found].sort());
-}
-
-function* filtered(resources: Iterable<EncodedResource>, keep: (resource: EncodedResource) => boolean): Iterable<EncodedResource> {
-  for (const resource of resources) if (keep(resource)) yield resource;
-}
-
-function* present(type: TypeSnapshot, names: Iterable<string>): Iterable<EncodedResource> {
-  for (const name of names) {
-    const resource = type.resources.get(name);
-    if (resource) yield resource;
-  }
+  if (!subscription.wildcard) return resourcesNamed(type, subscription.names);
+  return [...type.resources.values()].filter((r) => r.inWildcard || subscription.includes(r.name, false));
 }
 
 function newTypeState(kind: ResourceKind): DeltaTypeState {
