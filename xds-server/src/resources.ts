@@ -31,6 +31,12 @@ export interface FleetResources {
  */
 export type ResourceOrigins = Partial<Record<ResourceKind, Record<string, string[]>>>;
 
+/** Resources and origins of one fleet as one kind of client is served them (SotW or Delta view). */
+export interface FleetView {
+  resources: FleetResources;
+  origins: ResourceOrigins;
+}
+
 /** The field of FleetResources that holds each kind. */
 export const FLEET_FIELD_BY_KIND = {
   listener: 'listeners',

@@ -4,7 +4,7 @@
 import { RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { resourceName, resourcesOfKind } from '../resources.js';
-import type { FleetResources, ResourceOrigins } from '../resources.js';
+import type { FleetView, ResourceOrigins } from '../resources.js';
 import { compareStrings } from '../util/compare-strings.js';
 import { typeVersion } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
@@ -64,12 +64,6 @@ export interface PublishProblem {
 export interface BuiltSnapshot {
   snapshot: FleetSnapshot;
   problems: PublishProblem[];
-}
-
-/** Resources and origins of one fleet as one kind of client is served them. */
-export interface FleetView {
-  resources: FleetResources;
-  origins: ResourceOrigins;
 }
 
 /**

@@ -1,9 +1,9 @@
 // The fleets the server knows, by node.cluster. Publishing replaces a fleet's snapshot and tells
 // subscribers which resource kinds changed; streams then work out what each client still needs.
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import type { FleetResources, ResourceOrigins } from '../resources.js';
+import type { FleetResources, FleetView, ResourceOrigins } from '../resources.js';
 import { buildFleetSnapshot, changedKinds, emptyFleetSnapshot } from './fleet-snapshot.js';
-import type { FleetSnapshot, FleetView, PublishProblem } from './fleet-snapshot.js';
+import type { FleetSnapshot, PublishProblem } from './fleet-snapshot.js';
 import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
 export type FleetChangeListener = (fleet: string, changed: readonly ResourceKind[]) => void;

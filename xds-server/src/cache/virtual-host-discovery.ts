@@ -5,7 +5,7 @@
 // that change, so editing one Ingress sends about the size of its host, not the whole route table.
 // VHDS exists only in the Delta protocol; SotW clients (Envoy in SotW mode, proxyless gRPC) keep
 // getting the whole RouteConfiguration. Both views come from the same translation.
-import type { FleetResources, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
+import type { FleetResources, FleetView, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
 import { compareStrings } from '../util/compare-strings.js';
 
 /** The VHDS resource name of a virtual host: route configuration names may hold '/', hosts never. */
@@ -19,12 +19,7 @@ export function virtualHostNamespace(resourceName: string): string | undefined {
   return slash < 0 ? undefined : resourceName.slice(0, slash);
 }
 
-export interface VirtualHostDiscoveryView {
-  resources: FleetResources;
-  origins: ResourceOrigins;
-}
-
-export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): VirtualHostDiscoveryView {
+export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): FleetView {
   const routeConfigurations: RouteConfiguration[] = [];
   const virtualHosts: VirtualHost[] = [];
   const virtualHostOrigins: Record<string, string[]> = { ...(origins.virtualHost ?? {}) };

@@ -16,7 +16,7 @@
 import type { HttpConnectionManager } from '../generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { virtualHostResourceName } from '../cache/virtual-host-discovery.js';
 import { packAny } from '../protos/any.js';
-import type { FleetResources, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
+import type { FleetResources, FleetView, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
 import { compareStrings } from '../util/compare-strings.js';
 
@@ -27,10 +27,7 @@ export function hostRouteConfigurationName(host: string): string {
   return `grpc:${host}`;
 }
 
-
-export interface GrpcApiListenersResult {
-  resources: FleetResources;
-  origins: ResourceOrigins;
+export interface GrpcApiListenersResult extends FleetView {
   /** Hosts whose name is already taken by another Listener: no API listener for them. */
   skipped: string[];
 }
