@@ -14,9 +14,11 @@ import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeDeltaResponse } from './delta-response.js';
 import { DeltaSubscription } from './delta-subscription.js';
+import { KnownVersions } from './known-versions.js';
 import { rejectedResourceNames } from './nack.js';
 import type { NackEvent } from './nack.js';
 import { PUSH_ORDER, waitsForClusters } from './push-order.js';
+import { WILDCARD } from './subscription.js';
 import type { StreamStatus, TypeStatus } from './stream-environment.js';
 
 /**
@@ -37,7 +39,7 @@ interface SentDelta {
 interface DeltaTypeState {
   readonly subscription: DeltaSubscription;
   /** name → version the client holds as far as the server knows; null: it was told the name does not exist. */
-  readonly known: Map<string, string | null>;
+  readonly known: KnownVersions;
   /** Names to answer on the next response even if the client has them (resource_names_subscribe, EDS after CDS). */
   readonly forced: Set<string>;
   /** Responses not answered yet, by nonce. Delta answers are per response, so older ones still count. */
@@ -50,7 +52,8 @@ interface DeltaTypeState {
   withheld: boolean;
   syncedVersion?: string;
   initialResourceVersions: number;
-  lastSent?: SentDelta;
+  /** Only the version: the names of an answered response are not kept (a thousand streams × every name). */
+  lastSentVersion?: string;
   ackedVersion?: string;
   nackCount: number;
   lastNack?: NackEvent;
@@ -88,6 +91,8 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   }
 
   private updateSubscription(kind: ResourceKind, state: DeltaTypeState, request: DeltaDiscoveryRequest__Output, first: boolean): void {
+    // A wildcard turned on covers resources the client never got: the shared base must not claim them.
+    if (!state.subscription.wildcard && request.resource_names_subscribe?.includes(WILDCARD)) state.known.detachBase();
     const change = state.subscription.update(request.resource_names_subscribe ?? [], request.resource_names_unsubscribe ?? []);
     const initial = first ? Object.entries(request.initial_resource_versions ?? {}) : [];
     // What a reconnecting client already holds is not sent again, unless it changed meanwhile.
@@ -95,7 +100,12 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     state.initialResourceVersions += initial.length;
     if (first && initial.length === 0) state.responseOwed = true;
     const held = new Set(initial.map(([name]) => name));
-    for (const name of change.subscribed) if (!held.has(name)) state.forced.add(name);
+    for (const name of change.subscribed) {
+      if (held.has(name)) continue;
+      state.forced.add(name);
+      // A VHDS namespace subscribed (again): its members are not held, whatever the shared base says.
+      state.known.forgetNamespace(name);
+    }
     const type = this.fleet === undefined ? undefined : this.env.snapshotOf(this.fleet).deltaTypes[kind];
     for (const name of change.unsubscribed) {
       state.unresolved.delete(name);
@@ -108,7 +118,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     }
     // Whatever is no longer covered (wildcard off, a VHDS namespace dropped) the client forgets.
     if (change.unsubscribed.length > 0 || (change.wildcardChanged && !state.subscription.wildcard)) {
-      for (const name of [...state.known.keys()]) if (!state.subscription.covers(name)) state.known.delete(name);
+      state.known.forgetUncovered();
     }
     if (first || change.subscribed.length > 0 || change.unsubscribed.length > 0 || change.wildcardChanged) state.dirty = true;
   }
@@ -174,7 +184,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
         subscribed: state.subscription.describe(),
         initialVersion: '',
         initialResourceVersions: state.initialResourceVersions,
-        ...(state.lastSent ? { sentVersion: state.lastSent.systemVersion } : {}),
+        ...(state.lastSentVersion !== undefined ? { sentVersion: state.lastSentVersion } : {}),
         ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}),
         nackCount: state.nackCount,
         ...(nack ? { lastNack: { nonce: nack.nonce, time: nack.time, message: nack.errorMessage, resources: nack.rejectedResources } } : {}),
@@ -197,6 +207,8 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
         }
         const selection = this.select(kind, state);
         if (!selection?.due) {
+          // Nothing differs from the newest snapshot: it becomes the shared base.
+          if (selection) state.known.rebase(selection.type);
           this.settle(kind, state, selection?.withheld ?? false);
           continue;
         }
@@ -231,12 +243,13 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     this.settle(kind, state, selection?.withheld ?? false);
     if (!selection?.due) return undefined;
     const { type, snapshot, resources, removed } = selection;
-    for (const resource of resources) state.known.set(resource.name, resource.version);
     for (const name of removed) {
       // Remember a missing name the client asked for, so it is told once, not on every change.
       if (state.subscription.names.has(name)) state.known.set(name, null);
       else state.known.delete(name);
     }
+    // Every resource sent is one the subscription includes: the base now says the client holds it.
+    state.known.rebase(type);
     state.responseOwed = false;
     if (kind === 'cluster') this.resendEndpointsOf(resources);
 
@@ -244,7 +257,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     const sent: SentDelta = { nonce, systemVersion: type.version, names: resources.map((r) => r.name), removed, snapshot, at: Date.now() };
     state.inFlight.set(nonce, sent);
     if (state.inFlight.size > MAX_UNANSWERED) state.inFlight.delete(state.inFlight.keys().next().value ?? '');
-    state.lastSent = sent;
+    state.lastSentVersion = type.version;
     const header = { systemVersionInfo: type.version, typeUrl: type.typeUrl, ...(this.env.controlPlaneId ? { controlPlaneId: this.env.controlPlaneId } : {}) };
     return encodeDeltaResponse(header, resources, removed, nonce);
   }
@@ -290,9 +303,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
       for (const resource of coveredResources(type, subscription)) {
         if (forced.has(resource.name) || known.get(resource.name) !== resource.version) resources.push(resource);
       }
-      for (const [name, version] of known) {
-        if (version !== null && !type.resources.has(name) && subscription.covers(name)) removeOrHold(name);
-      }
+      for (const name of known.missingFrom(type)) if (subscription.covers(name)) removeOrHold(name);
       // A subscribed name that does not exist is answered in removed_resources, once (or again when re-subscribed).
       for (const name of subscription.names) {
         if (type.namespaces.has(name)) continue; // a VHDS namespace, answered with its members
@@ -335,9 +346,10 @@ function coveredResources(type: TypeSnapshot, subscription: DeltaSubscription): 
 }
 
 function newTypeState(kind: ResourceKind): DeltaTypeState {
+  const subscription = new DeltaSubscription(kind);
   return {
-    subscription: new DeltaSubscription(kind),
-    known: new Map(),
+    subscription,
+    known: new KnownVersions(subscription),
     forced: new Set(),
     inFlight: new Map(),
     dirty: true,
