@@ -102,9 +102,11 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     const held = new Set(initial.map(([name]) => name));
     for (const name of change.subscribed) {
       if (held.has(name)) continue;
-      state.forced.add(name);
       // A VHDS namespace subscribed (again): its members are not held, whatever the shared base says.
       state.known.forgetNamespace(name);
+      // Only a name the client holds needs forcing (what it lacks is sent anyway): a thousand
+      // Envoys subscribing to every EDS name at once would otherwise each keep a set of them all.
+      if (state.known.has(name)) state.forced.add(name);
     }
     const type = this.fleet === undefined ? undefined : this.env.snapshotOf(this.fleet).deltaTypes[kind];
     for (const name of change.unsubscribed) {
