@@ -2,7 +2,7 @@
 // fleet and the same sequence of single-Ingress changes.
 //   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000,10000x100,10000x1000] [--changes 30]
 //                          [--servers portico,snapshot,linear] [--protocol sotw,delta]
-//                          [--skip '*:sotw:10000x1000'] [--connect-timeout 300 (seconds)]
+//                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)]
 // Per scenario (Ingresses × clients), protocol and server: writes the workload as manifests to a
 // temp folder, starts the server, connects the fleet speaking that protocol, and edits one Ingress
 // manifest per change, timing from the edit until every client has ACKed the new configuration.
@@ -70,7 +70,8 @@ const { values } = parseArgs({
     skip: { type: 'string', default: '*:sotw:10000x1000' },
     // The fleet takes in every client's first configuration before changes start: at 10,000
     // Ingresses × 1,000 Delta clients that is about 12 GB through Node clients on 2 cores.
-    'connect-timeout': { type: 'string', default: '300' },
+    // 10,000 Ingresses × 1,000 Delta clients take about 6 minutes to sync on 2 cores (≈12 GB in all).
+    'connect-timeout': { type: 'string', default: '1800' },
   },
 });
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
