@@ -4,6 +4,7 @@ import { RESOURCE_TYPES, messageType, typeUrlOf } from '../protos/envoy-protos.j
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
 import { contentVersion } from './content-version.js';
+import { encodeRouteTable } from './route-table-encoding.js';
 import { sameContent } from './same-content.js';
 
 /** DiscoveryResponse.resources is field 2. */
@@ -37,8 +38,7 @@ export interface EncodedResource {
 export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource): EncodedResource {
   const same = previous !== undefined && previous.kind === kind && previous.name === name;
   if (same && sameContent(previous.source, resource)) return previous;
-  const type = messageType(RESOURCE_TYPES[kind]);
-  const bytes = Buffer.from(type.encode(type.fromObject(resource)).finish());
+  const bytes = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined) : encodeWhole(kind, resource);
   const version = contentVersion(bytes);
   if (same && previous.version === version) return previous;
   const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
@@ -53,6 +53,11 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     ...(endpointsName === undefined ? {} : { endpointsName }),
     source: resource,
   };
+}
+
+function encodeWhole(kind: ResourceKind, resource: object): Buffer {
+  const type = messageType(RESOURCE_TYPES[kind]);
+  return Buffer.from(type.encode(type.fromObject(resource)).finish());
 }
 
 function edsServiceName(name: string, cluster: { type?: unknown; eds_cluster_config?: { service_name?: unknown } | null }): string | undefined {

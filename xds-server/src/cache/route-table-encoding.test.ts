@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { messageType } from '../protos/envoy-protos.js';
+import type { RouteConfiguration } from '../resources.js';
+import { encodeRouteTable, encodedHostFields } from './route-table-encoding.js';
+
+function host(name: string, cluster: string): NonNullable<RouteConfiguration['virtual_hosts']>[number] {
+  return { name, domains: [name], routes: [{ match: { prefix: '/' }, route: { cluster } }] };
+}
+
+function table(hosts: ReturnType<typeof host>[]): RouteConfiguration {
+  return {
+    name: 'ingress_http',
+    virtual_hosts: hosts,
+    validate_clusters: { value: false },
+    vhds: { config_source: { ads: {}, resource_api_version: 'V3' } },
+    request_headers_to_remove: ['x-internal'],
+  };
+}
+
+function protobufjsEncoding(object: RouteConfiguration): Buffer {
+  const type = messageType('envoy.config.route.v3.RouteConfiguration');
+  return Buffer.from(type.encode(type.fromObject(object)).finish());
+}
+
+describe('route tables encoded host by host', () => {
+  it('gives exactly the bytes of encoding the whole table at once', () => {
+    const whole = table([host('a.example.com', 'c1'), host('b.example.com', 'c2'), host('*', 'c3')]);
+    expect(encodeRouteTable(whole).equals(protobufjsEncoding(whole))).toBe(true);
+    expect(encodeRouteTable({ name: 'empty' }).equals(protobufjsEncoding({ name: 'empty' }))).toBe(true);
+  });
+
+  it('reuses the encoding of every host whose content did not change', () => {
+    const first = table([host('a.example.com', 'c1'), host('b.example.com', 'c2')]);
+    encodeRouteTable(first);
+    // Fresh objects, as the translator builds them on every change; only b changes.
+    const second = table([host('a.example.com', 'c1'), host('b.example.com', 'c9'), host('c.example.com', 'c3')]);
+    const bytes = encodeRouteTable(second, first);
+    expect(bytes.equals(protobufjsEncoding(second))).toBe(true);
+    const [a1, b1] = encodedHostFields(first) ?? [];
+    const [a2, b2, c2] = encodedHostFields(second) ?? [];
+    expect(a2).toBe(a1);
+    expect(b2).not.toBe(b1);
+    expect(c2).toBeDefined();
+  });
+});

@@ -1,0 +1,49 @@
+// A RouteConfiguration encoded host by host. A fleet's route table holds every host (5 MB at
+// 10,000 Ingresses) and one edited Ingress changes one virtual host of it, so re-encoding the whole
+// table per publish was most of the publish. Each virtual host's `virtual_hosts` field is kept
+// from the previous publish when its content is unchanged, and the table is the concatenation of
+// its parts. The bytes are exactly protobufjs's own encoding: it writes fields in declaration
+// order, and RouteConfiguration declares `name` first and `virtual_hosts` second (checked by the
+// tests), so versions do not depend on which way a table was encoded.
+import { messageType } from '../protos/envoy-protos.js';
+import { lengthDelimitedField } from '../protos/wire-format.js';
+import type { RouteConfiguration, VirtualHost } from '../resources.js';
+import { sameContent } from './same-content.js';
+
+/** RouteConfiguration.virtual_hosts */
+const VIRTUAL_HOSTS_FIELD = 2;
+
+interface HostPart {
+  readonly source: VirtualHost;
+  /** The encoded `virtual_hosts` field, tag and length included. */
+  readonly field: Buffer;
+}
+
+// Keyed by the table object a publish encoded, so parts live exactly as long as that table is the
+// one a later publish compares with (EncodedResource.source).
+const partsOfTable = new WeakMap<object, readonly HostPart[]>();
+
+/** Encodes `table`, reusing the virtual hosts of `previousSource` (the last encoded table of this name) whose content is unchanged. */
+export function encodeRouteTable(table: RouteConfiguration, previousSource?: object): Buffer {
+  const { name, virtual_hosts: hosts, ...rest } = table;
+  const type = messageType('envoy.config.route.v3.RouteConfiguration');
+  const hostType = messageType('envoy.config.route.v3.VirtualHost');
+  const previous = new Map<string, HostPart>();
+  for (const part of (previousSource && partsOfTable.get(previousSource)) ?? []) previous.set(part.source.name ?? '', part);
+  const parts: HostPart[] = (hosts ?? []).map((host) => {
+    const before = previous.get(host.name ?? '');
+    if (before && sameContent(before.source, host)) return before;
+    return { source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, hostType.encode(hostType.fromObject(host)).finish()) };
+  });
+  partsOfTable.set(table, parts);
+  return Buffer.concat([
+    type.encode(type.fromObject(name === undefined ? {} : { name })).finish(),
+    ...parts.map((part) => part.field),
+    type.encode(type.fromObject(rest)).finish(),
+  ]);
+}
+
+/** The encoded `virtual_hosts` fields of a table this module encoded (tests check reuse with it). */
+export function encodedHostFields(table: object): readonly Buffer[] | undefined {
+  return partsOfTable.get(table)?.map((part) => part.field);
+}
