@@ -32,7 +32,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -69,9 +69,12 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: PROTOCOLS.join(',') },
     skip: { type: 'string', default: '*:sotw:10000x1000' },
     // The fleet takes in every client's first configuration before changes start: at 10,000
-    // Ingresses × 1,000 Delta clients that is about 12 GB through Node clients on 2 cores.
-    // 10,000 Ingresses × 1,000 Delta clients take about 6 minutes to sync on 2 cores (≈12 GB in all).
+    // Ingresses × 1,000 Delta clients that is about 10 GB, 5 minutes on 2 cores.
     'connect-timeout': { type: 'string', default: '1800' },
+    // GiB. A server that grows past it is stopped and its run recorded as failed, so the machine
+    // keeps memory for the fleet and the matrix goes on (go-control-plane's LinearCache reached
+    // 17 GB syncing 10,000 Ingresses × 1,000 Delta clients, and the 24 GB machine ran out).
+    'max-server-rss': { type: 'string', default: String(Math.floor((totalmem() / 2 ** 30) * 0.6)) },
   },
 });
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -159,6 +162,10 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime (fields 14, 15)
+}
+function currentRssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) / 1024;
 }
 function peakRssMiB(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -288,63 +295,89 @@ async function startPeer(cache: 'snapshot' | 'linear', protocol: Protocol, dir: 
   };
 }
 
+/** Rejects once the server's RSS passes the limit (checked every second). */
+function memoryGuard(pid: number, limitGiB: number): { exceeded: Promise<never>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const exceeded = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      let rss = 0;
+      try {
+        rss = currentRssMiB(pid);
+      } catch {
+        return; // the server exited; the run itself reports that
+      }
+      if (rss / 1024 > limitGiB) reject(new Error(`server RSS reached ${(rss / 1024).toFixed(1)} GiB, over --max-server-rss ${limitGiB} GiB; stopped`));
+    }, 1_000);
+  });
+  return { exceeded, stop: () => clearInterval(timer) };
+}
+
 async function measure(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
   const work = mkdtempSync(join(tmpdir(), `portico-scale-${ingresses}-`));
   const dir = join(work, 'manifests');
   writeWorkloadManifests(dir, ingresses);
   const target = server === 'portico' ? await startPortico(dir) : await startPeer(server, protocol, dir, work);
-  const pid = target.child.pid ?? 0;
   const fleet = new Fleet({ address: target.address, protocol, clients, nodeCluster: NODE_CLUSTER });
+  const guard = memoryGuard(target.child.pid ?? 0, Number(values['max-server-rss']));
+  const running = runChanges(server, protocol, ingresses, clients, dir, target, fleet);
+  running.catch(() => undefined); // when the guard wins, the abandoned run fails as the fleet stops
   try {
-    const connectMs = await fleet.untilReady(Number(values['connect-timeout']) * 1000);
-    await sleep(500);
-    const cpuBefore = cpuSeconds(pid);
-    const latencies: number[] = [];
-    const bytes: number[] = [];
-    const applyMs: number[] = [];
-    for (let k = 0; k < changes; k++) {
-      const ingress = (k * 7919) % ingresses;
-      let t0: number;
-      let apply: () => Promise<number>;
-      // The window opens just before t0, so nothing from an earlier change can count.
-      if (server === 'portico') {
-        await fleet.mark();
-        ({ t0, applyMs: apply } = await target.change(k));
-        editIngressManifest(dir, ingress, k + 1);
-      } else {
-        editIngressManifest(dir, ingress, k + 1);
-        target.prepare(k);
-        await fleet.mark();
-        ({ t0, applyMs: apply } = await target.change(k));
-      }
-      const settled = await fleet.untilSettled(QUIET_MS, 300_000, t0);
-      applyMs.push(await apply());
-      latencies.push(settled.lastAckMs - t0);
-      bytes.push(settled.bytes);
-      process.stderr.write(`  ${server} ${protocol} ${ingresses}x${clients} change ${k + 1}/${changes}: ${(settled.lastAckMs - t0).toFixed(0)} ms, ${formatBytes(settled.bytes)}\r`);
-    }
-    process.stderr.write('\n');
-    const cpuAfter = cpuSeconds(pid);
-    const byteStats = stats(bytes);
-    return {
-      server,
-      protocol,
-      ingresses,
-      clients,
-      changes,
-      applyMsMedian: stats(applyMs).median,
-      initialApplyMs: target.initialApplyMs,
-      connectMs: Math.round(connectMs),
-      changeToAllAckedMs: stats(latencies),
-      bytesPerChange: { median: byteStats.median, max: byteStats.max },
-      serverCpuSeconds: { total: Math.round(cpuAfter * 100) / 100, changes: Math.round((cpuAfter - cpuBefore) * 100) / 100 },
-      peakRssMiB: Math.round(peakRssMiB(pid) * 10) / 10,
-    };
+    return await Promise.race([running, guard.exceeded]);
   } finally {
+    guard.stop();
     await fleet.stop();
     target.child.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Connects the fleet, then makes and times the changes. */
+async function runChanges(server: ServerName, protocol: Protocol, ingresses: number, clients: number, dir: string, target: Target, fleet: Fleet): Promise<Run> {
+  const pid = target.child.pid ?? 0;
+  const connectMs = await fleet.untilReady(Number(values['connect-timeout']) * 1000);
+  await sleep(500);
+  const cpuBefore = cpuSeconds(pid);
+  const latencies: number[] = [];
+  const bytes: number[] = [];
+  const applyMs: number[] = [];
+  for (let k = 0; k < changes; k++) {
+    const ingress = (k * 7919) % ingresses;
+    let t0: number;
+    let apply: () => Promise<number>;
+    // The window opens just before t0, so nothing from an earlier change can count.
+    if (server === 'portico') {
+      await fleet.mark();
+      ({ t0, applyMs: apply } = await target.change(k));
+      editIngressManifest(dir, ingress, k + 1);
+    } else {
+      editIngressManifest(dir, ingress, k + 1);
+      target.prepare(k);
+      await fleet.mark();
+      ({ t0, applyMs: apply } = await target.change(k));
+    }
+    const settled = await fleet.untilSettled(QUIET_MS, 300_000, t0);
+    applyMs.push(await apply());
+    latencies.push(settled.lastAckMs - t0);
+    bytes.push(settled.bytes);
+    process.stderr.write(`  ${server} ${protocol} ${ingresses}x${clients} change ${k + 1}/${changes}: ${(settled.lastAckMs - t0).toFixed(0)} ms, ${formatBytes(settled.bytes)}\r`);
+  }
+  process.stderr.write('\n');
+  const cpuAfter = cpuSeconds(pid);
+  const byteStats = stats(bytes);
+  return {
+    server,
+    protocol,
+    ingresses,
+    clients,
+    changes,
+    applyMsMedian: stats(applyMs).median,
+    initialApplyMs: target.initialApplyMs,
+    connectMs: Math.round(connectMs),
+    changeToAllAckedMs: stats(latencies),
+    bytesPerChange: { median: byteStats.median, max: byteStats.max },
+    serverCpuSeconds: { total: Math.round(cpuAfter * 100) / 100, changes: Math.round((cpuAfter - cpuBefore) * 100) / 100 },
+    peakRssMiB: Math.round(peakRssMiB(pid) * 10) / 10,
+  };
 }
 
 /** measure, plus the wall time of the whole run. */

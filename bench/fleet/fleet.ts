@@ -27,6 +27,7 @@ export class Fleet {
   private readonly children: ChildProcess[] = [];
   private readonly pending = new Map<number, (status: FleetStatus) => void>();
   private nextId = 0;
+  private stopped = false;
 
   constructor(readonly options: FleetOptions) {
     // At most 250 clients a process: a client holds a whole response while it arrives, and 500
@@ -110,10 +111,13 @@ export class Fleet {
 
   async stop(): Promise<void> {
     await Promise.race([this.all('stop'), sleep(2_000)]);
+    this.stopped = true;
     for (const child of this.children) child.kill('SIGTERM');
   }
 
   private all(op: FleetCommand['op']): Promise<FleetStatus[]> {
+    // A run abandoned by the runner (see scale.ts's memory guard) may still ask; its children are gone.
+    if (this.stopped) return Promise.reject(new Error('the fleet was stopped'));
     return Promise.all(this.children.map((child) => new Promise<FleetStatus>((resolve) => {
       const id = this.nextId++;
       this.pending.set(id, resolve);
