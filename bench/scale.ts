@@ -3,6 +3,7 @@
 //   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000,10000x100,10000x1000] [--changes 30]
 //                          [--servers portico,snapshot,linear] [--protocol sotw,delta]
 //                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)]
+//                          [--max-server-rss <GiB, default 60 % of the machine's memory>]
 // Per scenario (Ingresses × clients), protocol and server: writes the workload as manifests to a
 // temp folder, starts the server, connects the fleet speaking that protocol, and edits one Ingress
 // manifest per change, timing from the edit until every client has ACKed the new configuration.
@@ -22,7 +23,8 @@
 //
 // Results merge with earlier invocations' (keyed by server, protocol and scenario), so parts of
 // the matrix can be measured separately, and are saved after every run; a run that fails is
-// recorded as "not run: failed: …", the matrix goes on, and the exit status is 1. Writes
+// recorded as "not run: failed: …" (so is a server stopped for passing --max-server-rss), the
+// matrix goes on, and the exit status is 1. Writes
 // bench/results/scale.json (runs with wall time each, and skipped) and bench/results/scale.svg
 // (p99 change → all ACKed per scenario, one bar per server and protocol, log scale) and prints a
 // table with ratios. The full default matrix takes a few hours on 2 cores.
