@@ -95,7 +95,7 @@ export class KnownVersions {
     for (const [name, version] of this.overlay) if (version === NOT_HELD || type.resources.has(name)) this.overlay.delete(name);
   }
 
-  /** Overlay size: how much this stream holds beyond the shared base (for tests and metrics). */
+  /** Overlay size: how much this stream keeps beyond the shared base (the tests check it). */
   get ownEntries(): number {
     return this.overlay.size;
   }
