@@ -1,6 +1,6 @@
 // A resource as it travels: encoded to protobuf bytes once, wrapped once in the Any field of a
 // DiscoveryResponse, and shared by every stream that receives it.
-import { RESOURCE_TYPES, messageType, typeUrlOf } from '../protos/envoy-protos.js';
+import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
 import { contentVersion } from './content-version.js';
@@ -38,7 +38,9 @@ export interface EncodedResource {
 export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource): EncodedResource {
   const same = previous !== undefined && previous.kind === kind && previous.name === name;
   if (same && sameContent(previous.source, resource)) return previous;
-  const bytes = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined) : encodeWhole(kind, resource);
+  const bytes = kind === 'routeConfiguration'
+    ? encodeRouteTable(resource, same ? previous.source : undefined)
+    : Buffer.from(encodeMessage(RESOURCE_TYPES[kind], resource));
   const version = contentVersion(bytes);
   if (same && previous.version === version) return previous;
   const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
@@ -53,11 +55,6 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     ...(endpointsName === undefined ? {} : { endpointsName }),
     source: resource,
   };
-}
-
-function encodeWhole(kind: ResourceKind, resource: object): Buffer {
-  const type = messageType(RESOURCE_TYPES[kind]);
-  return Buffer.from(type.encode(type.fromObject(resource)).finish());
 }
 
 function edsServiceName(name: string, cluster: { type?: unknown; eds_cluster_config?: { service_name?: unknown } | null }): string | undefined {

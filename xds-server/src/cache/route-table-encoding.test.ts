@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageType } from '../protos/envoy-protos.js';
+import { RESOURCE_TYPES, encodeMessage } from '../protos/envoy-protos.js';
 import type { RouteConfiguration } from '../resources.js';
 import { encodeRouteTable, encodedHostFields } from './route-table-encoding.js';
 
@@ -18,8 +18,7 @@ function table(hosts: ReturnType<typeof host>[]): RouteConfiguration {
 }
 
 function protobufjsEncoding(object: RouteConfiguration): Buffer {
-  const type = messageType('envoy.config.route.v3.RouteConfiguration');
-  return Buffer.from(type.encode(type.fromObject(object)).finish());
+  return Buffer.from(encodeMessage(RESOURCE_TYPES.routeConfiguration, object));
 }
 
 describe('route tables encoded host by host', () => {

@@ -5,7 +5,7 @@
 // its parts. The bytes are exactly protobufjs's own encoding: it writes fields in declaration
 // order, and RouteConfiguration declares `name` first and `virtual_hosts` second (checked by the
 // tests), so versions do not depend on which way a table was encoded.
-import { messageType } from '../protos/envoy-protos.js';
+import { RESOURCE_TYPES, encodeMessage } from '../protos/envoy-protos.js';
 import { lengthDelimitedField } from '../protos/wire-format.js';
 import type { RouteConfiguration, VirtualHost } from '../resources.js';
 import { sameContent } from './same-content.js';
@@ -26,20 +26,18 @@ const partsOfTable = new WeakMap<object, readonly HostPart[]>();
 /** Encodes `table`, reusing the virtual hosts of `previousSource` (the last encoded table of this name) whose content is unchanged. */
 export function encodeRouteTable(table: RouteConfiguration, previousSource?: object): Buffer {
   const { name, virtual_hosts: hosts, ...rest } = table;
-  const type = messageType('envoy.config.route.v3.RouteConfiguration');
-  const hostType = messageType('envoy.config.route.v3.VirtualHost');
   const previous = new Map<string, HostPart>();
   for (const part of (previousSource && partsOfTable.get(previousSource)) ?? []) previous.set(part.source.name ?? '', part);
   const parts: HostPart[] = (hosts ?? []).map((host) => {
     const before = previous.get(host.name ?? '');
     if (before && sameContent(before.source, host)) return before;
-    return { source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, hostType.encode(hostType.fromObject(host)).finish()) };
+    return { source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)) };
   });
   partsOfTable.set(table, parts);
   return Buffer.concat([
-    type.encode(type.fromObject(name === undefined ? {} : { name })).finish(),
+    encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name }),
     ...parts.map((part) => part.field),
-    type.encode(type.fromObject(rest)).finish(),
+    encodeMessage(RESOURCE_TYPES.routeConfiguration, rest),
   ]);
 }
 
