@@ -32,15 +32,19 @@ interface GoldenCase {
 function goldenCases(): GoldenCase[] {
   const cases: GoldenCase[] = readdirSync(GOLDEN_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => {
+    .flatMap((entry) => {
       const dir = join(GOLDEN_DIR, entry.name);
-      const inputs = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'output.yaml').map((f) => join(dir, f));
-      return { name: entry.name, inputs, output: join(dir, 'output.yaml') };
+      const files = readdirSync(dir);
+      const inputs = files.filter((f) => f.endsWith('.yaml') && !f.startsWith('output.')).map((f) => join(dir, f));
+      const sotw: GoldenCase = { name: entry.name, inputs, output: join(dir, 'output.yaml') };
+      // A case with output.delta.yaml also pins what Delta clients get (VHDS where a class has it).
+      if (!files.includes('output.delta.yaml')) return [sotw];
+      return [sotw, { name: `${entry.name}, Delta view`, inputs, output: join(dir, 'output.delta.yaml'), protocol: 'delta' as const }];
     });
   // The seed scenario is read from examples/ itself, so the example can never drift from its golden.
   const seed = [join(GOLDEN_DIR, '..', '..', 'examples', 'seed')];
   cases.push({ name: 'seed (examples/seed)', inputs: seed, output: join(GOLDEN_DIR, 'seed.output.yaml') });
-  // What Delta clients get: the same translation with route tables split into virtual hosts (VHDS).
+  // What Delta clients get by default: the very same whole route tables (VHDS is opt-in per class).
   cases.push({ name: 'seed, Delta view (examples/seed)', inputs: seed, output: join(GOLDEN_DIR, 'seed.delta.output.yaml'), protocol: 'delta' });
   return cases;
 }

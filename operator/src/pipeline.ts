@@ -16,6 +16,8 @@ export interface FleetConfig {
   fleet: string;
   resources: FleetResources;
   origins: ResourceOrigins;
+  /** Delta clients get the route tables split per host (VHDS); the class opted in and may. */
+  virtualHostDiscovery: boolean;
 }
 
 export interface EnvoyConfig {
@@ -31,7 +33,12 @@ export interface EnvoyConfig {
 
 export function buildEnvoyConfig(state: ClusterState): EnvoyConfig {
   const ir = translateToIr(state);
-  const fleets = ir.fleets.map((fleet) => ({ ingressClass: fleet.ingressClass, fleet: fleet.fleet, ...toFleetResources(fleet) }));
+  const fleets = ir.fleets.map((fleet) => ({
+    ingressClass: fleet.ingressClass,
+    fleet: fleet.fleet,
+    ...toFleetResources(fleet),
+    virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
+  }));
   const diagnostics = [...ir.diagnostics].sort((a, b) => compareStrings(a.object, b.object));
   return { fleets, held: ir.held, classes: ir.classes, diagnostics };
 }

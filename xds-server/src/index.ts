@@ -1,6 +1,6 @@
 // What the operator (and anything else) may use from the xDS server. Everything else is internal.
 export { XdsServer } from './server/xds-server.js';
-export type { FleetSummary, XdsPublisher, XdsServerOptions } from './server/xds-server.js';
+export type { FleetSummary, PublishOptions, XdsPublisher, XdsServerOptions } from './server/xds-server.js';
 export type { PublishResult } from './cache/snapshot-cache.js';
 export type { PublishProblem } from './cache/fleet-snapshot.js';
 export type { NackEvent, NackResolvedEvent } from './protocol/nack.js';
@@ -10,6 +10,7 @@ export type { HealthSources } from './server/health-server.js';
 export { MetricsRegistry } from './server/metrics.js';
 export { ANY_HOST_LISTENER, withGrpcApiListeners } from './grpc/api-listeners.js';
 export { envoyBootstrap, ENVOY_BOOTSTRAP_DEFAULTS, XDS_PROTOCOLS } from './bootstrap/envoy-bootstrap.js';
+export { compareEnvoyMinor, isEnvoyMinorRelease, SHIPPED_ENVOY, VHDS_OVER_ADS_SINCE } from './bootstrap/envoy-releases.js';
 export type { EnvoyBootstrapOptions, XdsProtocol } from './bootstrap/envoy-bootstrap.js';
 export { grpcBootstrap } from './bootstrap/grpc-bootstrap.js';
 export type { GrpcBootstrap, GrpcBootstrapOptions } from './bootstrap/grpc-bootstrap.js';

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 
 const MAIN = join(import.meta.dirname, 'main.ts');
 const SEED = join(import.meta.dirname, '..', '..', '..', 'examples', 'seed');
+const VHDS_CASE = join(import.meta.dirname, '..', '..', '..', 'testdata', 'golden', 'virtual-host-discovery', 'input.yaml');
 
 function portico(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' });
@@ -40,12 +41,18 @@ describe('portico translate', () => {
     expect(parse(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 
-  it('prints what Delta clients get with --xds-protocol delta: route tables split into VirtualHost resources', () => {
-    const result = portico('translate', '-f', SEED, '-o', 'json', '--xds-protocol', 'delta');
-    expect(result.status).toBe(0);
-    const fleet = (JSON.parse(result.stdout) as { ingressClasses: Record<string, { routeConfigurations: Array<Record<string, unknown>>; virtualHosts: Array<{ name: string }> }> }).ingressClasses['nginx'];
-    expect(fleet?.routeConfigurations).toEqual([{ name: 'http', vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } }]);
-    expect(fleet?.virtualHosts.map((v) => v.name)).toEqual(['http/*', 'http/nginx1.example.com', 'http/nginx2.example.com']);
+  it('prints what Delta clients get with --xds-protocol delta: whole route tables, split into VirtualHost resources only where a class has VHDS', () => {
+    type Fleet = { routeConfigurations: Array<Record<string, unknown>>; virtualHosts?: Array<{ name: string }> };
+    const plain = portico('translate', '-f', SEED, '-o', 'json', '--xds-protocol', 'delta');
+    expect(plain.status).toBe(0);
+    const seed = (JSON.parse(plain.stdout) as { ingressClasses: Record<string, Fleet> }).ingressClasses['nginx'];
+    expect(seed?.routeConfigurations[0]).toHaveProperty('virtual_hosts');
+    expect(seed?.virtualHosts).toBeUndefined();
+
+    const result = portico('translate', '-f', VHDS_CASE, '-o', 'json', '--xds-protocol', 'delta');
+    const split = (JSON.parse(result.stdout) as { ingressClasses: Record<string, Fleet> }).ingressClasses['split'];
+    expect(split?.routeConfigurations).toEqual([{ name: 'http', vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } }]);
+    expect(split?.virtualHosts?.map((v) => v.name)).toEqual(['http/a.example.com', 'http/b.example.com']);
     expect(portico('translate', '-f', SEED, '--xds-protocol', 'incremental').stderr).toMatch(/--xds-protocol.*incremental.*(sotw|delta)/s);
   });
 

@@ -21,13 +21,14 @@ export interface TranslationDocument {
 }
 
 /**
- * `protocol` picks the view: SotW clients get whole RouteConfigurations; Delta clients get them
- * split with VHDS plus one VirtualHost resource per virtual host (what the server sends each).
+ * `protocol` picks the view: SotW clients get whole RouteConfigurations, and so do Delta clients
+ * unless the class turned VHDS on (spec.envoy.virtualHostDiscovery, accepted): then they get them
+ * split, plus one VirtualHost resource per virtual host (what the server sends each).
  */
 export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = [], protocol: XdsProtocol = 'sotw'): TranslationDocument {
   const ingressClasses: TranslationDocument['ingressClasses'] = {};
   for (const fleet of config.fleets) {
-    const view = protocol === 'delta' ? withVirtualHostDiscovery(fleet.resources, fleet.origins).resources : fleet.resources;
+    const view = protocol === 'delta' && fleet.virtualHostDiscovery ? withVirtualHostDiscovery(fleet.resources, fleet.origins).resources : fleet.resources;
     const resources: Record<string, JsonValue[]> = {};
     for (const kind of KIND_ORDER) {
       const field = FLEET_FIELD_BY_KIND[kind];

@@ -11,6 +11,8 @@ export interface IrFleet {
   http: IrHttpOptions;
   /** How Envoy connects to backends. */
   upstream: IrUpstreamOptions;
+  /** How the xDS server cuts the fleet for Delta clients (the resources are the same). */
+  xds: IrXdsOptions;
   /** Sorted: exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
   virtualHosts: IrVirtualHost[];
   /** Sorted by name. Every cluster a route refers to is here. */
@@ -39,6 +41,11 @@ export interface IrHttpOptions {
   xffNumTrustedHops: number;
   /** Absent: no access log. */
   accessLog?: { format: 'Text' | 'JSON' };
+}
+
+export interface IrXdsOptions {
+  /** Delta clients get route tables split per host (VHDS); else whole RouteConfigurations. */
+  virtualHostDiscovery: boolean;
 }
 
 export interface IrUpstreamOptions {

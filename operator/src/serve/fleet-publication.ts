@@ -2,13 +2,13 @@
 // Shared by both modes, so standalone and cluster publish identically. A class whose parameters
 // are missing or invalid is "held": the translator cannot say what its fleet should get, so its
 // fleet keeps exactly what it was last served, never an empty configuration.
-import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
+import type { FleetResources, PublishOptions, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { compareStrings } from '../util/compare.js';
 
 /** The part of the xDS server publishing needs. */
 export interface FleetPublisher {
-  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins): { changed: readonly string[] };
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[] };
   removeFleet(fleet: string): boolean;
 }
 
@@ -29,7 +29,8 @@ export interface Publication {
 export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfig, 'fleets' | 'held'>, previouslyServed: readonly ServedFleet[]): Publication {
   const changed: string[] = [];
   for (const fleet of config.fleets) {
-    if (publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins).changed.length > 0) changed.push(fleet.fleet);
+    const options = { virtualHostDiscovery: fleet.virtualHostDiscovery };
+    if (publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins, options).changed.length > 0) changed.push(fleet.fleet);
   }
   const current = new Set(config.fleets.map((f) => f.fleet));
   const heldClasses = new Set(config.held.map((h) => h.ingressClass));

@@ -51,6 +51,33 @@ describe('parameters status', () => {
   });
 });
 
+describe('the VirtualHostDiscovery condition', () => {
+  const conditionsOf = (spec: object) => {
+    const docs = [ingressClassYaml({ name: 'a', parameters: 'p' }), parametersYaml('p', spec)];
+    const state = stateFromYaml(...docs);
+    return desiredParametersStatuses(state, buildEnvoyConfig(state).classes, NOW)[0]?.status.conditions.map((c) => [c.type, c.status, c.reason]);
+  };
+
+  it('appears only when VHDS is asked for, and says whether the declared Envoy gets it', () => {
+    expect(conditionsOf({})).toEqual([['Accepted', 'True', 'Accepted']]);
+    expect(conditionsOf({ envoy: { virtualHostDiscovery: true } })).toEqual([['Accepted', 'True', 'Accepted'], ['VirtualHostDiscovery', 'False', 'EnvoyVersionNotDeclared']]);
+    expect(conditionsOf({ envoy: { version: '1.37', virtualHostDiscovery: true } })).toEqual([['Accepted', 'True', 'Accepted'], ['VirtualHostDiscovery', 'False', 'EnvoyVersionTooOld']]);
+    expect(conditionsOf({ envoy: { version: '1.40', virtualHostDiscovery: true } })).toEqual([['Accepted', 'True', 'Accepted'], ['VirtualHostDiscovery', 'True', 'Enabled']]);
+  });
+
+  it('needs a write when the condition appears or goes away', () => {
+    const docs = [ingressClassYaml({ name: 'a', parameters: 'p' })];
+    const plain = stateFromYaml(...docs, parametersYaml('p', {}));
+    const [before] = desiredParametersStatuses(plain, buildEnvoyConfig(plain).classes, NOW);
+    const asking = stateFromYaml(...docs, `${parametersYaml('p', { envoy: { virtualHostDiscovery: true } })}\nstatus: ${JSON.stringify(before?.status)}`);
+    const [after] = desiredParametersStatuses(asking, buildEnvoyConfig(asking).classes, NOW);
+    expect(after && statusUpToDate(after.object, after.status)).toBe(false);
+    const settled = stateFromYaml(...docs, `${parametersYaml('p', { envoy: { virtualHostDiscovery: true } })}\nstatus: ${JSON.stringify(after?.status)}`);
+    const [again] = desiredParametersStatuses(settled, buildEnvoyConfig(settled).classes, NOW);
+    expect(again && statusUpToDate(again.object, again.status)).toBe(true);
+  });
+});
+
 describe('ingressStatusTargets', () => {
   it('takes each class address from its parameters, else the flags, and skips held classes', () => {
     const state = stateFromYaml(

@@ -1,14 +1,19 @@
 // What the status of each IngressClassParameters / ClusterIngressClassParameters should say:
-// whether its spec is valid and in use (condition Accepted), and which of Portico's classes refer
-// to it. Pure, so it is tested without an API server; the writer only compares and patches.
+// whether its spec is valid and in use (condition Accepted), whether the VHDS it asks for is
+// served (condition VirtualHostDiscovery, only when asked for), and which of Portico's classes
+// refer to it. Pure, so it is tested without an API server; the writer only compares and patches.
 import type { ClusterState, IngressClassParametersObject } from '../store/cluster-state.js';
 import type { ParametersCondition, ParametersStatus } from '../store/parameters-objects.js';
 import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
 import type { ClassParameters, ParametersRef } from '../translate/parameters/resolve-class-parameters.js';
 import { readParametersSpec } from '../translate/parameters/read-parameters-spec.js';
+import { virtualHostDiscoveryFor } from '../translate/parameters/virtual-host-discovery.js';
 import { compareStrings } from '../util/compare.js';
 
 export const ACCEPTED = 'Accepted';
+export const VIRTUAL_HOST_DISCOVERY = 'VirtualHostDiscovery';
+
+type Condition = Omit<ParametersCondition, 'lastTransitionTime'>;
 
 export interface DesiredParametersStatus {
   object: IngressClassParametersObject;
@@ -19,38 +24,50 @@ export interface DesiredParametersStatus {
 export function desiredParametersStatuses(state: ClusterState, classes: readonly ClassParameters[], now: Date): DesiredParametersStatus[] {
   return [...state.ingressClassParameters, ...state.clusterIngressClassParameters].map((object) => {
     const users = classes.filter((c) => c.ref !== undefined && refersTo(c.ref, object));
-    const condition = acceptedCondition(object, users);
-    const previous = object.status?.conditions?.find((c) => c.type === ACCEPTED);
-    const unchanged = previous?.status === condition.status && previous.reason === condition.reason && previous.message === condition.message;
-    const lastTransitionTime = unchanged && previous?.lastTransitionTime ? previous.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return {
-      object,
-      status: {
-        conditions: [{ ...condition, lastTransitionTime }],
-        ingressClasses: users.map((c) => c.ingressClass).sort(compareStrings),
-      },
-    };
+    const conditions = [acceptedCondition(object, users), virtualHostDiscoveryCondition(object)].flatMap((condition) => {
+      if (!condition) return [];
+      const previous = object.status?.conditions?.find((c) => c.type === condition.type);
+      const unchanged = previous?.status === condition.status && previous.reason === condition.reason && previous.message === condition.message;
+      const lastTransitionTime = unchanged && previous?.lastTransitionTime ? previous.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return [{ ...condition, lastTransitionTime }];
+    });
+    return { object, status: { conditions, ingressClasses: users.map((c) => c.ingressClass).sort(compareStrings) } };
   });
 }
 
 /** True when the object's status already says what `desired` says (so no write is needed). */
 export function statusUpToDate(object: IngressClassParametersObject, desired: Required<ParametersStatus>): boolean {
-  const current = object.status?.conditions?.find((c) => c.type === ACCEPTED);
-  const wanted = desired.conditions[0];
+  const currentConditions = object.status?.conditions ?? [];
   const sameClasses = JSON.stringify([...(object.status?.ingressClasses ?? [])].sort(compareStrings)) === JSON.stringify(desired.ingressClasses);
-  return (
-    sameClasses &&
-    current !== undefined &&
-    wanted !== undefined &&
-    current.status === wanted.status &&
-    current.reason === wanted.reason &&
-    current.message === wanted.message &&
-    current.observedGeneration === wanted.observedGeneration
-  );
+  const sameCondition = (wanted: ParametersCondition): boolean => {
+    const current = currentConditions.find((c) => c.type === wanted.type);
+    return (
+      current !== undefined &&
+      current.status === wanted.status &&
+      current.reason === wanted.reason &&
+      current.message === wanted.message &&
+      current.observedGeneration === wanted.observedGeneration
+    );
+  };
+  return sameClasses && currentConditions.length === desired.conditions.length && desired.conditions.every(sameCondition);
 }
 
-function acceptedCondition(object: IngressClassParametersObject, users: readonly ClassParameters[]): Omit<ParametersCondition, 'lastTransitionTime'> {
-  const generation = object.metadata.generation !== undefined ? { observedGeneration: object.metadata.generation } : {};
+function generationOf(object: IngressClassParametersObject): { observedGeneration?: number } {
+  return object.metadata.generation !== undefined ? { observedGeneration: object.metadata.generation } : {};
+}
+
+/** Only for valid parameters that ask for VHDS: whether their classes' Delta clients get it. */
+function virtualHostDiscoveryCondition(object: IngressClassParametersObject): Condition | undefined {
+  const read = readParametersSpec(object.spec);
+  if ('problems' in read) return undefined;
+  const decision = virtualHostDiscoveryFor(read.parameters.envoy);
+  if (decision.state === 'off') return undefined;
+  const base = { type: VIRTUAL_HOST_DISCOVERY, message: decision.message, ...generationOf(object) };
+  return decision.state === 'on' ? { ...base, status: 'True', reason: 'Enabled' } : { ...base, status: 'False', reason: decision.reason };
+}
+
+function acceptedCondition(object: IngressClassParametersObject, users: readonly ClassParameters[]): Condition {
+  const generation = generationOf(object);
   const read = readParametersSpec(object.spec);
   if ('problems' in read) {
     const held = users.length > 0 ? ` IngressClass ${users.map((u) => u.ingressClass).join(', ')} keep${users.length === 1 ? 's' : ''} serving the last good configuration.` : '';

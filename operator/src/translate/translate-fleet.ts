@@ -15,6 +15,7 @@ import { CATCH_ALL_HOST, normalizeHost } from './hosts.js';
 import { describeMatch, toPathMatch } from './paths.js';
 import type { FleetParameters } from './parameters/fleet-parameters.js';
 import { checkRe2 } from './regex.js';
+import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
 import { RouteTable } from './route-table.js';
 
 const REGEX_METACHARACTERS = /[\^$()[\]{}*+?|\\]/;
@@ -191,6 +192,7 @@ class FleetBuilder {
       httpListener: { name: 'http', address: parameters.httpListener.address, port: parameters.httpListener.port },
       http: httpOptions(parameters),
       upstream: { connectTimeoutMs: parameters.timeouts.connectMs },
+      xds: { virtualHostDiscovery: virtualHostDiscoveryFor(parameters.envoy).state === 'on' },
       virtualHosts: nonEmpty,
       clusters: this.usedClusters(nonEmpty.flatMap((v) => v.routes)),
     };

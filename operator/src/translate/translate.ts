@@ -6,7 +6,8 @@ import { BackendResolver } from './backends.js';
 import { assignFleets } from './fleet-names.js';
 import { selectIngressClasses } from './ingress-classes.js';
 import type { ClassParameters } from './parameters/resolve-class-parameters.js';
-import { resolveClassParameters } from './parameters/resolve-class-parameters.js';
+import { describeRef, resolveClassParameters } from './parameters/resolve-class-parameters.js';
+import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
 import { translateFleet } from './translate-fleet.js';
 
 export interface IrTranslation {
@@ -33,6 +34,11 @@ export function translateToIr(state: ClusterState): IrTranslation {
       for (const problem of resolved.problems) diagnostics.push({ object: `IngressClass ${name}`, severity: 'error', message: problem });
       held.push({ ingressClass: name, reason: resolved.problems.join('; ') });
       return;
+    }
+    const vhds = virtualHostDiscoveryFor(resolved.parameters.envoy);
+    if (vhds.state === 'refused') {
+      const where = resolved.ref ? `${describeRef(resolved.ref)}: ` : '';
+      diagnostics.push({ object: `IngressClass ${name}`, severity: 'warning', message: `spec.parameters: ${where}${vhds.message}` });
     }
     const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, resolved.parameters);
     fleets.push(result.fleet);

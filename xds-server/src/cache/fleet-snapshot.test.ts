@@ -93,7 +93,7 @@ describe('fleet snapshots', () => {
     expect(changes).toEqual([
       ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'virtualHost', 'secret'],
       ['clusterLoadAssignment'],
-      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'virtualHost'],
+      ['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration'],
     ]);
     expect(cache.get('f').types.listener.resources.size).toBe(0);
   });

@@ -4,7 +4,6 @@ import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { FleetResources, FleetView, ResourceOrigins } from '../resources.js';
 import { buildFleetSnapshot, changedKinds, emptyFleetSnapshot } from './fleet-snapshot.js';
 import type { FleetSnapshot, PublishProblem } from './fleet-snapshot.js';
-import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
 export type FleetChangeListener = (fleet: string, changed: readonly ResourceKind[]) => void;
 
@@ -21,12 +20,12 @@ export class SnapshotCache {
   private readonly listeners = new Set<FleetChangeListener>();
 
   /**
-   * Publishes a fleet's configuration. `sotw` is what SotW clients get; Delta clients get
-   * `delta`, by default the same resources with route tables split per host (VHDS).
+   * Publishes a fleet's configuration. `resources` is what SotW clients get; Delta clients get
+   * `delta`, by default the very same resources (whole route tables over RDS).
    */
   publish(fleet: string, resources: FleetResources, origins: ResourceOrigins, delta?: FleetView): PublishResult {
     const previous = this.fleets.get(fleet);
-    const { snapshot, problems } = buildFleetSnapshot(fleet, { resources, origins }, delta ?? withVirtualHostDiscovery(resources, origins), previous);
+    const { snapshot, problems } = buildFleetSnapshot(fleet, { resources, origins }, delta ?? { resources, origins }, previous);
     const changed = changedKinds(previous, snapshot);
     // Origins can change without any resource changing; keep them current either way.
     this.fleets.set(fleet, snapshot);

@@ -35,8 +35,11 @@ function client(address: string, id: string, cluster = 'nginx'): RawDeltaClient 
   return c;
 }
 
-function publish(s: TestServer, spec: FleetSpec): void {
-  s.server.publishFleet('nginx', fleetResources(spec), fleetOrigins(spec));
+/** Most of this suite is about VHDS, which a fleet opts into (the default is whole route tables). */
+const WITH_VHDS = { virtualHostDiscovery: true };
+
+function publish(s: TestServer, spec: FleetSpec, options = WITH_VHDS): void {
+  s.server.publishFleet('nginx', fleetResources(spec), fleetOrigins(spec), options);
 }
 
 const names = (response: DeltaReceivedResponse): string[] => response.resources.map((r) => r.name);
@@ -246,7 +249,7 @@ describe('Delta ADS server', () => {
 
     const changed = fleetResources({ ...NGINX, routes: { ...NGINX.routes, 'nginx3.example.com': 'default/nginx2/80' }, listenerPort: 8081 });
     changed.clusters[0] = { ...changed.clusters[0], connect_timeout: { seconds: 2 } };
-    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX), WITH_VHDS);
 
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -288,7 +291,7 @@ describe('Delta ADS server', () => {
 
     const broken = fleetResources(NGINX);
     broken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX), WITH_VHDS);
     const bad = await c.next('clusterLoadAssignment');
     expect(names(bad)).toEqual(['default/nginx1/80']);
     // Envoy quotes the name of the resource it rejects.
@@ -315,7 +318,7 @@ describe('Delta ADS server', () => {
     // Another resource of the type, and another type, still update; the NACK stays unresolved.
     const stillBroken = fleetResources({ ...NGINX, endpoints: { ...NGINX.endpoints, 'default/nginx2/80': [50022] }, listenerPort: 8090 });
     stillBroken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX), WITH_VHDS);
     const other = await c.next('clusterLoadAssignment');
     expect(names(other)).toEqual(['default/nginx2/80']);
     c.ack(other);
@@ -332,6 +335,29 @@ describe('Delta ADS server', () => {
     await waitFor(() => resolved.length > 0);
     expect(resolved[0]).toMatchObject({ nodeId: 'envoy-d7', version: fixed.systemVersionInfo, previous: { nonce: bad.nonce } });
     expect(s.server.nacks()['envoy-d7']).toEqual([]);
+  });
+
+  it('by default sends Delta clients whole RouteConfigurations over RDS (no vhds field, no VirtualHost resources)', async () => {
+    const s = await server();
+    publish(s, NGINX, {});
+    const c = client(s.address, 'envoy-plain');
+    c.subscribe('listener');
+    c.ack(await c.next('listener'));
+    c.subscribe('routeConfiguration', [ROUTE_CONFIG]);
+    const rds = await c.next('routeConfiguration');
+    expect(rds.resources[0]?.object).not.toHaveProperty('vhds');
+    expect((rds.resources[0]?.object as { virtual_hosts: unknown[] }).virtual_hosts).toHaveLength(3);
+    c.ack(rds);
+
+    // A one-host edit is the whole table again: the cost VHDS saves, for Envoys that accept it.
+    publish(s, { ...NGINX, routes: { ...NGINX.routes, 'nginx3.example.com': 'default/nginx2/80' } }, {});
+    const change = await c.next(undefined);
+    expect(change.typeUrl).toBe(typeUrlOf('routeConfiguration'));
+    expect((change.resources[0]?.object as { virtual_hosts: unknown[] }).virtual_hosts).toHaveLength(4);
+    c.ack(change);
+    c.subscribe('virtualHost', [ROUTE_CONFIG]);
+    const none = await c.next('virtualHost');
+    expect(none.resources).toEqual([]);
   });
 
   it('splits the route table with VHDS: the RouteConfiguration has no virtual hosts, and a one-host edit sends only that host', async () => {

@@ -38,9 +38,18 @@ export interface XdsServerOptions {
   maxConnectionAgeMs?: number;
 }
 
+/** How a fleet is cut into resources for its clients; the defaults are what every Envoy accepts. */
+export interface PublishOptions {
+  /**
+   * Delta clients get each RouteConfiguration split per host with VHDS. Off by default: Envoy
+   * releases before VHDS_OVER_ADS_SINCE reject the whole route table (envoy-releases.ts).
+   */
+  virtualHostDiscovery?: boolean;
+}
+
 /** What the operator needs from the xDS server; nothing here knows about Kubernetes. */
 export interface XdsPublisher {
-  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins): PublishResult;
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): PublishResult;
   removeFleet(fleet: string): boolean;
   /** Called once per rejected response (node, type, nonce). Returns an unsubscribe function. */
   onNack(listener: (event: NackEvent) => void): () => void;
@@ -139,13 +148,15 @@ export class XdsServer implements XdsPublisher {
     return this.boundPort !== undefined && !this.draining;
   }
 
-  publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}): PublishResult {
+  publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}, options: PublishOptions = {}): PublishResult {
     const augmented = this.addGrpcApiListeners ? withGrpcApiListeners(resources, origins) : { resources, origins, skipped: [] };
     if (augmented.skipped.length > 0) {
       this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: augmented.skipped, reason: 'a Listener with this name already exists' });
     }
-    // gRPC clients (SotW only) get the API listeners; Delta clients get the plain fleet over VHDS.
-    const result = this.cache.publish(fleet, augmented.resources, augmented.origins, withVirtualHostDiscovery(resources, origins));
+    // gRPC clients (SotW only) get the API listeners; Delta clients get the plain fleet, split
+    // with VHDS only where the fleet's Envoys are known to accept it.
+    const delta = options.virtualHostDiscovery ? withVirtualHostDiscovery(resources, origins) : { resources, origins };
+    const result = this.cache.publish(fleet, augmented.resources, augmented.origins, delta);
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
     if (result.changed.length > 0) this.logger.info('xds.fleet_published', { fleet, changed: result.changed, versions: result.versions });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
 import { DURATION_PATTERN } from './durations.js';
 import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, TLS_VERSIONS } from './parameters-spec.js';
 import { BYTE_SIZE_PATTERN } from './quantities.js';
@@ -77,6 +78,8 @@ describe('the IngressClassParameters CRDs', () => {
     expect(at('tls.defaultCertificate.name').pattern).toBe(DNS_SUBDOMAIN_PATTERN);
     expect(at('accessLog.format').enum).toEqual([...ACCESS_LOG_FORMATS]);
     expect(at('tls.minimumVersion').enum).toEqual([...TLS_VERSIONS]);
+    for (const release of ['1.0', '1.37', '1.100']) expect(new RegExp(at('envoy.version').pattern ?? '').test(release)).toBe(isEnvoyMinorRelease(release));
+    for (const release of ['1.037', '2.1', '1.', 'v1.37', '1.37.2']) expect([new RegExp(at('envoy.version').pattern ?? '').test(release), isEnvoyMinorRelease(release)]).toEqual([false, false]);
     expect([at('requestLimits.maxRequestHeadersKiB').minimum, at('requestLimits.maxRequestHeadersKiB').maximum]).toEqual([1, MAX_REQUEST_HEADERS_KIB]);
     expect([at('clientIP.xffNumTrustedHops').minimum, at('clientIP.xffNumTrustedHops').maximum]).toEqual([0, MAX_TRUSTED_HOPS]);
     expect(at('statusAddress.addresses').maxItems).toBe(MAX_STATUS_ADDRESSES);

@@ -1,6 +1,6 @@
 // A class's parameters after validation, in the units the translator works in. What the IR and
 // the status writer read; the raw spec shape stays in parameters-spec.ts.
-import type { AccessLogFormat, ListenerSpec, ObjectName, TlsVersion } from './parameters-spec.js';
+import type { AccessLogFormat, EnvoySpec, ListenerSpec, ObjectName, TlsVersion } from './parameters-spec.js';
 
 export type StatusAddress = { kind: 'fixed'; addresses: string[] } | { kind: 'service'; namespace: string; name: string };
 
@@ -21,4 +21,5 @@ export interface FleetParameters {
   /** Read nginx.ingress.kubernetes.io/* annotations. */
   nginxAnnotations: boolean;
   tls: { minimumVersion: TlsVersion; defaultCertificate?: ObjectName };
+  envoy: EnvoySpec;
 }

@@ -15,6 +15,15 @@ export interface ParametersSpec {
   accessLog: { enabled: boolean; format: AccessLogFormat };
   annotationFamilies: { nginx: boolean };
   tls: { minimumVersion: TlsVersion; defaultCertificate?: ObjectName };
+  envoy: EnvoySpec;
+}
+
+/** What the fleet's Envoys are, for features that older Envoy releases reject. */
+export interface EnvoySpec {
+  /** The oldest Envoy minor release running in the fleet ("1.37"); unset: not declared. */
+  version?: string;
+  /** Split route tables per host for Delta clients (VHDS); needs a declared version that accepts it. */
+  virtualHostDiscovery: boolean;
 }
 
 export interface ListenerSpec {
@@ -46,4 +55,5 @@ export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
   accessLog: { enabled: false, format: 'Text' },
   annotationFamilies: { nginx: true },
   tls: { minimumVersion: '1.2' },
+  envoy: { virtualHostDiscovery: false },
 };

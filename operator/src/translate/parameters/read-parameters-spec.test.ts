@@ -20,6 +20,7 @@ describe('readParametersSpec', () => {
       xffNumTrustedHops: 0,
       nginxAnnotations: true,
       tls: { minimumVersion: '1.2' },
+      envoy: { virtualHostDiscovery: false },
     };
     expect(readParametersSpec({})).toEqual({ parameters: expected });
     expect(readParametersSpec(undefined)).toEqual({ parameters: expected });
@@ -36,6 +37,7 @@ describe('readParametersSpec', () => {
       accessLog: { enabled: true, format: 'JSON' },
       annotationFamilies: { nginx: false },
       tls: { minimumVersion: '1.3', defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' } },
+      envoy: { version: '1.40', virtualHostDiscovery: true },
     });
     expect(read).toEqual({
       parameters: {
@@ -51,6 +53,7 @@ describe('readParametersSpec', () => {
         accessLog: { format: 'JSON' },
         nginxAnnotations: false,
         tls: { minimumVersion: '1.3', defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' } },
+        envoy: { version: '1.40', virtualHostDiscovery: true },
       },
     });
     expect(readParametersSpec({ statusAddress: { service: { namespace: 'portico-system', name: 'envoy' } } })).toMatchObject({
@@ -72,7 +75,7 @@ describe('readParametersSpec', () => {
         timeout: {},
       }),
     ).toEqual([
-      'spec.timeout: unknown field (known: fleet, listeners, statusAddress, timeouts, requestLimits, clientIP, accessLog, annotationFamilies, tls)',
+      'spec.timeout: unknown field (known: fleet, listeners, statusAddress, timeouts, requestLimits, clientIP, accessLog, annotationFamilies, tls, envoy)',
       'spec.fleet: must be a lowercase name of letters, digits, "-", "_" and "." (at most 253), not "Edge!"',
       'spec.listeners.http.address: must be an IP address, not "any"',
       'spec.listeners: https.port must differ from http.port (both are 8443)',
@@ -88,6 +91,10 @@ describe('readParametersSpec', () => {
     expect(problemsOf('not an object')).toEqual(['spec: must be an object']);
     expect(problemsOf({ requestLimits: { maxBodySize: '4Gi' } })).toEqual(['spec.requestLimits.maxBodySize: must be less than 4Gi, not 4Gi']);
     expect(problemsOf({ statusAddress: { addresses: ['Not A Host'] } })).toEqual(['spec.statusAddress.addresses[0]: must be an IP address or a lowercase DNS name, not "Not A Host"']);
+    expect(problemsOf({ envoy: { version: 'v1.40.0', virtualHostDiscovery: 'yes' } })).toEqual([
+      'spec.envoy.version: must be an Envoy minor release such as "1.37", not "v1.40.0"',
+      'spec.envoy.virtualHostDiscovery: must be true or false, not "yes"',
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@
 // because manifests (standalone mode, `portico translate`) never passed an API server. Returns
 // every problem at once, each naming its field.
 import { isIP } from 'node:net';
+import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
 import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
 import type { FleetParameters, StatusAddress } from './fleet-parameters.js';
@@ -26,7 +27,7 @@ const ipAddress = (text: string): string | undefined => (isIP(text) ? undefined 
 export function readParametersSpec(spec: unknown): { parameters: FleetParameters } | { problems: string[] } {
   const r = new FieldReader();
   const d = DEFAULT_PARAMETERS_SPEC;
-  const root = r.object('spec', spec, ['fleet', 'listeners', 'statusAddress', 'timeouts', 'requestLimits', 'clientIP', 'accessLog', 'annotationFamilies', 'tls']);
+  const root = r.object('spec', spec, ['fleet', 'listeners', 'statusAddress', 'timeouts', 'requestLimits', 'clientIP', 'accessLog', 'annotationFamilies', 'tls', 'envoy']);
 
   const fleet = r.has(root, 'fleet') ? r.string('spec.fleet', root['fleet'], '', matches(FLEET_NAME_PATTERN, 'a lowercase name of letters, digits, "-", "_" and "." (at most 253)')) : undefined;
 
@@ -78,6 +79,10 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   const tls = r.object('spec.tls', root['tls'], ['minimumVersion', 'defaultCertificate']);
   const minimumVersion = r.oneOf('spec.tls.minimumVersion', tls['minimumVersion'], d.tls.minimumVersion, TLS_VERSIONS);
   const defaultCertificate = r.has(tls, 'defaultCertificate') ? readObjectName(r, 'spec.tls.defaultCertificate', tls['defaultCertificate'], DNS_SUBDOMAIN_PATTERN) : undefined;
+  const envoy = r.object('spec.envoy', root['envoy'], ['version', 'virtualHostDiscovery']);
+  const envoyVersion = r.has(envoy, 'version')
+    ? r.string('spec.envoy.version', envoy['version'], '', (text) => (isEnvoyMinorRelease(text) ? undefined : `must be an Envoy minor release such as "1.37", not ${JSON.stringify(text)}`))
+    : undefined;
 
   const parameters: FleetParameters = {
     httpListener,
@@ -89,6 +94,10 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
     xffNumTrustedHops: r.integer('spec.clientIP.xffNumTrustedHops', clientIP['xffNumTrustedHops'], d.clientIP.xffNumTrustedHops, 0, MAX_TRUSTED_HOPS),
     nginxAnnotations: r.boolean('spec.annotationFamilies.nginx', families['nginx'], d.annotationFamilies.nginx),
     tls: defaultCertificate ? { minimumVersion, defaultCertificate } : { minimumVersion },
+    envoy: {
+      ...(envoyVersion !== undefined ? { version: envoyVersion } : {}),
+      virtualHostDiscovery: r.boolean('spec.envoy.virtualHostDiscovery', envoy['virtualHostDiscovery'], d.envoy.virtualHostDiscovery),
+    },
   };
   if (fleet !== undefined) parameters.fleet = fleet;
   if (statusAddress) parameters.statusAddress = statusAddress;
