@@ -9,7 +9,8 @@ import { routeConfiguration } from './route-configuration.js';
 
 export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
   const routeConfigurationName = fleet.httpListener.name;
-  const originsOf = (hosts: readonly IrVirtualHost[]): string[] => [...new Set(hosts.flatMap((v) => v.routes.map((r) => r.origin)))].sort(compareStrings);
+  const originsOf = (hosts: readonly IrVirtualHost[]): string[] =>
+    [...new Set(hosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])].map((r) => r.origin)))].sort(compareStrings);
   const classRef = `IngressClass ${fleet.ingressClass}`;
   return {
     resources: {

@@ -15,10 +15,12 @@ export function routeConfiguration(name: string, virtualHosts: readonly IrVirtua
 
 function virtualHost(host: IrVirtualHost): VirtualHost {
   const authority = isWildcardHost(host.host) ? singleLabelAuthority(host.host) : undefined;
+  // The fall-through routes come after every guarded route, unguarded: a deeper name that none
+  // of this host's routes may take goes on as a host without rules would.
   return {
     name: host.host,
     domains: [host.host],
-    routes: host.routes.flatMap((route) => routes(route, authority)),
+    routes: [...host.routes.flatMap((route) => routes(route, authority)), ...(host.fallthrough ?? []).flatMap((route) => routes(route, undefined))],
   };
 }
 

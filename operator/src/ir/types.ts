@@ -63,6 +63,12 @@ export interface IrVirtualHost {
   host: string;
   /** Routes in match order: Envoy takes the first that matches. */
   routes: IrRoute[];
+  /**
+   * Wildcard hosts only: what a request gets whose Host Envoy files under this virtual host
+   * (`*.example.com` matches any depth) but Kubernetes does not (a wildcard covers one label):
+   * the routes of a host no rule names, i.e. the hostless rules, then the default backend.
+   */
+  fallthrough?: IrRoute[];
 }
 
 export type IrPathMatch =

@@ -61,8 +61,27 @@ describe('hosts', () => {
     expect(simulateRequest(routes, host, '/')).toMatchObject({ status: 'routed', cluster });
   });
 
-  it('does not let *.foo.com take baz.bar.foo.com (404: the vhost matched, no route did)', () => {
-    expect(simulateRequest(routes, 'baz.bar.foo.com', '/').status).toBe('not-found');
+  it('sends names deeper than *.foo.com covers on to the hostless rule, as for a host no rule names', () => {
+    // Envoy files baz.bar.foo.com under *.foo.com; Kubernetes does not match it there.
+    expect(simulateRequest(routes, 'baz.bar.foo.com', '/')).toMatchObject({ status: 'routed', virtualHost: '*.foo.com', cluster: 'default/any/80' });
+    expect(simulateRequest(routes, 'a.b.c.foo.com:8080', '/x')).toMatchObject({ status: 'routed', cluster: 'default/any/80' });
+  });
+
+  it('sends deeper names to the default backend when there is no hostless rule, and keeps hostless paths in order', () => {
+    const config = translateYaml(
+      fixtures({ services: ['wild', 'api', 'fallback'] }),
+      ingressYaml({ name: 'w', host: '"*.foo.com"', paths: [{ path: '/', pathType: 'Prefix', service: 'wild' }], defaultBackend: 'fallback' }),
+      ingressYaml({ name: 'h', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }] }),
+    );
+    const table = routeConfigurationOf(config, 'portico');
+    expect(simulateRequest(table, 'x.foo.com', '/api')).toMatchObject({ status: 'routed', cluster: 'default/wild/80' });
+    expect(simulateRequest(table, 'x.y.foo.com', '/api')).toMatchObject({ status: 'routed', cluster: 'default/api/80' });
+    expect(simulateRequest(table, 'x.y.foo.com', '/other')).toMatchObject({ status: 'routed', cluster: 'default/fallback/80' });
+  });
+
+  it('answers 404 for a deeper name when nothing else would take it either', () => {
+    const only = translateYaml(fixtures({ services: ['wild'] }), ingressYaml({ host: '"*.foo.com"', paths: [{ path: '/', pathType: 'Prefix', service: 'wild' }] }));
+    expect(simulateRequest(routeConfigurationOf(only, 'portico'), 'x.y.foo.com', '/').status).toBe('not-found');
   });
 
   it('answers 404 for unknown hosts when there is no default backend and no hostless rule', () => {

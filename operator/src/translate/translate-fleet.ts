@@ -3,7 +3,7 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrPathMatch, IrRoute } from '../ir/types.js';
+import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
@@ -11,7 +11,7 @@ import { NGINX_PREFIX, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET }
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
 import { compareIngressAge, namespacedName } from './ingress-age.js';
-import { CATCH_ALL_HOST, normalizeHost } from './hosts.js';
+import { CATCH_ALL_HOST, isWildcardHost, normalizeHost } from './hosts.js';
 import { describeMatch, toPathMatch } from './paths.js';
 import type { FleetParameters } from './parameters/fleet-parameters.js';
 import { checkRe2 } from './regex.js';
@@ -181,10 +181,16 @@ class FleetBuilder {
   }
 
   build(className: string, parameters: FleetParameters): IrFleet {
-    const virtualHosts = this.table.hosts().map((host) => ({ host, routes: this.withDefaultBackend(this.table.routes(host)) }));
+    // What a request for a host that no rule names gets; also where wildcard hosts send deeper names.
+    const otherHosts = this.withDefaultBackend(this.table.routes(CATCH_ALL_HOST));
+    const virtualHosts: IrVirtualHost[] = this.table.hosts().map((host) => {
+      const routes = this.withDefaultBackend(this.table.routes(host));
+      return isWildcardHost(host) && otherHosts.length > 0 ? { host, routes, fallthrough: otherHosts } : { host, routes };
+    });
     if (this.defaultBackend && !virtualHosts.some((v) => v.host === CATCH_ALL_HOST)) {
-      virtualHosts.push({ host: CATCH_ALL_HOST, routes: this.withDefaultBackend([]) });
+      virtualHosts.push({ host: CATCH_ALL_HOST, routes: otherHosts });
     }
+    // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
     return {
       ingressClass: className,

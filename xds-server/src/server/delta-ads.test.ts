@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
+import type { PublishOptions } from './xds-server.js';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
@@ -38,7 +39,7 @@ function client(address: string, id: string, cluster = 'nginx'): RawDeltaClient 
 /** Most of this suite is about VHDS, which a fleet opts into (the default is whole route tables). */
 const WITH_VHDS = { virtualHostDiscovery: true };
 
-function publish(s: TestServer, spec: FleetSpec, options = WITH_VHDS): void {
+function publish(s: TestServer, spec: FleetSpec, options: PublishOptions = WITH_VHDS): void {
   s.server.publishFleet('nginx', fleetResources(spec), fleetOrigins(spec), options);
 }
 
