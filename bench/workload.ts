@@ -1,10 +1,14 @@
 // Generates a realistic translation workload: N Ingresses over many namespaces, 5 paths each
 // (mixed path types), two Services per Ingress with 3 ready endpoints each; some hosts are shared
 // by two Ingresses and some are wildcards. Deterministic: the same N gives the same objects.
+// The class declares the Envoy Portico ships and turns VHDS on, as a platform team with a large
+// fleet would (docs/decisions/0007): Delta clients get route tables split per host.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterState, V1EndpointSlice, V1Ingress, V1Service } from '../operator/src/store/cluster-state.js';
 import { toTypedObject } from '../operator/src/store/typed-objects.js';
+import type { IngressClassParametersObject } from '../operator/src/store/parameters-objects.js';
+import { SHIPPED_ENVOY } from '../xds-server/src/index.js';
 
 const NAMESPACES = 50;
 
@@ -28,8 +32,19 @@ export function generateWorkload(ingressCount: number): ClusterState {
     }
     ingresses.push(toTypedObject('Ingress', ingressObject(i, namespace)));
   }
-  const ingressClasses = [toTypedObject('IngressClass', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'portico' }, spec: { controller: 'portico.dev/ingress-controller' } })];
-  return { ingresses, ingressClasses: ingressClasses as ClusterState['ingressClasses'], services, endpointSlices, secrets: [], ingressClassParameters: [], clusterIngressClassParameters: [] };
+  const ingressClasses = [toTypedObject('IngressClass', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'portico' },
+    spec: { controller: 'portico.dev/ingress-controller', parameters: { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name: 'portico' } },
+  })];
+  const parameters: IngressClassParametersObject = {
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'ClusterIngressClassParameters',
+    metadata: { name: 'portico' },
+    spec: { envoy: { version: SHIPPED_ENVOY.minor, virtualHostDiscovery: true } },
+  };
+  return { ingresses, ingressClasses: ingressClasses as ClusterState['ingressClasses'], services, endpointSlices, secrets: [], ingressClassParameters: [], clusterIngressClassParameters: [parameters] };
 }
 
 /** Every 10th Ingress shares the host of the one before it (with other paths); every 25th is a wildcard. */
@@ -74,7 +89,7 @@ export function writeWorkloadManifests(dir: string, ingressCount: number): (i: n
   mkdirSync(dir, { recursive: true });
   const ingressFile = (i: number): string => join(dir, `ingress-${i}.json`);
   state.ingresses.forEach((ingress, i) => writeFileSync(ingressFile(i), JSON.stringify(ingress)));
-  const lists: [string, readonly object[]][] = [['class', state.ingressClasses], ['services', state.services], ['endpointslices', state.endpointSlices]];
+  const lists: [string, readonly object[]][] = [['class', [...state.ingressClasses, ...state.clusterIngressClassParameters]], ['services', state.services], ['endpointslices', state.endpointSlices]];
   for (const [name, items] of lists) {
     for (let start = 0; start < items.length; start += 1_000) {
       writeFileSync(join(dir, `${name}-${start / 1_000}.json`), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: items.slice(start, start + 1_000) }));

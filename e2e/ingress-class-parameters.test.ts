@@ -123,6 +123,29 @@ describe('IngressClass parameters in cluster mode', () => {
     expect([...new Set(changed)]).toEqual(['edge-fleet']);
   });
 
+  it('refuse VHDS for a fleet that declares no Envoy that accepts it, with a condition and a Warning Event, and serve it once one is declared', async () => {
+    const path = `/apis/${GV}/clusteringressclassparameters/internal`;
+    const conditionOf = async (): Promise<{ status?: string; reason?: string } | undefined> =>
+      ((await requestJson(kc, 'GET', path, AbortSignal.timeout(5_000))) as { status?: ParametersStatus }).status?.conditions?.find((c) => c.type === 'VirtualHostDiscovery');
+    const virtualHosts = (): number => operator.server.fleets().find((f) => f.fleet === 'internal')?.resources.virtualHost ?? -1;
+
+    // The CRD itself refuses a version that is not a minor release.
+    await expect(applier.apply({ apiVersion: GV, kind: 'ClusterIngressClassParameters', metadata: { name: 'internal' }, spec: { envoy: { version: 'v1.40.0' } } })).rejects.toThrow(/spec\.envoy\.version/);
+
+    await applier.apply({ apiVersion: GV, kind: 'ClusterIngressClassParameters', metadata: { name: 'internal' }, spec: { accessLog: { enabled: true }, envoy: { virtualHostDiscovery: true } } });
+    await until(async () => (await conditionOf())?.reason === 'EnvoyVersionNotDeclared', 'the VirtualHostDiscovery=False condition');
+    expect(await conditionOf()).toMatchObject({ status: 'False' });
+    const core = kc.makeApiClient(CoreV1Api);
+    const warnings = async () => (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=internal' })).items.filter((e) => e.reason === 'ConfigurationWarning');
+    await until(async () => (await warnings()).some((e) => e.message?.includes('spec.envoy.virtualHostDiscovery needs spec.envoy.version')), 'the Warning Event on IngressClass internal');
+    expect((await warnings())[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'IngressClass', name: 'internal' } });
+    expect(virtualHosts()).toBe(0);
+
+    await applier.apply({ apiVersion: GV, kind: 'ClusterIngressClassParameters', metadata: { name: 'internal' }, spec: { accessLog: { enabled: true }, envoy: { version: '1.40', virtualHostDiscovery: true } } });
+    await until(async () => (await conditionOf())?.reason === 'Enabled', 'the VirtualHostDiscovery=True condition');
+    await until(() => virtualHosts() > 0, 'the internal fleet to be split with VHDS for Delta clients');
+  });
+
   it('keep the last good configuration of a class whose parameters are deleted, with a Warning Event on the class', async () => {
     const edgeBefore = versionsOf('edge-fleet');
     await requestJson(kc, 'DELETE', `/apis/${GV}/namespaces/${PARAMS_NS}/ingressclassparameters/edge`, AbortSignal.timeout(5_000));
