@@ -6,7 +6,7 @@ PORTICO := node dist/operator/src/cli/main.js
 # The scale benchmark builds its go-control-plane peer with Go: the one on PATH, else /usr/local/go/bin's.
 WITH_GO := $(if $(shell command -v go),,PATH="$$PATH:/usr/local/go/bin")
 
-.PHONY: all build run translate test typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary
+.PHONY: all build run translate test test-envoy typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary
 
 all: build
 
@@ -28,6 +28,13 @@ translate: build
 ## Every test: type check, lint, unit, golden and end-to-end suites.
 test: $(NODE_MODULES_STAMP) apiserver-binaries helm-binary
 	npm test
+
+## Only the real-Envoy suite (e2e/envoy.test.ts): ENVOY_BIN=/path/to/envoy make test-envoy.
+## `make test` skips it without ENVOY_BIN. It needs no API server, so no apiserver-binaries here.
+test-envoy: $(NODE_MODULES_STAMP)
+	@if [ -z '$(ENVOY_BIN)' ]; then echo 'test-envoy: ENVOY_BIN is not set; run ENVOY_BIN=/path/to/envoy make test-envoy' >&2; exit 1; fi
+	@if [ ! -f '$(ENVOY_BIN)' ] || [ ! -x '$(ENVOY_BIN)' ]; then echo 'test-envoy: ENVOY_BIN=$(ENVOY_BIN) is not an executable file' >&2; exit 1; fi
+	ENVOY_BIN='$(ENVOY_BIN)' npx vitest run --config e2e/support/envoy.vitest.config.ts
 
 ## kube-apiserver + etcd for the e2e suites, built once from the Go module proxy into
 ## ${PORTICO_CACHE:-~/.cache/portico} (or taken from KUBEBUILDER_ASSETS); a no-op when cached.

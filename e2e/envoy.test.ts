@@ -1,75 +1,200 @@
 // End to end with a real Envoy: `portico bootstrap` output starts it, `portico serve` configures
 // it, and HTTP requests through it reach the backends the seed scenario names. Envoy cannot be
-// installed on every machine, so this runs only when ENVOY_BIN points at an Envoy binary; the
-// grpc-js-xds suite (proxyless-grpc.test.ts) is the proof that always runs.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// installed on every machine, so this runs only when ENVOY_BIN points at an Envoy binary
+// (`ENVOY_BIN=/path/to/envoy make test-envoy`); the grpc-js-xds suite (proxyless-grpc.test.ts) is
+// the proof that always runs. A set but unusable ENVOY_BIN fails the suite instead of skipping it.
+//
+// Each case runs its own Portico and Envoy, one after the other: the HTTP listener port (8080)
+// comes from the translation, so two Envoys would share it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { envoyBootstrapYaml } from '../operator/src/cli/bootstrap-command.js';
-import { envoyBootstrap, parseXdsAddress } from '../xds-server/src/index.js';
+import { compareEnvoyMinor, envoyBootstrap, parseXdsAddress, SHIPPED_ENVOY, VHDS_OVER_ADS_SINCE } from '../xds-server/src/index.js';
+import type { NackEvent, StreamStatus, XdsProtocol } from '../xds-server/src/index.js';
+import { dynamicListeners, dynamicRouteConfigs, virtualHostDomains } from './support/envoy-admin.js';
+import type { EnvoyAdmin } from './support/envoy-admin.js';
+import { checkEnvoyBinary, envoyVersion, expectPortFree, startEnvoy } from './support/envoy-process.js';
 import { startPorticoServe } from './support/portico-process.js';
 import type { PorticoProcess } from './support/portico-process.js';
 import { endpointSlice, seedScenario } from './support/seed-scenario.js';
 import type { Scenario } from './support/seed-scenario.js';
 
+/** Unset: skip. Set: must name an Envoy binary, or every case fails (checkEnvoyBinary). */
 const ENVOY_BIN = process.env['ENVOY_BIN'];
-/** The translator's HTTP listener port for a fleet without parameters. */
+/** The translator's HTTP listener port for a fleet without listener parameters. */
 const ENVOY_HTTP_PORT = 8080;
+/** The seed's IngressClass: its name is the fleet the bootstrap names as node.cluster. */
+const FLEET = 'nginx';
+/** The HTTP listener's RDS name in the translation. */
+const ROUTE_CONFIG = 'http';
+const ROUTE_CONFIGURATION_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+const VIRTUAL_HOST_TYPE = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
+/** An endpoint edit must reach Envoy within this (the issue's bound). */
+const FOLLOW_MS = 1_000;
+const CASE_TIMEOUT_MS = 120_000;
 
-const cleanups: Array<() => unknown> = [];
-afterAll(async () => {
+interface EnvoyCase {
+  name: string;
+  protocol: XdsProtocol;
+  /** The class opts into VHDS through IngressClassParameters (Delta clients only). */
+  virtualHostDiscovery: boolean;
+}
+
+const CASES: EnvoyCase[] = [
+  { name: 'Delta, whole route tables over RDS', protocol: 'delta', virtualHostDiscovery: false },
+  { name: 'SotW', protocol: 'sotw', virtualHostDiscovery: false },
+  { name: `Delta, VHDS opted in (Envoy ${SHIPPED_ENVOY.minor})`, protocol: 'delta', virtualHostDiscovery: true },
+];
+
+interface DebugXds {
+  streams: StreamStatus[];
+  nacks: Record<string, NackEvent[]>;
+}
+
+// Per case, run in reverse after it: Envoy is stopped (and waited for) before the next case starts.
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('portico serve with a real Envoy', () => {
-  it.skipIf(!ENVOY_BIN)('routes HTTP through Envoy as the seed scenario says, and follows edits (needs ENVOY_BIN)', async () => {
-    const a = await httpBackend('AAAAAA');
-    const b = await httpBackend('BBBBBB');
-    const c = await httpBackend('CCCCCC');
-    const scenario: Scenario = seedScenario({ nginx1: a.port, nginx2: b.port });
-    cleanups.push(() => scenario.remove());
-    const portico: PorticoProcess = await startPorticoServe({ manifests: scenario.dir });
-    cleanups.push(() => portico.stop());
+describe.each(CASES)('portico serve with a real Envoy: $name', (envoyCase) => {
+  it.skipIf(ENVOY_BIN === undefined)(
+    'routes the seed scenario, follows an endpoint edit and a new host, and Envoy rejects nothing (needs ENVOY_BIN)',
+    async () => {
+      const bin = checkEnvoyBinary(ENVOY_BIN ?? '');
+      if (envoyCase.virtualHostDiscovery) await expectEnvoyAcceptsVhds(bin);
+      const nodeId = `e2e-envoy-${envoyCase.protocol}${envoyCase.virtualHostDiscovery ? '-vhds' : ''}`;
+      const a = await httpBackend('AAAAAA');
+      const b = await httpBackend('BBBBBB');
+      const c = await httpBackend('CCCCCC');
+      const scenario: Scenario = seedScenario({ nginx1: a.port, nginx2: b.port });
+      cleanups.push(() => scenario.remove());
+      if (envoyCase.virtualHostDiscovery) optIntoVirtualHostDiscovery(scenario);
+      const portico: PorticoProcess = await startPorticoServe({ manifests: scenario.dir });
+      cleanups.push(() => portico.stop());
+      const admin = await startCaseEnvoy(bin, portico, envoyCase.protocol, nodeId);
 
-    const bootstrapFile = join(scenario.dir, '..', `envoy-${process.pid}.yaml`);
-    const bootstrap = envoyBootstrap({ fleet: 'nginx', xds: parseXdsAddress(`127.0.0.1:${portico.xdsPort}`), nodeId: 'e2e-envoy', adminPort: 0 });
-    writeFileSync(bootstrapFile, envoyBootstrapYaml(bootstrap, false));
-    const envoy: ChildProcess = spawn(ENVOY_BIN ?? 'envoy', ['-c', bootstrapFile, '--disable-hot-restart', '--log-level', 'warn'], { stdio: 'inherit' });
-    cleanups.push(() => envoy.kill('SIGTERM'));
+      expect(await eventually(() => get('nginx1.example.com'), 'AAAAAA', 20_000)).toBe('AAAAAA');
+      expect(await get('nginx2.example.com')).toBe('BBBBBB');
+      expect(await get('anything.example.org')).toBe('AAAAAA');
 
-    expect(await eventually(() => get('nginx1.example.com'), 'AAAAAA', 20_000)).toBe('AAAAAA');
-    expect(await get('nginx2.example.com')).toBe('BBBBBB');
-    expect(await get('anything.example.org')).toBe('AAAAAA');
+      scenario.write('endpoint-slices.yaml', [endpointSlice('nginx1', a.port), endpointSlice('nginx2', c.port)]);
+      const started = Date.now();
+      expect(await eventually(() => get('nginx2.example.com'), 'CCCCCC', 2_000)).toBe('CCCCCC');
+      expect(Date.now() - started).toBeLessThan(FOLLOW_MS);
 
-    scenario.write('endpoint-slices.yaml', [endpointSlice('nginx1', a.port), endpointSlice('nginx2', c.port)]);
-    const started = Date.now();
-    expect(await eventually(() => get('nginx2.example.com'), 'CCCCCC', 2_000)).toBe('CCCCCC');
-    expect(Date.now() - started).toBeLessThan(1_000);
+      // With VHDS the new host reaches Envoy as one VirtualHost resource; otherwise in a whole route table.
+      addHost(scenario, 'nginx3.example.com', 'nginx2');
+      expect(await eventually(() => get('nginx3.example.com'), 'CCCCCC', 5_000)).toBe('CCCCCC');
+      expect(await get('nginx1.example.com')).toBe('AAAAAA');
 
-    // A new host reaches Envoy as one VirtualHost resource (VHDS: Delta is the bootstrap default).
-    const [ingress] = scenario.read('ingress.yaml') as unknown as { spec: { rules: unknown[] } }[];
-    if (!ingress) throw new Error('seed ingress missing');
-    ingress.spec.rules.unshift({ host: 'nginx3.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx2', port: { number: 80 } } } }] } });
-    scenario.write('ingress.yaml', [ingress]);
-    expect(await eventually(() => get('nginx3.example.com'), 'CCCCCC', 5_000)).toBe('CCCCCC');
-    expect(await get('nginx1.example.com')).toBe('AAAAAA');
-
-    const { streams, nacks } = JSON.parse((await portico.http('/debug/xds')).body) as {
-      streams: { nodeId: string; types: Record<string, { sentVersion?: string; ackedVersion?: string }> }[];
-      nacks: Record<string, unknown[]>;
-    };
-    const envoyStream = streams.find((s) => s.nodeId === 'e2e-envoy');
-    expect(envoyStream).toBeDefined();
-    expect(Object.keys(envoyStream?.types ?? {})).toContain('type.googleapis.com/envoy.config.route.v3.VirtualHost');
-    for (const type of Object.values(envoyStream?.types ?? {})) expect(type.ackedVersion).toBe(type.sentVersion);
-    expect(nacks['e2e-envoy'] ?? []).toEqual([]);
-  });
+      await expectEnvoyAccepted(admin, envoyCase);
+      await expectNoRejections(admin);
+      await expectStreamAcked(portico, nodeId, envoyCase);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
+
+/** The VHDS case declares a 1.39+ fleet; an older ENVOY_BIN would reject it, which is no Portico bug. */
+async function expectEnvoyAcceptsVhds(bin: string): Promise<void> {
+  const version = await envoyVersion(bin);
+  if (version === undefined) return;
+  const minor = version.split('.').slice(0, 2).join('.');
+  if (compareEnvoyMinor(minor, VHDS_OVER_ADS_SINCE) < 0) {
+    throw new Error(`the VHDS case needs Envoy ${VHDS_OVER_ADS_SINCE} or newer; ENVOY_BIN=${bin} is ${version}`);
+  }
+}
+
+/** Points the seed's IngressClass at parameters that enable VHDS and declare the shipped Envoy. */
+function optIntoVirtualHostDiscovery(scenario: Scenario): void {
+  const [ingressClass] = scenario.read('ingress-class.yaml') as { metadata: { name: string }; spec: Record<string, unknown> }[];
+  if (ingressClass?.metadata.name !== FLEET) throw new Error(`seed IngressClass ${FLEET} missing`);
+  const parameters = {
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'ClusterIngressClassParameters',
+    metadata: { name: `${FLEET}-vhds` },
+    spec: { envoy: { version: SHIPPED_ENVOY.minor, virtualHostDiscovery: true } },
+  };
+  ingressClass.spec['parameters'] = { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name: parameters.metadata.name };
+  scenario.write('ingress-class.yaml', [ingressClass, parameters]);
+}
+
+function addHost(scenario: Scenario, host: string, service: string): void {
+  const [ingress] = scenario.read('ingress.yaml') as unknown as { spec: { rules: unknown[] } }[];
+  if (!ingress) throw new Error('seed ingress missing');
+  ingress.spec.rules.unshift({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } });
+  scenario.write('ingress.yaml', [ingress]);
+}
+
+/** Writes the bootstrap `portico bootstrap` would print and starts Envoy on it. */
+async function startCaseEnvoy(bin: string, portico: PorticoProcess, protocol: XdsProtocol, nodeId: string): Promise<EnvoyAdmin> {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const bootstrapFile = join(dir, 'bootstrap.yaml');
+  const xds = parseXdsAddress(`127.0.0.1:${portico.xdsPort}`);
+  writeFileSync(bootstrapFile, envoyBootstrapYaml(envoyBootstrap({ fleet: FLEET, xds, nodeId, xdsProtocol: protocol, adminPort: 0 }), false));
+  await expectPortFree(ENVOY_HTTP_PORT);
+  const envoy = await startEnvoy({ bin, bootstrapFile, adminAddressFile: join(dir, 'admin-address') });
+  cleanups.push(() => envoy.stop());
+  return envoy.admin;
+}
+
+/** /config_dump: the listener and the route table are active, unrejected, and hold every host. */
+async function expectEnvoyAccepted(admin: EnvoyAdmin, envoyCase: EnvoyCase): Promise<void> {
+  const dump = await admin.configDump();
+  const listeners = dynamicListeners(dump);
+  expect(listeners.map((l) => l.name)).toContain('http');
+  for (const listener of listeners) {
+    expect(listener.error_state, `listener ${listener.name}`).toBeUndefined();
+    expect(listener.active_state?.listener?.name, `listener ${listener.name} active`).toBe(listener.name);
+  }
+  const routeConfig = dynamicRouteConfigs(dump).find((rc) => rc.route_config?.name === ROUTE_CONFIG);
+  expect(routeConfig, `dynamic route config ${ROUTE_CONFIG}`).toBeDefined();
+  if (!routeConfig) return;
+  expect(virtualHostDomains(routeConfig)).toEqual(['*', 'nginx1.example.com', 'nginx2.example.com', 'nginx3.example.com']);
+  expect(routeConfig.route_config?.vhds !== undefined, 'route config has vhds').toBe(envoyCase.virtualHostDiscovery);
+}
+
+/** Every xDS subscription's update_rejected counter (LDS, CDS, RDS, EDS, VHDS) is still 0. */
+async function expectNoRejections(admin: EnvoyAdmin): Promise<void> {
+  // The filter has no regex syntax in it, so no Envoy release can differ on how it is decoded.
+  const counters = new Map([...(await admin.counters('update_rejected'))].filter(([name]) => name.endsWith('.update_rejected')));
+  expect([...counters.keys()]).toEqual(expect.arrayContaining(['listener_manager.lds.update_rejected', 'cluster_manager.cds.update_rejected', `http.http.rds.${ROUTE_CONFIG}.update_rejected`]));
+  expect(Object.fromEntries([...counters].filter(([, value]) => value !== 0))).toEqual({});
+}
+
+/** Portico's view: the node's stream speaks the bootstrap's protocol, acked everything, NACKed nothing. */
+async function expectStreamAcked(portico: PorticoProcess, nodeId: string, envoyCase: EnvoyCase): Promise<void> {
+  const debug = await waitForDebugXds(portico, (d) => {
+    const stream = d.streams.find((s) => s.nodeId === nodeId);
+    return stream !== undefined && Object.values(stream.types).every((t) => t.ackedVersion === t.sentVersion);
+  });
+  const stream = debug.streams.find((s) => s.nodeId === nodeId);
+  expect(stream, `stream of ${nodeId}`).toBeDefined();
+  if (!stream) return;
+  expect(stream.protocol).toBe(envoyCase.protocol);
+  expect(stream.fleet).toBe(FLEET);
+  expect(Object.keys(stream.types)).toContain(ROUTE_CONFIGURATION_TYPE);
+  expect(Object.keys(stream.types).includes(VIRTUAL_HOST_TYPE), 'stream has VirtualHost (VHDS)').toBe(envoyCase.virtualHostDiscovery);
+  for (const [type, status] of Object.entries(stream.types)) expect(status.ackedVersion, type).toBe(status.sentVersion);
+  expect(debug.nacks[nodeId] ?? []).toEqual([]);
+}
+
+/** The last ACK may trail the last request Envoy served by a moment. */
+async function waitForDebugXds(portico: PorticoProcess, done: (debug: DebugXds) => boolean): Promise<DebugXds> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const debug = JSON.parse((await portico.http('/debug/xds')).body) as DebugXds;
+    if (done(debug) || Date.now() > deadline) return debug;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 async function httpBackend(name: string): Promise<{ port: number }> {
   const server: Server = createServer((_request, response) => response.end(name));

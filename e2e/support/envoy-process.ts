@@ -80,7 +80,7 @@ export async function startEnvoy(options: EnvoyStartOptions): Promise<EnvoyProce
   // 'close' (not 'exit'): by then stderr is drained, so the failure message has Envoy's last words.
   child.on('close', (code, signal) => (state.closed = { code, signal }));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const logTail = (): string => tail.join('\n');
+  const logTail = (): string => (tail.length > 0 ? tail.join('\n') : '(nothing)');
   const stop = (): Promise<number | null> => stopChild(child, exited);
   try {
     const port = await adminPort(options, state, logTail);
