@@ -1,6 +1,6 @@
 // Collects loose objects into a ClusterState: checks that each is a Kubernetes object of a kind
-// Portico reads, fills the default namespace, rejects duplicates, and sorts so the result does not
-// depend on the order objects arrived in.
+// Portico reads and fits that kind's schema, fills the default namespace, rejects duplicates, and
+// sorts so the result does not depend on the order objects arrived in.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { compareStrings } from '../util/compare.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   V1Service,
 } from './cluster-state.js';
 import { SUPPORTED_KINDS } from './cluster-state.js';
+import { schemaProblems } from './object-schema.js';
 import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
 const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass', 'ClusterIngressClassParameters']);
@@ -46,6 +47,12 @@ export class ClusterStateBuilder {
     const name = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['name'] : undefined;
     if (typeof name !== 'string' || name === '') {
       return [{ object: where, severity: 'error', message: `${kind}: metadata.name is required` }];
+    }
+    const problems = schemaProblems(kind, record);
+    if (problems.length > 0) {
+      const namespace = (metadata as Record<string, unknown>)['namespace'];
+      const id = typeof namespace === 'string' && !CLUSTER_SCOPED.has(kind) ? `${namespace}/${name}` : name;
+      return [{ object: where, severity: 'error', message: `${kind} ${id} does not fit the ${kind} schema and is left out: ${problems.join('; ')}` }];
     }
     const object = typedObjectOf(kind, record);
     object.metadata ??= {};

@@ -1,7 +1,9 @@
 // Ingress backends → cluster names, and clusters → endpoints from EndpointSlices.
 // A backend that cannot be resolved still gets a cluster (with no endpoints), so its routes answer
 // 503 instead of silently falling through to a less specific route of someone else.
+import { isIPv4, isIPv6 } from 'node:net';
 import type { V1IngressBackend, V1ServicePort } from '@kubernetes/client-node';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrEndpoint } from '../ir/types.js';
 import type { ClusterState, V1EndpointSlice, V1Service } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
@@ -20,6 +22,8 @@ export interface ResolvedBackend {
 export class BackendResolver {
   private readonly services = new Map<string, V1Service>();
   private readonly slicesByService = new Map<string, V1EndpointSlice[]>();
+  /** Problems of the slices read so far, once each (several fleets may read one slice). */
+  private readonly sliceProblems = new Map<string, Diagnostic>();
 
   constructor(state: ClusterState) {
     for (const service of state.services) this.services.set(key(service.metadata?.namespace, service.metadata?.name), service);
@@ -71,14 +75,27 @@ export class BackendResolver {
       if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
       // Slice ports carry the Service port's name ('' or absent when the port is unnamed).
       const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (servicePort.name ?? ''));
-      if (slicePort?.port === undefined) continue;
-      for (const endpoint of slice.endpoints ?? []) {
-        // "nil should be interpreted as ready" (discovery/v1 EndpointConditions).
-        if (endpoint.conditions?.ready === false) continue;
-        for (const address of endpoint.addresses ?? []) {
-          byAddress.set(`${address}:${slicePort.port}`, { address, port: slicePort.port, zone: endpoint.zone ?? '' });
-        }
+      const port = slicePort?.port;
+      if (port === undefined) continue;
+      const sliceRef = `EndpointSlice ${slice.metadata?.namespace ?? ''}/${slice.metadata?.name ?? ''}`;
+      // The API server checks both; a manifest may not have met one, and Envoy would reject the
+      // whole ClusterLoadAssignment for one bad address or port.
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        this.reportSlice(sliceRef, `ports: port ${port} of ${JSON.stringify(slicePort?.name ?? '')} is not between 1 and 65535; the slice's endpoints are not used for it`);
+        continue;
       }
+      const isFamily = slice.addressType === 'IPv4' ? isIPv4 : isIPv6;
+      (slice.endpoints ?? []).forEach((endpoint, i) => {
+        // "nil should be interpreted as ready" (discovery/v1 EndpointConditions).
+        if (endpoint.conditions?.ready === false) return;
+        (endpoint.addresses ?? []).forEach((address, j) => {
+          if (!isFamily(address)) {
+            this.reportSlice(sliceRef, `endpoints[${i}].addresses[${j}]: ${JSON.stringify(printable(address))} is not an ${slice.addressType} address; it is not used`);
+            return;
+          }
+          byAddress.set(`${address}:${port}`, { address, port, zone: endpoint.zone ?? '' });
+        });
+      });
     }
     const endpoints = [...byAddress.values()].sort(
       (a, b) => compareStrings(a.zone, b.zone) || compareStrings(a.address, b.address) || a.port - b.port,
@@ -86,6 +103,21 @@ export class BackendResolver {
     const sliceRefs = slices.map((s) => `EndpointSlice ${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).sort(compareStrings);
     return { endpoints, slices: sliceRefs };
   }
+
+  /** What is wrong with the slices read, in the order found. */
+  problems(): Diagnostic[] {
+    return [...this.sliceProblems.values()];
+  }
+
+  private reportSlice(object: string, message: string): void {
+    this.sliceProblems.set(`${object}\n${message}`, { object, severity: 'error', message });
+  }
+}
+
+/** Control characters of a bad value are shown escaped, never sent to a terminal or a log raw. */
+function printable(text: string): string {
+  const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  return shown.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function key(namespace: string | undefined, name: string | undefined): string {

@@ -26,6 +26,13 @@ export class RouteTable {
     return { claimed: true };
   }
 
+  /** Takes back every route one object claimed (an Ingress whose translation failed half-way). */
+  withdraw(origin: string): void {
+    for (const routes of this.routesByHost.values()) {
+      for (const [key, route] of routes) if (route.origin === origin) routes.delete(key);
+    }
+  }
+
   /** Hosts in a stable order: exact names, then wildcards, then the catch-all. */
   hosts(): string[] {
     const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);

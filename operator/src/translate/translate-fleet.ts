@@ -34,7 +34,7 @@ interface DefaultBackend {
 export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, parameters: FleetParameters): FleetTranslation {
   const className = ingressClass.metadata?.name ?? '';
   const builder = new FleetBuilder(resolver, parameters.nginxAnnotations ? undefined : className);
-  for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngress(ingress);
+  for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngressSafely(ingress);
   return { fleet: builder.build(className, parameters), diagnostics: builder.diagnostics };
 }
 
@@ -71,7 +71,24 @@ class FleetBuilder {
     private readonly nginxOffBy?: string,
   ) {}
 
-  addIngress(ingress: V1Ingress): void {
+  /**
+   * Objects reach translation only after their schema check, so nothing here should throw; if a
+   * bug makes it, that one Ingress is left out whole (what it had claimed is taken back) with a
+   * diagnostic, instead of every fleet losing its update.
+   */
+  addIngressSafely(ingress: V1Ingress): void {
+    try {
+      this.addIngress(ingress);
+    } catch (error) {
+      const ref = objectRef('Ingress', ingress.metadata);
+      this.table.withdraw(ref);
+      if (this.defaultBackend?.origin === ref) this.defaultBackend = undefined;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.diagnostics.push({ object: ref, severity: 'error', message: `Portico failed to translate this Ingress (${reason}) and leaves it out. This is a bug in Portico: please report it with the Ingress` });
+    }
+  }
+
+  private addIngress(ingress: V1Ingress): void {
     const ref = objectRef('Ingress', ingress.metadata);
     const report = (severity: Diagnostic['severity'], message: string): void => {
       this.diagnostics.push({ object: ref, severity, message });

@@ -44,5 +44,6 @@ export function translateToIr(state: ClusterState): IrTranslation {
     fleets.push(result.fleet);
     diagnostics.push(...result.diagnostics);
   });
+  diagnostics.push(...resolver.problems());
   return { fleets, held, classes, diagnostics };
 }

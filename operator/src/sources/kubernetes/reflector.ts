@@ -4,6 +4,7 @@
 // disconnected are caught by the relist, which replaces the whole copy.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { SupportedKind } from '../../store/cluster-state.js';
+import { schemaProblems } from '../../store/object-schema.js';
 import { toTypedObject } from '../../store/typed-objects.js';
 import { Backoff, sleep } from '../../util/backoff.js';
 import { KubeHttpError, getJson, streamWatch } from '../../kube/kube-http.js';
@@ -123,8 +124,8 @@ export class Reflector {
         metadata?: { continue?: string; resourceVersion?: string };
       };
       for (const item of page.items ?? []) {
-        const typed = toTypedObject<ObjectMeta>(this.kind, item);
-        fresh.set(keyOf(typed), typed);
+        const typed = this.typedIfValid(item);
+        if (typed) fresh.set(keyOf(typed), typed);
       }
       continueToken = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
@@ -160,11 +161,26 @@ export class Reflector {
     const version = object?.metadata?.resourceVersion;
     if (version) this.resourceVersion = version;
     if (event.type === 'BOOKMARK' || !object) return;
-    const typed = toTypedObject<ObjectMeta>(this.kind, object);
-    if (event.type === 'DELETED') this.objects.delete(keyOf(typed));
-    else if (event.type === 'ADDED' || event.type === 'MODIFIED') this.objects.set(keyOf(typed), typed);
-    else return;
+    if (event.type === 'DELETED') this.objects.delete(keyOf(toTypedObject<ObjectMeta>(this.kind, object)));
+    else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
+      // An object that does not fit its schema leaves the last good copy (if any) in place.
+      const typed = this.typedIfValid(object);
+      if (!typed) return;
+      this.objects.set(keyOf(typed), typed);
+    } else return;
     this.options.onChange(this.kind);
+  }
+
+  /**
+   * The API server has validated what it serves, so this refuses only what a different API server
+   * version or a broken aggregated API could send; translation must never see such an object.
+   */
+  private typedIfValid(raw: unknown): ObjectMeta | undefined {
+    const problems = typeof raw === 'object' && raw !== null ? schemaProblems(this.kind, raw) : ['(the object): must be object'];
+    if (problems.length === 0) return toTypedObject<ObjectMeta>(this.kind, raw);
+    const metadata = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
+    this.options.log.warn('object does not fit its schema; left out', { kind: this.kind, namespace: String(metadata?.namespace ?? ''), name: String(metadata?.name ?? ''), problems });
+    return undefined;
   }
 }
 
