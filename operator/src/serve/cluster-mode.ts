@@ -85,7 +85,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       const result = publishConfig(server, config, served);
       served = result.served;
       published = true;
-      const diagnostics = [...config.diagnostics, ...nacks.diagnostics()];
+      const diagnostics = [...config.diagnostics, ...(result.problems ?? []), ...nacks.diagnostics()];
       diagnosticLog.log(diagnostics);
       logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, held: result.held.map((f) => f.fleet), diagnostics: diagnostics.length });
       // Status and Events trail behind: API round trips must never delay the next xDS push.

@@ -81,3 +81,23 @@ describe('publishConfig with IngressClass parameters', () => {
     expect(server.fleets().map((f) => f.fleet).sort()).toEqual(['edge-v2', 'internal']);
   });
 });
+
+describe('publishConfig with resources Envoy would reject', () => {
+  it('tells the objects that made a refused resource, and the class when none is known', () => {
+    const refusing = {
+      publishFleet: (fleet: string) => ({
+        changed: [],
+        problems: fleet !== 'edge' ? [] : [
+          { kind: 'routeConfiguration' as const, name: 'http', virtualHost: 'shop.example.com', message: 'virtual host shop.example.com is left out: it breaks rules', origins: ['Ingress default/shop'] },
+          { kind: 'cluster' as const, name: 'x', message: 'breaks rules', origins: [] },
+        ],
+      }),
+      removeFleet: () => false,
+    };
+    const result = publishConfig(refusing, cluster({}), []);
+    expect(result.problems?.filter((p) => p.object === 'Ingress default/shop')).toEqual([
+      { object: 'Ingress default/shop', severity: 'error', message: 'the Envoy routeConfiguration http made from this object cannot be served as it is: virtual host shop.example.com is left out: it breaks rules' },
+    ]);
+    expect(result.problems?.map((p) => p.object)).toContain('IngressClass edge');
+  });
+});

@@ -2,13 +2,14 @@
 // Shared by both modes, so standalone and cluster publish identically. A class whose parameters
 // are missing or invalid is "held": the translator cannot say what its fleet should get, so its
 // fleet keeps exactly what it was last served, never an empty configuration.
-import type { FleetResources, PublishOptions, ResourceOrigins } from '../../../xds-server/src/index.js';
+import type { FleetResources, PublishOptions, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { compareStrings } from '../util/compare.js';
 
 /** The part of the xDS server publishing needs. */
 export interface FleetPublisher {
-  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[] };
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[]; problems?: readonly PublishProblem[] };
   removeFleet(fleet: string): boolean;
 }
 
@@ -24,13 +25,21 @@ export interface Publication {
   changed: string[];
   /** Fleets left as they were because their class's parameters cannot be used. */
   held: ServedFleet[];
+  /**
+   * What the server refused to serve (it breaks Envoy's validation rules), on the objects that
+   * made it; absent when nothing was refused.
+   */
+  problems?: Diagnostic[];
 }
 
 export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfig, 'fleets' | 'held'>, previouslyServed: readonly ServedFleet[]): Publication {
   const changed: string[] = [];
+  const problems: Diagnostic[] = [];
   for (const fleet of config.fleets) {
     const options = { virtualHostDiscovery: fleet.virtualHostDiscovery };
-    if (publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins, options).changed.length > 0) changed.push(fleet.fleet);
+    const result = publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins, options);
+    if (result.changed.length > 0) changed.push(fleet.fleet);
+    for (const problem of result.problems ?? []) problems.push(...problemDiagnostics(fleet.ingressClass, problem));
   }
   const current = new Set(config.fleets.map((f) => f.fleet));
   const heldClasses = new Set(config.held.map((h) => h.ingressClass));
@@ -41,5 +50,12 @@ export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfi
     if (!current.has(old.fleet) && !kept.has(old.fleet) && publisher.removeFleet(old.fleet)) changed.push(old.fleet);
   }
   const served = [...config.fleets.map((f) => ({ fleet: f.fleet, ingressClass: f.ingressClass })), ...held].sort((a, b) => compareStrings(a.ingressClass, b.ingressClass));
-  return { served, changed, held };
+  return { served, changed, held, ...(problems.length > 0 ? { problems } : {}) };
+}
+
+/** A refused resource, told to each object that made it (or to its class when none is known). */
+function problemDiagnostics(ingressClass: string, problem: PublishProblem): Diagnostic[] {
+  const message = `the Envoy ${problem.kind} ${problem.name} made from this object cannot be served as it is: ${problem.message}`;
+  const objects = problem.origins.length > 0 ? problem.origins : [`IngressClass ${ingressClass}`];
+  return objects.map((object) => ({ object, severity: 'error', message }));
 }

@@ -1,10 +1,14 @@
-// A resource as it travels: encoded to protobuf bytes once, wrapped once in the Any field of a
-// DiscoveryResponse, and shared by every stream that receives it.
+// A resource as it travels: checked against Envoy's validation rules and encoded to protobuf bytes
+// once, wrapped once in the Any field of a DiscoveryResponse, and shared by every stream that
+// receives it.
 import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
 import { contentVersion } from './content-version.js';
+import { validateMessage } from '../protos/validate.js';
+import { InvalidResourceError } from './invalid-resource.js';
 import { encodeRouteTable } from './route-table-encoding.js';
+import type { RejectedHost } from './route-table-encoding.js';
 import { sameContent } from './same-content.js';
 
 /** DiscoveryResponse.resources is field 2. */
@@ -28,6 +32,8 @@ export interface EncodedResource {
   readonly endpointsName?: string;
   /** What it was encoded from: a later publish with equal content reuses this without encoding. */
   readonly source: object;
+  /** Route tables: the virtual hosts left out of `bytes` for breaking Envoy's rules. */
+  readonly rejectedHosts?: readonly RejectedHost[];
 }
 
 /**
@@ -35,14 +41,22 @@ export interface EncodedResource {
  * it is returned as is, so unchanged resources keep sharing one buffer across publishes; equal
  * source objects are recognised without encoding at all.
  */
-export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource): EncodedResource {
+export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource, rejectHost?: (rejected: RejectedHost) => void): EncodedResource {
   const same = previous !== undefined && previous.kind === kind && previous.name === name;
-  if (same && sameContent(previous.source, resource)) return previous;
-  const bytes = kind === 'routeConfiguration'
-    ? encodeRouteTable(resource, same ? previous.source : undefined)
-    : Buffer.from(encodeMessage(RESOURCE_TYPES[kind], resource));
+  if (same && sameContent(previous.source, resource)) {
+    // Reused as it is, so reported as it is: a left-out host stays reported until it is fixed.
+    for (const rejected of previous.rejectedHosts ?? []) rejectHost?.(rejected);
+    return previous;
+  }
+  // Only what changed is checked: an unchanged resource passed when it was first encoded.
+  const rejectedHosts: RejectedHost[] = [];
+  const collect = (rejected: RejectedHost): void => {
+    rejectedHosts.push(rejected);
+    rejectHost?.(rejected);
+  };
+  const bytes = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined, collect) : encodeChecked(kind, resource);
   const version = contentVersion(bytes);
-  if (same && previous.version === version) return previous;
+  if (same && previous.version === version && rejectedHosts.length === 0 && (previous.rejectedHosts ?? []).length === 0) return previous;
   const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
   const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
   return {
@@ -54,7 +68,14 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),
     ...(endpointsName === undefined ? {} : { endpointsName }),
     source: resource,
+    ...(rejectedHosts.length > 0 ? { rejectedHosts } : {}),
   };
+}
+
+function encodeChecked(kind: ResourceKind, resource: object): Buffer {
+  const violations = validateMessage(RESOURCE_TYPES[kind], resource);
+  if (violations.length > 0) throw new InvalidResourceError(violations);
+  return Buffer.from(encodeMessage(RESOURCE_TYPES[kind], resource));
 }
 
 function edsServiceName(name: string, cluster: { type?: unknown; eds_cluster_config?: { service_name?: unknown } | null }): string | undefined {

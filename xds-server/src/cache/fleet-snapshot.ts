@@ -9,7 +9,9 @@ import { compareStrings } from '../util/compare-strings.js';
 import { typeVersion } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
-import { virtualHostNamespace } from './virtual-host-discovery.js';
+import { describeViolations, InvalidResourceError } from './invalid-resource.js';
+import type { RejectedHost } from './route-table-encoding.js';
+import { virtualHostNamespace, virtualHostResourceName } from './virtual-host-discovery.js';
 
 export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
 
@@ -54,11 +56,17 @@ export interface FleetSnapshot {
   readonly origins: ResourceOrigins;
 }
 
-/** A resource the server could not take; the previous version of it (if any) stays in service. */
+/**
+ * A resource the server could not take: the previous version of it (if any) stays in service. A
+ * virtual host that breaks Envoy's rules is left out of its route table alone (`virtualHost` names
+ * it). `origins` are the objects that made it, from the publish's origins.
+ */
 export interface PublishProblem {
   kind: ResourceKind;
   name: string;
+  virtualHost?: string;
   message: string;
+  origins: string[];
 }
 
 export interface BuiltSnapshot {
@@ -73,7 +81,7 @@ export interface BuiltSnapshot {
 export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetView, previous?: FleetSnapshot): BuiltSnapshot {
   const problems: PublishProblem[] = [];
   const types = {} as Record<ResourceKind, TypeSnapshot>;
-  for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(sotw.resources, kind), previous?.types[kind], problems);
+  for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(sotw.resources, kind), previous?.types[kind], problems, sotw.origins);
   const deltaTypes = {} as Record<ResourceKind, TypeSnapshot>;
   // A resource the SotW view could not take is already reported; its Delta form would repeat it.
   const reported = new Set(problems.map((p) => p.name));
@@ -84,7 +92,7 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
       continue;
     }
     const deltaProblems: PublishProblem[] = [];
-    deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems);
+    deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins);
     problems.push(...deltaProblems.filter((p) => !reported.has(p.name) && !reported.has(virtualHostNamespace(p.name) ?? p.name)));
   }
   return { snapshot: { fleet, types, deltaTypes, origins: mergeOrigins(delta.origins, sotw.origins) }, problems };
@@ -97,25 +105,31 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
   return merged;
 }
 
-function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[]): TypeSnapshot {
+function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins): TypeSnapshot {
   const byName = new Map<string, EncodedResource>();
   const before = previous?.resources;
+  const originsOf = (name: string, ofKind: ResourceKind = kind): string[] => [...(origins[ofKind]?.[name] ?? [])].sort(compareStrings);
   for (const resource of resources) {
     const name = resourceName(kind, resource);
     if (name === '') {
-      problems.push({ kind, name, message: 'resource has no name' });
+      problems.push({ kind, name, message: 'resource has no name', origins: [] });
       continue;
     }
     if (byName.has(name)) {
       // A response with one name twice is a protocol error clients NACK; keep the first.
-      problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served' });
+      problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served', origins: originsOf(name) });
       continue;
     }
+    const rejectHost = ({ host, violations }: RejectedHost): void => {
+      const hostOrigins = originsOf(virtualHostResourceName(name, host), 'virtualHost');
+      problems.push({ kind, name, virtualHost: host, message: `virtual host ${host} is left out: it breaks Envoy's validation rules: ${describeViolations(violations)}`, origins: hostOrigins.length > 0 ? hostOrigins : originsOf(name) });
+    };
     try {
-      byName.set(name, encodeResource(kind, name, resource, before?.get(name)));
+      byName.set(name, encodeResource(kind, name, resource, before?.get(name), rejectHost));
     } catch (error) {
-      problems.push({ kind, name, message: `cannot encode: ${error instanceof Error ? error.message : String(error)}` });
       const kept = before?.get(name);
+      const reason = error instanceof InvalidResourceError ? error.message : `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
+      problems.push({ kind, name, message: `${reason}; ${kept ? 'its last good version stays in service' : 'it is not served'}`, origins: originsOf(name) });
       if (kept) byName.set(name, kept);
     }
   }

@@ -6,7 +6,10 @@
 // order, and RouteConfiguration declares `name` first and `virtual_hosts` second (checked by the
 // tests), so versions do not depend on which way a table was encoded.
 import { RESOURCE_TYPES, encodeMessage } from '../protos/envoy-protos.js';
+import { validateMessage } from '../protos/validate.js';
+import type { ValidationViolation } from '../protos/validate.js';
 import { lengthDelimitedField } from '../protos/wire-format.js';
+import { InvalidResourceError } from './invalid-resource.js';
 import type { RouteConfiguration, VirtualHost } from '../resources.js';
 import { sameContent } from './same-content.js';
 
@@ -23,15 +26,34 @@ interface HostPart {
 // one a later publish compares with (EncodedResource.source).
 const partsOfTable = new WeakMap<object, readonly HostPart[]>();
 
-/** Encodes `table`, reusing the virtual hosts of `previousSource` (the last encoded table of this name) whose content is unchanged. */
-export function encodeRouteTable(table: RouteConfiguration, previousSource?: object): Buffer {
+/** A virtual host that breaks Envoy's validation rules: left out of the table it came in. */
+export interface RejectedHost {
+  host: string;
+  violations: ValidationViolation[];
+}
+
+/**
+ * Encodes `table`, reusing the virtual hosts of `previousSource` (the last encoded table of this
+ * name) whose content is unchanged. Every other host is checked against Envoy's validation rules
+ * first, host by host, so one bad host is left out (and given to `reject`) rather than the whole
+ * table being refused, and an unchanged host is never checked twice. The table's own fields are
+ * checked too; a violation there throws.
+ */
+export function encodeRouteTable(table: RouteConfiguration, previousSource?: object, reject: (rejected: RejectedHost) => void = () => undefined): Buffer {
   const { name, virtual_hosts: hosts, ...rest } = table;
+  const ownViolations = validateMessage(RESOURCE_TYPES.routeConfiguration, rest);
+  if (ownViolations.length > 0) throw new InvalidResourceError(ownViolations);
   const previous = new Map<string, HostPart>();
   for (const part of (previousSource && partsOfTable.get(previousSource)) ?? []) previous.set(part.source.name ?? '', part);
-  const parts: HostPart[] = (hosts ?? []).map((host) => {
+  const parts: HostPart[] = (hosts ?? []).flatMap((host) => {
     const before = previous.get(host.name ?? '');
-    if (before && sameContent(before.source, host)) return before;
-    return { source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)) };
+    if (before && sameContent(before.source, host)) return [before];
+    const violations = validateMessage(RESOURCE_TYPES.virtualHost, host);
+    if (violations.length > 0) {
+      reject({ host: host.name ?? '', violations });
+      return [];
+    }
+    return [{ source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)) }];
   });
   partsOfTable.set(table, parts);
   return Buffer.concat([

@@ -88,6 +88,8 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
 
 export function apiListener(name: string, routeConfigName: string): Listener {
   const hcm: HttpConnectionManager = {
+    // gRPC ignores it, but the proto requires one and the server serves nothing that breaks the rules.
+    stat_prefix: name,
     rds: { route_config_name: routeConfigName, config_source: { ads: {} } },
     http_filters: [{ name: 'router', typed_config: { '@type': ROUTER_TYPE } }],
   };

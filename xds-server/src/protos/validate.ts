@@ -68,6 +68,9 @@ function walkMessage(type: protobuf.Type, message: MessageFields, path: string, 
   for (const oneof of type.oneofsArray) checkOneof(oneof, message, path, out);
   for (const field of type.fieldsArray) {
     const rules = fieldRules(field);
+    // A field without rules matters only when set (then its message may hold rules); most of a
+    // RouteAction's fifty-odd fields are neither, and skipping them halves a route table's check.
+    if (!rules && !Object.hasOwn(message, field.name)) continue;
     const fieldPath = join(path, field.name);
     const value = message[field.name];
     if (field.map) checkMap(field, value, rules, fieldPath, out);
@@ -117,20 +120,34 @@ function checkScalar(scalarType: string, value: unknown, rules: Rules | undefine
   }
 }
 
+// protobufjs computes fullName by walking the parents on every read: at 100,000 routes that was a
+// quarter of a route table's validation.
+const fullNames = new WeakMap<protobuf.Type, string>();
+
+function fullNameOf(type: protobuf.Type): string {
+  let name = fullNames.get(type);
+  if (name === undefined) {
+    name = type.fullName;
+    fullNames.set(type, name);
+  }
+  return name;
+}
+
 function checkMessageValue(type: protobuf.Type, value: MessageFields | undefined, rules: Rules | undefined, path: string, out: Collector): void {
   const messageRules = sub(rules, 'message');
   if (flag(messageRules, 'required') && !value) out.add(path, ['value is required']);
-  const wrapped = WRAPPER_SCALARS[type.fullName];
+  const typeName = fullNameOf(type);
+  const wrapped = WRAPPER_SCALARS[typeName];
   // Wrapper fields carry the scalar rules of what they wrap, applied only when the wrapper is set.
   if (wrapped && value) out.add(path, checkScalar(wrapped, value.value, rules));
   const duration = sub(rules, 'duration');
-  if (duration && type.fullName === '.google.protobuf.Duration') out.add(path, checkDuration(value, duration));
+  if (duration && typeName === '.google.protobuf.Duration') out.add(path, checkDuration(value, duration));
   const timestamp = sub(rules, 'timestamp');
-  if (timestamp && type.fullName === '.google.protobuf.Timestamp') out.add(path, checkTimestamp(value, timestamp));
+  if (timestamp && typeName === '.google.protobuf.Timestamp') out.add(path, checkTimestamp(value, timestamp));
   const any = sub(rules, 'any');
-  if (any && type.fullName === '.google.protobuf.Any') out.add(path, checkAny(value, any));
+  if (any && typeName === '.google.protobuf.Any') out.add(path, checkAny(value, any));
   if (!value || flag(messageRules, 'skip')) return;
-  if (type.fullName !== '.google.protobuf.Any') {
+  if (typeName !== '.google.protobuf.Any') {
     walkMessage(type, value, path, out);
     return;
   }
