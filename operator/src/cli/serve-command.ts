@@ -1,11 +1,12 @@
-// `portico serve`: serves xDS until SIGTERM or SIGINT, then drains streams and exits 0. Two sources,
-// one pipeline: --manifests (standalone, a folder of manifests) or --kubeconfig/--in-cluster (the
+// `portico serve`: serves xDS until SIGTERM or SIGINT, then drains streams and exits 0; SIGHUP
+// reloads the manifest folder (as nginx users expect) or is logged as ignored. Two sources, one
+// pipeline: --manifests (standalone, a folder of manifests) or --kubeconfig/--in-cluster (the
 // operator in a cluster). Logs are JSON on stderr; stdout says where to connect.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, isLogLevel } from '../../../xds-server/src/index.js';
-import type { LogLevel } from '../../../xds-server/src/index.js';
+import type { LogLevel, Logger } from '../../../xds-server/src/index.js';
 import { startClusterMode } from '../serve/cluster-mode.js';
 import { connectionHelp } from '../serve/connection-help.js';
 import { startStandalone } from '../serve/standalone.js';
@@ -28,6 +29,8 @@ interface ServeOptions {
 
 interface Running {
   stop(graceMs?: number): Promise<void>;
+  /** Standalone only: read the manifest folder again. */
+  reload?(): void;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -51,8 +54,11 @@ export function registerServeCommand(program: Command): void {
       if (options.manifests && clusterMode) throw new Error('--manifests cannot be combined with --kubeconfig or --in-cluster');
       if (!options.manifests && !clusterMode) throw new Error('say where the configuration comes from: --manifests <dir>, or --kubeconfig <path> / --in-cluster');
       const logger = createLogger({ level: isLogLevel(options.logLevel) ? options.logLevel : 'info' });
+      const hangup = onHangup(logger);
       const running = options.manifests ? await serveManifests(options.manifests, options, logger) : await serveCluster(options, logger);
+      hangup.now(running.reload ? { reload: () => running.reload?.() } : { ignoredBecause: 'cluster mode follows the API server; there is no file to read again' });
       const signal = await terminationSignal();
+      hangup.now({ ignoredBecause: 'shutting down' });
       logger.info('serve.signal', { signal });
       await running.stop(Number(options.shutdownGraceMs));
       process.exitCode = 0;
@@ -100,6 +106,25 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     }),
   );
   return cluster;
+}
+
+type HangupAction = { reload: () => void } | { ignoredBecause: string };
+
+/**
+ * Handles SIGHUP from the start: Node's default is to exit without a word, which is never what a
+ * SIGHUP to a server means. Reloads when there is a folder to read, else logs why not.
+ */
+function onHangup(logger: Logger): { now(action: HangupAction): void } {
+  let action: HangupAction = { ignoredBecause: 'still starting; the first load reads every file anyway' };
+  process.on('SIGHUP', () => {
+    if ('reload' in action) {
+      logger.info('serve.signal', { signal: 'SIGHUP', action: 'reload' });
+      action.reload();
+    } else {
+      logger.info('serve.signal', { signal: 'SIGHUP', action: 'ignored', reason: action.ignoredBecause });
+    }
+  });
+  return { now: (next) => void (action = next) };
 }
 
 function terminationSignal(): Promise<NodeJS.Signals> {

@@ -5,7 +5,7 @@ import { Option } from 'commander';
 import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
 import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
-import { loadManifests } from '../sources/manifests/load-manifests.js';
+import { loadManifestsAsync } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';
 import { renderDocument, translationDocument } from './translation-output.js';
 import { formatDiagnostic } from './format-diagnostic.js';
@@ -18,8 +18,8 @@ export function registerTranslateCommand(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .addOption(new Option('--xds-protocol <protocol>', 'print what a client of this protocol receives: delta splits route tables into VirtualHost resources (VHDS)').choices([...XDS_PROTOCOLS]).default('sotw'))
     .option('-q, --quiet', 'do not repeat diagnostics on stderr')
-    .action((options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean }) => {
-      const loaded = loadManifests(options.filename);
+    .action(async (options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean }) => {
+      const loaded = await loadManifestsAsync(options.filename);
       const config = buildEnvoyConfig(loaded.state);
       const document = translationDocument(config, loaded.problems, options.xdsProtocol);
       process.stdout.write(renderDocument(document, options.output));

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FolderWatcher, folderFingerprint } from './folder-watcher.js';
 
@@ -20,19 +22,39 @@ describe('FolderWatcher', () => {
     let changes = 0;
     const watcher = new FolderWatcher(dir, () => changes++, { pollIntervalMs: 60_000 });
     writeFileSync(join(dir, 'team-a', 'ingress.yaml'), 'kind: Ingress\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     watcher.close();
     expect(changes).toBeGreaterThan(0);
   });
 
-  it('fingerprints names, sizes and mtimes, so polling catches what events miss', () => {
+  it('polls without fs.watch events, once per change, and a resync swallows a change a reload reads', async () => {
     const dir = folder();
-    const empty = folderFingerprint(dir);
     writeFileSync(join(dir, 'a.yaml'), 'x');
-    const one = folderFingerprint(dir);
+    let changes = 0;
+    const watcher = new FolderWatcher(dir, () => changes++, { pollIntervalMs: 50 });
+    // Closing the fs.watch half leaves the poller alone.
+    (watcher as unknown as { watcher?: { close(): void } }).watcher?.close();
+    await sleep(100);
+    writeFileSync(join(dir, 'a.yaml'), 'xy');
+    await sleep(300);
+    expect(changes).toBe(1);
+    writeFileSync(join(dir, 'a.yaml'), 'xyz');
+    await watcher.resync();
+    await sleep(300);
+    watcher.close();
+    expect(changes).toBe(1);
+  });
+
+  it('fingerprints names, sizes and mtimes, so polling catches what events miss; a FIFO is only stat-ed', async () => {
+    const dir = folder();
+    const empty = await folderFingerprint(dir);
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    const one = await folderFingerprint(dir);
     expect(one).not.toBe(empty);
     writeFileSync(join(dir, 'a.yaml'), 'xy');
-    expect(folderFingerprint(dir)).not.toBe(one);
-    expect(folderFingerprint(join(dir, 'missing'))).toBe('');
+    expect(await folderFingerprint(dir)).not.toBe(one);
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    expect(await folderFingerprint(dir)).toContain(join(dir, 'fifo.yaml'));
+    expect(await folderFingerprint(join(dir, 'missing'))).toBe('');
   });
 });

@@ -1,13 +1,20 @@
-// One reconcile of standalone mode: read the manifest folder, translate, publish every fleet, and
-// retire fleets that disappeared. A folder that cannot be read in full (a file half-saved, broken
-// YAML) changes nothing: the last good configuration keeps being served and the file is named in
-// the log. Object-level problems do not block anything; the translator isolates them.
+// One reconcile of standalone mode: read the manifest folder once it has settled, translate,
+// publish every fleet, and retire fleets that disappeared. A folder that cannot be read in full (a
+// file too large, broken YAML) changes nothing: the last good configuration keeps being served and
+// the file is named in the log. Object-level problems do not block anything; the translator
+// isolates them. A reload that takes most of a fleet away is applied, and logged as a warning.
 import type { Logger } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { buildEnvoyConfig } from '../pipeline.js';
-import { loadManifests } from '../sources/manifests/load-manifests.js';
+import type { EnvoyConfig } from '../pipeline.js';
+import { loadSettledManifests } from '../sources/manifests/load-settled-manifests.js';
 import { ManifestCache } from '../sources/manifests/manifest-cache.js';
+import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import { changedPaths } from '../sources/manifests/manifest-stamps.js';
+import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import { DiagnosticLog } from './diagnostic-log.js';
+import { fleetSize, largeRemovals } from './fleet-shrinkage.js';
+import type { FleetSize } from './fleet-shrinkage.js';
 import { publishConfig } from './fleet-publication.js';
 import type { FleetPublisher, ServedFleet } from './fleet-publication.js';
 
@@ -20,10 +27,28 @@ export interface ApplyOutcome {
   problems: Diagnostic[];
 }
 
+export interface ManifestApplierOptions {
+  /** How long files must stay unchanged before they are used (default 300 ms). */
+  quietMs?: number;
+  limits?: ManifestLimits;
+}
+
+export interface ApplyRequest {
+  /** Read every file again, even those whose stamp did not change (SIGHUP). */
+  fullRead?: boolean;
+  /** Abandons the wait for the folder to settle: apply() then resolves to undefined. */
+  signal?: AbortSignal;
+}
+
+/** Files named in one log line at most: a removal of thousands of files must not make a huge line. */
+const FILES_LOGGED = 20;
+
 export class ManifestApplier {
   /** Unchanged files are not parsed again on reload (parsing dominates reloads of large folders). */
   private readonly parsed = new ManifestCache();
   private served: ServedFleet[] = [];
+  private sizes = new Map<string, FleetSize>();
+  private appliedStamps: Stamps = new Map();
   private readonly diagnosticLog: DiagnosticLog;
   private appliedOnce = false;
 
@@ -31,6 +56,7 @@ export class ManifestApplier {
     private readonly folder: string,
     private readonly publisher: FleetPublisher,
     private readonly logger: Logger,
+    private readonly options: ManifestApplierOptions = {},
   ) {
     this.diagnosticLog = new DiagnosticLog(logger);
   }
@@ -44,11 +70,19 @@ export class ManifestApplier {
     return this.served;
   }
 
-  apply(): ApplyOutcome {
-    const started = performance.now();
-    const loaded = loadManifests([this.folder], this.parsed);
+  async apply(request: ApplyRequest = {}): Promise<ApplyOutcome | undefined> {
+    if (request.fullRead) this.parsed.clear();
+    const settled = await loadSettledManifests([this.folder], {
+      cache: this.parsed,
+      quietMs: this.options.quietMs ?? 300,
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+      onUnsettled: (files, waitedMs) => this.logger.warn('manifests.unsettled', { reason: 'files keep changing; nothing is applied until they stay unchanged', files: files.slice(0, FILES_LOGGED), waitedMs: Math.round(waitedMs) }),
+    });
+    if (!settled) return undefined;
+    const { loaded } = settled;
     if (loaded.unreadable) {
-      const unreadable = loaded.problems.filter((p) => p.severity === 'error');
+      const unreadable = loaded.fileProblems.filter((p) => p.severity === 'error');
       for (const problem of unreadable) this.logger.error('manifests.unreadable', { file: problem.object, message: problem.message });
       this.logger.warn('config.kept', {
         reason: 'some manifest files cannot be read; serving the last good configuration until they are fixed',
@@ -58,18 +92,52 @@ export class ManifestApplier {
       return { applied: false, changed: [], fleets: this.served, problems: unreadable };
     }
 
+    const started = performance.now();
     const config = buildEnvoyConfig(loaded.state);
-    this.diagnosticLog.log([...loaded.problems, ...config.diagnostics]);
-    const { served, changed, held } = publishConfig(this.publisher, config, this.served);
+    const { served, changed, held, problems: refused = [] } = publishConfig(this.publisher, config, this.served);
+    this.diagnosticLog.log([...loaded.problems, ...config.diagnostics, ...refused]);
+    const sizes = sizesAfter(config, held, this.sizes);
+    this.warnAboutLargeRemovals(sizes, changedPaths(this.appliedStamps, loaded.stamps));
     this.served = served;
+    this.sizes = sizes;
+    this.appliedStamps = loaded.stamps;
     this.appliedOnce = true;
     this.logger.info('config.applied', {
       fleets: served.map((f) => f.fleet),
       changed,
       held: held.map((f) => f.fleet),
-      diagnostics: config.diagnostics.length + loaded.problems.length,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      diagnostics: config.diagnostics.length + loaded.problems.length + refused.length,
+      // Reading, translating and publishing; waiting for files to settle is reported apart.
+      durationMs: round(settled.loadMs + performance.now() - started),
+      settleMs: round(settled.waitedMs),
     });
     return { applied: true, changed, fleets: served, problems: [] };
   }
+
+  private warnAboutLargeRemovals(sizes: ReadonlyMap<string, FleetSize>, files: string[]): void {
+    for (const { fleet, before, after } of largeRemovals(this.sizes, sizes)) {
+      this.logger.warn('config.large_removal', {
+        fleet,
+        before,
+        after,
+        files: files.slice(0, FILES_LOGGED),
+        ...(files.length > FILES_LOGGED ? { moreFiles: files.length - FILES_LOGGED } : {}),
+        applied: 'yes: the manifest folder is the source of truth; restore the files to bring the configuration back',
+      });
+    }
+  }
+}
+
+/** What each fleet serves after a publish: the new translation, or what it had when held. */
+function sizesAfter(config: Pick<EnvoyConfig, 'fleets'>, held: readonly ServedFleet[], before: ReadonlyMap<string, FleetSize>): Map<string, FleetSize> {
+  const sizes = new Map(config.fleets.map((f) => [f.fleet, fleetSize(f.resources)]));
+  for (const { fleet } of held) {
+    const kept = before.get(fleet);
+    if (kept) sizes.set(fleet, kept);
+  }
+  return sizes;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }

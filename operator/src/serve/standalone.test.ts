@@ -1,5 +1,6 @@
 // Standalone mode in-process, with a raw ADS client acting as Envoy: folder in, xDS out.
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -7,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../xds-server/src/index.js';
 import type { LogFields } from '../../../xds-server/src/index.js';
 import { RawAdsClient } from '../../../xds-server/src/test-support/raw-ads-client.js';
+import type { ReceivedResponse } from '../../../xds-server/src/test-support/raw-ads-client.js';
 import { startStandalone } from './standalone.js';
-import type { Standalone } from './standalone.js';
+import type { Standalone, StandaloneOptions } from './standalone.js';
 
 const SEED = new URL('../../../examples/seed', import.meta.url).pathname;
 const cleanups: Array<() => unknown> = [];
@@ -16,19 +18,38 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(): Promise<{ dir: string; standalone: Standalone; logs: LogFields[]; get: (path: string) => Promise<{ status: number; body: string }> }> {
+async function start(prepare?: (dir: string) => void, timing: Pick<StandaloneOptions, 'debounceMs' | 'quietMs'> = {}): Promise<{ dir: string; standalone: Standalone; logs: LogFields[]; get: (path: string) => Promise<{ status: number; body: string }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'portico-standalone-'));
   cpSync(SEED, dir, { recursive: true });
+  prepare?.(dir);
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const logs: LogFields[] = [];
   const logger = createLogger({ write: (line) => void logs.push(JSON.parse(line) as LogFields) });
-  const standalone = await startStandalone({ manifests: dir, xdsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0', logger, pollIntervalMs: 200 });
+  const standalone = await startStandalone({ manifests: dir, xdsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0', logger, pollIntervalMs: 200, ...timing });
   cleanups.push(() => standalone.stop(500));
   const get = async (path: string) => {
     const response = await fetch(`http://127.0.0.1:${standalone.healthPort}${path}`);
     return { status: response.status, body: await response.text() };
   };
   return { dir, standalone, logs, get };
+}
+
+/** Acts as Envoy for `ms`: takes every LDS, CDS and RDS response, ACKs it, and returns them all. */
+async function everyPush(client: RawAdsClient, ms: number): Promise<ReceivedResponse[]> {
+  const pushes: ReceivedResponse[] = [];
+  const until = Date.now() + ms;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return pushes;
+    let response: ReceivedResponse;
+    try {
+      response = await client.next(undefined, left);
+    } catch {
+      return pushes;
+    }
+    pushes.push(response);
+    client.ack(response, response.typeUrl.endsWith('RouteConfiguration') ? ['http'] : []);
+  }
 }
 
 function envoy(standalone: Standalone): RawAdsClient {
@@ -88,5 +109,58 @@ describe('standalone mode (portico serve)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(applied()).toBe(2);
   });
-});
 
+  it('never pushes a file caught between truncate and write: no listener, cluster or virtual host goes missing', async () => {
+    // Reloads start 20 ms after an event, well before the rewrite; only the quiet period can save it.
+    const { dir, standalone } = await start(undefined, { debounceMs: 20, quietMs: 500 });
+    const client = envoy(standalone);
+    client.subscribe('listener');
+    client.subscribe('cluster');
+    client.subscribe('routeConfiguration', ['http']);
+    const first = await everyPush(client, 500);
+    const count = (pushes: ReceivedResponse[], type: string, of: (r: ReceivedResponse) => number): number[] => pushes.filter((p) => p.typeUrl.endsWith(type)).map(of);
+    const hosts = (r: ReceivedResponse): number => r.resources.reduce((sum, table) => sum + ((table.object['virtual_hosts'] as unknown[] | undefined)?.length ?? 0), 0);
+    expect(count(first, 'Listener', (r) => r.resources.length)).toEqual([1]);
+    expect(count(first, 'Cluster', (r) => r.resources.length)).toEqual([2]);
+    expect(count(first, 'RouteConfiguration', hosts)).toEqual([3]);
+
+    // An editor saving in place: truncate, then write a while later (within the quiet period).
+    const ingress = join(dir, 'ingress.yaml');
+    const ingressClass = join(dir, 'ingress-class.yaml');
+    const [ingressText, classText] = [readFileSync(ingress, 'utf8'), readFileSync(ingressClass, 'utf8')];
+    truncateSync(ingressClass, 0);
+    truncateSync(ingress, 0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    writeFileSync(ingressClass, classText);
+    writeFileSync(ingress, ingressText.replace('nginx2.example.com', 'nginx3.example.com'));
+
+    const later = await everyPush(client, 2_500);
+    expect(count(later, 'Listener', (r) => r.resources.length).filter((n) => n < 1)).toEqual([]);
+    expect(count(later, 'Cluster', (r) => r.resources.length).filter((n) => n < 2)).toEqual([]);
+    // The rewrite itself did arrive, whole.
+    const tables = later.filter((p) => p.typeUrl.endsWith('RouteConfiguration'));
+    expect(tables.map(hosts)).toEqual([3]);
+    expect(JSON.stringify(tables[0]?.resources[0]?.object)).toContain('nginx3.example.com');
+  });
+
+  it('is ready with a FIFO and a link to /dev/zero named *.yaml in the folder, naming each', async () => {
+    const { get, logs } = await start((dir) => {
+      execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+      symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+    });
+    expect((await get('/readyz')).status).toBe(200);
+    const named = logs.filter((l) => l['event'] === 'config.diagnostic').map((l) => String(l['object']));
+    expect(named.some((o) => o.endsWith('fifo.yaml'))).toBe(true);
+    expect(named.some((o) => o.endsWith('zero.yaml'))).toBe(true);
+  });
+
+  it('reads the folder again on reload() (SIGHUP), and logs the result', async () => {
+    const { standalone, logs } = await start();
+    const applied = (): number => logs.filter((l) => l['event'] === 'config.applied').length;
+    expect(applied()).toBe(1);
+    standalone.reload();
+    const deadline = Date.now() + 2_000;
+    while (applied() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(applied()).toBe(2);
+  });
+});

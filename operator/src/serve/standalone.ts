@@ -1,7 +1,9 @@
 // Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
-// folder, coalesces bursts of edits, and republishes; serves health, readiness and metrics.
+// folder, coalesces bursts of edits, waits for the files to settle, and republishes; reloads on
+// request (SIGHUP); serves health, readiness and metrics.
 import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
+import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
 import { Coalescer } from '../util/coalescer.js';
 import { FolderWatcher } from './folder-watcher.js';
 import { ManifestApplier } from './manifest-applier.js';
@@ -12,8 +14,14 @@ export interface StandaloneOptions {
   xdsAddress: string;
   healthAddress: string;
   logger: Logger;
-  /** Quiet period after an edit before reloading (editors write files in several steps). */
+  /** Quiet period after a change event before reloading: coalesces bursts of events (100 ms). */
   debounceMs?: number;
+  /**
+   * How long every file must stay unchanged after being read before it is applied (300 ms), so a
+   * file caught half-written (truncated, then written) never reaches clients.
+   */
+  quietMs?: number;
+  limits?: ManifestLimits;
   pollIntervalMs?: number;
 }
 
@@ -23,6 +31,8 @@ export interface Standalone {
   server: XdsServer;
   fleets(): ServedFleet[];
   summaries(): FleetSummary[];
+  /** Reads the whole folder again, every file, changed or not (what SIGHUP does). */
+  reload(): void;
   /** Graceful: stop watching, drain xDS streams, close the health listener. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -32,13 +42,22 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const metrics = new MetricsRegistry();
   const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
   const server = new XdsServer({ logger, metrics });
-  const applier = new ManifestApplier(options.manifests, server, logger);
+  const applier = new ManifestApplier(options.manifests, server, logger, {
+    ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   // Set once the first load is done; reloads after that resync it first.
   const watching: { watcher?: FolderWatcher } = {};
-  const reload = (): void => {
-    watching.watcher?.resync();
+  // Ends a wait for files to settle when the server stops.
+  const stopped = new AbortController();
+  let fullReadRequested = false;
+  const reload = async (): Promise<void> => {
+    await watching.watcher?.resync();
+    const fullRead = fullReadRequested;
+    fullReadRequested = false;
     try {
-      reloads.inc({ result: applier.apply().applied ? 'applied' : 'kept' });
+      const outcome = await applier.apply({ fullRead, signal: stopped.signal });
+      if (outcome) reloads.inc({ result: outcome.applied ? 'applied' : 'kept' });
     } catch (error) {
       // A translator bug must not take down a server that is serving a good configuration.
       reloads.inc({ result: 'failed' });
@@ -46,7 +65,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     }
   };
   // Load before listening, so the first clients get the configuration, not an empty one.
-  reload();
+  await reload();
   const xdsPort = await server.start(options.xdsAddress);
   const health = new HealthServer({
     ready: () => server.serving && applier.hasConfiguration,
@@ -74,8 +93,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     server,
     fleets: () => applier.fleets,
     summaries: () => server.fleets(),
+    reload: () => {
+      fullReadRequested = true;
+      coalescer.notify();
+    },
     stop: (graceMs = 5_000) => {
       stopping ??= (async () => {
+        stopped.abort();
         watcher.close();
         coalescer.stop();
         await server.shutdown(graceMs);

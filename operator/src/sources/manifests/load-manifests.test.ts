@@ -1,11 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifests } from './load-manifests.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'portico-manifests-'));
+  dirs.push(dir);
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), content);
@@ -43,9 +47,10 @@ describe('loadManifests', () => {
   it('rejects a second definition of the same object and documents without a name', () => {
     const dir = folder({ 'x.yaml': `${SERVICE('dup')}---\n${SERVICE('dup')}---\napiVersion: v1\nkind: Service\nmetadata: {}\n` });
     const loaded = loadManifests([dir]);
-    expect(loaded.problems.map((p) => p.message)).toEqual([
-      'Service default/dup is defined more than once; this copy is ignored',
-      'Service: metadata.name is required',
+    const file = join(dir, 'x.yaml');
+    expect(loaded.problems.map((p) => [p.object, p.message])).toEqual([
+      [`${file} (document 2)`, `Service default/dup is also defined in ${file} (document 1), which is used (the first definition in path order wins); this copy is ignored`],
+      [`${file} (document 3)`, 'Service: metadata.name is required'],
     ]);
     expect(loaded.unreadable).toBe(false);
   });

@@ -1,121 +1,96 @@
-// The standalone source: reads manifest files and folders into a ClusterState. A file that cannot
-// be read or parsed becomes a diagnostic naming the file; it never throws, so a caller can keep
-// serving its last good state.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+// The standalone source: reads manifest files and folders into a ClusterState. Nothing in the
+// folder can make it throw, block or run out of memory: entries that are not regular files are
+// skipped, sizes are bounded (ManifestLimits), YAML is parsed safely, and every file or document
+// that cannot be used is a diagnostic naming it, so a caller can keep serving its last good state.
+//
+// loadManifestsAsync never blocks the event loop (what `portico serve` and `portico translate`
+// use); loadManifests is the same load with synchronous I/O, for tests and tools that cannot await.
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { compareStrings } from '../../util/compare.js';
-import { ClusterStateBuilder } from '../../store/cluster-state-builder.js';
 import type { ClusterState } from '../../store/cluster-state.js';
-import type { ManifestCache, ParsedFile } from './manifest-cache.js';
-
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+import { assembleState } from './assemble-state.js';
+import { listManifestFiles, listManifestFilesSync } from './list-manifest-files.js';
+import type { ManifestCache } from './manifest-cache.js';
+import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
+import type { ManifestLimits } from './manifest-limits.js';
+import type { ListedFile, Listing } from './manifest-listing.js';
+import { stampOf } from './manifest-stamps.js';
+import type { Stamps } from './manifest-stamps.js';
+import { mapConcurrent } from './map-concurrent.js';
+import { parseManifestText } from './parse-manifest-text.js';
+import type { ParsedManifest } from './parse-manifest-text.js';
+import { readManifestFile, readManifestFileSync } from './read-manifest-file.js';
+import type { FileContent } from './read-manifest-file.js';
 
 export interface LoadedManifests {
   state: ClusterState;
   problems: Diagnostic[];
-  /** True when some input could not be read or parsed at all (as opposed to objects with problems). */
+  /**
+   * True when some input could not be read or parsed at all (as opposed to objects with problems,
+   * or entries skipped because they can never hold manifests, such as a FIFO).
+   */
   unreadable: boolean;
+  /** The problems with files and documents, as opposed to objects: what `unreadable` is about. */
+  fileProblems: Diagnostic[];
+  /** Stamp of every manifest file as it was read: what "unchanged since this load" compares. */
+  stamps: Stamps;
 }
 
-/** `cache` lets a caller that reloads the same folder skip parsing files that did not change. */
-export function loadManifests(paths: readonly string[], cache?: ManifestCache): LoadedManifests {
-  const builder = new ClusterStateBuilder();
-  const problems: Diagnostic[] = [];
-  const files = expandPaths(paths, problems);
-  let unreadable = problems.length > 0;
-  cache?.retainOnly(new Set(files));
-  for (const file of files) {
-    const result = cachedParse(file, cache);
-    if ('error' in result) {
-      problems.push({ object: file, severity: 'error', message: result.error });
-      unreadable = true;
-      continue;
-    }
-    result.documents.forEach((document, index) => {
-      const where = result.documents.length > 1 ? `${file} (document ${index + 1})` : file;
-      problems.push(...builder.add(document, where));
-    });
+export interface LoadOptions {
+  /** Lets a caller that reloads the same folder skip parsing files that did not change. */
+  cache?: ManifestCache;
+  limits?: ManifestLimits;
+}
+
+/** Files read at once: enough to keep the thread pool busy, few enough for any descriptor limit. */
+const CONCURRENT_READS = 16;
+
+export async function loadManifestsAsync(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
+  const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
+  const listing = await listManifestFiles(paths, limits);
+  const results = await mapConcurrent(listing.files, CONCURRENT_READS, async (file) => cached(file, options.cache) ?? fromContent(file.path, await readManifestFile(file.path, limits), limits, options.cache));
+  return combine(listing, results, options.cache);
+}
+
+export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
+  const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
+  const listing = listManifestFilesSync(paths, limits);
+  const results = listing.files.map((file) => cached(file, options.cache) ?? fromContent(file.path, readManifestFileSync(file.path, limits), limits, options.cache));
+  return combine(listing, results, options.cache);
+}
+
+interface FileResult {
+  path: string;
+  /** The stamp the file was read at, which wins over the listed one; absent: as listed. */
+  stamp?: string;
+  parsed: Pick<ParsedManifest, 'objects' | 'problems' | 'failed'>;
+}
+
+function cached(file: ListedFile, cache: ManifestCache | undefined): FileResult | undefined {
+  const hit = cache?.lookup(file.path, stampOf(file.stats));
+  return hit && { path: file.path, parsed: hit };
+}
+
+function fromContent(path: string, content: FileContent, limits: ManifestLimits, cache: ManifestCache | undefined): FileResult {
+  if ('refusal' in content) {
+    const { severity, reason } = content.refusal;
+    return { path, stamp: content.stamp, parsed: { objects: [], problems: [{ object: path, severity, message: reason }], failed: severity === 'error' } };
   }
-  return { state: builder.build(), problems, unreadable };
+  const result = parseManifestText(content.text, path, limits);
+  cache?.store(path, content.stamp, result);
+  return { path, stamp: content.stamp, parsed: result };
 }
 
-/** Files named directly, plus every manifest file under named folders, in a stable order. */
-function expandPaths(paths: readonly string[], problems: Diagnostic[]): string[] {
-  const files: string[] = [];
-  for (const path of paths) {
-    let stats;
-    try {
-      stats = statSync(path);
-    } catch (error) {
-      problems.push({ object: path, severity: 'error', message: `cannot read: ${describe(error)}` });
-      continue;
-    }
-    if (stats.isDirectory()) files.push(...manifestFilesUnder(path));
-    else files.push(path);
-  }
-  return files;
-}
-
-function manifestFilesUnder(dir: string): string[] {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
-  return entries.flatMap((entry) => {
-    if (entry.name.startsWith('.')) return [];
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return manifestFilesUnder(path);
-    return MANIFEST_EXTENSIONS.has(extname(entry.name)) ? [path] : [];
-  });
-}
-
-function cachedParse(file: string, cache: ManifestCache | undefined): ParsedFile {
-  if (!cache) return parseManifestFile(file);
-  let stats;
-  try {
-    stats = statSync(file);
-  } catch (error) {
-    return { error: `cannot read: ${describe(error)}` };
-  }
-  return cache.get(file, stats, () => parseManifestFile(file));
-}
-
-function parseManifestFile(file: string): ParsedFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return { error: `cannot read: ${describe(error)}` };
-  }
-  const documents: unknown[] = [];
-  for (const document of parseAllDocuments(text)) {
-    const firstError = document.errors[0];
-    if (firstError) {
-      const line = firstError.linePos?.[0];
-      const at = line ? ` at line ${line.line}, column ${line.col}` : '';
-      // The parser repeats the position at the end of its first line; say it once.
-      const reason = (firstError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      return { error: `not valid YAML${at}: ${reason}` };
-    }
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) continue;
-    documents.push(...flattenLists(value));
-  }
-  return { documents };
-}
-
-/** `kind: List` (what `kubectl get -o yaml` prints) holds its objects in items. */
-function flattenLists(value: unknown): unknown[] {
-  if (isRecord(value) && value['kind'] === 'List' && Array.isArray(value['items'])) {
-    return value['items'].flatMap(flattenLists);
-  }
-  return [value];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 'no such file or directory';
-  return error instanceof Error ? error.message : String(error);
+function combine(listing: Listing, results: readonly FileResult[], cache: ManifestCache | undefined): LoadedManifests {
+  cache?.retainOnly(new Set(listing.files.map((f) => f.path)));
+  const stamps = new Map(listing.stamps);
+  for (const result of results) if (result.stamp !== undefined) stamps.set(result.path, result.stamp);
+  const files = [{ objects: [], problems: listing.problems }, ...results.map((r) => r.parsed)];
+  const { state, problems } = assembleState(files);
+  return {
+    state,
+    problems,
+    unreadable: listing.unreadable || results.some((r) => r.parsed.failed),
+    fileProblems: files.flatMap((f) => f.problems),
+    stamps,
+  };
 }

@@ -1,0 +1,60 @@
+// Loads the folder only once it has stopped changing. Editors and tools write files in steps
+// (truncate, then write; or write in chunks), and a load in between would publish a half-written
+// file: an emptied IngressClass file removes every listener of its fleet. So a load counts only
+// if, a quiet period after it, every manifest file still has the stamp (size, mtime, ctime,
+// inode) it was read at; otherwise the folder is read again and the wait starts over.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listManifestFiles } from './list-manifest-files.js';
+import { loadManifestsAsync } from './load-manifests.js';
+import type { LoadOptions, LoadedManifests } from './load-manifests.js';
+import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
+import { changedPaths } from './manifest-stamps.js';
+
+export interface SettleOptions extends LoadOptions {
+  /** How long every file must stay unchanged after being read. */
+  quietMs: number;
+  /** Stops waiting (the server is stopping): the load then resolves to undefined. */
+  signal?: AbortSignal;
+  /** Told once per load when files are still changing after `reportAfterMs` (10 s). */
+  onUnsettled?: (changing: string[], waitedMs: number) => void;
+  reportAfterMs?: number;
+}
+
+export interface SettledLoad {
+  loaded: LoadedManifests;
+  /** How long the load that is used took (reading and parsing, not waiting). */
+  loadMs: number;
+  /** From the first read to the end of the quiet period. */
+  waitedMs: number;
+}
+
+export async function loadSettledManifests(paths: readonly string[], options: SettleOptions): Promise<SettledLoad | undefined> {
+  const started = performance.now();
+  const reportAfterMs = options.reportAfterMs ?? 10_000;
+  let reported = false;
+  for (;;) {
+    const loadStarted = performance.now();
+    const loaded = await loadManifestsAsync(paths, options);
+    const loadMs = performance.now() - loadStarted;
+    if (!(await quiet(options.quietMs, options.signal))) return undefined;
+    const now = await listManifestFiles(paths, options.limits ?? DEFAULT_MANIFEST_LIMITS);
+    const changing = changedPaths(loaded.stamps, now.stamps);
+    if (changing.length === 0) return { loaded, loadMs, waitedMs: performance.now() - started };
+    const waitedMs = performance.now() - started;
+    if (!reported && waitedMs >= reportAfterMs) {
+      reported = true;
+      options.onUnsettled?.(changing, waitedMs);
+    }
+  }
+}
+
+/** False when aborted. */
+async function quiet(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+    return true;
+  } catch {
+    return false;
+  }
+}
