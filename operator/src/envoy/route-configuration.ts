@@ -6,8 +6,7 @@ import type { RouteMatch } from '../../../xds-server/src/generated/envoy/config/
 import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config/route/v3/VirtualHost.js';
 import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
 import type { IrRoute, IrVirtualHost } from '../ir/types.js';
-import { isWildcardHost } from '../translate/hosts.js';
-import { regexForPath } from '../translate/paths.js';
+import { isWildcardHost, wholePathRegex } from '../ir/host-and-path.js';
 
 export function routeConfiguration(name: string, virtualHosts: readonly IrVirtualHost[]): RouteConfiguration {
   return { name, virtual_hosts: virtualHosts.map(virtualHost) };
@@ -59,6 +58,6 @@ function pathMatches(route: IrRoute): RouteMatch[] {
     case 'stringPrefix':
       return [{ prefix: match.path }];
     case 'regex':
-      return [{ safe_regex: { regex: regexForPath(match.regex) } }];
+      return [{ safe_regex: { regex: wholePathRegex(match.regex) } }];
   }
 }

@@ -1,7 +1,9 @@
 // Ingress hosts: exact DNS names, or a wildcard `*.example.com` that covers exactly one label.
 // Rules without a host land on the catch-all virtual host `*`.
 
-export const CATCH_ALL_HOST = '*';
+import { CATCH_ALL_HOST } from '../ir/host-and-path.js';
+
+export { CATCH_ALL_HOST, isWildcardHost } from '../ir/host-and-path.js';
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -18,8 +20,4 @@ export function normalizeHost(host: string | undefined): HostResult {
   }
   if (IPV4.test(name) || name.includes(':')) return { error: `${JSON.stringify(host)} is an IP address; Ingress hosts must be DNS names` };
   return { host: lower };
-}
-
-export function isWildcardHost(host: string): boolean {
-  return host.startsWith('*.');
 }

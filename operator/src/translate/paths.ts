@@ -5,6 +5,7 @@ import type { IrPathMatch } from '../ir/types.js';
 import { hasControlCharacter } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
 import { checkRe2 } from './regex.js';
+import { wholePathRegex } from '../ir/host-and-path.js';
 
 export type PathResult = { match: IrPathMatch; groups: number } | { error: string };
 
@@ -32,7 +33,7 @@ export function toPathMatch(path: string | undefined, pathType: string | undefin
       // is judged on the pattern Envoy will actually compile.
       const syntax = checkRe2(value);
       if (!syntax.ok) return { error: `${JSON.stringify(value)} is ${syntax.reason}` };
-      const cost = checkRe2(regexForPath(value));
+      const cost = checkRe2(wholePathRegex(value));
       if (!cost.ok) return { error: `${JSON.stringify(value)} is ${cost.reason}` };
       return { match: { kind: 'regex', regex: value }, groups: syntax.groups };
     }
@@ -49,14 +50,6 @@ function checkAbsolutePath(path: string): string | undefined {
   if (path.endsWith('/..') || path.endsWith('/.')) return 'must not end with "/." or "/.."';
   if (hasControlCharacter(path)) return 'must not contain control characters';
   return undefined;
-}
-
-/**
- * The RE2 Envoy matches against the whole path for a regex Ingress path: ingress-nginx's
- * `location ~* "^<path>"` is a case-insensitive match anchored at the start only.
- */
-export function regexForPath(path: string): string {
-  return `(?i)(?:${path}).*`;
 }
 
 /** A key that is equal for two paths exactly when they match the same requests. */
