@@ -14,12 +14,14 @@ export function routeConfiguration(name: string, virtualHosts: readonly IrVirtua
 
 function virtualHost(host: IrVirtualHost): VirtualHost {
   const authority = isWildcardHost(host.host) ? singleLabelAuthority(host.host) : undefined;
-  // The fall-through routes come after every guarded route, unguarded: a deeper name that none
-  // of this host's routes may take goes on as a host without rules would.
+  // The fall-through routes come after the wildcard's own and take only the names the wildcard
+  // does not cover (the inverted guard): a one-label name whose path none of the wildcard's rules
+  // match must get 404 (or the default backend among its own routes), never a hostless rule.
+  const deeper: HeaderMatcher | undefined = authority && { ...authority, invert_match: true };
   return {
     name: host.host,
     domains: [host.host],
-    routes: [...host.routes.flatMap((route) => routes(route, authority)), ...(host.fallthrough ?? []).flatMap((route) => routes(route, undefined))],
+    routes: [...host.routes.flatMap((route) => routes(route, authority)), ...(host.fallthrough ?? []).flatMap((route) => routes(route, deeper))],
   };
 }
 

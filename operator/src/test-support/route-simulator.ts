@@ -81,7 +81,8 @@ function headerMatches(header: HeaderMatcher, authority: string): boolean {
   if (header.name !== ':authority') throw new Error(`header ${header.name ?? ''} is not modelled`);
   const regex = header.string_match?.safe_regex?.regex;
   if (regex === undefined) throw new Error('only safe_regex header matchers are modelled');
-  return RE2JS.compile(regex).matches(authority);
+  const matched = RE2JS.compile(regex).matches(authority);
+  return header.invert_match === true ? !matched : matched;
 }
 
 function splitQuery(path: string): [string, string | undefined] {

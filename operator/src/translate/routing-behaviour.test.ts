@@ -79,6 +79,18 @@ describe('hosts', () => {
     expect(simulateRequest(table, 'x.y.foo.com', '/other')).toMatchObject({ status: 'routed', cluster: 'default/fallback/80' });
   });
 
+  it('never lets a hostless rule take a one-label name of the wildcard (404, or the default backend)', () => {
+    const config = translateYaml(
+      fixtures({ services: ['wild', 'status'], namespace: 'default' }),
+      ingressYaml({ name: 'w', host: '"*.foo.com"', paths: [{ path: '/api', pathType: 'Prefix', service: 'wild' }] }),
+      ingressYaml({ name: 'h', paths: [{ path: '/status', pathType: 'Prefix', service: 'status' }] }),
+    );
+    const table = routeConfigurationOf(config, 'portico');
+    expect(simulateRequest(table, 'x.foo.com', '/status').status).toBe('not-found');
+    expect(simulateRequest(table, 'x.y.foo.com', '/status')).toMatchObject({ status: 'routed', cluster: 'default/status/80' });
+    expect(simulateRequest(table, 'x.foo.com', '/api')).toMatchObject({ status: 'routed', cluster: 'default/wild/80' });
+  });
+
   it('answers 404 for a deeper name when nothing else would take it either', () => {
     const only = translateYaml(fixtures({ services: ['wild'] }), ingressYaml({ host: '"*.foo.com"', paths: [{ path: '/', pathType: 'Prefix', service: 'wild' }] }));
     expect(simulateRequest(routeConfigurationOf(only, 'portico'), 'x.y.foo.com', '/').status).toBe('not-found');
