@@ -57,6 +57,15 @@ describe('fleet snapshots', () => {
     expect(snapshot.deltaTypes.virtualHost.namespaces.get('ingress_http')).toEqual(['ingress_http/a.example.com', 'ingress_http/any-host']);
   });
 
+  it('without VHDS encodes each resource once for both views, though gRPC API listeners make the lists differ', () => {
+    const base = fleetResources(SPEC);
+    const sotw = withGrpcApiListeners(base, {});
+    const { snapshot } = buildFleetSnapshot('f', sotw, { resources: base, origins: {} });
+    expect(snapshot.deltaTypes.routeConfiguration).not.toBe(snapshot.types.routeConfiguration);
+    expect(snapshot.deltaTypes.routeConfiguration.resources.get('ingress_http')).toBe(snapshot.types.routeConfiguration.resources.get('ingress_http'));
+    expect(snapshot.deltaTypes.listener.resources.get('ingress_http')).toBe(snapshot.types.listener.resources.get('ingress_http'));
+  });
+
   it('reports duplicate and unencodable resources and keeps serving the rest', () => {
     const resources = fleetResources(SPEC);
     resources.clusters.push({ ...resources.clusters[0], connect_timeout: { seconds: 9 } });

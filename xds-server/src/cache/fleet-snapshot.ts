@@ -84,7 +84,9 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
   for (const kind of RESOURCE_KINDS) types[kind] = buildType(kind, resourcesOfKind(sotw.resources, kind), previous?.types[kind], problems, sotw.origins);
   const deltaTypes = {} as Record<ResourceKind, TypeSnapshot>;
   // A resource the SotW view could not take is already reported; its Delta form would repeat it.
-  const reported = new Set(problems.map((p) => p.name));
+  // Keyed by kind and name (a listener and a route table may share a name); a virtual host refused
+  // inside a SotW table is the same problem as its VirtualHost resource in the VHDS view.
+  const reported = new Set(problems.map((p) => (p.virtualHost === undefined ? `${p.kind}\n${p.name}` : `virtualHost\n${virtualHostResourceName(p.name, p.virtualHost)}`)));
   for (const kind of RESOURCE_KINDS) {
     const resources = resourcesOfKind(delta.resources, kind);
     if (resources === resourcesOfKind(sotw.resources, kind)) {
@@ -92,8 +94,8 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
       continue;
     }
     const deltaProblems: PublishProblem[] = [];
-    deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins);
-    problems.push(...deltaProblems.filter((p) => !reported.has(p.name) && !reported.has(virtualHostNamespace(p.name) ?? p.name)));
+    deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins, types[kind]);
+    problems.push(...deltaProblems.filter((p) => !reported.has(`${p.kind}\n${p.name}`)));
   }
   return { snapshot: { fleet, types, deltaTypes, origins: mergeOrigins(delta.origins, sotw.origins) }, problems };
 }
@@ -105,7 +107,12 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
   return merged;
 }
 
-function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins): TypeSnapshot {
+/**
+ * `sibling`: the other view's snapshot of this kind from the same publish. The views differ in a
+ * few resources (gRPC API listeners, VHDS) and share the rest as the very same objects, which are
+ * then encoded, checked and stored once.
+ */
+function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot {
   const byName = new Map<string, EncodedResource>();
   const before = previous?.resources;
   const originsOf = (name: string, ofKind: ResourceKind = kind): string[] => [...(origins[ofKind]?.[name] ?? [])].sort(compareStrings);
@@ -120,9 +127,15 @@ function buildType(kind: ResourceKind, resources: readonly object[], previous: T
       problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served', origins: originsOf(name) });
       continue;
     }
-    const rejectHost = ({ host, violations }: RejectedHost): void => {
+    const twin = sibling?.resources.get(name);
+    if (twin !== undefined && twin.source === resource) {
+      byName.set(name, twin);
+      continue;
+    }
+    const rejectHost = ({ host, violations, kept }: RejectedHost): void => {
       const hostOrigins = originsOf(virtualHostResourceName(name, host), 'virtualHost');
-      problems.push({ kind, name, virtualHost: host, message: `virtual host ${host} is left out: it breaks Envoy's validation rules: ${describeViolations(violations)}`, origins: hostOrigins.length > 0 ? hostOrigins : originsOf(name) });
+      const outcome = kept ? 'its last good version stays in service' : 'it is left out';
+      problems.push({ kind, name, virtualHost: host, message: `virtual host ${host} breaks Envoy's validation rules: ${describeViolations(violations)}; ${outcome}`, origins: hostOrigins.length > 0 ? hostOrigins : originsOf(name) });
     };
     try {
       byName.set(name, encodeResource(kind, name, resource, before?.get(name), rejectHost));

@@ -26,18 +26,22 @@ interface HostPart {
 // one a later publish compares with (EncodedResource.source).
 const partsOfTable = new WeakMap<object, readonly HostPart[]>();
 
-/** A virtual host that breaks Envoy's validation rules: left out of the table it came in. */
+/**
+ * A virtual host that breaks Envoy's validation rules. Its last good version stays in the table
+ * when it had one (`kept`), as a refused resource's does; otherwise it is left out.
+ */
 export interface RejectedHost {
   host: string;
   violations: ValidationViolation[];
+  kept: boolean;
 }
 
 /**
  * Encodes `table`, reusing the virtual hosts of `previousSource` (the last encoded table of this
  * name) whose content is unchanged. Every other host is checked against Envoy's validation rules
- * first, host by host, so one bad host is left out (and given to `reject`) rather than the whole
- * table being refused, and an unchanged host is never checked twice. The table's own fields are
- * checked too; a violation there throws.
+ * first, host by host, so one bad host keeps its last good version (or is left out when it never
+ * had one) and is given to `reject`, rather than the whole table being refused; an unchanged host
+ * is never checked twice. The table's own fields are checked too; a violation there throws.
  */
 export function encodeRouteTable(table: RouteConfiguration, previousSource?: object, reject: (rejected: RejectedHost) => void = () => undefined): Buffer {
   const { name, virtual_hosts: hosts, ...rest } = table;
@@ -50,8 +54,8 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
     if (before && sameContent(before.source, host)) return [before];
     const violations = validateMessage(RESOURCE_TYPES.virtualHost, host);
     if (violations.length > 0) {
-      reject({ host: host.name ?? '', violations });
-      return [];
+      reject({ host: host.name ?? '', violations, kept: before !== undefined });
+      return before ? [before] : [];
     }
     return [{ source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)) }];
   });
