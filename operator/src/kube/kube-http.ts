@@ -99,7 +99,12 @@ export async function streamWatch(kc: KubeConfig, path: string, signal: AbortSig
           try {
             onEvent(JSON.parse(line));
           } catch (error) {
-            request.destroy(error instanceof Error ? error : new Error(String(error)));
+            // Rejected here, not through destroy(): when the server ends the stream right after
+            // the event (as some proxies do after an ERROR), 'end' would resolve first.
+            const failure = error instanceof Error ? error : new Error(String(error));
+            clearTimeout(idleTimer);
+            reject(failure);
+            request.destroy(failure);
             return;
           }
         }

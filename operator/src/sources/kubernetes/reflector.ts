@@ -126,6 +126,12 @@ export class Reflector {
       for (const item of page.items ?? []) {
         const typed = this.typedIfValid(item);
         if (typed) fresh.set(keyOf(typed), typed);
+        else {
+          // As for a watch event: an object that stopped fitting keeps its last good copy.
+          const key = rawKeyOf(item);
+          const kept = key === undefined ? undefined : this.objects.get(key);
+          if (key !== undefined && kept !== undefined) fresh.set(key, kept);
+        }
       }
       continueToken = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
@@ -182,6 +188,13 @@ export class Reflector {
     this.options.log.warn('object does not fit its schema; left out', { kind: this.kind, namespace: String(metadata?.namespace ?? ''), name: String(metadata?.name ?? ''), problems });
     return undefined;
   }
+}
+
+/** The key of a raw object that failed its schema check, when its metadata still names it. */
+function rawKeyOf(raw: unknown): string | undefined {
+  const metadata = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
+  if (typeof metadata?.name !== 'string') return undefined;
+  return `${typeof metadata.namespace === 'string' ? metadata.namespace : ''}/${metadata.name}`;
 }
 
 function keyOf(object: ObjectMeta): string {
