@@ -10,10 +10,13 @@ export type ClaimResult = { claimed: true } | { claimed: false; owner: string };
 
 export class RouteTable {
   private readonly routesByHost = new Map<string, Map<string, IrRoute>>();
+  private createdInOffer: string[] = [];
 
   /** Makes the host exist even if it ends up with no routes of its own (it still gets the default backend). */
   addHost(host: string): void {
-    if (!this.routesByHost.has(host)) this.routesByHost.set(host, new Map());
+    if (this.routesByHost.has(host)) return;
+    this.routesByHost.set(host, new Map());
+    this.createdInOffer.push(host);
   }
 
   claim(host: string, route: IrRoute): ClaimResult {
@@ -26,11 +29,20 @@ export class RouteTable {
     return { claimed: true };
   }
 
-  /** Takes back every route one object claimed (an Ingress whose translation failed half-way). */
+  /** Starts a new object's offer: the hosts it creates are remembered, for withdraw(). */
+  beginOffer(): void {
+    this.createdInOffer = [];
+  }
+
+  /**
+   * Takes back every route one object claimed, and the hosts its offer created (an Ingress whose
+   * translation failed half-way): as if it had never been offered.
+   */
   withdraw(origin: string): void {
     for (const routes of this.routesByHost.values()) {
       for (const [key, route] of routes) if (route.origin === origin) routes.delete(key);
     }
+    for (const host of this.createdInOffer) if (this.routesByHost.get(host)?.size === 0) this.routesByHost.delete(host);
   }
 
   /** Hosts in a stable order: exact names, then wildcards, then the catch-all. */

@@ -77,6 +77,7 @@ class FleetBuilder {
    * diagnostic, instead of every fleet losing its update.
    */
   addIngressSafely(ingress: V1Ingress): void {
+    this.table.beginOffer();
     try {
       this.addIngress(ingress);
     } catch (error) {
