@@ -9,6 +9,7 @@ import { RESOURCE_TYPES } from '../../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds-server/src/protos/envoy-protos.js';
 import { validateMessage } from '../../xds-server/src/protos/validate.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../../xds-server/src/resources.js';
+import { withVirtualHostDiscovery } from '../../xds-server/src/cache/virtual-host-discovery.js';
 import type { EnvoyConfig } from './pipeline.js';
 import { buildEnvoyConfig } from './pipeline.js';
 import { ClusterStateBuilder } from './store/cluster-state-builder.js';
@@ -49,14 +50,21 @@ function slice(name: string, namespace: string, serviceName: string, address: st
   };
 }
 
-function ingress(name: string, namespace: string, host: string, created: string, paths: Json[], extra: Record<string, Json> = {}): Json {
+function ingress(name: string, namespace: string, host: string, created: string, paths: Json[], extra: Record<string, Json> = {}, className = 'portico'): Json {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name, namespace, creationTimestamp: created, annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' } },
-    spec: { ingressClassName: 'portico', rules: [{ host, http: { paths } }], ...extra },
+    spec: { ingressClassName: className, rules: [{ host, http: { paths } }], ...extra },
   };
 }
+
+/** A class of the poison's own with VHDS on, so the Delta view is checked against Envoy's rules too. */
+const POISON_CLASS = 'poison-vhds';
+const poisonClass: Json[] = [
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: POISON_CLASS }, spec: { controller: 'portico.dev/ingress-controller', parameters: { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name: POISON_CLASS } } },
+  { apiVersion: 'portico.dev/v1alpha1', kind: 'ClusterIngressClassParameters', metadata: { name: POISON_CLASS }, spec: { envoy: { version: '1.40', virtualHostDiscovery: true } } },
+];
 
 const path = (p: string, pathType: string, serviceName: string): Json => ({ path: p, pathType, backend: { service: { name: serviceName, port: { number: 80 } } } });
 
@@ -126,7 +134,7 @@ function mutate(object: Json, next: () => number): Json {
 function poisonObject(next: () => number, i: number): Json {
   const name = `p${i}`;
   const templates: Json[] = [
-    ingress(name, POISON_NS, next() < 0.5 ? 'shop.example.com' : `h${i}.example.com`, '2030-01-01T00:00:00Z', [path('/', 'Prefix', 'web'), path('/x', 'ImplementationSpecific', 'api')], next() < 0.3 ? { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } : {}),
+    ingress(name, POISON_NS, next() < 0.5 ? 'shop.example.com' : `h${i}.example.com`, '2030-01-01T00:00:00Z', [path('/', 'Prefix', 'web'), path('/x', 'ImplementationSpecific', 'api')], next() < 0.3 ? { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } : {}, next() < 0.5 ? 'portico' : POISON_CLASS),
     service(name, POISON_NS),
     slice(name, POISON_NS, 'web', next() < 0.5 ? '10.9.9.9' : 'not-an-ip'),
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `class-${name}` }, spec: { controller: 'portico.dev/ingress-controller', parameters: { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name } } },
@@ -175,32 +183,38 @@ describe('hostile input (seeded property test)', () => {
   it(`never throws, never blames itself, serves only valid resources, and leaves valid routes alone (${BATCHES} × ${POISON_PER_BATCH} objects, seed ${SEED})`, () => {
     const next = random(SEED);
     let poisonCount = 0;
-    let servedEndpoints = 0;
+    let poisonEndpoints = 0;
+    let splitViews = 0;
     for (let batch = 0; batch < BATCHES; batch++) {
       const poison = Array.from({ length: POISON_PER_BATCH }, () => poisonObject(next, poisonCount++));
       const where = `seed ${SEED}, batch ${batch}`;
       let config: EnvoyConfig | undefined;
       // Poison first and last: the result must not depend on where it sits.
       // The poison namespace's own Service, so poisoned slices and Ingresses reach served clusters.
-      const lane = [service('web', POISON_NS), service('api', POISON_NS)];
+      const lane = [service('web', POISON_NS), service('api', POISON_NS), ...poisonClass];
       expect(() => (config = translate([...poison.slice(0, 40), ...validObjects(), ...lane, ...poison.slice(40)])), where).not.toThrow();
       if (!config) continue;
       expect(config.diagnostics.filter((d) => d.message.includes('bug in Portico')), where).toEqual([]);
       expect(validRoutes(config), where).toEqual(baseline);
       for (const fleet of config.fleets) {
-        for (const kind of Object.keys(FLEET_FIELD_BY_KIND) as ResourceKind[]) {
-          for (const resource of resourcesOfKind(fleet.resources, kind)) {
-            expect(validateMessage(RESOURCE_TYPES[kind], resource), `${where}: ${fleet.ingressClass} ${kind}`).toEqual([]);
+        const views = [fleet.resources, ...(fleet.virtualHostDiscovery ? [withVirtualHostDiscovery(fleet.resources, fleet.origins).resources] : [])];
+        splitViews += views.length - 1;
+        for (const view of views) {
+          for (const kind of Object.keys(FLEET_FIELD_BY_KIND) as ResourceKind[]) {
+            for (const resource of resourcesOfKind(view, kind)) {
+              expect(validateMessage(RESOURCE_TYPES[kind], resource), `${where}: ${fleet.ingressClass} ${kind}`).toEqual([]);
+            }
           }
         }
         // Envoy takes only IP endpoints (no DNS in EDS); PGV cannot see that.
         const addresses = fleet.resources.clusterLoadAssignments.flatMap((cla) => (cla.endpoints ?? []).flatMap((l) => (l.lb_endpoints ?? []).map((e) => e.endpoint?.address?.socket_address?.address ?? '')));
         expect(addresses.filter((address) => isIP(address) === 0), where).toEqual([]);
-        servedEndpoints += addresses.length;
+        poisonEndpoints += fleet.resources.clusterLoadAssignments.filter((cla) => cla.cluster_name?.startsWith(`${POISON_NS}/`)).flatMap((cla) => (cla.endpoints ?? []).flatMap((l) => l.lb_endpoints ?? [])).length;
       }
     }
     expect(poisonCount).toBe(BATCHES * POISON_PER_BATCH);
-    // The poison did reach served clusters, so the checks above saw it.
-    expect(servedEndpoints).toBeGreaterThan(BATCHES * 2);
+    // The poison did reach served clusters and a VHDS view, so the checks above saw it.
+    expect(poisonEndpoints).toBeGreaterThan(BATCHES);
+    expect(splitViews).toBeGreaterThanOrEqual(BATCHES);
   });
 });

@@ -14,7 +14,7 @@ import type {
   V1Service,
 } from './cluster-state.js';
 import { SUPPORTED_KINDS } from './cluster-state.js';
-import { schemaProblems } from './object-schema.js';
+import { schemaProblems, withoutNulls } from './object-schema.js';
 import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
 const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass', 'ClusterIngressClassParameters']);
@@ -95,7 +95,7 @@ const typedByRaw = new WeakMap<object, Named>();
 function typedObjectOf(kind: SupportedKind, raw: object): Named {
   const known = typedByRaw.get(raw);
   if (known) return known;
-  const typed = toTypedObject<Named>(kind, raw);
+  const typed = toTypedObject<Named>(kind, withoutNulls(raw));
   typedByRaw.set(raw, typed);
   return typed;
 }

@@ -45,8 +45,11 @@ export function schemaProblems(kind: SupportedKind, raw: object): string[] {
   return problems;
 }
 
-/** The API server reads `field: null` as an unset field; a null list item stays and is refused. */
-function withoutNulls(value: unknown): unknown {
+/**
+ * The API server reads `field: null` as an unset field; a null list item stays (and is refused).
+ * What the schema check passes is this form, so it is also what must be translated.
+ */
+export function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null).map(([key, inner]) => [key, withoutNulls(inner)]));

@@ -4,7 +4,7 @@
 // disconnected are caught by the relist, which replaces the whole copy.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { SupportedKind } from '../../store/cluster-state.js';
-import { schemaProblems } from '../../store/object-schema.js';
+import { schemaProblems, withoutNulls } from '../../store/object-schema.js';
 import { toTypedObject } from '../../store/typed-objects.js';
 import { Backoff, sleep } from '../../util/backoff.js';
 import { KubeHttpError, getJson, streamWatch } from '../../kube/kube-http.js';
@@ -183,7 +183,7 @@ export class Reflector {
    */
   private typedIfValid(raw: unknown): ObjectMeta | undefined {
     const problems = typeof raw === 'object' && raw !== null ? schemaProblems(this.kind, raw) : ['(the object): must be object'];
-    if (problems.length === 0) return toTypedObject<ObjectMeta>(this.kind, raw);
+    if (problems.length === 0) return toTypedObject<ObjectMeta>(this.kind, withoutNulls(raw));
     const metadata = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
     this.options.log.warn('object does not fit its schema; left out', { kind: this.kind, namespace: String(metadata?.namespace ?? ''), name: String(metadata?.name ?? ''), problems });
     return undefined;
