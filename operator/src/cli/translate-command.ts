@@ -16,7 +16,7 @@ export function registerTranslateCommand(program: Command): void {
     .description('print the Envoy configuration that manifests translate to, without a cluster')
     .requiredOption('-f, --filename <path>', 'a manifest file or folder (repeatable)', collect, [])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .addOption(new Option('--xds-protocol <protocol>', 'print what a client of this protocol receives: delta splits route tables into VirtualHost resources (VHDS)').choices([...XDS_PROTOCOLS]).default('sotw'))
+    .addOption(new Option('--xds-protocol <protocol>', 'print what a client of this protocol receives: for delta, classes with spec.envoy.virtualHostDiscovery get route tables split into VirtualHost resources (VHDS)').choices([...XDS_PROTOCOLS]).default('sotw'))
     .option('-q, --quiet', 'do not repeat diagnostics on stderr')
     .action(async (options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean }) => {
       const loaded = await loadManifestsAsync(options.filename);
