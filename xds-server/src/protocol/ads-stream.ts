@@ -58,7 +58,7 @@ export class AdsStream extends PushingStream<TypeState> {
     const kind = this.acceptRequest(request.type_url ?? '', request.node, 'ADS');
     if (!kind) return;
     const existing = this.types.get(kind);
-    const state = existing ?? newTypeState(kind, request.version_info ?? '');
+    const state = existing ?? newTypeState(kind, this.clientVersion(request.version_info));
     if (!existing) this.types.set(kind, state);
 
     const nonce = request.response_nonce ?? '';
@@ -81,7 +81,7 @@ export class AdsStream extends PushingStream<TypeState> {
     if (state.awaitingAnswer) {
       state.awaitingAnswer = false;
       if (request.error_detail) this.recordNack(kind, state, last, request);
-      else this.recordAck(kind, state, request.version_info ?? '');
+      else this.recordAck(kind, state, this.clientVersion(request.version_info));
     } else if (request.error_detail && state.lastNack?.nonce !== last.nonce) {
       this.recordNack(kind, state, last, request);
     }
@@ -106,6 +106,7 @@ export class AdsStream extends PushingStream<TypeState> {
 
   private updateSubscription(state: TypeState, names: readonly string[], everythingDue: boolean): void {
     const change = state.subscription.update(names);
+    this.budget.change(change.added, change.removed);
     for (const name of change.removed) {
       state.sent.delete(name);
       state.forced.delete(name);
@@ -121,13 +122,12 @@ export class AdsStream extends PushingStream<TypeState> {
       if (!state) continue;
       types[TYPE_URL_PREFIX + RESOURCE_TYPES[kind]] = {
         subscribed: state.subscription.describe(),
+        subscribedCount: state.subscription.names.size,
         initialVersion: state.initialVersion,
         ...(state.lastResponse ? { sentVersion: state.lastResponse.version } : {}),
         ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}),
         nackCount: state.nackCount,
-        ...(state.lastNack
-          ? { lastNack: { nonce: state.lastNack.nonce, time: state.lastNack.time, message: state.lastNack.errorMessage, resources: state.lastNack.rejectedResources } }
-          : {}),
+        ...(state.lastNack ? { lastNack: this.lastNackStatus(state.lastNack) } : {}),
       };
     }
     return this.statusOf(types);
@@ -257,13 +257,14 @@ export class AdsStream extends PushingStream<TypeState> {
   }
 
   private recordNack(kind: ResourceKind, state: TypeState, response: SentResponse, request: DiscoveryRequest__Output): void {
-    const message = request.error_detail?.message ?? '';
-    const rejected = rejectedResourceNames(message, response.names);
+    const detail = request.error_detail?.message ?? '';
+    const rejected = rejectedResourceNames(detail, response.names);
+    const message = this.errorMessageOf(detail);
     const event: NackEvent = {
       ...this.reportHeader(kind),
       nonce: response.nonce,
       rejectedVersion: response.version,
-      clientVersion: request.version_info ?? '',
+      clientVersion: this.clientVersion(request.version_info),
       responseResources: response.names,
       rejectedResources: rejected,
       errorCode: request.error_detail?.code ?? 0,

@@ -94,9 +94,13 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
     // A wildcard turned on covers resources the client never got: the shared base must not claim them.
     if (!state.subscription.wildcard && request.resource_names_subscribe?.includes(WILDCARD)) state.known.detachBase();
     const change = state.subscription.update(request.resource_names_subscribe ?? [], request.resource_names_unsubscribe ?? []);
+    this.budget.change(change.added, change.unsubscribed);
     const initial = first ? Object.entries(request.initial_resource_versions ?? {}) : [];
     // What a reconnecting client already holds is not sent again, unless it changed meanwhile.
-    for (const [name, version] of initial) if (state.subscription.covers(name)) state.known.set(name, version);
+    for (const [name, version] of initial) if (state.subscription.covers(name)) state.known.set(name, this.clientVersion(version));
+    // Names kept that way without being subscribed by name (wildcard) cost memory too: counted
+    // for the life of the stream, as the first request of a type is the only one that adds them.
+    this.budget.change(initial.filter(([name]) => !state.subscription.names.has(name) && state.subscription.covers(name)).map(([name]) => name), []);
     state.initialResourceVersions += initial.length;
     if (first && initial.length === 0) state.responseOwed = true;
     const held = new Set(initial.map(([name]) => name));
@@ -156,8 +160,9 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
   }
 
   /** The client keeps its old resources; the rejected versions are not re-sent (no error loop). */
-  private recordNack(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta, code: number, message: string): void {
-    const rejected = rejectedResourceNames(message, sent.names);
+  private recordNack(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta, code: number, detail: string): void {
+    const rejected = rejectedResourceNames(detail, sent.names);
+    const message = this.errorMessageOf(detail);
     const event: NackEvent = {
       ...this.reportHeader(kind),
       nonce: sent.nonce,
@@ -184,12 +189,13 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
       const nack = state.lastNack;
       types[TYPE_URL_PREFIX + RESOURCE_TYPES[kind]] = {
         subscribed: state.subscription.describe(),
+        subscribedCount: state.subscription.names.size,
         initialVersion: '',
         initialResourceVersions: state.initialResourceVersions,
         ...(state.lastSentVersion !== undefined ? { sentVersion: state.lastSentVersion } : {}),
         ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}),
         nackCount: state.nackCount,
-        ...(nack ? { lastNack: { nonce: nack.nonce, time: nack.time, message: nack.errorMessage, resources: nack.rejectedResources } } : {}),
+        ...(nack ? { lastNack: this.lastNackStatus(nack) } : {}),
       };
     }
     return this.statusOf(types);

@@ -5,11 +5,14 @@
 // virtual host of it, which is how Envoy subscribes (and then only asks for single hosts on demand).
 import { virtualHostNamespace } from '../cache/virtual-host-discovery.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import { someNames } from './status-names.js';
 import { WILDCARD, supportsWildcard } from './subscription.js';
 
 export interface DeltaSubscriptionChange {
   /** Every name in resource_names_subscribe: each must be answered, even if the client has it. */
   subscribed: string[];
+  /** Names that were not subscribed before (what the stream now holds in addition). */
+  added: string[];
   /** Names that were subscribed and no longer are; phantom unsubscribes are left out. */
   unsubscribed: string[];
   wildcardChanged: boolean;
@@ -55,9 +58,11 @@ export class DeltaSubscription {
     const before = this.wildcard;
     if (subscribe.length > 0) this.legacyWildcard = false;
     const subscribed: string[] = [];
+    const added: string[] = [];
     for (const name of subscribe) {
       if (name === WILDCARD) this.explicitWildcard = true;
       else {
+        if (!this.nameSet.has(name)) added.push(name);
         this.nameSet.add(name);
         subscribed.push(name);
       }
@@ -67,10 +72,11 @@ export class DeltaSubscription {
       if (name === WILDCARD) this.explicitWildcard = false;
       else if (this.nameSet.delete(name)) unsubscribed.push(name);
     }
-    return { subscribed, unsubscribed, wildcardChanged: before !== this.wildcard };
+    return { subscribed, added, unsubscribed, wildcardChanged: before !== this.wildcard };
   }
 
+  /** For a status: "*" when wildcard, then up to STATUS_NAMES_SHOWN names. */
   describe(): string[] {
-    return [...(this.wildcard ? [WILDCARD] : []), ...[...this.nameSet].sort()];
+    return [...(this.wildcard ? [WILDCARD] : []), ...someNames(this.nameSet)];
   }
 }

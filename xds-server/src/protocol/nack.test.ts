@@ -13,3 +13,12 @@ describe('rejectedResourceNames', () => {
     expect(rejectedResourceNames('INTERNAL', names)).toEqual(names);
   });
 });
+
+describe('rejectedResourceNames on a huge message', () => {
+  it('looks only at the start of the message, so a 4 MB error costs no more than a short one', () => {
+    const names = Array.from({ length: 2_000 }, (_, i) => `default/svc-${i}/80`);
+    // What lies beyond NACK_SCAN_CHARS is not read: index 7 is not blamed.
+    const rejected = rejectedResourceNames(`resource index 3: bad ${'x'.repeat(4_000_000)} resource index 7: hidden`, names);
+    expect(rejected).toEqual(['default/svc-3/80']);
+  });
+});

@@ -33,24 +33,87 @@ describe('PushThrottle', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(15);
   });
 
-  it('holds pushes back while the bytes being written reach maxBytes, and keeps counting them after a slot times out', async () => {
-    const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxHoldMs: 20 });
-    await throttle.acquire(); // its holder never finishes: the slot comes back after 20 ms, the bytes do not
+  it('holds pushes back while the bytes being written reach maxBytes, and gives them back once written', async () => {
+    const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxHoldMs: 1_000 });
+    const release = await throttle.acquire();
     const giveBack = throttle.holdBytes(150);
     let admitted = false;
-    const next = throttle.acquire().then((release) => {
+    const next = throttle.acquire().then((r) => {
       admitted = true;
-      return release;
+      return r;
     });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await new Promise((resolve) => setTimeout(resolve, 30));
     expect(admitted).toBe(false);
-    expect(throttle.inFlight).toBe(0);
     expect(throttle.bytesInFlight).toBe(150);
+    release();
     giveBack();
     giveBack(); // idempotent
     (await next)();
     expect(admitted).toBe(true);
     expect(throttle.bytesInFlight).toBe(0);
+  });
+
+  it('stops counting a stalled response against maxBytes after maxHoldMs, but keeps it in the stalled allowance', async () => {
+    const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxStalledBytes: 100, maxHoldMs: 20 });
+    await throttle.acquire(); // its holder never finishes: the slot comes back after 20 ms
+    const stuck = throttle.holdBytes(150); // and its bytes move to the stalled allowance
+    const started = Date.now();
+    (await throttle.acquire())();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+    expect(throttle.bytesInFlight).toBe(150);
+    expect(throttle.stalledBytes).toBe(150);
+
+    // More stalled bytes than both allowances together: pushes wait until some are given back.
+    const stuckToo = throttle.holdBytes(100);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(throttle.stalledBytes).toBe(250);
+    let admitted = false;
+    const next = throttle.acquire().then((r) => {
+      admitted = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(admitted).toBe(false);
+    // A stream that wrote its previous response promptly is not held up by stalled ones.
+    (await throttle.acquire(true))();
+    expect(admitted).toBe(false);
+    stuck();
+    (await next)();
+    stuckToo();
+    stuckToo(); // idempotent
+    expect(throttle.bytesInFlight).toBe(0);
+    expect(throttle.stalledBytes).toBe(0);
+  });
+
+  it('admits waiters whose stream wrote promptly before the others', async () => {
+    const throttle = new PushThrottle({ limit: 1 });
+    const release = await throttle.acquire();
+    const order: string[] = [];
+    const waiters = [
+      throttle.acquire().then((r) => (order.push('new-1'), r)),
+      throttle.acquire().then((r) => (order.push('new-2'), r)),
+      throttle.acquire(true).then((r) => (order.push('prompt'), r)),
+    ];
+    release();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const admitted = order.at(-1);
+      (await waiters[admitted === 'prompt' ? 2 : admitted === 'new-1' ? 0 : 1])?.();
+    }
+    expect(order).toEqual(['prompt', 'new-1', 'new-2']);
+  });
+
+  it('keeps a quarter of the slots for waiters whose stream wrote promptly', async () => {
+    const throttle = new PushThrottle({ limit: 4 });
+    expect(throttle.unprovenLimit).toBe(3);
+    await Promise.all([throttle.acquire(), throttle.acquire(), throttle.acquire()]);
+    let unprovenAdmitted = false;
+    void throttle.acquire().then(() => (unprovenAdmitted = true));
+    const prompt = await throttle.acquire(true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(unprovenAdmitted).toBe(false);
+    expect(throttle.inFlight).toBe(4);
+    prompt();
   });
 
   it('sizes the default limit like Istio does', () => {

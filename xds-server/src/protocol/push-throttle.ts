@@ -3,10 +3,26 @@
 // RouteConfiguration hold N copies in memory; a limit of K holds about K. A slot is released when
 // the write completes, or after `maxHoldMs` so that slow clients cannot starve the others: a slow
 // stream keeps at most one response in flight anyway.
-// Bytes are limited too, and their count is not given back on a timeout: a slot taken back from
-// a slow client lets another stream start, but the slow client's response still sits in memory
-// until it is written or the stream closes. When a whole fleet connects at once to a large
-// configuration (1,000 clients × 6 MB at 10,000 Ingresses), that is what keeps memory bounded.
+//
+// Bytes are limited too. When a whole fleet connects at once to a large configuration (1,000
+// clients × 6 MB at 10,000 Ingresses), that is what keeps memory bounded: pushes wait while
+// `maxBytes` of responses are being written. A response still unwritten after `maxHoldMs` is
+// *stalled*: its bytes stay in memory, so they are still counted, but against a second allowance,
+// `maxStalledBytes`, not against `maxBytes`. Without that split, 200 clients that never read
+// (their transport still answers keepalive pings) each held one unsent route table, together more
+// than `maxBytes`, and from then on no healthy client got another update. Now a stuck response
+// delays others by at most `maxHoldMs`; the server's write deadline closes its stream, which gives
+// its bytes back.
+//
+// Slots go first to streams whose previous response was written within maxHoldMs (`prompt`), and
+// a quarter of them only to such streams: a stream that never reads never earns that. 200 new
+// streams that never read each held a slot for maxHoldMs, and with 25 slots healthy clients queued
+// behind them for 16 s; now the clients that read keep converging, and streams with no such record
+// (new ones, slow ones, a whole fleet connecting at once) share the other three quarters.
+// Prompt streams are also exempt from the stalled allowance (not from maxBytes): however many
+// responses are stuck, clients that read get theirs. Stalled bytes only grow by admitted writes,
+// so memory stays under maxBytes + maxStalledBytes, plus at most one response per prompt stream
+// (one that read promptly and then stopped; it cannot start another write while stuck).
 import { availableParallelism } from 'node:os';
 
 export type ReleaseSlot = () => void;
@@ -14,12 +30,16 @@ export type ReleaseSlot = () => void;
 export interface PushThrottleOptions {
   /** Concurrent writes; Istio's PILOT_PUSH_THROTTLE default (15 + 5 per core, at most 100). */
   limit?: number;
+  /** How long a response holds its slot, and counts against maxBytes, before it counts as stalled. */
   maxHoldMs?: number;
   /** Bytes of responses handed to gRPC and not yet written, across all streams, before pushes wait. */
   maxBytes?: number;
+  /** Bytes of stalled responses (unwritten after maxHoldMs) on top of maxBytes before pushes wait. */
+  maxStalledBytes?: number;
 }
 
 export const DEFAULT_MAX_PUSH_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_PUSH_HOLD_MS = 2_000;
 
 export function defaultPushLimit(): number {
   return Math.min(100, 15 + 5 * availableParallelism());
@@ -27,21 +47,37 @@ export function defaultPushLimit(): number {
 
 export class PushThrottle {
   readonly limit: number;
+  /** Slots streams without a prompt record may hold at once; the rest are kept for prompt ones. */
+  readonly unprovenLimit: number;
   readonly maxBytes: number;
+  readonly maxStalledBytes: number;
   private readonly maxHoldMs: number;
   private active = 0;
-  private bytes = 0;
+  private activeUnproven = 0;
+  /** Bytes of responses being written for less than maxHoldMs. */
+  private freshBytes = 0;
+  private stalled = 0;
+  /** Waiters whose stream wrote its previous response promptly, then everyone else; FIFO within each. */
+  private readonly waitingPrompt: Array<(release: ReleaseSlot) => void> = [];
   private readonly waiting: Array<(release: ReleaseSlot) => void> = [];
 
   constructor(options: PushThrottleOptions = {}) {
     this.limit = Math.max(1, options.limit ?? defaultPushLimit());
-    this.maxHoldMs = options.maxHoldMs ?? 2_000;
+    // With fewer than 4 slots there is nothing to spare: order (prompt first) is all that helps.
+    this.unprovenLimit = this.limit >= 4 ? this.limit - Math.ceil(this.limit / 4) : this.limit;
+    this.maxHoldMs = options.maxHoldMs ?? DEFAULT_PUSH_HOLD_MS;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_PUSH_BYTES;
+    this.maxStalledBytes = options.maxStalledBytes ?? this.maxBytes;
   }
 
-  /** Bytes handed to gRPC and not yet written. */
+  /** Bytes handed to gRPC and not yet written (stalled ones included). */
   get bytesInFlight(): number {
-    return this.bytes;
+    return this.freshBytes + this.stalled;
+  }
+
+  /** Bytes of responses unwritten for longer than maxHoldMs. */
+  get stalledBytes(): number {
+    return this.stalled;
   }
 
   get inFlight(): number {
@@ -49,43 +85,77 @@ export class PushThrottle {
   }
 
   get queued(): number {
-    return this.waiting.length;
+    return this.waitingPrompt.length + this.waiting.length;
   }
 
-  /** Resolves with a release function once a slot is free; FIFO among waiters. */
-  acquire(): Promise<ReleaseSlot> {
+  /** How long a response may take and still count as written promptly. */
+  get holdMs(): number {
+    return this.maxHoldMs;
+  }
+
+  /**
+   * Resolves with a release function once a slot is free. `prompt` waiters (their stream wrote its
+   * previous response within holdMs) go first; FIFO otherwise.
+   */
+  acquire(prompt = false): Promise<ReleaseSlot> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
+      (prompt ? this.waitingPrompt : this.waiting).push(resolve);
       this.admit();
     });
   }
 
-  /** Counts a response being written; the returned function (idempotent) gives the bytes back. */
+  /**
+   * Counts a response being written; the returned function (idempotent) gives the bytes back.
+   * After maxHoldMs they move from maxBytes to the stalled allowance (see the top of this file).
+   */
   holdBytes(size: number): () => void {
-    this.bytes += size;
-    let given = false;
+    this.freshBytes += size;
+    let state: 'fresh' | 'stalled' | 'given' = 'fresh';
+    const stall = setTimeout(() => {
+      if (state !== 'fresh') return;
+      state = 'stalled';
+      this.freshBytes -= size;
+      this.stalled += size;
+      this.admit();
+    }, this.maxHoldMs);
+    stall.unref();
     return () => {
-      if (given) return;
-      given = true;
-      this.bytes -= size;
+      if (state === 'given') return;
+      clearTimeout(stall);
+      if (state === 'fresh') this.freshBytes -= size;
+      else this.stalled -= size;
+      state = 'given';
       this.admit();
     };
   }
 
   private admit(): void {
-    while (this.waiting.length > 0 && this.active < this.limit && this.bytes < this.maxBytes) {
-      this.active += 1;
-      this.waiting.shift()?.(this.slot());
+    while (this.active < this.limit && this.freshBytes < this.maxBytes) {
+      const prompt = this.waitingPrompt.shift();
+      if (prompt) {
+        prompt(this.slot(false));
+        continue;
+      }
+      if (this.waiting.length === 0 || this.activeUnproven >= this.unprovenLimit || !this.stalledRoom()) return;
+      this.waiting.shift()?.(this.slot(true));
     }
   }
 
-  private slot(): ReleaseSlot {
+  /** Streams without a prompt record also wait while stalled responses fill their allowance. */
+  private stalledRoom(): boolean {
+    return this.freshBytes + this.stalled < this.maxBytes + this.maxStalledBytes;
+  }
+
+  private slot(unproven: boolean): ReleaseSlot {
+    this.active += 1;
+    if (unproven) this.activeUnproven += 1;
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       clearTimeout(timer);
       this.active -= 1;
+      if (unproven) this.activeUnproven -= 1;
       this.admit();
     };
     const timer = setTimeout(release, this.maxHoldMs);

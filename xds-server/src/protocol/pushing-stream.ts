@@ -5,10 +5,15 @@
 import type { Node__Output } from '../generated/envoy/config/core/v3/Node.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import type { StreamReport } from './nack.js';
+import { boundText } from './bounded-text.js';
+import type { NackEvent, StreamReport } from './nack.js';
 import type { ReleaseSlot } from './push-throttle.js';
+import { someNames } from './status-names.js';
 import { ProtocolError, kindOfTypeUrl, nodeIdentity } from './stream-environment.js';
 import type { NodeIdentity, StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+import { SubscriptionBudget } from './subscription-budget.js';
+import { DEFAULT_STREAM_LIMITS, MAX_CLIENT_VERSION_CHARS, MAX_LOGGED_TYPE_URL_CHARS, MAX_UNSUPPORTED_TYPES_LOGGED } from './stream-limits.js';
+import type { StreamLimits } from './stream-limits.js';
 
 export abstract class PushingStream<TypeState> {
   abstract readonly protocol: StreamStatus['protocol'];
@@ -23,21 +28,31 @@ export abstract class PushingStream<TypeState> {
   private heldSlot?: ReleaseSlot;
   /** Gives back the bytes of the response being written (when it is written, or the stream closes). */
   private heldBytes?: () => void;
+  /** When the response being written was handed over. */
+  private writeStartedAt = 0;
+  /** The previous response was written within the throttle's hold time: this client reads. */
+  private prompt = false;
   private readonly connectedAt = new Date();
+  protected readonly limits: StreamLimits;
+  /** Names subscribed over all types: what bounds the stream's own memory. */
+  protected readonly budget: SubscriptionBudget;
 
   constructor(
     readonly streamId: number,
     protected readonly env: StreamEnvironment,
     private readonly write: WriteResponse,
-  ) {}
+  ) {
+    this.limits = env.limits ?? DEFAULT_STREAM_LIMITS;
+    this.budget = new SubscriptionBudget(this.limits);
+  }
 
   get fleet(): string | undefined {
     return this.node?.cluster;
   }
 
-  /** True while nothing is pending or being written: safe to end the stream. */
+  /** True while nothing is pending or being written (or the stream is closed): safe to end the stream. */
   get idle(): boolean {
-    return !this.writing && this.pending.size === 0;
+    return this.closed || (!this.writing && this.pending.size === 0);
   }
 
   /** The fleet's configuration changed for these kinds. */
@@ -65,15 +80,31 @@ export abstract class PushingStream<TypeState> {
   protected acceptRequest(typeUrl: string, node: Node__Output | null | undefined, variant: string): ResourceKind | undefined {
     if (typeUrl === '') throw new ProtocolError(`type_url is required on every ${variant} request`);
     if (!this.node) {
-      this.node = nodeIdentity(node);
+      this.node = nodeIdentity(node, this.limits);
       this.env.hooks.identified(this);
     }
     const kind = kindOfTypeUrl(typeUrl);
-    if (!kind && !this.unknownTypesLogged.has(typeUrl)) {
+    // Remembered (to log once) up to a bound: the set would grow with every made-up type URL.
+    if (!kind && !this.unknownTypesLogged.has(typeUrl) && this.unknownTypesLogged.size < MAX_UNSUPPORTED_TYPES_LOGGED) {
       this.unknownTypesLogged.add(typeUrl);
-      this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: this.node.id, typeUrl });
+      this.env.logger.warn('xds.unsupported_type', { streamId: this.streamId, nodeId: this.node.id, typeUrl: boundText(typeUrl, MAX_LOGGED_TYPE_URL_CHARS) });
     }
     return kind;
+  }
+
+  /** A version_info from the client, as the stream keeps and reports it (initial, acknowledged, NACKed with). */
+  protected clientVersion(version: string | null | undefined): string {
+    return boundText(version ?? '', MAX_CLIENT_VERSION_CHARS);
+  }
+
+  /** error_detail.message as NACK events keep it: bounded, never the whole of what the client sent. */
+  protected errorMessageOf(message: string): string {
+    return boundText(message, this.limits.maxErrorDetailChars);
+  }
+
+  /** A NACK as a stream's status shows it: a few of the rejected resources, and how many there were. */
+  protected lastNackStatus(nack: NackEvent): NonNullable<TypeStatus['lastNack']> {
+    return { nonce: nack.nonce, time: nack.time, message: nack.errorMessage, resources: someNames(nack.rejectedResources), resourceCount: nack.rejectedResources.length };
   }
 
   /** Nonces are only compared within one stream: a counter is enough. */
@@ -116,7 +147,7 @@ export abstract class PushingStream<TypeState> {
     const kind = this.nextDueKind();
     if (!kind) return;
     this.writing = true;
-    void this.env.throttle.acquire().then((release) => {
+    void this.env.throttle.acquire(this.prompt).then((release) => {
       if (this.closed) {
         release();
         return;
@@ -130,7 +161,11 @@ export abstract class PushingStream<TypeState> {
       }
       this.env.hooks.responded(this, kind, response.length);
       this.heldBytes = this.env.throttle.holdBytes(response.length);
-      this.write(response, () => this.finishWrite());
+      this.writeStartedAt = Date.now();
+      this.write(response, () => {
+        this.prompt = Date.now() - this.writeStartedAt <= this.env.throttle.holdMs;
+        this.finishWrite();
+      });
     });
   }
 

@@ -7,6 +7,9 @@ import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from './nack.js';
 import type { PushThrottle } from './push-throttle.js';
+import { boundText } from './bounded-text.js';
+import { DEFAULT_STREAM_LIMITS, MAX_USER_AGENT_CHARS } from './stream-limits.js';
+import type { StreamLimits } from './stream-limits.js';
 
 const KIND_BY_TYPE_URL = new Map<string, ResourceKind>(
   (Object.entries(RESOURCE_TYPES) as [ResourceKind, string][]).map(([kind, name]) => [TYPE_URL_PREFIX + name, kind]),
@@ -24,12 +27,21 @@ export interface NodeIdentity {
   userAgent: string;
 }
 
-export function nodeIdentity(node: Node__Output | undefined | null): NodeIdentity {
-  return {
-    id: node?.id ?? '',
-    cluster: node?.cluster ?? '',
-    userAgent: [node?.user_agent_name, node?.user_agent_version].filter(Boolean).join('/'),
-  };
+/**
+ * Who the first request says the client is. An id or cluster over its limit is refused, naming
+ * the field: both end up in logs, metric labels and bookkeeping keys, so they must stay small.
+ */
+export function nodeIdentity(node: Node__Output | undefined | null, limits: StreamLimits = DEFAULT_STREAM_LIMITS): NodeIdentity {
+  const id = node?.id ?? '';
+  const cluster = node?.cluster ?? '';
+  if (id.length > limits.maxNodeIdChars) {
+    throw new ProtocolError(`node.id is ${id.length} characters long; at most ${limits.maxNodeIdChars} are accepted`);
+  }
+  if (cluster.length > limits.maxClusterChars) {
+    throw new ProtocolError(`node.cluster is ${cluster.length} characters long; at most ${limits.maxClusterChars} are accepted (it names an IngressClass)`);
+  }
+  const userAgent = [node?.user_agent_name, node?.user_agent_version].filter(Boolean).join('/');
+  return { id, cluster, userAgent: boundText(userAgent, MAX_USER_AGENT_CHARS) };
 }
 
 /** What hooks need to know about a stream, whichever protocol variant it speaks. */
@@ -58,15 +70,35 @@ export interface StreamEnvironment {
   controlPlaneId?: string;
   /** How long LDS/RDS wait for a Cluster response to be answered before going out anyway. */
   clusterAckWaitMs: number;
+  /** What one stream may make the server hold; DEFAULT_STREAM_LIMITS when absent. */
+  limits?: StreamLimits;
 }
 
 /** Writes one encoded response; `done` fires once the transport took it. */
 export type WriteResponse = (bytes: Buffer, done: () => void) => void;
 
-export class ProtocolError extends Error {}
+/**
+ * A request the server will not serve; the stream ends with a status. `invalid-argument`: the
+ * request is malformed (INVALID_ARGUMENT); `resource-exhausted`: it is well-formed but asks for
+ * more than a limit allows (RESOURCE_EXHAUSTED).
+ */
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'invalid-argument' | 'resource-exhausted' = 'invalid-argument',
+  ) {
+    super(message);
+  }
+}
+
+/** How many names a status lists; the count says how many there are. */
+export const STATUS_NAMES_SHOWN = 100;
 
 export interface TypeStatus {
+  /** Up to STATUS_NAMES_SHOWN subscribed names (sorted when all fit; "*" first for wildcard). */
   subscribed: string[];
+  /** Names subscribed in all (not counting "*"). */
+  subscribedCount: number;
   /** version_info of the first request of this type on the stream: what the client already had. */
   initialVersion: string;
   /** Delta: how many initial_resource_versions the client reported when it (re)connected. */
@@ -75,7 +107,8 @@ export interface TypeStatus {
   sentVersion?: string;
   ackedVersion?: string;
   nackCount: number;
-  lastNack?: { nonce: string; time: string; message: string; resources: string[] };
+  /** The latest NACK: its message bounded (maxErrorDetailChars), up to STATUS_NAMES_SHOWN of the resources it rejected. */
+  lastNack?: { nonce: string; time: string; message: string; resources: string[]; resourceCount: number };
 }
 
 export interface StreamStatus {

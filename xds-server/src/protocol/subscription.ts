@@ -3,6 +3,7 @@
 // list means "everything" until the client names something explicitly (legacy wildcard), after
 // which an empty list means "nothing".
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import { someNames } from './status-names.js';
 
 export const WILDCARD = '*';
 
@@ -54,7 +55,8 @@ export class Subscription {
     if (resourceNames.length > 0) this.explicitNamesSeen = true;
 
     const next = new Set(explicit);
-    const added = explicit.filter((name) => !this.nameSet.has(name));
+    // From the set, not the list: a name listed twice is added (and counted) once.
+    const added = [...next].filter((name) => !this.nameSet.has(name));
     const removed = [...this.nameSet].filter((name) => !next.has(name));
     for (const name of removed) this.nameSet.delete(name);
     for (const name of added) this.nameSet.add(name);
@@ -63,7 +65,8 @@ export class Subscription {
     return { added, removed, wildcardChanged };
   }
 
+  /** For a status: "*" when wildcard, then up to STATUS_NAMES_SHOWN names. */
   describe(): string[] {
-    return [...(this.wildcardFlag ? [WILDCARD] : []), ...[...this.nameSet].sort()];
+    return [...(this.wildcardFlag ? [WILDCARD] : []), ...someNames(this.nameSet)];
   }
 }

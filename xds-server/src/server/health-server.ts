@@ -1,22 +1,35 @@
 // Liveness, readiness, metrics and a JSON view of the xDS state on a small HTTP listener, kept
 // off the xDS port so probes and scrapes never compete with configuration pushes.
+// /debug/xds is written in bounded chunks (bounded-json.ts), yielding to the event loop between
+// them, and at most MAX_DEBUG_RENDERS requests build it at once: one large view must not stall
+// the xDS server, and many must not multiply it.
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DEBUG_JSON_BOUNDS, boundedJson } from './bounded-json.js';
+import type { JsonBounds } from './bounded-json.js';
 
 export interface HealthSources {
   /** Ready to serve traffic: listening, configuration loaded, not shutting down. */
   ready(): boolean;
   /** Prometheus text exposition. */
   metrics(): string;
-  /** JSON served on /debug/xds. */
+  /** JSON served on /debug/xds (bounded when written: see bounded-json.ts). */
   debug(): unknown;
 }
 
+/** /debug/xds requests served at once; more get 503 and try again. */
+export const MAX_DEBUG_RENDERS = 2;
+
 export class HealthServer {
   private readonly server: Server;
+  private debugRenders = 0;
 
-  constructor(private readonly sources: HealthSources) {
+  constructor(
+    private readonly sources: HealthSources,
+    private readonly debugBounds: JsonBounds = DEBUG_JSON_BOUNDS,
+  ) {
     this.server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0];
       const send = (status: number, type: string, body: string): void => {
@@ -31,11 +44,34 @@ export class HealthServer {
         case '/metrics':
           return send(200, 'text/plain; version=0.0.4', this.sources.metrics());
         case '/debug/xds':
-          return send(200, 'application/json', JSON.stringify(this.sources.debug(), null, 2) + '\n');
+          if (this.debugRenders >= MAX_DEBUG_RENDERS) {
+            response.setHeader('retry-after', '1');
+            return send(503, 'text/plain', 'busy rendering /debug/xds for other requests; try again\n');
+          }
+          return void this.sendDebug(response);
         default:
           return send(404, 'text/plain', 'not found: try /healthz, /readyz, /metrics, /debug/xds\n');
       }
     });
+  }
+
+  private async sendDebug(response: ServerResponse): Promise<void> {
+    this.debugRenders += 1;
+    try {
+      const view = this.sources.debug();
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      for (const chunk of boundedJson(view, this.debugBounds)) {
+        if (response.destroyed) return;
+        if (!response.write(chunk)) await drained(response);
+        await nextTurn();
+      }
+      response.end('\n');
+    } catch (error) {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(`failed to render /debug/xds: ${error instanceof Error ? error.message : String(error)}\n`);
+    } finally {
+      this.debugRenders -= 1;
+    }
   }
 
   /** Listens on "host:port" (port 0 picks one); resolves with the port. */
@@ -60,4 +96,17 @@ export class HealthServer {
       this.server.closeAllConnections();
     });
   }
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }

@@ -1,5 +1,7 @@
 // A minimal Prometheus text-format registry: counters and gauges with labels. Enough for the
-// handful of series the xDS server exports, without a dependency.
+// handful of series the xDS server exports, without a dependency. Series are kept in a map per
+// metric until removed: whoever labels series with values that come and go (a fleet, a node)
+// removes them when those go, or the map and every scrape grow forever.
 
 type Labels = Record<string, string>;
 
@@ -17,7 +19,7 @@ abstract class Metric {
   ) {}
 
   protected entry(labels: Labels): Series {
-    const key = JSON.stringify(Object.entries(labels).sort());
+    const key = seriesKey(labels);
     let series = this.series.get(key);
     if (!series) {
       series = { labels, value: 0 };
@@ -26,8 +28,25 @@ abstract class Metric {
     return series;
   }
 
+  /** The value of one series (0 when it does not exist; reading never creates it). */
   value(labels: Labels = {}): number {
-    return this.entry(labels).value;
+    return this.series.get(seriesKey(labels))?.value ?? 0;
+  }
+
+  /** Removes every series whose labels include all of `match`; returns how many went. */
+  remove(match: Labels): number {
+    let removed = 0;
+    for (const [key, series] of this.series) {
+      if (Object.entries(match).every(([name, value]) => series.labels[name] === value)) {
+        this.series.delete(key);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
   }
 
   /** Sum over all label sets. */
@@ -90,10 +109,20 @@ export class MetricsRegistry {
     return this.metrics.map((metric) => metric.render()).join('\n') + '\n';
   }
 
+  /** Series over all metrics (after refreshing gauges, as a scrape would). */
+  seriesCount(): number {
+    for (const collect of this.collectors) collect();
+    return this.metrics.reduce((sum, metric) => sum + metric.seriesCount, 0);
+  }
+
   private register<T extends Metric>(metric: T): T {
     this.metrics.push(metric);
     return metric;
   }
+}
+
+function seriesKey(labels: Labels): string {
+  return JSON.stringify(Object.entries(labels).sort());
 }
 
 function formatLabels(labels: Labels): string {

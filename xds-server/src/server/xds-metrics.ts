@@ -1,9 +1,23 @@
 // The xDS server's Prometheus series. NACK counters follow Istio's pilot_total_xds_rejects idea:
 // a rising count is the first sign that a configuration is being rejected somewhere.
+// Series labelled by fleet exist while the fleet does (published, or named by an open stream):
+// node.cluster is chosen by whoever connects, so 2,000 clients naming 2,000 made-up fleets made
+// 2,000 series that outlived them. Series of departed fleets are removed (fleetGone).
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { PushThrottle } from '../protocol/push-throttle.js';
+import { INVALID_LABEL, fleetLabel } from './metric-labels.js';
 import type { Counter, Gauge, MetricsRegistry } from './metrics.js';
+
+/** Why the server ended or refused a stream, as the `reason` label says it. */
+export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded';
+
+export interface FleetSources {
+  /** Open streams per fleet name. */
+  streamCounts(): Map<string, number>;
+  /** Fleets that exist: published, or named by an open stream. */
+  liveFleets(): Iterable<string>;
+}
 
 export class XdsMetrics {
   private readonly streams: Gauge;
@@ -15,8 +29,15 @@ export class XdsMetrics {
   private readonly nacks: Counter;
   private readonly staleNonces: Counter;
   private readonly publishes: Counter;
+  private readonly refusals: Counter;
+  private readonly slowStreams: Counter;
+  private readonly byFleet: Array<Counter | Gauge>;
 
-  constructor(registry: MetricsRegistry, streamCounts: () => Map<string, number>, throttle: PushThrottle) {
+  constructor(
+    registry: MetricsRegistry,
+    private readonly fleets: FleetSources,
+    throttle: PushThrottle,
+  ) {
     this.streams = registry.gauge('portico_xds_streams', 'Open ADS streams by fleet (node.cluster).');
     this.streamsTotal = registry.counter('portico_xds_streams_total', 'ADS streams accepted.');
     this.unknownFleets = registry.counter('portico_xds_unknown_fleet_streams_total', 'Streams whose node.cluster names no published fleet.');
@@ -26,12 +47,22 @@ export class XdsMetrics {
     this.nacks = registry.counter('portico_xds_nacks_total', 'Responses rejected by a client (NACK), by type URL and fleet.');
     this.staleNonces = registry.counter('portico_xds_stale_nonce_requests_total', 'Requests ignored because they answer a superseded response.');
     this.publishes = registry.counter('portico_xds_publishes_total', 'Fleet publishes, by fleet and whether anything changed.');
+    this.refusals = registry.counter('portico_xds_streams_refused_total', 'Streams refused or ended by the server for a request it does not serve, by reason.');
+    this.slowStreams = registry.counter('portico_xds_slow_streams_closed_total', 'Streams closed because a response was not read within the write deadline.');
+    this.byFleet = [this.streams, this.nacks, this.publishes];
     const slotsInUse = registry.gauge('portico_xds_push_slots_in_use', 'Responses being written right now (bounded by the push limit).');
     const slotsWaiting = registry.gauge('portico_xds_push_slots_waiting', 'Streams waiting for a push slot.');
+    const bytesInFlight = registry.gauge('portico_xds_push_bytes_in_flight', 'Bytes of responses handed to gRPC and not yet written.');
+    const bytesStalled = registry.gauge('portico_xds_push_bytes_stalled', 'Bytes of responses unwritten for longer than a push slot is held.');
     registry.beforeScrape(() => {
-      for (const [fleet, count] of streamCounts()) this.streams.set({ fleet }, count);
+      const counts = new Map<string, number>();
+      for (const fleet of this.fleets.liveFleets()) counts.set(fleetLabel(fleet), 0);
+      for (const [fleet, count] of this.fleets.streamCounts()) counts.set(fleetLabel(fleet), (counts.get(fleetLabel(fleet)) ?? 0) + count);
+      for (const [fleet, count] of counts) this.streams.set({ fleet }, count);
       slotsInUse.set({}, throttle.inFlight);
       slotsWaiting.set({}, throttle.queued);
+      bytesInFlight.set({}, throttle.bytesInFlight);
+      bytesStalled.set({}, throttle.stalledBytes);
     });
   }
 
@@ -41,6 +72,14 @@ export class XdsMetrics {
 
   unknownFleet(): void {
     this.unknownFleets.inc();
+  }
+
+  refused(reason: RefusalReason): void {
+    this.refusals.inc({ reason });
+  }
+
+  slowStreamClosed(): void {
+    this.slowStreams.inc();
   }
 
   responded(kind: ResourceKind, bytes: number): void {
@@ -53,7 +92,7 @@ export class XdsMetrics {
   }
 
   nacked(kind: ResourceKind, fleet: string): void {
-    this.nacks.inc({ type_url: typeUrlOf(kind), fleet });
+    this.nacks.inc({ type_url: typeUrlOf(kind), fleet: fleetLabel(fleet) });
   }
 
   staleNonce(kind: ResourceKind): void {
@@ -61,11 +100,23 @@ export class XdsMetrics {
   }
 
   published(fleet: string, changed: boolean): void {
-    this.publishes.inc({ fleet, changed: String(changed) });
+    this.publishes.inc({ fleet: fleetLabel(fleet), changed: String(changed) });
   }
 
   /** Total NACKs so far, over all types and fleets. */
   nackTotal(): number {
     return this.nacks.total();
+  }
+
+  /**
+   * Removes the series of a fleet that no longer exists (neither published nor used by a stream).
+   * Fleets whose names are not label values share INVALID_LABEL: those series go with the last of them.
+   */
+  fleetGone(fleet: string): void {
+    const label = fleetLabel(fleet);
+    if (label === INVALID_LABEL) {
+      for (const other of this.fleets.liveFleets()) if (fleetLabel(other) === INVALID_LABEL) return;
+    }
+    for (const metric of this.byFleet) metric.remove({ fleet: label });
   }
 }

@@ -12,14 +12,21 @@ import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { AdsStream } from '../protocol/ads-stream.js';
 import { DeltaStream } from '../protocol/delta-stream.js';
-import { ProtocolError } from '../protocol/stream-environment.js';
 import type { StreamEnvironment, StreamHandle, StreamHooks, StreamStatus, WriteResponse } from '../protocol/stream-environment.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { PushThrottle } from '../protocol/push-throttle.js';
+import { DEFAULT_STREAM_LIMITS } from '../protocol/stream-limits.js';
+import type { StreamLimits } from '../protocol/stream-limits.js';
 import type { FleetResources, ResourceOrigins } from '../resources.js';
 import { adsServiceDefinition } from './ads-service.js';
 import type { AdsCall, DeltaAdsCall } from './ads-service.js';
+import { resetCall } from './call-reset.js';
 import { MetricsRegistry } from './metrics.js';
+import { NackBook } from './nack-book.js';
+import { nackLogFields } from './nack-log.js';
+import { NodeStreams } from './node-streams.js';
+import { NodeStreamLimitError, refusalOf } from './refusals.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, writeWithDeadline } from './response-writer.js';
 import { XdsMetrics } from './xds-metrics.js';
 
 export interface XdsServerOptions {
@@ -36,7 +43,37 @@ export interface XdsServerOptions {
   grpcApiListeners?: boolean;
   /** Forces clients to reconnect now and then, so they spread over replicas (default 30 min). */
   maxConnectionAgeMs?: number;
+  /** Bytes of responses being written before pushes wait (see PushThrottle; default 256 MiB). */
+  maxPushBytes?: number;
+  /** Bytes of stalled responses on top of maxPushBytes before pushes wait (default: maxPushBytes). */
+  maxStalledPushBytes?: number;
+  /** How long a response holds a push slot, and counts against maxPushBytes, before it counts as stalled (default 2 s). */
+  pushHoldMs?: number;
+  /**
+   * A response not written within this means the client is not reading: its stream is reset
+   * (clients see UNAVAILABLE) and everything it held is given back (default 30 s).
+   */
+  writeTimeoutMs?: number;
+  /** Open streams per node id; more are refused with RESOURCE_EXHAUSTED (default 256: Envoys that share one node.id still fit). */
+  maxStreamsPerNode?: number;
+  /** Concurrent streams per HTTP/2 connection, grpc.max_concurrent_streams (default 100). */
+  maxStreamsPerConnection?: number;
+  /** Largest request accepted, grpc.max_receive_message_length (default 4 MiB; larger ones end the stream with RESOURCE_EXHAUSTED). */
+  maxRequestBytes?: number;
+  /** Nodes whose latest NACKs nacks() and /debug/xds keep (default 10,000). */
+  maxNackNodes?: number;
+  /** Per stream: subscribed names, node id and cluster length, error_detail kept (DEFAULT_STREAM_LIMITS). */
+  streamLimits?: Partial<StreamLimits>;
 }
+
+/** Envoy's requests are small: a subscription of 20,000 EDS names is under 1 MB. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/**
+ * Envoy and gRPC clients open one ADS stream per connection; test harnesses put several gRPC
+ * xDS clients of one process on one connection (grpc-js shares it). 100 is HTTP/2's recommended
+ * minimum; a client asking for more streams waits for one to close.
+ */
+export const DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
 
 /** How a fleet is cut into resources for its clients; the defaults are what every Envoy accepts. */
 export interface PublishOptions {
@@ -76,6 +113,8 @@ interface ServedStream extends StreamHandle {
 interface OpenStream {
   stream: ServedStream;
   call: AdsCall | DeltaAdsCall;
+  /** Counted in NodeStreams (admitted when the first request named the node). */
+  nodeAdmitted: boolean;
 }
 
 export class XdsServer implements XdsPublisher {
@@ -90,10 +129,12 @@ export class XdsServer implements XdsPublisher {
   private readonly nackListeners = new Set<(event: NackEvent) => void>();
   private readonly resolvedListeners = new Set<(event: NackResolvedEvent) => void>();
   /** Latest unresolved NACK per node and type URL. */
-  private readonly nacksByNode = new Map<string, Map<string, NackEvent>>();
+  private readonly nackBook: NackBook;
+  private readonly nodeStreams: NodeStreams;
   private readonly series: XdsMetrics;
   private readonly env: StreamEnvironment;
   private readonly addGrpcApiListeners: boolean;
+  private readonly writeTimeoutMs: number;
   private streamCounter = 0;
   private boundPort?: number;
   private draining = false;
@@ -101,9 +142,17 @@ export class XdsServer implements XdsPublisher {
   constructor(options: XdsServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? new MetricsRegistry();
-    this.throttle = new PushThrottle(options.pushLimit === undefined ? {} : { limit: options.pushLimit });
+    this.throttle = new PushThrottle({
+      ...(options.pushLimit === undefined ? {} : { limit: options.pushLimit }),
+      ...(options.maxPushBytes === undefined ? {} : { maxBytes: options.maxPushBytes }),
+      ...(options.maxStalledPushBytes === undefined ? {} : { maxStalledBytes: options.maxStalledPushBytes }),
+      ...(options.pushHoldMs === undefined ? {} : { maxHoldMs: options.pushHoldMs }),
+    });
     this.addGrpcApiListeners = options.grpcApiListeners ?? true;
-    this.series = new XdsMetrics(this.metrics, () => this.streamCountsByFleet(), this.throttle);
+    this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.nodeStreams = new NodeStreams(options.maxStreamsPerNode);
+    this.nackBook = new NackBook(options.maxNackNodes);
+    this.series = new XdsMetrics(this.metrics, { streamCounts: () => this.streamCountsByFleet(), liveFleets: () => this.liveFleets() }, this.throttle);
     this.grpcServer = new grpc.Server({
       // Detect dead clients (a vanished Envoy pod) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
@@ -113,6 +162,9 @@ export class XdsServer implements XdsPublisher {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? 30 * 60_000,
       'grpc.max_connection_age_grace_ms': 60_000,
+      // A request is decoded whole before anything can look at it: bound it.
+      'grpc.max_receive_message_length': options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      'grpc.max_concurrent_streams': options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
     });
     this.grpcServer.addService(adsServiceDefinition, {
       StreamAggregatedResources: (call: AdsCall) => this.serveStream(call, (id, write) => new AdsStream(id, this.env, write)),
@@ -125,6 +177,7 @@ export class XdsServer implements XdsPublisher {
       logger: this.logger,
       controlPlaneId: options.controlPlaneId ?? `portico@${hostname()}`,
       clusterAckWaitMs: options.clusterAckWaitMs ?? 5_000,
+      limits: { ...DEFAULT_STREAM_LIMITS, ...options.streamLimits },
     };
     this.cache.onChange((fleet, changed) => {
       for (const stream of this.streamsByFleet.get(fleet) ?? []) stream.fleetChanged(changed);
@@ -166,6 +219,7 @@ export class XdsServer implements XdsPublisher {
   removeFleet(fleet: string): boolean {
     const removed = this.cache.remove(fleet);
     if (removed) this.logger.info('xds.fleet_removed', { fleet, streams: this.streamsByFleet.get(fleet)?.size ?? 0 });
+    if (removed && !this.streamsByFleet.has(fleet)) this.series.fleetGone(fleet);
     return removed;
   }
 
@@ -200,11 +254,9 @@ export class XdsServer implements XdsPublisher {
     return [...this.open.values()].map(({ stream }) => stream.status()).sort((a, b) => a.streamId - b.streamId);
   }
 
-  /** Unresolved NACKs by node id, latest per type. */
+  /** Unresolved NACKs by node id, latest per type (of at most maxNackNodes nodes, while they are connected). */
   nacks(): Record<string, NackEvent[]> {
-    const result: Record<string, NackEvent[]> = {};
-    for (const [node, byType] of [...this.nacksByNode].sort(([a], [b]) => (a < b ? -1 : 1))) result[node] = [...byType.values()];
-    return result;
+    return this.nackBook.all();
   }
 
   /**
@@ -247,33 +299,51 @@ export class XdsServer implements XdsPublisher {
       return;
     }
     const streamId = ++this.streamCounter;
+    let finished = false;
+    let cancelDeadline = (): void => undefined;
     const stream = create(streamId, (bytes, done) => {
-      if (call.writableEnded || call.destroyed) return done();
-      call.write(bytes, () => done());
+      // Only the size: the deadline's closure must not keep the response alive once grpc-js has its own copy.
+      const size = bytes.length;
+      cancelDeadline = writeWithDeadline(call, bytes, done, this.writeTimeoutMs, () => {
+        if (finished) return;
+        this.series.slowStreamClosed();
+        this.logger.warn('xds.slow_client_closed', {
+          streamId,
+          nodeId: stream.node?.id,
+          fleet: stream.fleet,
+          bytes: size,
+          writeTimeoutMs: this.writeTimeoutMs,
+          reason: 'a response was not read within writeTimeoutMs; the stream is reset (UNAVAILABLE) and the client may reconnect',
+        });
+        finish('response not read in time');
+        // The status cannot pass the unread response: reset the stream, which also frees it.
+        if (!resetCall(call)) call.emit('error', { code: grpc.status.UNAVAILABLE, details: `response not read within ${this.writeTimeoutMs} ms` });
+      });
     });
-    const open: OpenStream = { stream, call };
+    const open: OpenStream = { stream, call, nodeAdmitted: false };
     this.open.set(streamId, open);
     this.series.streamOpened();
-    let finished = false;
     const finish = (reason: string): void => {
       if (finished) return;
       finished = true;
+      cancelDeadline();
       stream.close();
       this.open.delete(streamId);
-      const fleet = stream.fleet;
-      if (fleet !== undefined) this.streamsByFleet.get(fleet)?.delete(stream);
-      this.forgetNodeIfGone(stream.node?.id);
-      this.logger.info('xds.stream_closed', { streamId, nodeId: stream.node?.id, fleet, reason });
+      this.leave(open);
+      this.logger.info('xds.stream_closed', { streamId, nodeId: stream.node?.id, fleet: stream.fleet, reason });
     };
     call.on('data', (request: Request) => {
       try {
         stream.handleRequest(request);
       } catch (error) {
         const details = error instanceof Error ? error.message : String(error);
-        const code = error instanceof ProtocolError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-        this.logger.warn('xds.bad_request', { streamId, nodeId: stream.node?.id, details });
-        finish('bad request');
-        call.emit('error', { code, details });
+        const refusal = refusalOf(error);
+        if (refusal) this.series.refused(refusal.reason);
+        // Malformed requests are bad requests, as before; well-formed ones over a limit are refusals.
+        const overLimit = refusal?.code === grpc.status.RESOURCE_EXHAUSTED;
+        this.logger.warn(overLimit ? 'xds.stream_refused' : 'xds.bad_request', { streamId, nodeId: stream.node?.id, code: grpc.status[refusal?.code ?? grpc.status.INTERNAL], details });
+        finish(overLimit ? 'refused' : 'bad request');
+        call.emit('error', { code: refusal?.code ?? grpc.status.INTERNAL, details });
       }
     });
     call.on('end', () => {
@@ -285,11 +355,30 @@ export class XdsServer implements XdsPublisher {
     call.on('close', () => finish('closed'));
   }
 
+  /** A stream is gone: its node and fleet may be gone with it, and what was kept for them. */
+  private leave({ stream, nodeAdmitted }: OpenStream): void {
+    const fleet = stream.fleet;
+    const streams = fleet === undefined ? undefined : this.streamsByFleet.get(fleet);
+    if (fleet !== undefined && streams?.delete(stream) && streams.size === 0) {
+      this.streamsByFleet.delete(fleet);
+      if (!this.cache.has(fleet)) this.series.fleetGone(fleet);
+    }
+    const nodeId = stream.node?.id;
+    if (nodeAdmitted && nodeId !== undefined && this.nodeStreams.release(nodeId)) this.nackBook.forget(nodeId);
+  }
+
   private streamHooks(): StreamHooks {
     return {
       identified: (handle) => {
-        const stream = this.open.get(handle.streamId)?.stream;
-        if (!stream) return;
+        const open = this.open.get(handle.streamId);
+        if (!open) return;
+        const { stream } = open;
+        const nodeId = stream.node?.id ?? '';
+        if (!this.nodeStreams.admit(nodeId)) {
+          const limit = this.nodeStreams.limit;
+          throw new NodeStreamLimitError(`node.id "${nodeId}" already has ${limit} open streams, the most accepted per node: each Envoy or gRPC client needs its own node.id`);
+        }
+        open.nodeAdmitted = true;
         const fleet = stream.fleet ?? '';
         let streams = this.streamsByFleet.get(fleet);
         if (!streams) {
@@ -315,44 +404,27 @@ export class XdsServer implements XdsPublisher {
       staleNonce: (_stream, kind) => this.series.staleNonce(kind),
       nacked: (event) => {
         this.series.nacked(event.kind, event.fleet);
-        let byType = this.nacksByNode.get(event.nodeId);
-        if (!byType) {
-          byType = new Map();
-          this.nacksByNode.set(event.nodeId, byType);
-        }
-        byType.set(event.typeUrl, event);
-        this.logger.warn('xds.nack', {
-          nodeId: event.nodeId,
-          fleet: event.fleet,
-          streamId: event.streamId,
-          typeUrl: event.typeUrl,
-          nonce: event.nonce,
-          rejectedVersion: event.rejectedVersion,
-          clientVersion: event.clientVersion,
-          resources: event.rejectedResources,
-          origins: event.origins,
-          errorCode: event.errorCode,
-          errorDetail: event.errorMessage,
-        });
+        this.nackBook.record(event);
+        this.logger.warn('xds.nack', nackLogFields(event));
         for (const listener of this.nackListeners) listener(event);
       },
       nackResolved: (event) => {
-        this.nacksByNode.get(event.nodeId)?.delete(event.typeUrl);
+        this.nackBook.resolve(event.nodeId, event.typeUrl);
         this.logger.info('xds.nack_resolved', { nodeId: event.nodeId, fleet: event.fleet, typeUrl: event.typeUrl, version: event.version });
         for (const listener of this.resolvedListeners) listener(event);
       },
     };
   }
 
-  private forgetNodeIfGone(nodeId: string | undefined): void {
-    if (nodeId === undefined) return;
-    for (const { stream } of this.open.values()) if (stream.node?.id === nodeId) return;
-    this.nacksByNode.delete(nodeId);
-  }
-
   private streamCountsByFleet(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const [fleet, streams] of this.streamsByFleet) counts.set(fleet, streams.size);
     return counts;
+  }
+
+  /** Fleets that exist as far as metrics go: published, or named by an open stream. */
+  private *liveFleets(): Iterable<string> {
+    yield* this.cache.fleetNames();
+    for (const fleet of this.streamsByFleet.keys()) if (!this.cache.has(fleet)) yield fleet;
   }
 }

@@ -40,7 +40,9 @@ export class RawAdsClient {
     /** Decode resource bodies (tests) or skip that cost (benchmarks). */
     private readonly decodeResources = true,
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+    // A connection of its own, like an Envoy: grpc-js would otherwise put every client of the
+    // process on one connection, where the server's max_concurrent_streams would queue them.
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     this.call = this.client.makeBidiStreamRequest(STREAM_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
     this.call.on('data', (response: ReceivedResponse) => this.inbox.deliver(response));
     this.ended = new Promise((resolve) => {

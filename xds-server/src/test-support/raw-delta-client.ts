@@ -40,6 +40,7 @@ export class RawDeltaClient {
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<Buffer, DeltaReceivedResponse>;
   private nodeSent = false;
+  status?: grpc.StatusObject;
   readonly ended: Promise<grpc.StatusObject>;
 
   constructor(
@@ -47,11 +48,14 @@ export class RawDeltaClient {
     private readonly node: Node,
     private readonly decodeResources = true,
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+    // A connection of its own, like an Envoy: grpc-js would otherwise put every client of the
+    // process on one connection, where the server's max_concurrent_streams would queue them.
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     this.call = this.client.makeBidiStreamRequest(DELTA_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
     this.call.on('data', (response: DeltaReceivedResponse) => this.inbox.deliver(response));
     this.ended = new Promise((resolve) => {
       this.call.on('status', (status: grpc.StatusObject) => {
+        this.status = status;
         this.inbox.fail(new Error(`stream ended: ${status.code} ${status.details}`));
         resolve(status);
       });

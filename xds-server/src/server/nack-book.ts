@@ -1,0 +1,45 @@
+// The latest unresolved NACK per node and type, as server.nacks() and /debug/xds show them.
+// Bounded three ways: one entry per type per node (a newer NACK replaces the older), a node's
+// entries go when its last stream closes, and at most `maxNodes` nodes are kept (the node that
+// NACKed least recently makes room). Each entry's error message is already bounded by the stream.
+import type { NackEvent } from '../protocol/nack.js';
+import { compareStrings } from '../util/compare-strings.js';
+
+export const DEFAULT_MAX_NACK_NODES = 10_000;
+
+export class NackBook {
+  /** Map order is recency order: the first node is the one that NACKed least recently. */
+  private readonly byNode = new Map<string, Map<string, NackEvent>>();
+
+  constructor(private readonly maxNodes = DEFAULT_MAX_NACK_NODES) {}
+
+  record(event: NackEvent): void {
+    const byType = this.byNode.get(event.nodeId) ?? new Map<string, NackEvent>();
+    this.byNode.delete(event.nodeId);
+    byType.set(event.typeUrl, event);
+    this.byNode.set(event.nodeId, byType);
+    while (this.byNode.size > this.maxNodes) this.byNode.delete(this.byNode.keys().next().value ?? '');
+  }
+
+  /** The node accepted that type again. */
+  resolve(nodeId: string, typeUrl: string): void {
+    const byType = this.byNode.get(nodeId);
+    byType?.delete(typeUrl);
+  }
+
+  /** The node's last stream closed. */
+  forget(nodeId: string): void {
+    this.byNode.delete(nodeId);
+  }
+
+  get nodeCount(): number {
+    return this.byNode.size;
+  }
+
+  /** Unresolved NACKs by node id (sorted), latest per type. */
+  all(): Record<string, NackEvent[]> {
+    const result: Record<string, NackEvent[]> = {};
+    for (const node of [...this.byNode.keys()].sort(compareStrings)) result[node] = [...(this.byNode.get(node)?.values() ?? [])];
+    return result;
+  }
+}
