@@ -2,6 +2,7 @@
 // Portico reads and fits that kind's schema, fills the default namespace, rejects duplicates, and
 // sorts so the result does not depend on the order objects arrived in.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { quoted } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
 import type {
   ClusterState,
@@ -48,6 +49,9 @@ export class ClusterStateBuilder {
     if (typeof name !== 'string' || name === '') {
       return [{ object: where, severity: 'error', message: `${kind}: metadata.name is required` }];
     }
+    const namespaceValue = (metadata as Record<string, unknown>)['namespace'];
+    const badName = nameProblem(name, typeof namespaceValue === 'string' && !CLUSTER_SCOPED.has(kind) ? namespaceValue : undefined);
+    if (badName) return [{ object: where, severity: 'error', message: `${kind}: ${badName}; it is left out` }];
     const problems = schemaProblems(kind, record);
     if (problems.length > 0) {
       const namespace = (metadata as Record<string, unknown>)['namespace'];
@@ -98,6 +102,19 @@ function typedObjectOf(kind: SupportedKind, raw: object): Named {
   const typed = toTypedObject<Named>(kind, withoutNulls(raw));
   typedByRaw.set(raw, typed);
   return typed;
+}
+
+// The API server's rules for object names (DNS-1123 subdomain) and namespaces (DNS-1123 label):
+// names end up in cluster names, stats and diagnostics, so nothing else may pass.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function nameProblem(name: string, namespace: string | undefined): string | undefined {
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) return `metadata.name ${quoted(name.slice(0, 64))} is not a valid name (lowercase letters, digits, "-" and ".")`;
+  if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+    return `metadata.namespace ${quoted(namespace.slice(0, 64))} is not a valid namespace (lowercase letters, digits and "-", at most 63)`;
+  }
+  return undefined;
 }
 
 function isSupportedKind(kind: string): kind is SupportedKind {

@@ -43,3 +43,15 @@ describe('ClusterStateBuilder with the schema check', () => {
     expect(builder.build().ingresses.map((i) => i.metadata?.name)).toEqual(['ok']);
   });
 });
+
+describe('ClusterStateBuilder names', () => {
+  it('leaves out an object whose name or namespace the API server would refuse, with control characters escaped', () => {
+    const builder = new ClusterStateBuilder();
+    const named = (name: string, namespace = 'shop'): object => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: [{ port: 80 }] } });
+    expect(builder.add(named('web\u001b[2J'), 'a.yaml')[0]?.message).toBe('Service: metadata.name "web\\u001b[2J" is not a valid name (lowercase letters, digits, "-" and "."); it is left out');
+    expect(builder.add(named('Web'), 'b.yaml')[0]?.message).toMatch(/^Service: metadata.name "Web" is not a valid name/);
+    expect(builder.add(named('web', 'Shop_1'), 'c.yaml')[0]?.message).toMatch(/^Service: metadata.namespace "Shop_1" is not a valid namespace/);
+    expect(builder.add(named('web'), 'd.yaml')).toEqual([]);
+    expect(builder.build().services.map((s) => s.metadata?.name)).toEqual(['web']);
+  });
+});

@@ -6,6 +6,7 @@ import type { V1IngressBackend, V1ServicePort } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrEndpoint } from '../ir/types.js';
 import type { ClusterState, V1EndpointSlice, V1Service } from '../store/cluster-state.js';
+import { quoted } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -90,7 +91,7 @@ export class BackendResolver {
         if (endpoint.conditions?.ready === false) return;
         (endpoint.addresses ?? []).forEach((address, j) => {
           if (!isFamily(address)) {
-            this.reportSlice(sliceRef, `endpoints[${i}].addresses[${j}]: ${JSON.stringify(printable(address))} is not an ${slice.addressType} address; it is not used`);
+            this.reportSlice(sliceRef, `endpoints[${i}].addresses[${j}]: ${printable(address)} is not an ${slice.addressType} address; it is not used`);
             return;
           }
           byAddress.set(`${address}:${port}`, { address, port, zone: endpoint.zone ?? '' });
@@ -114,10 +115,9 @@ export class BackendResolver {
   }
 }
 
-/** Control characters of a bad value are shown escaped, never sent to a terminal or a log raw. */
+/** A bad value as shown in a diagnostic: cut short, quoted, control characters escaped. */
 function printable(text: string): string {
-  const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
-  return shown.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return quoted(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
 
 function key(namespace: string | undefined, name: string | undefined): string {

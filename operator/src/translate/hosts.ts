@@ -9,7 +9,10 @@ const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-export type HostResult = { host: string } | { error: string };
+/** `warning`: served, but the API server would have refused it (uppercase). */
+export type HostResult = { host: string; warning?: string } | { error: string };
+
+const MAX_LABEL = 63;
 
 export function normalizeHost(host: string | undefined): HostResult {
   if (host === undefined || host === '') return { host: CATCH_ALL_HOST };
@@ -18,6 +21,9 @@ export function normalizeHost(host: string | undefined): HostResult {
   if (lower.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     return { error: `${JSON.stringify(host)} is not a valid host: use a DNS name such as "foo.example.com" or "*.example.com" (no port, no IP address)` };
   }
+  const long = name.split('.').find((label) => label.length > MAX_LABEL);
+  if (long !== undefined) return { error: `${JSON.stringify(host)} is not a valid host: its label "${long.slice(0, 16)}…" is ${long.length} characters long, over DNS's ${MAX_LABEL}` };
   if (IPV4.test(name) || name.includes(':')) return { error: `${JSON.stringify(host)} is an IP address; Ingress hosts must be DNS names` };
+  if (lower !== host) return { host: lower, warning: `${JSON.stringify(host)} has uppercase letters, which the API server refuses in a host; it is served as ${JSON.stringify(lower)}` };
   return { host: lower };
 }

@@ -121,6 +121,7 @@ class FleetBuilder {
     rules.forEach((rule, i) => {
       const host = normalizeHost(rule.host);
       if ('error' in host) return report('error', `spec.rules[${i}].host: ${host.error}; this rule is ignored`);
+      if (host.warning !== undefined) report('warning', `spec.rules[${i}].host: ${host.warning}`);
       hosts.set(i, host.host);
       this.table.addHost(host.host);
     });
