@@ -64,9 +64,9 @@ describe('PushThrottle', () => {
     expect(throttle.stalledBytes).toBe(150);
 
     // More stalled bytes than both allowances together: pushes wait until some are given back.
-    const stuckToo = throttle.holdBytes(100);
+    const stuckToo = throttle.holdBytes(60);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(throttle.stalledBytes).toBe(250);
+    expect(throttle.stalledBytes).toBe(210);
     let admitted = false;
     const next = throttle.acquire().then((r) => {
       admitted = true;
@@ -74,13 +74,25 @@ describe('PushThrottle', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(admitted).toBe(false);
-    // A stream that wrote its previous response promptly is not held up by stalled ones.
+    // A stream that wrote its previous response promptly has a reserve (maxBytes / 4) beyond that...
     (await throttle.acquire(true))();
     expect(admitted).toBe(false);
+    // ...and no more: memory stays bounded however many streams read promptly.
+    const stuckMore = throttle.holdBytes(20);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    let promptAdmitted = false;
+    const promptNext = throttle.acquire(true).then((r) => {
+      promptAdmitted = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(promptAdmitted).toBe(false);
     stuck();
+    (await promptNext)();
     (await next)();
     stuckToo();
     stuckToo(); // idempotent
+    stuckMore();
     expect(throttle.bytesInFlight).toBe(0);
     expect(throttle.stalledBytes).toBe(0);
   });
@@ -101,6 +113,21 @@ describe('PushThrottle', () => {
       (await waiters[admitted === 'prompt' ? 2 : admitted === 'new-1' ? 0 : 1])?.();
     }
     expect(order).toEqual(['prompt', 'new-1', 'new-2']);
+  });
+
+  it('lets a waiting unproven stream in after a few prompt ones, so new streams never starve', async () => {
+    const throttle = new PushThrottle({ limit: 1, maxHoldMs: 10_000 });
+    const first = await throttle.acquire(true);
+    const order: string[] = [];
+    const queue = (prompt: boolean, name: string): Promise<void> => throttle.acquire(prompt).then((release) => {
+      order.push(name);
+      release();
+    });
+    const waits = [queue(false, 'new'), ...['p1', 'p2', 'p3', 'p4', 'p5'].map((name) => queue(true, name))];
+    first();
+    await Promise.all(waits);
+    // `first` was the first of three prompt admissions in a row; then the new stream's turn.
+    expect(order).toEqual(['p1', 'p2', 'new', 'p3', 'p4', 'p5']);
   });
 
   it('keeps a quarter of the slots for waiters whose stream wrote promptly', async () => {

@@ -19,10 +19,12 @@
 // streams that never read each held a slot for maxHoldMs, and with 25 slots healthy clients queued
 // behind them for 16 s; now the clients that read keep converging, and streams with no such record
 // (new ones, slow ones, a whole fleet connecting at once) share the other three quarters.
-// Prompt streams are also exempt from the stalled allowance (not from maxBytes): however many
-// responses are stuck, clients that read get theirs. Stalled bytes only grow by admitted writes,
-// so memory stays under maxBytes + maxStalledBytes, plus at most one response per prompt stream
-// (one that read promptly and then stopped; it cannot start another write while stuck).
+// Prompt streams may also use a reserve beyond the stalled allowance (a quarter of maxBytes), so
+// responses stuck at unproven streams cannot lock out clients that read; every write is admitted
+// only under the byte caps, so memory stays under maxBytes + maxStalledBytes + that reserve, plus
+// the one response that crosses it. Priority is not absolute: after PROMPT_STREAK prompt
+// admissions in a row, a waiting unproven stream goes next, so a fleet busy with publishes never
+// starves new and reconnecting streams.
 import { availableParallelism } from 'node:os';
 
 export type ReleaseSlot = () => void;
@@ -39,6 +41,8 @@ export interface PushThrottleOptions {
 }
 
 export const DEFAULT_MAX_PUSH_BYTES = 256 * 1024 * 1024;
+/** Prompt admissions in a row before a waiting unproven stream is let in. */
+const PROMPT_STREAK = 3;
 export const DEFAULT_PUSH_HOLD_MS = 2_000;
 
 export function defaultPushLimit(): number {
@@ -57,6 +61,7 @@ export class PushThrottle {
   /** Bytes of responses being written for less than maxHoldMs. */
   private freshBytes = 0;
   private stalled = 0;
+  private promptStreak = 0;
   /** Waiters whose stream wrote its previous response promptly, then everyone else; FIFO within each. */
   private readonly waitingPrompt: Array<(release: ReleaseSlot) => void> = [];
   private readonly waiting: Array<(release: ReleaseSlot) => void> = [];
@@ -131,19 +136,21 @@ export class PushThrottle {
 
   private admit(): void {
     while (this.active < this.limit && this.freshBytes < this.maxBytes) {
-      const prompt = this.waitingPrompt.shift();
-      if (prompt) {
-        prompt(this.slot(false));
-        continue;
-      }
-      if (this.waiting.length === 0 || this.activeUnproven >= this.unprovenLimit || !this.stalledRoom()) return;
-      this.waiting.shift()?.(this.slot(true));
+      const unprovenMayGo = this.waiting.length > 0 && this.activeUnproven < this.unprovenLimit && this.bytesInFlight < this.maxBytes + this.maxStalledBytes;
+      const promptMayGo = this.waitingPrompt.length > 0 && this.bytesInFlight < this.maxBytes + this.maxStalledBytes + this.promptReserve;
+      if (promptMayGo && !(unprovenMayGo && this.promptStreak >= PROMPT_STREAK)) {
+        this.promptStreak += 1;
+        this.waitingPrompt.shift()?.(this.slot(false));
+      } else if (unprovenMayGo) {
+        this.promptStreak = 0;
+        this.waiting.shift()?.(this.slot(true));
+      } else return;
     }
   }
 
-  /** Streams without a prompt record also wait while stalled responses fill their allowance. */
-  private stalledRoom(): boolean {
-    return this.freshBytes + this.stalled < this.maxBytes + this.maxStalledBytes;
+  /** Bytes only prompt streams may use beyond the stalled allowance. */
+  private get promptReserve(): number {
+    return Math.floor(this.maxBytes / 4);
   }
 
   private slot(unproven: boolean): ReleaseSlot {

@@ -54,11 +54,11 @@ export interface XdsServerOptions {
    * (clients see UNAVAILABLE) and everything it held is given back (default 30 s).
    */
   writeTimeoutMs?: number;
-  /** Open streams per node id; more are refused with RESOURCE_EXHAUSTED (default 256: Envoys that share one node.id still fit). */
+  /** Open streams per node id and client host; more are refused with RESOURCE_EXHAUSTED (default 256). */
   maxStreamsPerNode?: number;
   /** Concurrent streams per HTTP/2 connection, grpc.max_concurrent_streams (default 100). */
   maxStreamsPerConnection?: number;
-  /** Largest request accepted, grpc.max_receive_message_length (default 4 MiB; larger ones end the stream with RESOURCE_EXHAUSTED). */
+  /** Largest request accepted, grpc.max_receive_message_length (default 16 MiB; larger ones end the stream with RESOURCE_EXHAUSTED). */
   maxRequestBytes?: number;
   /** Nodes whose latest NACKs nacks() and /debug/xds keep (default 10,000). */
   maxNackNodes?: number;
@@ -67,7 +67,10 @@ export interface XdsServerOptions {
 }
 
 /** Envoy's requests are small: a subscription of 20,000 EDS names is under 1 MB. */
-export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+// Envoy's largest request is a Delta reconnect at a large fleet: every EDS name twice (subscribed
+// and in initial_resource_versions) with its version, about 6 MB at 20,000 clusters of 130-character
+// names. 16 MiB leaves room for that and still refuses a flood of huge requests.
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 /**
  * Envoy and gRPC clients open one ADS stream per connection; test harnesses put several gRPC
  * xDS clients of one process on one connection (grpc-js shares it). 100 is HTTP/2's recommended
@@ -115,6 +118,8 @@ interface OpenStream {
   call: AdsCall | DeltaAdsCall;
   /** Counted in NodeStreams (admitted when the first request named the node). */
   nodeAdmitted: boolean;
+  /** The client's address without its port: node streams are counted per host. */
+  peerHost: string;
 }
 
 export class XdsServer implements XdsPublisher {
@@ -317,10 +322,15 @@ export class XdsServer implements XdsPublisher {
         });
         finish('response not read in time');
         // The status cannot pass the unread response: reset the stream, which also frees it.
-        if (!resetCall(call)) call.emit('error', { code: grpc.status.UNAVAILABLE, details: `response not read within ${this.writeTimeoutMs} ms` });
+        if (!resetCall(call)) {
+          // A grpc-js that moved the stream: say so loudly, and end the call as well as we can
+          // (its buffered response may then stay until the connection goes).
+          this.logger.error('xds.slow_client_not_reset', { streamId: stream.streamId, reason: 'the HTTP/2 stream under the call was not found (grpc-js internals changed?)' });
+          call.emit('error', { code: grpc.status.UNAVAILABLE, details: `response not read within ${this.writeTimeoutMs} ms` });
+        }
       });
     });
-    const open: OpenStream = { stream, call, nodeAdmitted: false };
+    const open: OpenStream = { stream, call, nodeAdmitted: false, peerHost: peerHostOf(call.getPeer()) };
     this.open.set(streamId, open);
     this.series.streamOpened();
     const finish = (reason: string): void => {
@@ -356,7 +366,7 @@ export class XdsServer implements XdsPublisher {
   }
 
   /** A stream is gone: its node and fleet may be gone with it, and what was kept for them. */
-  private leave({ stream, nodeAdmitted }: OpenStream): void {
+  private leave({ stream, nodeAdmitted, peerHost }: OpenStream): void {
     const fleet = stream.fleet;
     const streams = fleet === undefined ? undefined : this.streamsByFleet.get(fleet);
     if (fleet !== undefined && streams?.delete(stream) && streams.size === 0) {
@@ -364,7 +374,7 @@ export class XdsServer implements XdsPublisher {
       if (!this.cache.has(fleet)) this.series.fleetGone(fleet);
     }
     const nodeId = stream.node?.id;
-    if (nodeAdmitted && nodeId !== undefined && this.nodeStreams.release(nodeId)) this.nackBook.forget(nodeId);
+    if (nodeAdmitted && nodeId !== undefined && this.nodeStreams.release(nodeId, peerHost)) this.nackBook.forget(nodeId);
   }
 
   private streamHooks(): StreamHooks {
@@ -374,9 +384,9 @@ export class XdsServer implements XdsPublisher {
         if (!open) return;
         const { stream } = open;
         const nodeId = stream.node?.id ?? '';
-        if (!this.nodeStreams.admit(nodeId)) {
+        if (!this.nodeStreams.admit(nodeId, open.peerHost)) {
           const limit = this.nodeStreams.limit;
-          throw new NodeStreamLimitError(`node.id "${nodeId}" already has ${limit} open streams, the most accepted per node: each Envoy or gRPC client needs its own node.id`);
+          throw new NodeStreamLimitError(`node.id "${nodeId}" already has ${limit} open streams from ${open.peerHost}, the most accepted per node and host: each Envoy or gRPC client needs its own node.id`);
         }
         open.nodeAdmitted = true;
         const fleet = stream.fleet ?? '';
@@ -427,4 +437,12 @@ export class XdsServer implements XdsPublisher {
     yield* this.cache.fleetNames();
     for (const fleet of this.streamsByFleet.keys()) if (!this.cache.has(fleet)) yield fleet;
   }
+}
+
+/** grpc-js peers look like `127.0.0.1:5000`, `[::1]:5000` or `ipv4:…`; the host is what identifies a pod. */
+function peerHostOf(peer: string): string {
+  const withoutScheme = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
+  if (bracketed) return bracketed[1] ?? withoutScheme;
+  return withoutScheme.replace(/:\d+$/, '');
 }
