@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthServer } from './health-server.js';
 import { MetricsRegistry } from './metrics.js';
@@ -23,5 +24,26 @@ describe('HealthServer', () => {
     expect((await get('/metrics')).body).toBe('# HELP portico_test_total A test counter.\n# TYPE portico_test_total counter\nportico_test_total{type_url="a\\"b"} 2\n');
     expect(JSON.parse((await get('/debug/xds')).body)).toEqual({ streams: [] });
     expect((await get('/nope')).status).toBe(404);
+  });
+
+  it('cuts off /debug/xds readers that stop reading, so they cannot hold the render slots', async () => {
+    // 1,000 items of 2 KiB, twice the default stream list: more than loopback socket buffers hold.
+    const big = { streams: Array.from({ length: 1_000 }, (_, i) => ({ id: i, a: 'x'.repeat(2_000), b: 'y'.repeat(2_000), c: 'z'.repeat(2_000), d: 'w'.repeat(2_000), e: 'v'.repeat(2_000) })) };
+    server = new HealthServer({ ready: () => true, metrics: () => '', debug: () => big }, undefined, 200);
+    const port = await server.listen('127.0.0.1:0');
+    // Two clients that ask and never read take both render slots...
+    const stalled = [0, 1].map(() => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /debug/xds HTTP/1.1\r\nHost: x\r\n\r\n'));
+      socket.pause();
+      return socket;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`http://127.0.0.1:${port}/debug/xds`)).status).toBe(503);
+    // ...until the drain timeout cuts them off; then the page is served again.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const response = await fetch(`http://127.0.0.1:${port}/debug/xds`);
+    expect(response.status).toBe(200);
+    expect((JSON.parse(await response.text()) as { streams: unknown[] }).streams.length).toBeGreaterThan(0);
+    for (const socket of stalled) socket.destroy();
   });
 });

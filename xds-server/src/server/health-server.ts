@@ -21,6 +21,7 @@ export interface HealthSources {
 
 /** /debug/xds requests served at once; more get 503 and try again. */
 export const MAX_DEBUG_RENDERS = 2;
+const DEBUG_DRAIN_TIMEOUT_MS = 10_000;
 
 export class HealthServer {
   private readonly server: Server;
@@ -29,6 +30,8 @@ export class HealthServer {
   constructor(
     private readonly sources: HealthSources,
     private readonly debugBounds: JsonBounds = DEBUG_JSON_BOUNDS,
+    /** A /debug/xds reader that stops reading for this long is cut off: it holds a render slot. */
+    private readonly debugDrainTimeoutMs = DEBUG_DRAIN_TIMEOUT_MS,
   ) {
     this.server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0];
@@ -62,7 +65,7 @@ export class HealthServer {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       for (const chunk of boundedJson(view, this.debugBounds)) {
         if (response.destroyed) return;
-        if (!response.write(chunk)) await drained(response);
+        if (!response.write(chunk)) await drained(response, this.debugDrainTimeoutMs);
         await nextTurn();
       }
       response.end('\n');
@@ -99,13 +102,19 @@ export class HealthServer {
 }
 
 /** Resolves when the response can take more, or is gone. */
-function drained(response: ServerResponse): Promise<void> {
+function drained(response: ServerResponse, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
+      clearTimeout(timer);
       response.off('drain', done);
       response.off('close', done);
       resolve();
     };
+    const timer = setTimeout(() => {
+      response.destroy(new Error(`/debug/xds reader did not read for ${timeoutMs} ms`));
+      done();
+    }, timeoutMs);
+    timer.unref();
     response.on('drain', done);
     response.on('close', done);
   });
