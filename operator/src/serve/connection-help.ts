@@ -12,7 +12,7 @@ export interface ConnectionHelpInput {
 }
 
 export function connectionHelp(input: ConnectionHelpInput): string {
-  const lines = [`portico serve: xDS (ADS, state of the world) on ${input.xdsAddress}, configuration from ${input.source}`];
+  const lines = [`portico serve: xDS (ADS, Delta and state of the world) on ${input.xdsAddress}, configuration from ${input.source}`];
   if (input.fleets.length === 0) {
     lines.push('  no fleet yet: no IngressClass with controller portico.dev/ingress-controller was found (see the log)');
   }
