@@ -65,6 +65,11 @@ describe('the VirtualHostDiscovery condition', () => {
     expect(conditionsOf({ envoy: { version: '1.40', virtualHostDiscovery: true } })).toEqual([['Accepted', 'True', 'Accepted'], ['VirtualHostDiscovery', 'True', 'Enabled']]);
   });
 
+  it('is not shown for parameters no class uses', () => {
+    const state = stateFromYaml(parametersYaml('p', { envoy: { version: '1.40', virtualHostDiscovery: true } }));
+    expect(desiredParametersStatuses(state, buildEnvoyConfig(state).classes, NOW)[0]?.status.conditions.map((c) => [c.type, c.reason])).toEqual([['Accepted', 'NotInUse']]);
+  });
+
   it('needs a write when the condition appears or goes away', () => {
     const docs = [ingressClassYaml({ name: 'a', parameters: 'p' })];
     const plain = stateFromYaml(...docs, parametersYaml('p', {}));

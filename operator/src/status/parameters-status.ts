@@ -24,7 +24,7 @@ export interface DesiredParametersStatus {
 export function desiredParametersStatuses(state: ClusterState, classes: readonly ClassParameters[], now: Date): DesiredParametersStatus[] {
   return [...state.ingressClassParameters, ...state.clusterIngressClassParameters].map((object) => {
     const users = classes.filter((c) => c.ref !== undefined && refersTo(c.ref, object));
-    const conditions = [acceptedCondition(object, users), virtualHostDiscoveryCondition(object)].flatMap((condition) => {
+    const conditions = [acceptedCondition(object, users), virtualHostDiscoveryCondition(object, users)].flatMap((condition) => {
       if (!condition) return [];
       const previous = object.status?.conditions?.find((c) => c.type === condition.type);
       const unchanged = previous?.status === condition.status && previous.reason === condition.reason && previous.message === condition.message;
@@ -56,8 +56,9 @@ function generationOf(object: IngressClassParametersObject): { observedGeneratio
   return object.metadata.generation !== undefined ? { observedGeneration: object.metadata.generation } : {};
 }
 
-/** Only for valid parameters that ask for VHDS: whether their classes' Delta clients get it. */
-function virtualHostDiscoveryCondition(object: IngressClassParametersObject): Condition | undefined {
+/** Only for valid parameters in use that ask for VHDS: whether their classes' Delta clients get it. */
+function virtualHostDiscoveryCondition(object: IngressClassParametersObject, users: readonly ClassParameters[]): Condition | undefined {
+  if (users.length === 0 || users.some((u) => !u.accepted)) return undefined;
   const read = readParametersSpec(object.spec);
   if ('problems' in read) return undefined;
   const decision = virtualHostDiscoveryFor(read.parameters.envoy);
