@@ -6,7 +6,7 @@ PORTICO := node dist/operator/src/cli/main.js
 # The scale benchmark builds its go-control-plane peer with Go: the one on PATH, else /usr/local/go/bin's.
 WITH_GO := $(if $(shell command -v go),,PATH="$$PATH:/usr/local/go/bin")
 
-.PHONY: all build run translate test test-envoy typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary
+.PHONY: all build run translate test test-envoy typecheck lint unit bench bench-latency bench-xds clean apiserver-binaries helm-binary re2-size
 
 all: build
 
@@ -26,7 +26,7 @@ translate: build
 	$(PORTICO) translate -f examples/seed
 
 ## Every test: type check, lint, unit, golden and end-to-end suites.
-test: $(NODE_MODULES_STAMP) apiserver-binaries helm-binary
+test: $(NODE_MODULES_STAMP) apiserver-binaries helm-binary re2-size
 	npm test
 
 ## Only the real-Envoy suite (e2e/envoy.test.ts): ENVOY_BIN=/path/to/envoy make test-envoy.
@@ -40,6 +40,11 @@ test-envoy: $(NODE_MODULES_STAMP)
 ## ${PORTICO_CACHE:-~/.cache/portico} (or taken from KUBEBUILDER_ASSETS); a no-op when cached.
 apiserver-binaries:
 	bash e2e/apiserver/ensure-binaries.sh
+
+## re2-size (C++ RE2's program size, the figure Envoy limits) for the regex size tests: Debian's
+## libre2-dev and g++, installed when missing, and a 10-line tool built once into the same cache.
+re2-size:
+	bash e2e/re2/ensure-re2-size.sh >/dev/null
 
 ## helm for the chart tests, built once from the Go module proxy into the same cache.
 helm-binary:

@@ -6,7 +6,7 @@ import type { RouteMatch } from '../../../xds-server/src/generated/envoy/config/
 import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config/route/v3/VirtualHost.js';
 import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
 import type { IrRoute, IrVirtualHost } from '../ir/types.js';
-import { isWildcardHost, wholePathRegex } from '../ir/host-and-path.js';
+import { isWildcardHost, singleLabelRegex, wholePathRegex } from '../ir/host-and-path.js';
 
 export function routeConfiguration(name: string, virtualHosts: readonly IrVirtualHost[]): RouteConfiguration {
   return { name, virtual_hosts: virtualHosts.map(virtualHost) };
@@ -25,14 +25,9 @@ function virtualHost(host: IrVirtualHost): VirtualHost {
   };
 }
 
-/**
- * Envoy's `*.foo.com` matches any depth, Ingress's exactly one label. Envoy has already checked
- * the suffix when it picked this virtual host, so it is enough to count the labels: the regex is
- * short whatever the host's length, and stays well under RE2's program-size limit.
- */
+/** Envoy's `*.foo.com` matches any depth, Ingress's exactly one label. */
 function singleLabelAuthority(host: string): HeaderMatcher {
-  const labelsAfterWildcard = host.split('.').length - 1;
-  return { name: ':authority', string_match: { safe_regex: { regex: `[^.:]+(\\.[^.:]+){${labelsAfterWildcard}}(:[0-9]+)?` } } };
+  return { name: ':authority', string_match: { safe_regex: { regex: singleLabelRegex(host) } } };
 }
 
 /** One IR route can need two Envoy routes: Prefix `/foo` is exact `/foo` plus prefix `/foo/`. */
