@@ -254,7 +254,10 @@ interface Target {
 async function startPortico(dir: string): Promise<Target> {
   const port = await freePort();
   const health = await freePort();
-  const child = spawn(process.execPath, [PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The workload's edits rename files into place (editIngressManifest), so nothing is ever seen
+  // half-written: the settle period that guards editors in place is turned off, as it would be for
+  // a ConfigMap volume.
+  const child = spawn(process.execPath, [PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info', '--settle-ms', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log = new Lines(child.stderr ?? process.stdin);
   const first = await log.next(applied, 300_000);
   return {

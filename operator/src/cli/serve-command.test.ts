@@ -1,5 +1,5 @@
 // `portico serve` as an operator runs it: a real child process, real signals.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,5 +59,11 @@ describe('portico serve and SIGHUP', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(logs.filter((l) => l['event'] === 'serve.signal').map((l) => l['signal'])).toEqual(['SIGHUP', 'SIGTERM']);
+  });
+
+  it('refuses a --settle-ms that is not a whole number of milliseconds, saying so', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--manifests', SEED, '--settle-ms', '-5', '--xds-address', '127.0.0.1:0', '--health-address', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--settle-ms must be a whole number of milliseconds, not "-5"');
   });
 });

@@ -25,6 +25,7 @@ interface ServeOptions {
   leaderElectionName: string;
   statusAddress?: string;
   envoyService?: string;
+  settleMs: string;
 }
 
 interface Running {
@@ -49,6 +50,7 @@ export function registerServeCommand(program: Command): void {
     .option('--health-address <host:port>', 'where /healthz, /readyz, /metrics and /debug/xds are served', '127.0.0.1:9090')
     .addOption(new Option('--log-level <level>', 'least severe log level written').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--shutdown-grace-ms <ms>', 'how long streams may take to finish on SIGTERM', '5000')
+    .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
       if (options.manifests && clusterMode) throw new Error('--manifests cannot be combined with --kubeconfig or --in-cluster');
@@ -69,7 +71,9 @@ export function registerServeCommand(program: Command): void {
 
 async function serveManifests(manifests: string, options: ServeOptions, logger: ReturnType<typeof createLogger>): Promise<Running> {
   if (!isDirectory(manifests)) throw new Error(`--manifests ${manifests}: not a folder`);
-  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger });
+  const settleMs = Number(options.settleMs);
+  if (!Number.isInteger(settleMs) || settleMs < 0) throw new Error(`--settle-ms must be a whole number of milliseconds, not ${JSON.stringify(options.settleMs)}`);
+  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs });
   process.stdout.write(
     connectionHelp({
       source: `manifests in ${manifests}`,
