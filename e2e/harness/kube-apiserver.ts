@@ -1,5 +1,5 @@
-// kube-apiserver for the test control plane, with envtest's minimal flag set (see
-// shared/reference/real-apiserver.md §2) and a static token file instead of client certificates,
+// kube-apiserver for the test control plane, with envtest's minimal flag set (controller-runtime,
+// pkg/internal/testing/controlplane/apiserver.go) and a static token file instead of client certificates,
 // because Node can generate keys but not X.509 certificates.
 import { join } from 'node:path';
 import { spawnLogged, tail, type LoggedProcess } from './child.js';

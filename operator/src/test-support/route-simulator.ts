@@ -1,9 +1,10 @@
 // A model of how Envoy routes one request through a RouteConfiguration, for tests only: virtual
 // host choice (exact, then longest suffix wildcard, then `*`), first-match routes (prefix, path,
 // safe_regex, header matchers), regex_rewrite and redirects, after the HCM's port stripping and
-// slash merging. It follows Envoy's documented rules (see ../../../docs/architecture.md and
-// shared/reference/envoy-route-semantics.md); no Envoy binary can run here, and the Envoy-binary
-// suite checks the same expectations against a real Envoy where ENVOY_BIN is set.
+// slash merging. It follows Envoy's documented rules (see ../../../docs/architecture.md, Envoy's
+// "HTTP routing" architecture overview and api/envoy/config/route/v3/route_components.proto); no
+// Envoy binary can run here, and the Envoy-binary suite checks the same expectations against a
+// real Envoy where ENVOY_BIN is set.
 import { RE2JS } from 're2js';
 import type { HeaderMatcher } from '../../../xds-server/src/generated/envoy/config/route/v3/HeaderMatcher.js';
 import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
