@@ -1,6 +1,8 @@
 // Collects loose objects into a ClusterState: checks that each is a Kubernetes object of a kind
-// Portico reads and fits that kind's schema, fills the default namespace, rejects duplicates, and
-// sorts so the result does not depend on the order objects arrived in.
+// Portico reads and fits that kind's schema, fills the default namespace, and sorts so the result
+// does not depend on the order objects arrived in. The same object twice is resolved by arrival:
+// the first definition taken is used, and a later copy is an error naming both places (the
+// manifest loader adds files in path order, so that is the rule users see).
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { quoted } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
@@ -26,6 +28,8 @@ interface Named {
 
 export class ClusterStateBuilder {
   private readonly objects = new Map<SupportedKind, Map<string, Named>>(SUPPORTED_KINDS.map((kind) => [kind, new Map()]));
+  /** Where each object taken came from, by kind and namespace/name: a later copy names it. */
+  private readonly definedAt = new Map<string, string>();
 
   /** Adds one raw object; returns what is wrong with it (nothing when it was added). */
   add(raw: unknown, where: string): Diagnostic[] {
@@ -50,24 +54,26 @@ export class ClusterStateBuilder {
       return [{ object: where, severity: 'error', message: `${kind}: metadata.name is required` }];
     }
     const namespaceValue = (metadata as Record<string, unknown>)['namespace'];
-    const badName = nameProblem(name, typeof namespaceValue === 'string' && !CLUSTER_SCOPED.has(kind) ? namespaceValue : undefined);
+    const namespace = CLUSTER_SCOPED.has(kind) ? undefined : typeof namespaceValue === 'string' ? namespaceValue : 'default';
+    const badName = nameProblem(name, namespace);
     if (badName) return [{ object: where, severity: 'error', message: `${kind}: ${badName}; it is left out` }];
+    const id = namespace === undefined ? name : `${namespace}/${name}`;
+    // The first definition taken stays; a later one, valid or not, is only named as a copy.
+    const byName = this.objects.get(kind);
+    const first = this.definedAt.get(`${kind}\0${id}`);
+    if (first !== undefined) {
+      return [{ object: where, severity: 'error', message: `${kind} ${id} is also defined in ${first}, which is used (the first definition in path order wins); this copy is ignored` }];
+    }
     const problems = schemaProblems(kind, record);
     if (problems.length > 0) {
-      const namespace = (metadata as Record<string, unknown>)['namespace'];
-      const id = typeof namespace === 'string' && !CLUSTER_SCOPED.has(kind) ? `${namespace}/${name}` : name;
       return [{ object: where, severity: 'error', message: `${kind} ${id} does not fit the ${kind} schema and is left out: ${problems.join('; ')}` }];
     }
     const object = typedObjectOf(kind, record);
     object.metadata ??= {};
-    if (CLUSTER_SCOPED.has(kind)) delete object.metadata.namespace;
-    else object.metadata.namespace ??= 'default';
-    const key = `${object.metadata.namespace ?? ''}/${name}`;
-    const byName = this.objects.get(kind);
-    if (byName?.has(key)) {
-      return [{ object: where, severity: 'error', message: `${kind} ${key.replace(/^\//, '')} is defined more than once; this copy is ignored` }];
-    }
-    byName?.set(key, object);
+    if (namespace === undefined) delete object.metadata.namespace;
+    else object.metadata.namespace ??= namespace;
+    byName?.set(`${namespace ?? ''}/${name}`, object);
+    this.definedAt.set(`${kind}\0${id}`, where);
     return [];
   }
 
