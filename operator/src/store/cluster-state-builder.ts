@@ -17,7 +17,7 @@ import type {
   V1Service,
 } from './cluster-state.js';
 import { SUPPORTED_KINDS } from './cluster-state.js';
-import { schemaProblems, withoutNulls } from './object-schema.js';
+import { checkSchema } from './object-schema.js';
 import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
 const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass', 'ClusterIngressClassParameters']);
@@ -64,11 +64,11 @@ export class ClusterStateBuilder {
     if (first !== undefined) {
       return [{ object: where, severity: 'error', message: `${kind} ${id} is also defined in ${first}, which is used (the first definition in path order wins); this copy is ignored` }];
     }
-    const problems = schemaProblems(kind, record);
-    if (problems.length > 0) {
-      return [{ object: where, severity: 'error', message: `${kind} ${id} does not fit the ${kind} schema and is left out: ${problems.join('; ')}` }];
+    const typed = typedObjectOf(kind, record);
+    if ('problems' in typed) {
+      return [{ object: where, severity: 'error', message: `${kind} ${id} does not fit the ${kind} schema and is left out: ${typed.problems.join('; ')}` }];
     }
-    const object = typedObjectOf(kind, record);
+    const { object } = typed;
     object.metadata ??= {};
     if (namespace === undefined) delete object.metadata.namespace;
     else object.metadata.namespace ??= namespace;
@@ -102,12 +102,15 @@ export class ClusterStateBuilder {
  */
 const typedByRaw = new WeakMap<object, Named>();
 
-function typedObjectOf(kind: SupportedKind, raw: object): Named {
+function typedObjectOf(kind: SupportedKind, raw: object): { object: Named } | { problems: string[] } {
   const known = typedByRaw.get(raw);
-  if (known) return known;
-  const typed = toTypedObject<Named>(kind, withoutNulls(raw));
+  if (known) return { object: known };
+  // Only what fits its schema is converted; a raw object converted before passed already.
+  const check = checkSchema(kind, raw);
+  if (!check.ok) return { problems: check.problems };
+  const typed = toTypedObject<Named>(kind, check.object);
   typedByRaw.set(raw, typed);
-  return typed;
+  return { object: typed };
 }
 
 // The API server's rules for object names (DNS-1123 subdomain) and namespaces (DNS-1123 label):

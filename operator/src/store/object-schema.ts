@@ -28,28 +28,36 @@ function compiled(): Map<SchemaKind, ValidateFunction> {
   return validators;
 }
 
+/** The object as the API server would read it (nulls dropped), or what does not fit the schema. */
+export type SchemaCheck = { ok: true; object: unknown } | { ok: false; problems: string[] };
+
 const problemsByRaw = new WeakMap<object, string[]>();
 
 /**
- * What does not fit the schema of `kind`, each naming its field (`spec.rules[0].host: must be
- * string`); empty when it fits. Values never appear in the messages (a Secret's data could).
- * Results are kept per raw object: unchanged documents are the very same objects across reloads.
+ * Checks `raw` against the schema of `kind`. Each problem names its field (`spec.rules[0].host:
+ * must be string`); values never appear in the messages (a Secret's data could). What passes is
+ * the null-dropped form, which is what must be translated (callers keep what they make of it).
+ * Refusals are kept per raw object: unchanged documents are the very same objects across reloads.
  */
-export function schemaProblems(kind: SupportedKind, raw: object): string[] {
-  const validate = compiled().get(kind as SchemaKind);
-  if (!validate) return [];
+export function checkSchema(kind: SupportedKind, raw: object): SchemaCheck {
   const known = problemsByRaw.get(raw);
-  if (known) return known;
-  const problems = validate(withoutNulls(raw)) ? [] : describe(validate.errors ?? []);
+  if (known) return { ok: false, problems: known };
+  const object = withoutNulls(raw);
+  const validate = compiled().get(kind as SchemaKind);
+  if (!validate || validate(object)) return { ok: true, object };
+  const problems = describe(validate.errors ?? []);
   problemsByRaw.set(raw, problems);
-  return problems;
+  return { ok: false, problems };
 }
 
-/**
- * The API server reads `field: null` as an unset field; a null list item stays (and is refused).
- * What the schema check passes is this form, so it is also what must be translated.
- */
-export function withoutNulls(value: unknown): unknown {
+/** What does not fit the schema of `kind`; empty when it fits (see checkSchema). */
+export function schemaProblems(kind: SupportedKind, raw: object): string[] {
+  const check = checkSchema(kind, raw);
+  return check.ok ? [] : check.problems;
+}
+
+/** The API server reads `field: null` as an unset field; a null list item stays (and is refused). */
+function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null).map(([key, inner]) => [key, withoutNulls(inner)]));

@@ -4,7 +4,7 @@
 // disconnected are caught by the relist, which replaces the whole copy.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { SupportedKind } from '../../store/cluster-state.js';
-import { schemaProblems, withoutNulls } from '../../store/object-schema.js';
+import { checkSchema } from '../../store/object-schema.js';
 import { toTypedObject } from '../../store/typed-objects.js';
 import { Backoff, sleep } from '../../util/backoff.js';
 import { KubeHttpError, getJson, streamWatch } from '../../kube/kube-http.js';
@@ -182,8 +182,9 @@ export class Reflector {
    * version or a broken aggregated API could send; translation must never see such an object.
    */
   private typedIfValid(raw: unknown): ObjectMeta | undefined {
-    const problems = typeof raw === 'object' && raw !== null ? schemaProblems(this.kind, raw) : ['(the object): must be object'];
-    if (problems.length === 0) return toTypedObject<ObjectMeta>(this.kind, withoutNulls(raw));
+    const check = typeof raw === 'object' && raw !== null ? checkSchema(this.kind, raw) : { ok: false as const, problems: ['(the object): must be object'] };
+    if (check.ok) return toTypedObject<ObjectMeta>(this.kind, check.object);
+    const { problems } = check;
     const metadata = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
     this.options.log.warn('object does not fit its schema; left out', { kind: this.kind, namespace: String(metadata?.namespace ?? ''), name: String(metadata?.name ?? ''), problems });
     return undefined;
