@@ -10,7 +10,7 @@ import { INVALID_LABEL, fleetLabel } from './metric-labels.js';
 import type { Counter, Gauge, MetricsRegistry } from './metrics.js';
 
 /** Why the server ended or refused a stream, as the `reason` label says it. */
-export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded';
+export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded' | 'permission_denied' | 'unauthenticated';
 
 export interface FleetSources {
   /** Open streams per fleet name. */

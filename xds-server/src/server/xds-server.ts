@@ -1,5 +1,6 @@
 // The xDS server: a grpc-js server speaking ADS (State of the World and Delta), a cache of fleets, and the
 // small interface the operator uses: publish a fleet, remove a fleet, be told about NACKs.
+import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
@@ -28,6 +29,12 @@ import { NodeStreams } from './node-streams.js';
 import { NodeStreamLimitError, refusalOf } from './refusals.js';
 import { DEFAULT_WRITE_TIMEOUT_MS, writeWithDeadline } from './response-writer.js';
 import { XdsMetrics } from './xds-metrics.js';
+import { CertificateExpiry } from '../tls/certificate-expiry.js';
+import { peerIdentity } from '../tls/fleet-identity.js';
+import type { PeerIdentity } from '../tls/fleet-identity.js';
+import { TlsListener } from '../tls/tls-listener.js';
+import type { TlsMaterial, TlsSource } from '../tls/tls-material.js';
+import { PermissionDeniedError } from './refusals.js';
 
 export interface XdsServerOptions {
   logger?: Logger;
@@ -64,6 +71,12 @@ export interface XdsServerOptions {
   maxNackNodes?: number;
   /** Per stream: subscribed names, node id and cluster length, error_detail kept (DEFAULT_STREAM_LIMITS). */
   streamLimits?: Partial<StreamLimits>;
+  /**
+   * Mutual TLS: the server's certificate and the CAs it trusts for client certificates, reloaded
+   * whenever the source changes. A client then reads only the fleets its certificate names
+   * (tls/fleet-identity.ts). Without it the port is plain text and any client reads any fleet.
+   */
+  tls?: TlsSource;
 }
 
 /** Envoy's requests are small: a subscription of 20,000 EDS names is under 1 MB. */
@@ -120,6 +133,8 @@ interface OpenStream {
   nodeAdmitted: boolean;
   /** The client's address without its port: node streams are counted per host. */
   peerHost: string;
+  /** With TLS: the verified client certificate's identity. */
+  identity?: PeerIdentity;
 }
 
 export class XdsServer implements XdsPublisher {
@@ -140,6 +155,11 @@ export class XdsServer implements XdsPublisher {
   private readonly env: StreamEnvironment;
   private readonly addGrpcApiListeners: boolean;
   private readonly writeTimeoutMs: number;
+  private readonly tls?: TlsSource;
+  /** Expiry of the server's certificate and CA (and, from the operator, of issued client certificates). */
+  readonly certificates: CertificateExpiry;
+  private tlsListener?: TlsListener;
+  private stopTlsUpdates = (): void => undefined;
   private streamCounter = 0;
   private boundPort?: number;
   private draining = false;
@@ -157,6 +177,8 @@ export class XdsServer implements XdsPublisher {
     this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.nodeStreams = new NodeStreams(options.maxStreamsPerNode);
     this.nackBook = new NackBook(options.maxNackNodes);
+    if (options.tls) this.tls = options.tls;
+    this.certificates = new CertificateExpiry(this.metrics, this.logger);
     this.series = new XdsMetrics(this.metrics, { streamCounts: () => this.streamCountsByFleet(), liveFleets: () => this.liveFleets() }, this.throttle);
     this.grpcServer = new grpc.Server({
       // Detect dead clients (a vanished Envoy pod) without waiting for TCP timeouts.
@@ -191,11 +213,41 @@ export class XdsServer implements XdsPublisher {
 
   /** Binds and starts serving; resolves with the port actually bound (useful with port 0). */
   async start(address: string): Promise<number> {
-    this.boundPort = await new Promise<number>((resolve, reject) => {
+    this.boundPort = this.tls ? await this.startTls(address, this.tls) : await this.startPlaintext(address);
+    this.logger.info('xds.listening', { address, port: this.boundPort, transport: this.tls ? 'mtls' : 'plaintext' });
+    return this.boundPort;
+  }
+
+  private startPlaintext(address: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       this.grpcServer.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
     });
-    this.logger.info('xds.listening', { address, port: this.boundPort });
-    return this.boundPort;
+  }
+
+  private async startTls(address: string, source: TlsSource): Promise<number> {
+    const { host, port } = splitAddress(address);
+    const material = source.current();
+    const refused = this.metrics.counter('portico_xds_tls_refused_total', 'Connections to the xDS port whose client certificate was missing, expired or untrusted, or whose TLS handshake failed, by reason.');
+    this.tlsListener = new TlsListener(this.grpcServer, grpc.ServerCredentials.createInsecure(), material, this.logger, refused);
+    this.watchCertificates(material);
+    this.stopTlsUpdates = source.onChange((next) => this.reloadTls(next));
+    return this.tlsListener.listen(host, port);
+  }
+
+  /** New certificates for new connections; open streams keep the connection they have. */
+  private reloadTls(material: TlsMaterial): void {
+    try {
+      this.tlsListener?.update(material);
+      this.watchCertificates(material);
+      this.logger.info('xds.tls_reloaded', { server: describe(material.cert), ca: describe(material.ca) });
+    } catch (error) {
+      this.logger.error('xds.tls_reload_failed', { error, hint: 'the previous certificate stays in use; check that tls.key matches tls.crt' });
+    }
+  }
+
+  private watchCertificates(material: TlsMaterial): void {
+    this.certificates.set({ certificate: 'server' }, material.cert);
+    this.certificates.set({ certificate: 'ca' }, material.ca);
   }
 
   get port(): number | undefined {
@@ -272,6 +324,9 @@ export class XdsServer implements XdsPublisher {
     if (this.draining) return;
     this.draining = true;
     this.logger.info('xds.shutting_down', { streams: this.open.size, graceMs });
+    this.stopTlsUpdates();
+    this.certificates.stop();
+    this.tlsListener?.close();
     const deadline = Date.now() + graceMs;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -303,6 +358,8 @@ export class XdsServer implements XdsPublisher {
       call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server is shutting down' });
       return;
     }
+    const identity = this.tls ? this.verifiedPeer(call) : undefined;
+    if (identity === null) return;
     const streamId = ++this.streamCounter;
     let finished = false;
     let cancelDeadline = (): void => undefined;
@@ -330,7 +387,7 @@ export class XdsServer implements XdsPublisher {
         }
       });
     });
-    const open: OpenStream = { stream, call, nodeAdmitted: false, peerHost: peerHostOf(call.getPeer()) };
+    const open: OpenStream = { stream, call, nodeAdmitted: false, peerHost: peerHostOf(call.getPeer()), ...(identity ? { identity } : {}) };
     this.open.set(streamId, open);
     this.series.streamOpened();
     const finish = (reason: string): void => {
@@ -351,8 +408,11 @@ export class XdsServer implements XdsPublisher {
         if (refusal) this.series.refused(refusal.reason);
         // Malformed requests are bad requests, as before; well-formed ones over a limit are refusals.
         const overLimit = refusal?.code === grpc.status.RESOURCE_EXHAUSTED;
-        this.logger.warn(overLimit ? 'xds.stream_refused' : 'xds.bad_request', { streamId, nodeId: stream.node?.id, code: grpc.status[refusal?.code ?? grpc.status.INTERNAL], details });
-        finish(overLimit ? 'refused' : 'bad request');
+        const denied = refusal?.code === grpc.status.PERMISSION_DENIED;
+        const event = denied ? 'xds.permission_denied' : overLimit ? 'xds.stream_refused' : 'xds.bad_request';
+        const who = denied ? { peer: call.getPeer(), subject: open.identity?.subject, allowedFleets: open.identity?.fleets } : {};
+        this.logger.warn(event, { streamId, nodeId: stream.node?.id, fleet: stream.fleet, code: grpc.status[refusal?.code ?? grpc.status.INTERNAL], details, ...who });
+        finish(denied ? 'permission denied' : overLimit ? 'refused' : 'bad request');
         call.emit('error', { code: refusal?.code ?? grpc.status.INTERNAL, details });
       }
     });
@@ -384,6 +444,14 @@ export class XdsServer implements XdsPublisher {
         if (!open) return;
         const { stream } = open;
         const nodeId = stream.node?.id ?? '';
+        // Before anything is counted or sent: a client reads only the fleets its certificate names.
+        if (this.tls && !open.identity?.fleets.includes(stream.fleet ?? '')) {
+          const allowed = open.identity?.fleets ?? [];
+          throw new PermissionDeniedError(
+            `this client's certificate may read fleet${allowed.length === 1 ? '' : 's'} ${allowed.map((f) => `"${f}"`).join(', ') || '(none)'}, not node.cluster "${stream.fleet ?? ''}": ` +
+              `it needs a URI SAN spiffe://portico/fleet/${stream.fleet ?? ''}`,
+          );
+        }
         if (!this.nodeStreams.admit(nodeId, open.peerHost)) {
           const limit = this.nodeStreams.limit;
           throw new NodeStreamLimitError(`node.id "${nodeId}" already has ${limit} open streams from ${open.peerHost}, the most accepted per node and host: each Envoy or gRPC client needs its own node.id`);
@@ -426,6 +494,23 @@ export class XdsServer implements XdsPublisher {
     };
   }
 
+  /**
+   * The identity of a call's verified client certificate. A call on a connection whose
+   * certificate did not verify ends at once with UNAUTHENTICATED naming why (null).
+   */
+  private verifiedPeer(call: grpc.ServerDuplexStream<unknown, Buffer>): PeerIdentity | null {
+    const raw = call.getAuthContext().sslPeerCertificate?.raw;
+    const identity = raw ? peerIdentity(raw) : undefined;
+    if (identity) return identity;
+    const why = this.tlsListener?.unverifiedPeer(call.getPeer());
+    this.series.refused('unauthenticated');
+    call.emit('error', {
+      code: grpc.status.UNAUTHENTICATED,
+      details: `the xDS port requires a client certificate signed by Portico's xDS CA (${why ? `${why.reason}: ${why.detail}` : 'none was verified'})`,
+    });
+    return null;
+  }
+
   private streamCountsByFleet(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const [fleet, streams] of this.streamsByFleet) counts.set(fleet, streams.size);
@@ -436,6 +521,23 @@ export class XdsServer implements XdsPublisher {
   private *liveFleets(): Iterable<string> {
     yield* this.cache.fleetNames();
     for (const fleet of this.streamsByFleet.keys()) if (!this.cache.has(fleet)) yield fleet;
+  }
+}
+
+/** "host:port", "[v6]:port" → the host and port a TLS server listens on. */
+function splitAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address);
+  const host = match?.[1] ?? match?.[2];
+  if (!match || host === undefined) throw new Error(`xDS address must be HOST:PORT, got "${address}"`);
+  return { host, port: Number(match[3]) };
+}
+
+function describe(pem: string): { subject: string; notAfter: string } | undefined {
+  try {
+    const certificate = new X509Certificate(pem);
+    return { subject: certificate.subject.replace(/\n/g, ', '), notAfter: new Date(certificate.validTo).toISOString() };
+  } catch {
+    return undefined;
   }
 }
 

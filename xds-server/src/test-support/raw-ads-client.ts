@@ -2,6 +2,7 @@
 // writes and hands back every DiscoveryResponse decoded, so a test can act as Envoy (wildcard
 // LDS/CDS) or as a gRPC client (named subscriptions) and misbehave on purpose.
 import * as grpc from '@grpc/grpc-js';
+import type { ClientTransport } from './tls-fixtures.js';
 import type { Node } from '../generated/envoy/config/core/v3/Node.js';
 import type { DiscoveryRequest } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import { decodeMessage, messageType, typeUrlOf } from '../protos/envoy-protos.js';
@@ -33,18 +34,25 @@ export class RawAdsClient {
   private nodeSent = false;
   status?: grpc.StatusObject;
   readonly ended: Promise<grpc.StatusObject>;
+  /** Every response that arrived, read or not. */
+  responsesReceived = 0;
 
   constructor(
     address: string,
     private readonly node: Node,
     /** Decode resource bodies (tests) or skip that cost (benchmarks). */
     private readonly decodeResources = true,
+    /** TLS credentials (test-support/tls-fixtures.ts) and the name to verify; plain text by default. */
+    transport: ClientTransport = {},
   ) {
     // A connection of its own, like an Envoy: grpc-js would otherwise put every client of the
     // process on one connection, where the server's max_concurrent_streams would queue them.
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    this.client = new grpc.Client(address, transport.credentials ?? grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, ...transport.options });
     this.call = this.client.makeBidiStreamRequest(STREAM_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
-    this.call.on('data', (response: ReceivedResponse) => this.inbox.deliver(response));
+    this.call.on('data', (response: ReceivedResponse) => {
+      this.responsesReceived += 1;
+      this.inbox.deliver(response);
+    });
     this.ended = new Promise((resolve) => {
       this.call.on('status', (status: grpc.StatusObject) => {
         this.status = status;

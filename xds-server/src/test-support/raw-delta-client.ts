@@ -1,6 +1,7 @@
 // A bare Delta ADS client for protocol tests (and benchmarks): sends exactly the
 // DeltaDiscoveryRequests a test writes and hands back every DeltaDiscoveryResponse decoded.
 import * as grpc from '@grpc/grpc-js';
+import type { ClientTransport } from './tls-fixtures.js';
 import type { Node } from '../generated/envoy/config/core/v3/Node.js';
 import type { DeltaDiscoveryRequest } from '../generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
 import { decodeMessage, messageType, typeUrlOf } from '../protos/envoy-protos.js';
@@ -42,17 +43,24 @@ export class RawDeltaClient {
   private nodeSent = false;
   status?: grpc.StatusObject;
   readonly ended: Promise<grpc.StatusObject>;
+  /** Every response that arrived, read or not. */
+  responsesReceived = 0;
 
   constructor(
     address: string,
     private readonly node: Node,
     private readonly decodeResources = true,
+    /** TLS credentials (test-support/tls-fixtures.ts) and the name to verify; plain text by default. */
+    transport: ClientTransport = {},
   ) {
     // A connection of its own, like an Envoy: grpc-js would otherwise put every client of the
     // process on one connection, where the server's max_concurrent_streams would queue them.
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    this.client = new grpc.Client(address, transport.credentials ?? grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, ...transport.options });
     this.call = this.client.makeBidiStreamRequest(DELTA_AGGREGATED_RESOURCES, (bytes: Buffer) => bytes, (bytes: Buffer) => this.decode(bytes));
-    this.call.on('data', (response: DeltaReceivedResponse) => this.inbox.deliver(response));
+    this.call.on('data', (response: DeltaReceivedResponse) => {
+      this.responsesReceived += 1;
+      this.inbox.deliver(response);
+    });
     this.ended = new Promise((resolve) => {
       this.call.on('status', (status: grpc.StatusObject) => {
         this.status = status;
