@@ -21,6 +21,8 @@ import type { XdsProtocol } from '../../xds-server/src/index.js';
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN_DIR = join(REPO_ROOT, 'testdata', 'golden');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+/** The instant certificates are judged at: the fixtures (make-tls-secrets.py) are valid, expiring or expired around it. */
+const GOLDEN_NOW = Date.parse('2026-11-29T00:00:00Z');
 
 interface GoldenCase {
   name: string;
@@ -54,7 +56,7 @@ function render(inputs: string[], shuffle?: (state: ClusterState) => ClusterStat
   const state = shuffle ? shuffle(loaded.state) : loaded.state;
   // File names in diagnostics are made relative, so the golden does not depend on the checkout path.
   const problems = loaded.problems.map((p) => ({ ...p, object: relative(REPO_ROOT, p.object) }));
-  return renderDocument(translationDocument(buildEnvoyConfig(state), problems, protocol), 'yaml');
+  return renderDocument(translationDocument(buildEnvoyConfig(state, GOLDEN_NOW), problems, protocol), 'yaml');
 }
 
 /** Reverses and rotates every list: a different arrival order, deterministically. */
@@ -91,7 +93,7 @@ describe('golden translation', () => {
       });
 
       it('produces resources that encode and pass protoc-gen-validate rules', () => {
-        const config = buildEnvoyConfig(loadManifests(golden.inputs).state);
+        const config = buildEnvoyConfig(loadManifests(golden.inputs).state, GOLDEN_NOW);
         for (const fleet of config.fleets) {
           // Both views: what SotW clients get and what Delta clients get (VHDS split).
           for (const view of [fleet.resources, withVirtualHostDiscovery(fleet.resources, fleet.origins).resources]) {

@@ -1,5 +1,6 @@
 // The whole translation, start to end: Kubernetes objects → IR → Envoy resources per fleet.
-// Pure: no I/O, no clock; the same ClusterState in any order gives byte-identical output.
+// Pure: no I/O; the same ClusterState in any order, at the same instant, gives byte-identical
+// output. The instant is the one input besides the state: certificates are valid or expired at it.
 import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resources.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
@@ -31,8 +32,8 @@ export interface EnvoyConfig {
   diagnostics: Diagnostic[];
 }
 
-export function buildEnvoyConfig(state: ClusterState): EnvoyConfig {
-  const ir = translateToIr(state);
+export function buildEnvoyConfig(state: ClusterState, now: number = Date.now()): EnvoyConfig {
+  const ir = translateToIr(state, now);
   const fleets = ir.fleets.map((fleet) => ({
     ingressClass: fleet.ingressClass,
     fleet: fleet.fleet,

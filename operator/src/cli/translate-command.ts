@@ -18,10 +18,14 @@ export function registerTranslateCommand(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .addOption(new Option('--xds-protocol <protocol>', 'print what a client of this protocol receives: for delta, classes with spec.envoy.virtualHostDiscovery get route tables split into VirtualHost resources (VHDS)').choices([...XDS_PROTOCOLS]).default('sotw'))
     .option('-q, --quiet', 'do not repeat diagnostics on stderr')
-    .action(async (options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean }) => {
+    .option('--show-secrets', 'print the private keys of TLS Secrets (redacted by default; for local debugging only)')
+    .option('--now <time>', 'judge certificates valid or expired at this RFC 3339 time instead of the current time')
+    .action(async (options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean; showSecrets?: boolean; now?: string }) => {
+      const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+      if (Number.isNaN(now)) throw new Error(`--now: ${JSON.stringify(options.now)} is not a time such as 2026-11-29T12:00:00Z`);
       const loaded = await loadManifestsAsync(options.filename);
-      const config = buildEnvoyConfig(loaded.state);
-      const document = translationDocument(config, loaded.problems, options.xdsProtocol);
+      const config = buildEnvoyConfig(loaded.state, now);
+      const document = translationDocument(config, loaded.problems, options.xdsProtocol, options.showSecrets === true);
       process.stdout.write(renderDocument(document, options.output));
       if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
       if (loaded.unreadable) process.exitCode = 1;

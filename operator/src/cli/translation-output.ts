@@ -7,6 +7,7 @@ import { RESOURCE_TYPES } from '../../../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND } from '../../../xds-server/src/resources.js';
 import { withVirtualHostDiscovery } from '../../../xds-server/src/cache/virtual-host-discovery.js';
+import { redactSecret } from '../../../xds-server/src/protos/redact-secret.js';
 import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
@@ -25,10 +26,12 @@ export interface TranslationDocument {
  * unless the class turned VHDS on (spec.envoy.virtualHostDiscovery, accepted): then they get them
  * split, plus one VirtualHost resource per virtual host (what the server sends each).
  */
-export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = [], protocol: XdsProtocol = 'sotw'): TranslationDocument {
+export function translationDocument(config: EnvoyConfig, extraDiagnostics: readonly Diagnostic[] = [], protocol: XdsProtocol = 'sotw', showSecrets = false): TranslationDocument {
   const ingressClasses: TranslationDocument['ingressClasses'] = {};
   for (const fleet of config.fleets) {
-    const view = protocol === 'delta' && fleet.virtualHostDiscovery ? withVirtualHostDiscovery(fleet.resources, fleet.origins).resources : fleet.resources;
+    const served = protocol === 'delta' && fleet.virtualHostDiscovery ? withVirtualHostDiscovery(fleet.resources, fleet.origins).resources : fleet.resources;
+    // Private keys are left out unless asked for (`--show-secrets`, local debugging only).
+    const view = showSecrets ? served : { ...served, secrets: served.secrets.map(redactSecret) };
     const resources: Record<string, JsonValue[]> = {};
     for (const kind of KIND_ORDER) {
       const field = FLEET_FIELD_BY_KIND[kind];

@@ -4,29 +4,40 @@ import { virtualHostResourceName } from '../../../xds-server/src/cache/virtual-h
 import type { IrFleet, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { edsCluster, loadAssignment } from './cluster.js';
+import { httpsListener } from './https-listener.js';
 import { httpListener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
+import { tlsSecret } from './secret.js';
 
 export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
   const routeConfigurationName = fleet.httpListener.name;
+  const https = fleet.https;
   const originsOf = (hosts: readonly IrVirtualHost[]): string[] =>
     [...new Set(hosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])].map((r) => r.origin)))].sort(compareStrings);
   const classRef = `IngressClass ${fleet.ingressClass}`;
+  const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
   return {
     resources: {
-      listeners: [httpListener(fleet.httpListener, fleet.http, routeConfigurationName)],
-      routeConfigurations: [routeConfiguration(routeConfigurationName, fleet.virtualHosts)],
+      listeners: [
+        httpListener(fleet.httpListener, fleet.http, routeConfigurationName),
+        ...(https ? [httpsListener(https, fleet.http, https.listener.name)] : []),
+      ],
+      routeConfigurations: [
+        routeConfiguration(routeConfigurationName, fleet.virtualHosts, 'http'),
+        ...(https ? [routeConfiguration(https.listener.name, fleet.virtualHosts, 'https')] : []),
+      ],
       clusters: fleet.clusters.map((cluster) => edsCluster(cluster, fleet.upstream)),
       clusterLoadAssignments: fleet.clusters.map(loadAssignment),
-      secrets: [],
+      secrets: fleet.certificates.map(tlsSecret),
     },
     origins: {
-      listener: { [fleet.httpListener.name]: [classRef] },
-      routeConfiguration: { [routeConfigurationName]: originsOf(fleet.virtualHosts) },
+      listener: { [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) },
+      routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, originsOf(fleet.virtualHosts)])),
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
-      virtualHost: Object.fromEntries(fleet.virtualHosts.map((v) => [virtualHostResourceName(routeConfigurationName, v.host), originsOf([v])])),
+      virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), originsOf([v])]))),
       cluster: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
       clusterLoadAssignment: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
+      secret: Object.fromEntries(fleet.certificates.map((c) => [c.name, c.origins])),
     },
   };
 }

@@ -2,6 +2,7 @@
 // Envoy's edge-proxy guide recommends (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
 import type { HttpConnectionManager } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { Listener } from '../../../xds-server/src/resources.js';
+import type { Filter } from '../../../xds-server/src/generated/envoy/config/listener/v3/Filter.js';
 import type { Buffer as BufferFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/http/buffer/v3/Buffer.js';
 import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { IrHttpOptions, IrListener } from '../ir/types.js';
@@ -9,11 +10,21 @@ import { accessLogs } from './access-log.js';
 import { durationFromMs } from './duration.js';
 import { BUFFER_TYPE, HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
-const BUFFER_LIMIT_BYTES = 32 * 1024;
+export const BUFFER_LIMIT_BYTES = 32 * 1024;
 
 export function httpListener(listener: IrListener, http: IrHttpOptions, routeConfigurationName: string): Listener {
+  return {
+    name: listener.name,
+    address: { socket_address: { address: listener.address, port_value: listener.port } },
+    per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
+    filter_chains: [{ filters: [connectionManagerFilter(listener.name, http, routeConfigurationName)] }],
+  };
+}
+
+/** Every listener, plain or TLS, is the same HttpConnectionManager over its own route table. */
+export function connectionManagerFilter(statPrefix: string, http: IrHttpOptions, routeConfigurationName: string): Filter {
   const connectionManager: HttpConnectionManager = {
-    stat_prefix: listener.name,
+    stat_prefix: statPrefix,
     codec_type: 'AUTO',
     rds: { route_config_name: routeConfigurationName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: httpFilters(http),
@@ -45,18 +56,7 @@ export function httpListener(listener: IrListener, http: IrHttpOptions, routeCon
   };
   const logs = accessLogs(http);
   if (logs.length > 0) connectionManager.access_log = logs;
-  return {
-    name: listener.name,
-    address: { socket_address: { address: listener.address, port_value: listener.port } },
-    per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
-    filter_chains: [
-      {
-        filters: [
-          { name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HTTP_CONNECTION_MANAGER_TYPE, ...connectionManager } },
-        ],
-      },
-    ],
-  };
+  return { name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HTTP_CONNECTION_MANAGER_TYPE, ...connectionManager } };
 }
 
 /**

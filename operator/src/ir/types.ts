@@ -7,6 +7,10 @@ export interface IrFleet {
   /** node.cluster of the Envoys that receive this configuration. */
   fleet: string;
   httpListener: IrListener;
+  /** Absent when the class has no usable certificate at all: nothing listens for HTTPS. */
+  https?: IrHttps;
+  /** Served as SDS Secrets; the HTTPS listener refers to them by name. Sorted by name. */
+  certificates: IrCertificate[];
   /** How the listener treats downstream HTTP: timeouts, limits, client addresses, logging. */
   http: IrHttpOptions;
   /** How Envoy connects to backends. */
@@ -23,6 +27,35 @@ export interface IrListener {
   name: string;
   address: string;
   port: number;
+}
+
+export interface IrHttps {
+  listener: IrListener;
+  minimumVersion: '1.2' | '1.3';
+  /** TLS 1.2 suites, BoringSSL names; absent: Envoy's defaults. */
+  cipherSuites?: string[];
+  /** One SNI filter chain per certificate, with the hosts it serves; sorted by certificate. */
+  chains: IrTlsChain[];
+  /** For clients whose SNI names no chain's host (or that send none); absent: the connection is closed. */
+  defaultCertificate?: string;
+}
+
+export interface IrTlsChain {
+  certificate: string;
+  /** Exact and wildcard names, sorted. */
+  serverNames: string[];
+}
+
+export interface IrCertificate {
+  /** The SDS name: `namespace/name` of the Kubernetes Secret, stable across rotations. */
+  name: string;
+  /** PEM, leaf first. */
+  certificateChain: string;
+  /** PEM. Never printed: outputs redact it. */
+  privateKey: string;
+  notAfterMs: number;
+  /** The Secret and the Ingresses (or IngressClass) that use it. */
+  origins: string[];
 }
 
 export interface IrHttpOptions {
@@ -69,6 +102,8 @@ export interface IrVirtualHost {
    * the routes of a host no rule names, i.e. the hostless rules, then the default backend.
    */
   fallthrough?: IrRoute[];
+  /** Strict-Transport-Security value for HTTPS responses: hosts served with a certificate of their own. */
+  hsts?: string;
 }
 
 export type IrPathMatch =
@@ -88,6 +123,11 @@ export interface IrRoute {
   origin: string;
   /** Stable, human-readable route name, e.g. "default/web/rule-0/path-1". */
   name: string;
+  /**
+   * Over plain HTTP, answer 308 to the same URL on https (ingress-nginx's ssl-redirect), unless a
+   * trusted proxy in front says the request came over HTTPS (X-Forwarded-Proto).
+   */
+  httpsRedirect?: true;
 }
 
 export interface IrForward {

@@ -3,7 +3,7 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
+import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
@@ -17,6 +17,12 @@ import type { FleetParameters } from './parameters/fleet-parameters.js';
 import { checkRe2 } from './regex.js';
 import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
 import { RouteTable } from './route-table.js';
+import { defaultCertificateOf } from './tls/default-certificate.js';
+import type { RedirectPolicy } from './tls/https-redirect.js';
+import { hstsValue, withHttpsRedirects } from './tls/https-redirect.js';
+import type { SecretIndex } from './tls/secret-index.js';
+import type { DefaultCertificate } from './tls/tls-hosts.js';
+import { TlsHostTable } from './tls/tls-hosts.js';
 
 const REGEX_METACHARACTERS = /[\^$()[\]{}*+?|\\]/;
 
@@ -31,11 +37,13 @@ interface DefaultBackend {
   routeName: string;
 }
 
-export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, parameters: FleetParameters): FleetTranslation {
+export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, secrets: SecretIndex, parameters: FleetParameters): FleetTranslation {
   const className = ingressClass.metadata?.name ?? '';
-  const builder = new FleetBuilder(resolver, parameters.nginxAnnotations ? undefined : className);
+  const fallback = defaultCertificateOf(parameters.tls.defaultCertificate, secrets, className);
+  const builder = new FleetBuilder(resolver, new TlsHostTable(secrets, fallback.certificate), parameters.nginxAnnotations ? undefined : className);
   for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngressSafely(ingress);
-  return { fleet: builder.build(className, parameters), diagnostics: builder.diagnostics };
+  const fleet = builder.build(className, parameters, fallback.certificate);
+  return { fleet, diagnostics: [...fallback.diagnostics, ...builder.diagnostics] };
 }
 
 function httpOptions(parameters: FleetParameters): IrHttpOptions {
@@ -64,10 +72,13 @@ class FleetBuilder {
   /** Every backend seen, by cluster name; build() keeps only those a winning route uses. */
   private readonly backends = new Map<string, ResolvedBackend>();
   private defaultBackend: DefaultBackend | undefined;
+  /** ssl-redirect and force-ssl-redirect of each Ingress, by "Ingress namespace/name". */
+  private readonly redirects = new Map<string, RedirectPolicy>();
 
   /** @param nginxOffBy the class whose parameters turn nginx annotations off, if they do. */
   constructor(
     private readonly resolver: BackendResolver,
+    private readonly tls: TlsHostTable,
     private readonly nginxOffBy?: string,
   ) {}
 
@@ -83,6 +94,8 @@ class FleetBuilder {
     } catch (error) {
       const ref = objectRef('Ingress', ingress.metadata);
       this.table.withdraw(ref);
+      this.tls.withdraw(ref);
+      this.redirects.delete(ref);
       if (this.defaultBackend?.origin === ref) this.defaultBackend = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       this.diagnostics.push({ object: ref, severity: 'error', message: `Portico failed to translate this Ingress (${reason}) and leaves it out. This is a bug in Portico: please report it with the Ingress` });
@@ -95,15 +108,13 @@ class FleetBuilder {
       this.diagnostics.push({ object: ref, severity, message });
     };
     const namespace = ingress.metadata?.namespace ?? 'default';
-    const { options, problems } = this.nginxOffBy === undefined ? readNginxAnnotations(ingress) : { options: { regexPaths: false }, problems: [] };
+    const { options, problems } = this.nginxOffBy === undefined ? readNginxAnnotations(ingress) : { options: { regexPaths: false, sslRedirect: true, forceSslRedirect: false }, problems: [] };
     for (const problem of problems) report(problem.severity, `metadata.annotations["${problem.annotation}"]: ${problem.message}`);
     const ignored = this.nginxOffBy === undefined ? [] : nginxAnnotationsOf(ingress);
     if (ignored.length > 0) {
       report('warning', `metadata.annotations: ${ignored.join(', ')} ignored: the parameters of IngressClass ${this.nginxOffBy} turn the nginx annotation family off (spec.annotationFamilies.nginx: false)`);
     }
-    if ((ingress.spec?.tls ?? []).length > 0) {
-      report('warning', 'spec.tls: TLS termination is not supported yet; the hosts of this Ingress are served over plain HTTP only');
-    }
+    this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
 
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
@@ -125,6 +136,7 @@ class FleetBuilder {
       hosts.set(i, host.host);
       this.table.addHost(host.host);
     });
+    this.tls.offer(ingress, [...hosts.values()], report);
 
     // app-root comes before the rules: ingress-nginx answers it at server level, ahead of locations.
     if (options.appRoot !== undefined) {
@@ -199,28 +211,53 @@ class FleetBuilder {
     return resolved;
   }
 
-  build(className: string, parameters: FleetParameters): IrFleet {
+  build(className: string, parameters: FleetParameters, defaultCertificate: DefaultCertificate | undefined): IrFleet {
     // What a request for a host that no rule names gets; also where wildcard hosts send deeper names.
     const otherHosts = this.withDefaultBackend(this.table.routes(CATCH_ALL_HOST));
+    const hsts = hstsValue(parameters.tls.hsts);
     const virtualHosts: IrVirtualHost[] = this.table.hosts().map((host) => {
-      const routes = this.withDefaultBackend(this.table.routes(host));
-      return isWildcardHost(host) && otherHosts.length > 0 ? { host, routes, fallthrough: otherHosts } : { host, routes };
+      const tls = this.tls.tlsHost(host);
+      const redirected = (routes: IrRoute[]): IrRoute[] => withHttpsRedirects(routes, tls !== undefined, this.redirects);
+      const virtualHost: IrVirtualHost = { host, routes: redirected(this.withDefaultBackend(this.table.routes(host))) };
+      if (isWildcardHost(host) && otherHosts.length > 0) virtualHost.fallthrough = redirected(otherHosts);
+      if (tls?.own && hsts !== undefined) virtualHost.hsts = hsts;
+      return virtualHost;
     });
     if (this.defaultBackend && !virtualHosts.some((v) => v.host === CATCH_ALL_HOST)) {
-      virtualHosts.push({ host: CATCH_ALL_HOST, routes: otherHosts });
+      virtualHosts.push({ host: CATCH_ALL_HOST, routes: withHttpsRedirects(otherHosts, false, this.redirects) });
     }
     // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
-    return {
+    const certificates = this.tls.certificates().map(({ name, certificate, origins }) => ({ name, ...certificate, origins }));
+    if (defaultCertificate && !certificates.some((c) => c.name === defaultCertificate.name)) {
+      certificates.push({ name: defaultCertificate.name, ...defaultCertificate.certificate, origins: [`Secret ${defaultCertificate.name}`, `IngressClass ${className}`] });
+      certificates.sort((a, b) => compareStrings(a.name, b.name));
+    }
+    const fleet: IrFleet = {
       ingressClass: className,
       fleet: parameters.fleet ?? className,
       httpListener: { name: 'http', address: parameters.httpListener.address, port: parameters.httpListener.port },
+      certificates: certificates.map(({ name, certificateChain, privateKey, notAfterMs, origins }) => ({ name, certificateChain, privateKey, notAfterMs, origins })),
       http: httpOptions(parameters),
       upstream: { connectTimeoutMs: parameters.timeouts.connectMs },
       xds: { virtualHostDiscovery: virtualHostDiscoveryFor(parameters.envoy).state === 'on' },
       virtualHosts: nonEmpty,
       clusters: this.usedClusters(nonEmpty.flatMap((v) => v.routes)),
     };
+    const https = this.httpsListener(parameters, defaultCertificate);
+    if (https) fleet.https = https;
+    return fleet;
+  }
+
+  /** SNI chains for hosts with certificates of their own; the default certificate for the rest. */
+  private httpsListener(parameters: FleetParameters, defaultCertificate: DefaultCertificate | undefined): IrHttps | undefined {
+    const chains = [...this.tls.hostsByCertificate()].sort(([a], [b]) => compareStrings(a, b)).map(([certificate, serverNames]) => ({ certificate, serverNames }));
+    if (chains.length === 0 && !defaultCertificate) return undefined;
+    const { address, port } = parameters.httpsListener;
+    const https: IrHttps = { listener: { name: 'https', address, port }, minimumVersion: parameters.tls.minimumVersion, chains };
+    if (parameters.tls.cipherSuites) https.cipherSuites = parameters.tls.cipherSuites;
+    if (defaultCertificate) https.defaultCertificate = defaultCertificate.name;
+    return https;
   }
 
   /** Every host ends with the default backend, unless a rule of its own already takes "/". */

@@ -9,6 +9,7 @@ import type { ClassParameters } from './parameters/resolve-class-parameters.js';
 import { describeRef, resolveClassParameters } from './parameters/resolve-class-parameters.js';
 import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
 import { translateFleet } from './translate-fleet.js';
+import { SecretIndex } from './tls/secret-index.js';
 
 export interface IrTranslation {
   fleets: IrFleet[];
@@ -19,9 +20,11 @@ export interface IrTranslation {
   diagnostics: Diagnostic[];
 }
 
-export function translateToIr(state: ClusterState): IrTranslation {
+/** @param now milliseconds since the epoch: when certificates are judged valid or expired. */
+export function translateToIr(state: ClusterState, now: number): IrTranslation {
   const { ours, ingressesByClass } = selectIngressClasses(state);
   const resolver = new BackendResolver(state);
+  const secrets = new SecretIndex(state.secrets, now);
   const classes = assignFleets(ours.map((ingressClass) => resolveClassParameters(ingressClass, state)));
   const fleets: IrFleet[] = [];
   const held: IrHeldClass[] = [];
@@ -40,7 +43,7 @@ export function translateToIr(state: ClusterState): IrTranslation {
       const where = resolved.ref ? `${describeRef(resolved.ref)}: ` : '';
       diagnostics.push({ object: `IngressClass ${name}`, severity: 'warning', message: `spec.parameters: ${where}${vhds.message}` });
     }
-    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, resolved.parameters);
+    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, secrets, resolved.parameters);
     fleets.push(result.fleet);
     diagnostics.push(...result.diagnostics);
   });

@@ -97,8 +97,9 @@ export function apiListener(name: string, routeConfigName: string): Listener {
 }
 
 /**
- * RDS names used by the listeners' HttpConnectionManagers: plain-text filter chains first, since a
- * proxyless client reaches backends directly, as a plain-HTTP client of Envoy's would.
+ * RDS names used by the listeners' HttpConnectionManagers: TLS filter chains first. A proxyless
+ * client reaches backends directly, so the plain-HTTP table's redirects to HTTPS (ingress-nginx's
+ * ssl-redirect) mean nothing to it; the HTTPS table has the same routes without them.
  */
 function routeConfigNamesByPreference(listeners: readonly Listener[]): string[] {
   const plain: string[] = [];
@@ -113,7 +114,7 @@ function routeConfigNamesByPreference(listeners: readonly Listener[]): string[] 
       }
     }
   }
-  return [...new Set([...plain, ...tls])];
+  return [...new Set([...tls, ...plain])];
 }
 
 function rdsNameOf(typedConfig: unknown): string | undefined {

@@ -5,7 +5,7 @@ const withAnnotations = (annotations: Record<string, string>) => ({ metadata: { 
 
 describe('readNginxAnnotations', () => {
   it('rewrite-target implies regex paths, as in ingress-nginx', () => {
-    expect(readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/rewrite-target': '/$1' })).options).toEqual({ regexPaths: true, rewriteTarget: '/$1' });
+    expect(readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/rewrite-target': '/$1' })).options).toEqual({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: true, forceSslRedirect: false });
   });
 
   it('rejects an app-root that is not an absolute path, naming the value', () => {
@@ -15,8 +15,17 @@ describe('readNginxAnnotations', () => {
   });
 
   it('warns about every nginx annotation it does not honour', () => {
-    const { problems } = readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'example.com/other': 'x' }));
-    expect(problems.map((p) => [p.annotation, p.severity])).toEqual([['nginx.ingress.kubernetes.io/ssl-redirect', 'warning']]);
+    const { problems } = readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', 'example.com/other': 'x' }));
+    expect(problems.map((p) => [p.annotation, p.severity])).toEqual([['nginx.ingress.kubernetes.io/proxy-body-size', 'warning']]);
+  });
+
+  it('reads ssl-redirect and force-ssl-redirect, keeping the default for a value that is not a boolean', () => {
+    const read = (annotations: Record<string, string>) => readNginxAnnotations(withAnnotations(annotations));
+    expect(read({}).options).toMatchObject({ sslRedirect: true, forceSslRedirect: false });
+    expect(read({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'false', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }).options).toMatchObject({ sslRedirect: false, forceSslRedirect: true });
+    const bad = read({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'no' });
+    expect(bad.options.sslRedirect).toBe(true);
+    expect(bad.problems).toEqual([{ annotation: 'nginx.ingress.kubernetes.io/ssl-redirect', severity: 'error', message: 'must be "true" or "false", not "no"; the default (true) applies' }]);
   });
 });
 

@@ -7,8 +7,10 @@ export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
 export const REWRITE_TARGET = `${NGINX_PREFIX}rewrite-target`;
 export const USE_REGEX = `${NGINX_PREFIX}use-regex`;
 export const APP_ROOT = `${NGINX_PREFIX}app-root`;
+export const SSL_REDIRECT = `${NGINX_PREFIX}ssl-redirect`;
+export const FORCE_SSL_REDIRECT = `${NGINX_PREFIX}force-ssl-redirect`;
 
-const HONOURED = new Set([REWRITE_TARGET, USE_REGEX, APP_ROOT]);
+const HONOURED = new Set([REWRITE_TARGET, USE_REGEX, APP_ROOT, SSL_REDIRECT, FORCE_SSL_REDIRECT]);
 
 export interface NginxOptions {
   /** ImplementationSpecific paths are RE2 regexes (use-regex, or implied by rewrite-target). */
@@ -17,6 +19,10 @@ export interface NginxOptions {
   rewriteTarget?: string;
   /** A request for `/` is redirected here with 302. */
   appRoot?: string;
+  /** Plain-HTTP requests for a host with TLS get 308 to https (default true). */
+  sslRedirect: boolean;
+  /** ...and for any host, with or without TLS (TLS terminated in front of Envoy). */
+  forceSslRedirect: boolean;
 }
 
 export interface AnnotationProblem {
@@ -33,13 +39,17 @@ function isUnsafePath(value: string): boolean {
 export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOptions; problems: AnnotationProblem[] } {
   const annotations = ingress.metadata?.annotations ?? {};
   const problems: AnnotationProblem[] = [];
-  const options: NginxOptions = { regexPaths: false };
-
-  const useRegex = annotations[USE_REGEX];
-  if (useRegex !== undefined) {
-    if (useRegex === 'true') options.regexPaths = true;
-    else if (useRegex !== 'false') problems.push({ annotation: USE_REGEX, severity: 'error', message: `must be "true" or "false", not ${JSON.stringify(useRegex)}` });
-  }
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = annotations[name];
+    if (value === undefined || value === 'true' || value === 'false') return value === undefined ? fallback : value === 'true';
+    problems.push({ annotation: name, severity: 'error', message: `must be "true" or "false", not ${JSON.stringify(value)}; the default (${fallback}) applies` });
+    return fallback;
+  };
+  const options: NginxOptions = {
+    regexPaths: flag(USE_REGEX, false),
+    sslRedirect: flag(SSL_REDIRECT, true),
+    forceSslRedirect: flag(FORCE_SSL_REDIRECT, false),
+  };
 
   const rewriteTarget = annotations[REWRITE_TARGET];
   if (rewriteTarget !== undefined) {

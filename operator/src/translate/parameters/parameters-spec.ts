@@ -14,8 +14,25 @@ export interface ParametersSpec {
   clientIP: { useRemoteAddress: boolean; xffNumTrustedHops: number };
   accessLog: { enabled: boolean; format: AccessLogFormat };
   annotationFamilies: { nginx: boolean };
-  tls: { minimumVersion: TlsVersion; defaultCertificate?: ObjectName };
+  tls: TlsSpec;
   envoy: EnvoySpec;
+}
+
+export interface TlsSpec {
+  minimumVersion: TlsVersion;
+  /** The Secret served to clients whose SNI names no TLS host, and to TLS hosts whose own Secret is unusable. */
+  defaultCertificate?: ObjectName;
+  /** TLS 1.2 cipher suites, in BoringSSL's names; unset: Envoy's defaults. TLS 1.3 suites are not configurable in Envoy. */
+  cipherSuites?: string[];
+  /** Strict-Transport-Security on HTTPS responses of hosts with a certificate of their own (ingress-nginx's hsts* keys). */
+  hsts: HstsSpec;
+}
+
+export interface HstsSpec {
+  enabled: boolean;
+  maxAgeSeconds: number;
+  includeSubDomains: boolean;
+  preload: boolean;
 }
 
 /** What the fleet's Envoys are, for features that older Envoy releases reject. */
@@ -40,6 +57,28 @@ export const ACCESS_LOG_FORMATS = ['Text', 'JSON'] as const;
 export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
 export const TLS_VERSIONS = ['1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
+/**
+ * The TLS 1.2 suites a class may choose: BoringSSL's ECDHE AEAD suites and the older ones Envoy
+ * still accepts (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto).
+ */
+export const TLS_CIPHER_SUITES = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-RSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES256-SHA',
+  'AES128-GCM-SHA256',
+  'AES256-GCM-SHA384',
+  'AES128-SHA',
+  'AES256-SHA',
+] as const;
+/** ingress-nginx's ConfigMap defaults: hsts "true", hsts-max-age "31536000", hsts-include-subdomains "true", hsts-preload "false". */
+export const MAX_HSTS_MAX_AGE_SECONDS = 2 ** 31 - 1;
 
 /**
  * Every default, as the API server fills them into `spec: {}`. The values keep what Portico did
@@ -54,6 +93,6 @@ export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
   clientIP: { useRemoteAddress: true, xffNumTrustedHops: 0 },
   accessLog: { enabled: false, format: 'Text' },
   annotationFamilies: { nginx: true },
-  tls: { minimumVersion: '1.2' },
+  tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31536000, includeSubDomains: true, preload: false } },
   envoy: { virtualHostDiscovery: false },
 };

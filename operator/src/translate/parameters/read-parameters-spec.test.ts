@@ -19,7 +19,7 @@ describe('readParametersSpec', () => {
       useRemoteAddress: true,
       xffNumTrustedHops: 0,
       nginxAnnotations: true,
-      tls: { minimumVersion: '1.2' },
+      tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31_536_000, includeSubDomains: true, preload: false } },
       envoy: { virtualHostDiscovery: false },
     };
     expect(readParametersSpec({})).toEqual({ parameters: expected });
@@ -36,7 +36,12 @@ describe('readParametersSpec', () => {
       clientIP: { useRemoteAddress: false, xffNumTrustedHops: 2 },
       accessLog: { enabled: true, format: 'JSON' },
       annotationFamilies: { nginx: false },
-      tls: { minimumVersion: '1.3', defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' } },
+      tls: {
+        minimumVersion: '1.3',
+        defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' },
+        cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'],
+        hsts: { enabled: false, maxAgeSeconds: 600, includeSubDomains: false, preload: true },
+      },
       envoy: { version: '1.40', virtualHostDiscovery: true },
     });
     expect(read).toEqual({
@@ -52,7 +57,12 @@ describe('readParametersSpec', () => {
         xffNumTrustedHops: 2,
         accessLog: { format: 'JSON' },
         nginxAnnotations: false,
-        tls: { minimumVersion: '1.3', defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' } },
+        tls: {
+          minimumVersion: '1.3',
+          defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' },
+          cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'],
+          hsts: { enabled: false, maxAgeSeconds: 600, includeSubDomains: false, preload: true },
+        },
         envoy: { version: '1.40', virtualHostDiscovery: true },
       },
     });

@@ -7,7 +7,8 @@ import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
 import type { FleetParameters, StatusAddress } from './fleet-parameters.js';
 import type { ObjectName } from './parameters-spec.js';
-import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, TLS_VERSIONS } from './parameters-spec.js';
+import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
+import type { TlsSpec } from './parameters-spec.js';
 import { parseByteSize } from './quantities.js';
 
 export const FLEET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9_.]{0,251}[a-z0-9])?$';
@@ -76,9 +77,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   const accessLogEnabled = r.boolean('spec.accessLog.enabled', accessLog['enabled'], d.accessLog.enabled);
   const accessLogFormat = r.oneOf('spec.accessLog.format', accessLog['format'], d.accessLog.format, ACCESS_LOG_FORMATS);
   const families = r.object('spec.annotationFamilies', root['annotationFamilies'], ['nginx']);
-  const tls = r.object('spec.tls', root['tls'], ['minimumVersion', 'defaultCertificate']);
-  const minimumVersion = r.oneOf('spec.tls.minimumVersion', tls['minimumVersion'], d.tls.minimumVersion, TLS_VERSIONS);
-  const defaultCertificate = r.has(tls, 'defaultCertificate') ? readObjectName(r, 'spec.tls.defaultCertificate', tls['defaultCertificate'], DNS_SUBDOMAIN_PATTERN) : undefined;
+  const tls = readTls(r, root['tls']);
   const envoy = r.object('spec.envoy', root['envoy'], ['version', 'virtualHostDiscovery']);
   const envoyVersion = r.has(envoy, 'version')
     ? r.string('spec.envoy.version', envoy['version'], '', (text) => (isEnvoyMinorRelease(text) ? undefined : `must be an Envoy minor release such as "1.37", not ${JSON.stringify(text)}`))
@@ -93,7 +92,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
     useRemoteAddress: r.boolean('spec.clientIP.useRemoteAddress', clientIP['useRemoteAddress'], d.clientIP.useRemoteAddress),
     xffNumTrustedHops: r.integer('spec.clientIP.xffNumTrustedHops', clientIP['xffNumTrustedHops'], d.clientIP.xffNumTrustedHops, 0, MAX_TRUSTED_HOPS),
     nginxAnnotations: r.boolean('spec.annotationFamilies.nginx', families['nginx'], d.annotationFamilies.nginx),
-    tls: defaultCertificate ? { minimumVersion, defaultCertificate } : { minimumVersion },
+    tls,
     envoy: {
       ...(envoyVersion !== undefined ? { version: envoyVersion } : {}),
       virtualHostDiscovery: r.boolean('spec.envoy.virtualHostDiscovery', envoy['virtualHostDiscovery'], d.envoy.virtualHostDiscovery),
@@ -103,6 +102,27 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   if (statusAddress) parameters.statusAddress = statusAddress;
   if (accessLogEnabled) parameters.accessLog = { format: accessLogFormat };
   return r.problems.length > 0 ? { problems: r.problems } : { parameters };
+}
+
+function readTls(r: FieldReader, value: unknown): TlsSpec {
+  const d = DEFAULT_PARAMETERS_SPEC.tls;
+  const tls = r.object('spec.tls', value, ['minimumVersion', 'defaultCertificate', 'cipherSuites', 'hsts']);
+  const hsts = r.object('spec.tls.hsts', tls['hsts'], ['enabled', 'maxAgeSeconds', 'includeSubDomains', 'preload']);
+  const spec: TlsSpec = {
+    minimumVersion: r.oneOf('spec.tls.minimumVersion', tls['minimumVersion'], d.minimumVersion, TLS_VERSIONS),
+    hsts: {
+      enabled: r.boolean('spec.tls.hsts.enabled', hsts['enabled'], d.hsts.enabled),
+      maxAgeSeconds: r.integer('spec.tls.hsts.maxAgeSeconds', hsts['maxAgeSeconds'], d.hsts.maxAgeSeconds, 0, MAX_HSTS_MAX_AGE_SECONDS),
+      includeSubDomains: r.boolean('spec.tls.hsts.includeSubDomains', hsts['includeSubDomains'], d.hsts.includeSubDomains),
+      preload: r.boolean('spec.tls.hsts.preload', hsts['preload'], d.hsts.preload),
+    },
+  };
+  if (r.has(tls, 'defaultCertificate')) spec.defaultCertificate = readObjectName(r, 'spec.tls.defaultCertificate', tls['defaultCertificate'], DNS_SUBDOMAIN_PATTERN);
+  if (r.has(tls, 'cipherSuites')) {
+    const suites = r.list('spec.tls.cipherSuites', tls['cipherSuites'], 1, TLS_CIPHER_SUITES.length);
+    spec.cipherSuites = suites.map((suite, i) => r.oneOf(`spec.tls.cipherSuites[${i}]`, suite, TLS_CIPHER_SUITES[0], TLS_CIPHER_SUITES));
+  }
+  return spec;
 }
 
 function readStatusAddress(r: FieldReader, value: unknown): StatusAddress | undefined {

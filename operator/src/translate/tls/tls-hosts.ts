@@ -1,0 +1,157 @@
+// Which certificate each TLS host of a fleet is served with, from the Ingresses' `spec.tls`, as
+// ingress-nginx chooses it: the Secret of the `tls` entry that lists the host; for a rule host no
+// entry lists, the first Secret of the same Ingress whose certificate covers it; the oldest
+// Ingress wins a host. A Secret that is missing, invalid, expired or does not cover the host
+// leaves the host on the class's default certificate (or off HTTPS without one), with a warning
+// on the Ingress: one bad Secret never takes other hosts down.
+import type { V1Ingress } from '../../store/cluster-state.js';
+import { objectRef } from '../../store/cluster-state.js';
+import type { Severity } from '../../diagnostics/diagnostic.js';
+import { compareStrings } from '../../util/compare.js';
+import { normalizeHost } from '../hosts.js';
+import type { ServableCertificate } from './certificate.js';
+import { EXPIRY_WARNING_MS, certificateCovers } from './certificate.js';
+import type { SecretIndex } from './secret-index.js';
+
+type Reporter = (severity: Severity, message: string) => void;
+
+/** The class's default certificate, already checked: its SDS name, or none. */
+export interface DefaultCertificate {
+  name: string;
+  certificate: ServableCertificate;
+}
+
+export interface TlsHost {
+  /** SDS Secret name (`namespace/name` of the Kubernetes Secret), or the default certificate's. */
+  certificate: string;
+  /** The host's own certificate (not the default): it gets HSTS. */
+  own: boolean;
+  origin: string;
+}
+
+interface Entry {
+  field: string;
+  hosts: string[];
+  /** `namespace/name`, when the entry names a usable Secret of its namespace. */
+  secret?: string;
+  certificate?: ServableCertificate;
+}
+
+export class TlsHostTable {
+  private readonly hosts = new Map<string, TlsHost>();
+  /** Own certificates in use, by SDS name, with the Ingresses using them. */
+  private readonly used = new Map<string, { certificate: ServableCertificate; origins: Set<string> }>();
+
+  constructor(
+    private readonly secrets: SecretIndex,
+    private readonly fallback: DefaultCertificate | undefined,
+  ) {}
+
+  /** @param ruleHosts the Ingress's rule hosts, already normalised. */
+  offer(ingress: V1Ingress, ruleHosts: readonly string[], report: Reporter): void {
+    const ref = objectRef('Ingress', ingress.metadata);
+    const entries = (ingress.spec?.tls ?? []).map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, report));
+    const used = new Set<Entry>();
+    for (const entry of entries) {
+      for (const host of entry.hosts) if (this.claim(host, entry, ref, report)) used.add(entry);
+    }
+    // ingress-nginx: a rule host no entry lists still uses an entry's Secret if its certificate covers the host.
+    const listed = new Set(entries.flatMap((entry) => entry.hosts));
+    for (const host of ruleHosts) {
+      if (listed.has(host) || host === '*') continue;
+      const covering = entries.find((entry) => entry.certificate && certificateCovers(entry.certificate.dnsNames, host));
+      if (covering && this.claim(host, covering, ref, report)) used.add(covering);
+    }
+    for (const { field, secret, certificate } of used) {
+      if (!secret || !certificate || certificate.notAfterMs - this.secrets.now >= EXPIRY_WARNING_MS) continue;
+      report('warning', `${field}.secretName: the certificate of Secret ${secret} expires at ${new Date(certificate.notAfterMs).toISOString()}, in less than ${EXPIRY_WARNING_MS / 86_400_000} days`);
+    }
+  }
+
+  /** Forgets what one Ingress claimed (its translation failed half-way). */
+  withdraw(origin: string): void {
+    for (const [host, tls] of this.hosts) if (tls.origin === origin) this.hosts.delete(host);
+    for (const [name, use] of this.used) {
+      use.origins.delete(origin);
+      if (use.origins.size === 0) this.used.delete(name);
+    }
+  }
+
+  tlsHost(host: string): TlsHost | undefined {
+    return this.hosts.get(host);
+  }
+
+  /** Own certificates in use, sorted by SDS name. */
+  certificates(): { name: string; certificate: ServableCertificate; origins: string[] }[] {
+    return [...this.used.keys()].sort(compareStrings).map((name) => {
+      const use = this.used.get(name) as { certificate: ServableCertificate; origins: Set<string> };
+      return { name, certificate: use.certificate, origins: [`Secret ${name}`, ...[...use.origins].sort(compareStrings)] };
+    });
+  }
+
+  /** Hosts served with each own certificate (for SNI), sorted. */
+  hostsByCertificate(): Map<string, string[]> {
+    const byCertificate = new Map<string, string[]>();
+    for (const host of [...this.hosts.keys()].sort(compareStrings)) {
+      const tls = this.hosts.get(host) as TlsHost;
+      if (!tls.own) continue;
+      byCertificate.set(tls.certificate, [...(byCertificate.get(tls.certificate) ?? []), host]);
+    }
+    return byCertificate;
+  }
+
+  private readEntry(ingress: V1Ingress, tls: { hosts?: string[]; secretName?: string }, field: string, report: Reporter): Entry {
+    const hosts: string[] = [];
+    (tls.hosts ?? []).forEach((raw, j) => {
+      const host = normalizeHost(raw);
+      if ('error' in host) return report('error', `${field}.hosts[${j}]: ${host.error}; this host gets no certificate`);
+      if (host.host === '*') return report('error', `${field}.hosts[${j}]: must name a host`);
+      hosts.push(host.host);
+    });
+    const secretName = tls.secretName ?? '';
+    const namespace = ingress.metadata?.namespace ?? 'default';
+    if (secretName === '') {
+      if (hosts.length > 0 && !this.fallback) report('warning', `${field}: no secretName, and the class has no default certificate: ${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} not served over HTTPS`);
+      return { field, hosts };
+    }
+    if (secretName.includes('/')) {
+      report('error', `${field}.secretName: ${JSON.stringify(secretName)} names a Secret in another namespace; an Ingress may only use Secrets of its own namespace (${namespace})${this.fallbackNote(hosts)}`);
+      return { field, hosts };
+    }
+    const secret = `${namespace}/${secretName}`;
+    const check = this.secrets.certificate(secret);
+    if (!check.ok) {
+      report('warning', `${field}.secretName: Secret ${secret} ${check.problem}${this.fallbackNote(hosts)}`);
+      return { field, hosts };
+    }
+    return { field, hosts, secret, certificate: check.certificate };
+  }
+
+  /** True when the host now uses the entry's own certificate. */
+  private claim(host: string, entry: Entry, origin: string, report: Reporter): boolean {
+    const taken = this.hosts.get(host);
+    if (taken) {
+      if (taken.origin !== origin) report('warning', `${entry.field}: host ${host} takes its certificate from ${taken.origin}, which is older; this entry is not used for it`);
+      return false;
+    }
+    const { secret, certificate } = entry;
+    if (secret && certificate) {
+      if (certificateCovers(certificate.dnsNames, host)) {
+        this.hosts.set(host, { certificate: secret, own: true, origin });
+        const use = this.used.get(secret) ?? { certificate, origins: new Set<string>() };
+        use.origins.add(origin);
+        this.used.set(secret, use);
+        return true;
+      }
+      report('warning', `${entry.field}.secretName: the certificate of Secret ${secret} does not name host ${host} (its names: ${certificate.dnsNames.join(', ') || 'none'})${this.fallbackNote([host])}`);
+    }
+    if (this.fallback) this.hosts.set(host, { certificate: this.fallback.name, own: false, origin });
+    return false;
+  }
+
+  private fallbackNote(hosts: readonly string[]): string {
+    if (hosts.length === 0) return '';
+    const which = hosts.join(', ');
+    return this.fallback ? `; ${which} ${hosts.length === 1 ? 'uses' : 'use'} the class's default certificate` : `; ${which} ${hosts.length === 1 ? 'is' : 'are'} not served over HTTPS (the class has no default certificate)`;
+  }
+}
