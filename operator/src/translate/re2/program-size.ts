@@ -1,0 +1,44 @@
+// C++ RE2's ProgramSize() for a pattern, the figure Envoy compares with
+// re2.max_program_size.error_level, computed the way RE2::Init gets it: parse, split off a
+// required literal prefix after ^, simplify, compile, optimize, flatten. Proven equal to Debian's
+// libre2 (2022-06-01) by program-size.test.ts. Where RE2 releases up to Envoy's bundled one size
+// a construct differently, or sizing needs Unicode tables, the pattern is refused instead.
+import { compile } from './compile.js';
+import { flattenedSize, optimize } from './flatten.js';
+import { parse } from './parse.js';
+import { Op, Regexp } from './regexp.js';
+import { Re2SyntaxError, Re2TooLarge, Re2Unsupported } from './refusal.js';
+import { simplify } from './simplify.js';
+
+export type ProgramSize =
+  | { kind: 'size'; size: number; captures: number }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'tooLarge'; reason: string };
+
+/** RE2's RequiredPrefix: ^ followed by a literal is matched by memcmp, not by the program. */
+function withoutRequiredPrefix(re: Regexp): Regexp {
+  if (re.op !== Op.Concat) return re;
+  let i = 0;
+  while (i < re.subs.length && re.subs[i]!.op === Op.BeginText) i++;
+  if (i === 0 || i >= re.subs.length) return re;
+  const lit = re.subs[i]!;
+  if (lit.op !== Op.Literal && lit.op !== Op.LiteralString) return re;
+  i++;
+  if (i < re.subs.length) return Regexp.concatOrAlternate(Op.Concat, re.subs.slice(i), re.flags);
+  return new Regexp(Op.EmptyMatch, re.flags);
+}
+
+export function re2ProgramSize(pattern: string): ProgramSize {
+  try {
+    const parsed = parse(pattern);
+    const prog = compile(simplify(withoutRequiredPrefix(parsed.re)));
+    optimize(prog);
+    return { kind: 'size', size: flattenedSize(prog), captures: parsed.captures };
+  } catch (error) {
+    if (error instanceof Re2SyntaxError) return { kind: 'invalid', message: error.message };
+    if (error instanceof Re2Unsupported) return { kind: 'unsupported', reason: error.message };
+    if (error instanceof Re2TooLarge) return { kind: 'tooLarge', reason: error.message };
+    throw error;
+  }
+}
