@@ -19,6 +19,8 @@ export interface FleetConfig {
   origins: ResourceOrigins;
   /** Delta clients get the route tables split per host (VHDS); the class opted in and may. */
   virtualHostDiscovery: boolean;
+  /** When each served certificate (SDS name) ends, for the expiry metric. */
+  certificates: { name: string; notAfterMs: number }[];
 }
 
 export interface EnvoyConfig {
@@ -39,6 +41,7 @@ export function buildEnvoyConfig(state: ClusterState, now: number = Date.now()):
     fleet: fleet.fleet,
     ...toFleetResources(fleet),
     virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
+    certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
   }));
   const diagnostics = [...ir.diagnostics].sort((a, b) => compareStrings(a.object, b.object));
   return { fleets, held: ir.held, classes: ir.classes, diagnostics };

@@ -116,6 +116,7 @@ export class Reflector {
       const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
       if (continueToken) query.set('continue', continueToken);
       if (this.options.resource.labelSelector) query.set('labelSelector', this.options.resource.labelSelector);
+      if (this.options.resource.fieldSelector) query.set('fieldSelector', this.options.resource.fieldSelector);
       // Unlike the watch, a list has no idle timer: without a timeout, a half-open connection
       // would leave this reflector waiting for ever.
       const pageSignal = AbortSignal.any([signal, AbortSignal.timeout(this.options.listTimeoutMs ?? 60_000)]);
@@ -153,6 +154,7 @@ export class Reflector {
       resourceVersion: this.resourceVersion ?? '',
     });
     if (this.options.resource.labelSelector) query.set('labelSelector', this.options.resource.labelSelector);
+    if (this.options.resource.fieldSelector) query.set('fieldSelector', this.options.resource.fieldSelector);
     // Bookmarks arrive about once a minute; twice the watch timeout without a byte is a dead connection.
     const idleMs = (jittered + 30) * 1000;
     await streamWatch(this.options.kc, `${this.options.resource.path}?${query}`, signal, idleMs, (raw) => this.apply(raw as WatchEvent));
