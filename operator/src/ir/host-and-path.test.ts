@@ -2,23 +2,10 @@
 // Envoy rejects the fleet's whole route table. Sizes are checked against real C++ RE2 (Debian's
 // libre2, the library Envoy links), through e2e/re2/ensure-re2-size.sh, which installs and builds
 // what it needs; this suite fails, never skips, when it cannot.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
+import { re2ProgramSizes } from '../test-support/re2-oracle.js';
 import { ENVOY_MAX_REGEX_PROGRAM_SIZE, MAX_WILDCARD_SUFFIX_LABELS, singleLabelProgramSize, singleLabelRegex } from './host-and-path.js';
-
-const ENSURE = join(import.meta.dirname, '..', '..', '..', 'e2e', 're2', 'ensure-re2-size.sh');
-
-/** C++ RE2 program sizes of `patterns`, as Envoy would compute them. */
-function re2ProgramSizes(patterns: string[]): string[] {
-  const ensured = spawnSync('bash', [ENSURE], { encoding: 'utf8' });
-  const tool = /^RE2_SIZE=(.+)$/m.exec(ensured.stdout)?.[1];
-  if (ensured.status !== 0 || !tool) throw new Error(`e2e/re2/ensure-re2-size.sh failed:\n${ensured.stderr}`);
-  const run = spawnSync(tool, [], { input: `${patterns.join('\n')}\n`, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`${tool} failed: ${run.stderr}`);
-  return run.stdout.trim().split('\n');
-}
 
 const wildcard = (labels: number): string => `*.${Array.from({ length: labels }, (_, i) => `l${i}`).join('.')}`;
 
