@@ -124,7 +124,8 @@ describe('re2ProgramSize, against C++ RE2 (Debian libre2)', () => {
     const ours = patterns.map(sized);
     const refused = patterns.filter((_, i) => ours[i]!.startsWith('refused'));
     // The corpus deliberately holds Unicode that only case folding makes unsizable.
-    expect(refused.every((p) => /\(\?i\)/.test(p) && /[^\x00-\x7f]|\\x\{|\\x[89a-f]/i.test(p))).toBe(true);
+    const wide = (p: string): boolean => [...p].some((ch) => ch.codePointAt(0)! > 0x7f) || /\\x\{/.test(p);
+    expect(refused.filter((p) => !p.startsWith('(?i)') || !wide(p))).toEqual([]);
     const compared = patterns.map((p, i) => ({ p, ours: ours[i], re2: oracle[i] })).filter((c) => !c.ours!.startsWith('refused'));
     expect(compared.filter((c) => c.ours !== c.re2)).toEqual([]);
     expect(compared.length).toBeGreaterThan(3 * CORPUS.length - 40);
