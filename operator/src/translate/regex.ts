@@ -1,25 +1,30 @@
 // Regexes are checked here, before they reach Envoy: an invalid or too costly RE2 pattern would
 // make Envoy reject the whole RouteConfiguration and stall every other Ingress of the fleet.
-import { RE2JS } from 're2js';
+import { re2ProgramSize } from './re2/program-size.js';
 
 /**
- * Envoy's default `re2.max_program_size.error_level`. re2js computes program size the way RE2
- * does, closely but not always exactly, so patterns near the limit are judged approximately.
+ * Envoy's default `re2.max_program_size.error_level`, compared with C++ RE2's ProgramSize().
+ * Portico computes that size exactly (re2/, proven against Debian's libre2 by
+ * re2/program-size.test.ts) and refuses the patterns it cannot size exactly, so the check
+ * never passes a pattern Envoy would reject.
  */
 export const MAX_REGEX_PROGRAM_SIZE = 100;
 
 export type RegexCheck = { ok: true; groups: number } | { ok: false; reason: string };
 
 export function checkRe2(pattern: string): RegexCheck {
-  let compiled: RE2JS;
-  try {
-    compiled = RE2JS.compile(pattern);
-  } catch (error) {
-    return { ok: false, reason: `not a valid RE2 regular expression (${error instanceof Error ? error.message : String(error)})` };
+  const sized = re2ProgramSize(pattern);
+  switch (sized.kind) {
+    case 'invalid':
+      return { ok: false, reason: `not a valid RE2 regular expression (error parsing regexp: ${sized.message})` };
+    case 'unsupported':
+      return { ok: false, reason: `refused: ${sized.reason}` };
+    case 'tooLarge':
+      return { ok: false, reason: `too costly: its RE2 program would have ${sized.reason}, far over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
+    case 'size':
+      if (sized.size > MAX_REGEX_PROGRAM_SIZE) {
+        return { ok: false, reason: `too costly: its RE2 program size ${sized.size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
+      }
+      return { ok: true, groups: sized.captures };
   }
-  const size = compiled.programSize();
-  if (size > MAX_REGEX_PROGRAM_SIZE) {
-    return { ok: false, reason: `too costly: its RE2 program size ${size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
-  }
-  return { ok: true, groups: compiled.groupCount() };
 }

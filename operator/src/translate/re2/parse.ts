@@ -194,7 +194,7 @@ class Parser {
   }
 
   doLeftParen(name: string | undefined): void {
-    if (++this.depth > MAX_NESTING) throw new Re2Unsupported(`groups nested more than ${MAX_NESTING} deep`);
+    if (++this.depth > MAX_NESTING) throw new Re2Unsupported(`nests groups more than ${MAX_NESTING} deep`);
     const re = new Regexp(Op.LeftParen, this.flags);
     re.cap = ++this.ncap;
     re.name = name;
@@ -202,7 +202,7 @@ class Parser {
   }
 
   doLeftParenNoCapture(): void {
-    if (++this.depth > MAX_NESTING) throw new Re2Unsupported(`groups nested more than ${MAX_NESTING} deep`);
+    if (++this.depth > MAX_NESTING) throw new Re2Unsupported(`nests groups more than ${MAX_NESTING} deep`);
     const re = new Regexp(Op.LeftParen, this.flags);
     re.cap = -1;
     this.pushRegexp(re);

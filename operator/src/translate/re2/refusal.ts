@@ -1,10 +1,13 @@
 // The three ways sizing a pattern can stop short of a number. Kept apart from the stages so each
 // stage can throw them and program-size.ts can tell them apart.
 
-/** The pattern is not valid RE2; `message` reads like C++ RE2's own error text. */
+/** The pattern is not valid RE2: C++ RE2's error text, and the part of the pattern it is about. */
 export class Re2SyntaxError extends Error {
-  constructor(code: string, arg: string) {
-    super(arg === '' ? code : `${code}: ${arg}`);
+  constructor(
+    readonly code: string,
+    readonly arg: string,
+  ) {
+    super(arg === '' ? code : `${code}: \`${arg}\``);
   }
 }
 

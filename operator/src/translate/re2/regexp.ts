@@ -105,7 +105,7 @@ export class Regexp {
   static concatOrAlternate(op: number, subs: Regexp[], flags: number): Regexp {
     if (subs.length === 1) return subs[0]!;
     if (subs.length === 0) return new Regexp(op === Op.Alternate ? Op.NoMatch : Op.EmptyMatch, flags);
-    if (subs.length > MAX_NSUB) throw new Re2Unsupported(`more than ${MAX_NSUB} pieces in one sequence or alternation`);
+    if (subs.length > MAX_NSUB) throw new Re2Unsupported(`has more than ${MAX_NSUB} pieces in one sequence or alternation`);
     return Regexp.withSubs(op, flags, [...subs]);
   }
 
