@@ -24,17 +24,23 @@ export interface RoutedRequest {
 
 const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
 
-export function simulateRequest(config: RouteConfiguration, authority: string, rawPath: string): RoutedRequest {
+/**
+ * @param headers request headers after the HCM's own mutation, lowercase names; `x-forwarded-proto`
+ * defaults to "http" (what Envoy sets on a plain connection from an untrusted peer).
+ */
+export function simulateRequest(config: RouteConfiguration, authority: string, rawPath: string, headers: Record<string, string> = {}): RoutedRequest {
   const host = authority.replace(/:\d+$/, '');
   const path = rawPath.replace(/\/{2,}/g, '/');
   const virtualHost = selectVirtualHost(config.virtual_hosts ?? [], host.toLowerCase());
   if (!virtualHost) return { status: 'not-found' };
-  const route = (virtualHost.routes ?? []).find((r) => routeMatches(r, host, path));
+  const request = { 'x-forwarded-proto': 'http', ...headers, ':authority': host };
+  const route = (virtualHost.routes ?? []).find((r) => routeMatches(r, request, path));
   if (!route) return { status: 'not-found', virtualHost: virtualHost.name ?? '' };
   const [pathOnly = '', query] = splitQuery(path);
   if (route.redirect) {
     const code = REDIRECT_CODES[String(route.redirect.response_code ?? 'MOVED_PERMANENTLY')] ?? 301;
-    const location = `http://${host}${route.redirect.path_redirect ?? pathOnly}`;
+    const scheme = route.redirect.https_redirect ? 'https' : 'http';
+    const location = `${scheme}://${host}${route.redirect.path_redirect ?? path}`;
     return { status: 'redirect', virtualHost: virtualHost.name ?? '', location, code };
   }
   const action = route.route;
@@ -67,7 +73,7 @@ function selectVirtualHost(virtualHosts: VirtualHost[], host: string): VirtualHo
   return virtualHosts.find((v) => (v.domains ?? []).includes('*'));
 }
 
-function routeMatches(route: Route, authority: string, path: string): boolean {
+function routeMatches(route: Route, request: Record<string, string>, path: string): boolean {
   const match = route.match ?? {};
   const [pathOnly = ''] = splitQuery(path);
   let pathOk: boolean;
@@ -75,14 +81,15 @@ function routeMatches(route: Route, authority: string, path: string): boolean {
   else if (match.path !== undefined) pathOk = pathOnly === match.path;
   else if (match.safe_regex?.regex !== undefined) pathOk = RE2JS.compile(match.safe_regex.regex).matches(pathOnly);
   else throw new Error(`route ${route.name ?? ''} has a path specifier this simulator does not model`);
-  return pathOk && (match.headers ?? []).every((header) => headerMatches(header, authority));
+  return pathOk && (match.headers ?? []).every((header) => headerMatches(header, request));
 }
 
-function headerMatches(header: HeaderMatcher, authority: string): boolean {
-  if (header.name !== ':authority') throw new Error(`header ${header.name ?? ''} is not modelled`);
-  const regex = header.string_match?.safe_regex?.regex;
-  if (regex === undefined) throw new Error('only safe_regex header matchers are modelled');
-  const matched = RE2JS.compile(regex).matches(authority);
+/** safe_regex and exact string matchers; an absent header matches nothing (then inverted). */
+function headerMatches(header: HeaderMatcher, request: Record<string, string>): boolean {
+  const value = request[header.name ?? ''];
+  const { safe_regex: regex, exact } = header.string_match ?? {};
+  if (regex?.regex === undefined && exact === undefined) throw new Error(`header matcher on ${header.name ?? ''}: only safe_regex and exact are modelled`);
+  const matched = value !== undefined && (exact !== undefined ? value === exact : RE2JS.compile(regex?.regex ?? '').matches(value));
   return header.invert_match === true ? !matched : matched;
 }
 
