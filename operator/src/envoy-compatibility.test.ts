@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { withVirtualHostDiscovery } from '../../xds-server/src/cache/virtual-host-discovery.js';
-import { envoyBootstrap, parseXdsAddress, XDS_PROTOCOLS } from '../../xds-server/src/index.js';
+import { XDS_CLIENT_TLS_DEFAULTS, clientCertificateSds, envoyBootstrap, parseXdsAddress, trustedCaSds, XDS_PROTOCOLS } from '../../xds-server/src/index.js';
 import { collectEmittedFeatures } from '../../xds-server/src/protos/emitted-features.js';
 import { envoyProtos, RESOURCE_TYPES } from '../../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds-server/src/protos/envoy-protos.js';
@@ -17,9 +17,10 @@ import { loadManifests } from './sources/manifests/load-manifests.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const TABLE = join(ROOT, 'docs', 'envoy-compatibility.md');
 const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
+const SECRET = 'envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** `Type.field`, `Type.field: ENUM_VALUE`, or a typed extension's full message name. */
-const FEATURE = /^(?:[A-Z]\w*\.[a-z0-9_]+(?:: [A-Z0-9_]+)?|envoy\.[a-z0-9_.]+\.[A-Z]\w*)$/;
+const FEATURE = /^(?:[A-Z]\w*\.[a-z0-9_]+(?:: [A-Za-z0-9_]+)?|envoy\.[a-z0-9_.]+\.[A-Z]\w*)$/;
 
 /** The features named in the first column of the table under "What Portico emits". */
 function tableFeatures(markdown: string): Set<string> {
@@ -50,7 +51,14 @@ function emittedFeatures(): Set<string> {
   }
   for (const xdsProtocol of XDS_PROTOCOLS) {
     for (const address of ['127.0.0.1:18000', 'portico.portico-system.svc:18000']) {
-      collectEmittedFeatures(BOOTSTRAP, envoyBootstrap({ fleet: 'f', nodeId: 'n', xds: parseXdsAddress(address), xdsProtocol }), features);
+      for (const tls of [XDS_CLIENT_TLS_DEFAULTS, false] as const) {
+        const xds = parseXdsAddress(address);
+        collectEmittedFeatures(BOOTSTRAP, envoyBootstrap({ fleet: 'f', nodeId: 'n', xds, xdsProtocol, tls }), features);
+        // The SDS files the TLS bootstrap reads its certificate and CA from.
+        for (const file of [clientCertificateSds(XDS_CLIENT_TLS_DEFAULTS), trustedCaSds(xds, XDS_CLIENT_TLS_DEFAULTS)]) {
+          for (const resource of file.resources) collectEmittedFeatures(SECRET, Object.fromEntries(Object.entries(resource).filter(([key]) => key !== '@type')), features);
+        }
+      }
     }
   }
   return features;

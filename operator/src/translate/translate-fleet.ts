@@ -7,7 +7,7 @@ import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
-import { NGINX_PREFIX, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
+import { FORCE_SSL_REDIRECT, NGINX_PREFIX, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
 import { compareIngressAge, namespacedName } from './ingress-age.js';
@@ -215,16 +215,31 @@ class FleetBuilder {
     // What a request for a host that no rule names gets; also where wildcard hosts send deeper names.
     const otherHosts = this.withDefaultBackend(this.table.routes(CATCH_ALL_HOST));
     const hsts = hstsValue(parameters.tls.hsts);
+    /** Ingresses whose force-ssl-redirect redirects hosts Envoy does not serve over TLS. */
+    const forced = new Set<string>();
     const virtualHosts: IrVirtualHost[] = this.table.hosts().map((host) => {
       const tls = this.tls.tlsHost(host);
-      const redirected = (routes: IrRoute[]): IrRoute[] => withHttpsRedirects(routes, tls !== undefined, this.redirects);
+      const redirected = (routes: IrRoute[]): IrRoute[] => {
+        const result = withHttpsRedirects(routes, tls !== undefined, this.redirects);
+        if (!tls) for (const route of result) if (route.httpsRedirect) forced.add(route.origin);
+        return result;
+      };
       const virtualHost: IrVirtualHost = { host, routes: redirected(this.withDefaultBackend(this.table.routes(host))) };
       if (isWildcardHost(host) && otherHosts.length > 0) virtualHost.fallthrough = redirected(otherHosts);
       if (tls?.own && hsts !== undefined) virtualHost.hsts = hsts;
       return virtualHost;
     });
     if (this.defaultBackend && !virtualHosts.some((v) => v.host === CATCH_ALL_HOST)) {
-      virtualHosts.push({ host: CATCH_ALL_HOST, routes: withHttpsRedirects(otherHosts, false, this.redirects) });
+      const routes = withHttpsRedirects(otherHosts, false, this.redirects);
+      for (const route of routes) if (route.httpsRedirect) forced.add(route.origin);
+      virtualHosts.push({ host: CATCH_ALL_HOST, routes });
+    }
+    // Behind a load balancer that terminates TLS, Envoy must trust its X-Forwarded-Proto, or every
+    // request arrives as plain HTTP and is redirected again, for ever.
+    if (parameters.xffNumTrustedHops === 0 && parameters.useRemoteAddress) {
+      for (const origin of [...forced].sort(compareStrings)) {
+        this.diagnostics.push({ object: origin, severity: 'warning', message: `metadata.annotations["${FORCE_SSL_REDIRECT}"]: redirects hosts that Envoy does not serve over TLS; if a load balancer terminates TLS in front of Envoy, the class's parameters must trust it (clientIP.xffNumTrustedHops ≥ 1) so its X-Forwarded-Proto: https is believed, or the redirect loops` });
+      }
     }
     // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
