@@ -20,7 +20,7 @@ export function checkRe2(pattern: string): RegexCheck {
     case 'unsupported':
       return { ok: false, reason: `refused: ${sized.reason}` };
     case 'tooLarge':
-      return { ok: false, reason: `too costly: its RE2 program would have ${sized.reason}, far over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
+      return { ok: false, reason: `too costly: its RE2 program is far over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE} (${sized.reason}); simplify the expression` };
     case 'size':
       if (sized.size > MAX_REGEX_PROGRAM_SIZE) {
         return { ok: false, reason: `too costly: its RE2 program size ${sized.size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };

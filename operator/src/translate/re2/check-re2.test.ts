@@ -13,6 +13,10 @@ describe('checkRe2 on wrapped path regexes', () => {
     expect(checkRe2(wholePathRegex('/.{1,20}'))).toEqual({ ok: true, groups: 0 });
   });
 
+  it('refuses patterns too big to build, without failing', () => {
+    expect(checkRe2(wholePathRegex('/(?:.{0,1000}x){1}'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^too costly/) });
+  });
+
   it('accepts typical paths and counts their groups', () => {
     expect(checkRe2(wholePathRegex('/api(/|$)(.*)'))).toEqual({ ok: true, groups: 2 });
     expect(checkRe2(wholePathRegex('/(?P<id>[0-9]+)/[^/]+'))).toEqual({ ok: true, groups: 1 });

@@ -1,8 +1,10 @@
 // C++ RE2's ProgramSize() for a pattern, the figure Envoy compares with
 // re2.max_program_size.error_level, computed the way RE2::Init gets it: parse, split off a
 // required literal prefix after ^, simplify, compile, optimize, flatten. Proven equal to Debian's
-// libre2 (2022-06-01) by program-size.test.ts. Where RE2 releases up to Envoy's bundled one size
-// a construct differently, or sizing needs Unicode tables, the pattern is refused instead.
+// libre2 (2022-06-01) by program-size.test.ts. Envoy 1.40 bundles a 2024+ RE2, whose algorithm
+// differs from 2022's only in (?<name>...) (accepted since 2023-06), repeats of empty-width
+// assertions (capped at one copy since 2023-03) and one alternation-merging fix (2023-12);
+// patterns that reach those, or that need Unicode tables, are refused instead of sized.
 import { compile } from './compile.js';
 import { flattenedSize, optimize } from './flatten.js';
 import { parse } from './parse.js';
@@ -39,6 +41,9 @@ export function re2ProgramSize(pattern: string): ProgramSize {
     if (error instanceof Re2SyntaxError) return { kind: 'invalid', message: error.message };
     if (error instanceof Re2Unsupported) return { kind: 'unsupported', reason: error.message };
     if (error instanceof Re2TooLarge) return { kind: 'tooLarge', reason: error.message };
+    // Expanded repeats such as .{0,1000} nest a thousand deep: far over the limit, and deeper
+    // than this recursive port can follow.
+    if (error instanceof RangeError) return { kind: 'tooLarge', reason: 'repetitions nested too deeply to build' };
     throw error;
   }
 }
