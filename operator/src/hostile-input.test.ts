@@ -130,11 +130,19 @@ function mutate(object: Json, next: () => number): Json {
   return copy;
 }
 
+/** A default backend, or TLS for a host of the poison's own (with its Secret, broken or not, or another's). */
+function poisonExtra(next: () => number, name: string, i: number): Record<string, Json> {
+  const roll = next();
+  if (roll < 0.3) return { defaultBackend: { service: { name: 'web', port: { number: 80 } } } };
+  if (roll < 0.6) return { tls: [{ hosts: [`h${i}.example.com`, `*.w${i}.example.com`], secretName: next() < 0.7 ? name : 'apps/shop-tls' }, { secretName: name }] };
+  return {};
+}
+
 /** Poison lives in its own namespace and is always newer, so it can never win a conflict fairly. */
 function poisonObject(next: () => number, i: number): Json {
   const name = `p${i}`;
   const templates: Json[] = [
-    ingress(name, POISON_NS, next() < 0.5 ? 'shop.example.com' : `h${i}.example.com`, '2030-01-01T00:00:00Z', [path('/', 'Prefix', 'web'), path('/x', 'ImplementationSpecific', 'api')], next() < 0.3 ? { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } : {}, next() < 0.5 ? 'portico' : POISON_CLASS),
+    ingress(name, POISON_NS, next() < 0.5 ? 'shop.example.com' : `h${i}.example.com`, '2030-01-01T00:00:00Z', [path('/', 'Prefix', 'web'), path('/x', 'ImplementationSpecific', 'api')], poisonExtra(next, name, i), next() < 0.5 ? 'portico' : POISON_CLASS),
     service(name, POISON_NS),
     slice(name, POISON_NS, 'web', next() < 0.5 ? '10.9.9.9' : 'not-an-ip'),
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `class-${name}` }, spec: { controller: 'portico.dev/ingress-controller', parameters: { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name } } },

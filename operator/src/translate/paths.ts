@@ -31,7 +31,7 @@ export function toPathMatch(path: string | undefined, pathType: string | undefin
       if (!regexPaths) return { match: { kind: 'stringPrefix', path: value }, groups: 0 };
       // Syntax is judged on the path as written, so the message quotes what the user wrote; cost
       // is judged on the pattern Envoy will actually compile.
-      const syntax = checkRe2(value);
+      const syntax = checkRe2(value, false);
       if (!syntax.ok) return { error: `${JSON.stringify(value)} is ${syntax.reason}` };
       const cost = checkRe2(wholePathRegex(value));
       if (!cost.ok) return { error: `${JSON.stringify(value)} is ${cost.reason}` };

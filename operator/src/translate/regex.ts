@@ -12,7 +12,11 @@ export const MAX_REGEX_PROGRAM_SIZE = 100;
 
 export type RegexCheck = { ok: true; groups: number } | { ok: false; reason: string };
 
-export function checkRe2(pattern: string): RegexCheck {
+/**
+ * @param limit false: judge syntax only (and count groups). Size matters for the pattern Envoy
+ * compiles, which may be smaller than the user's part of it (RE2 merges `.{1,20}.*` into `.+`).
+ */
+export function checkRe2(pattern: string, limit = true): RegexCheck {
   const sized = re2ProgramSize(pattern);
   switch (sized.kind) {
     case 'invalid':
@@ -20,9 +24,10 @@ export function checkRe2(pattern: string): RegexCheck {
     case 'unsupported':
       return { ok: false, reason: `refused: ${sized.reason}` };
     case 'tooLarge':
+      if (!limit && sized.captures >= 0) return { ok: true, groups: sized.captures };
       return { ok: false, reason: `too costly: its RE2 program is far over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE} (${sized.reason}); simplify the expression` };
     case 'size':
-      if (sized.size > MAX_REGEX_PROGRAM_SIZE) {
+      if (limit && sized.size > MAX_REGEX_PROGRAM_SIZE) {
         return { ok: false, reason: `too costly: its RE2 program size ${sized.size} is over Envoy's limit of ${MAX_REGEX_PROGRAM_SIZE}; simplify the expression` };
       }
       return { ok: true, groups: sized.captures };

@@ -13,6 +13,12 @@ describe('checkRe2 on wrapped path regexes', () => {
     expect(checkRe2(wholePathRegex('/.{1,20}'))).toEqual({ ok: true, groups: 0 });
   });
 
+  it('judges syntax alone when asked: the size that matters is the wrapped pattern Envoy compiles', () => {
+    expect(checkRe2('/.{1,20}(x)', false)).toEqual({ ok: true, groups: 1 });
+    expect(checkRe2('/(?:.{0,1000}x)', false)).toEqual({ ok: true, groups: 0 });
+    expect(checkRe2('/(unclosed', false)).toMatchObject({ ok: false });
+  });
+
   it('refuses patterns too big to build, without failing', () => {
     expect(checkRe2(wholePathRegex('/(?:.{0,1000}x){1}'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^too costly/) });
   });

@@ -16,7 +16,8 @@ export type ProgramSize =
   | { kind: 'size'; size: number; captures: number }
   | { kind: 'invalid'; message: string }
   | { kind: 'unsupported'; reason: string }
-  | { kind: 'tooLarge'; reason: string };
+  /** captures: -1 when the pattern could not even be parsed whole. */
+  | { kind: 'tooLarge'; reason: string; captures: number };
 
 /** RE2's RequiredPrefix: ^ followed by a literal is matched by memcmp, not by the program. */
 function withoutRequiredPrefix(re: Regexp): Regexp {
@@ -32,18 +33,20 @@ function withoutRequiredPrefix(re: Regexp): Regexp {
 }
 
 export function re2ProgramSize(pattern: string): ProgramSize {
+  let captures = -1;
   try {
     const parsed = parse(pattern);
+    captures = parsed.captures;
     const prog = compile(simplify(withoutRequiredPrefix(parsed.re)));
     optimize(prog);
     return { kind: 'size', size: flattenedSize(prog), captures: parsed.captures };
   } catch (error) {
     if (error instanceof Re2SyntaxError) return { kind: 'invalid', message: error.message };
     if (error instanceof Re2Unsupported) return { kind: 'unsupported', reason: error.message };
-    if (error instanceof Re2TooLarge) return { kind: 'tooLarge', reason: error.message };
+    if (error instanceof Re2TooLarge) return { kind: 'tooLarge', reason: error.message, captures };
     // Expanded repeats such as .{0,1000} nest a thousand deep: far over the limit, and deeper
     // than this recursive port can follow.
-    if (error instanceof RangeError) return { kind: 'tooLarge', reason: 'repetitions nested too deeply to build' };
+    if (error instanceof RangeError) return { kind: 'tooLarge', reason: 'repetitions nested too deeply to build', captures };
     throw error;
   }
 }
