@@ -138,7 +138,7 @@ async function startCaseEnvoy(bin: string, portico: PorticoProcess, protocol: Xd
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const bootstrapFile = join(dir, 'bootstrap.yaml');
   const xds = parseXdsAddress(`127.0.0.1:${portico.xdsPort}`);
-  writeFileSync(bootstrapFile, envoyBootstrapYaml(envoyBootstrap({ fleet: FLEET, xds, nodeId, xdsProtocol: protocol, adminPort: 0 }), false));
+  writeFileSync(bootstrapFile, envoyBootstrapYaml(envoyBootstrap({ fleet: FLEET, xds, nodeId, xdsProtocol: protocol, adminPort: 0, tls: false }), false));
   await expectPortFree(ENVOY_HTTP_PORT);
   const envoy = await startEnvoy({ bin, bootstrapFile, adminAddressFile: join(dir, 'admin-address') });
   cleanups.push(() => envoy.stop());

@@ -63,7 +63,7 @@ async function startReplica(identity: string, kubeconfig?: string): Promise<Oper
 }
 
 function client(replica: Operator, target: string, fleet = FLEET): XdsTestClient {
-  const made = xdsClient({ nodeId: `${replica.name}-${target}-${fleet}`, target, fleet, xdsAddress: replica.xdsAddress });
+  const made = xdsClient({ nodeId: `${replica.name}-${target}-${fleet}`, target, fleet, xdsAddress: replica.xdsAddressFor(fleet) });
   clients.push(made);
   return made;
 }

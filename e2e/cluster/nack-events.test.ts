@@ -25,7 +25,7 @@ beforeAll(async () => {
   const a = await net.startBackend('AAAAAA', net.addresses[0] ?? '', BACKEND_PORT);
   await applySeedScenario(bed, { nginx1: [a.address], nginx2: [a.address] });
   operator = await startOperator(bed, 'nack', { leaderElection: false });
-  client = xdsClient({ nodeId: 'nack-client', target: 'nginx1.example.com', fleet: 'nginx', xdsAddress: operator.xdsAddress });
+  client = xdsClient({ nodeId: 'nack-client', target: 'nginx1.example.com', fleet: 'nginx', xdsAddress: operator.xdsAddressFor('nginx') });
   await untilSteady(client, (x) => x === 'AAAAAA', 'answer AAAAAA', 15_000);
 }, 120_000);
 

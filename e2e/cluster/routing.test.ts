@@ -54,7 +54,7 @@ beforeAll(async () => {
   // The operator starts on an empty cluster: everything it serves later arrives through watches.
   operator = await startOperator(bed, 'routing', { leaderElection: LEASE, statusAddress: { kind: 'fixed', addresses: ['192.0.2.7'] } });
   const client = (name: keyof typeof clients, target: string, anyHost = false): XdsTestClient =>
-    xdsClient({ nodeId: `routing-${name}`, target, fleet: FLEET, xdsAddress: operator.xdsAddress, anyHost });
+    xdsClient({ nodeId: `routing-${name}`, target, fleet: FLEET, xdsAddress: operator.xdsAddressFor(FLEET), anyHost });
   clients = {
     nginx1: client('nginx1', 'nginx1.example.com'),
     nginx2: client('nginx2', 'nginx2.example.com'),

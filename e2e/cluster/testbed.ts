@@ -16,6 +16,10 @@ import type { ControlPlane } from '../harness/control-plane.js';
 import { writeKubeconfig } from '../harness/kubeconfig.js';
 import { REPO_ROOT } from '../support/portico-process.js';
 import type { XdsTestClient } from '../support/xds-clients.js';
+import { startTlsTunnel } from '../support/tls-tunnel.js';
+import type { TlsTunnel, TunnelCredentials } from '../support/tls-tunnel.js';
+import { CLIENT_SECRET_PREFIX } from '../../operator/src/xds-identity/cluster-identity.js';
+import { serviceNames } from '../../operator/src/xds-identity/xds-tls.js';
 
 export const OPERATOR_NAMESPACE = 'portico-system';
 export const OPERATOR_ACCOUNT = 'portico';
@@ -145,7 +149,14 @@ export interface LogRecord {
 export interface Operator {
   name: string;
   mode: ClusterMode;
+  /** The operator's xDS port: mutual TLS, a client certificate per fleet. */
   xdsAddress: string;
+  /**
+   * A plain-text address on loopback for clients of `fleet`: a tunnel that carries each
+   * connection over mutual TLS with the client certificate the leader wrote for that fleet
+   * (Secret portico-system/portico-xds-client-<fleet>), read as an administrator would.
+   */
+  xdsAddressFor(fleet: string): string;
   logs: LogRecord[];
   /**
    * Log lines about a refused request (403): a permission missing from config/rbac. Lines logged
@@ -188,6 +199,8 @@ export async function startOperator(bed: Testbed, name: string, options: Operato
       xdsAddress: '127.0.0.1:0',
       healthAddress: '127.0.0.1:0',
       leaderElection: false,
+      // What `portico serve` does in a cluster: its own CA in portico-system, client Secrets per fleet.
+      xdsTls: { kind: 'ca-secret', namespace: OPERATOR_NAMESPACE, serverNames: serviceNames('portico', OPERATOR_NAMESPACE), checkEveryMs: 200 },
       ...options,
       logger,
     }),
@@ -195,7 +208,37 @@ export async function startOperator(bed: Testbed, name: string, options: Operato
       timer = setTimeout(() => reject(new Error(`operator ${name} did not sync within 30 s; its warnings:\n${logs.filter((l) => l.level !== 'info').map((l) => JSON.stringify(l)).join('\n')}`)), 30_000);
     }),
   ]).finally(() => clearTimeout(timer));
-  return { name, mode, xdsAddress: `127.0.0.1:${mode.xdsPort}`, logs, forbidden, stop: () => mode.stop(1_000) };
+  // Tunnels are opened now (listening is asynchronous) and given a fleet on first use, so that
+  // tests can make clients synchronously, before the fleet or its Secret exists.
+  const fleetOf: Array<string | undefined> = [];
+  const spare: TlsTunnel[] = await Promise.all(
+    Array.from({ length: TUNNELS_PER_OPERATOR }, (_, i) =>
+      startTlsTunnel({ host: '127.0.0.1', port: mode.xdsPort, serverName: `portico.${OPERATOR_NAMESPACE}.svc` }, () => clientCredentials(bed, fleetOf[i] ?? '')),
+    ),
+  );
+  const xdsAddressFor = (fleet: string): string => {
+    let index = fleetOf.indexOf(fleet);
+    if (index < 0) {
+      index = fleetOf.length;
+      if (index >= spare.length) throw new Error(`more than ${TUNNELS_PER_OPERATOR} fleets: raise TUNNELS_PER_OPERATOR`);
+      fleetOf.push(fleet);
+    }
+    return spare[index]?.address ?? '';
+  };
+  const stop = async (): Promise<void> => {
+    for (const tunnel of spare) tunnel.close();
+    await mode.stop(1_000);
+  };
+  return { name, mode, xdsAddress: `127.0.0.1:${mode.xdsPort}`, xdsAddressFor, logs, forbidden, stop };
+}
+
+/** The fleet's client certificate Secret as the leader wrote it, once it exists. */
+const TUNNELS_PER_OPERATOR = 4;
+
+export async function clientCredentials(bed: Testbed, fleet: string): Promise<TunnelCredentials> {
+  const secret = await eventually(`Secret ${OPERATOR_NAMESPACE}/${CLIENT_SECRET_PREFIX}${fleet}`, () => bed.core.readNamespacedSecret({ namespace: OPERATOR_NAMESPACE, name: `${CLIENT_SECRET_PREFIX}${fleet}` }), 30_000);
+  const data = (key: string): string => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  return { cert: data('tls.crt'), key: data('tls.key'), ca: data('ca.crt') };
 }
 
 // ---- objects -------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ export interface XdsTestClient {
 }
 
 export function xdsClient(options: XdsClientOptions): XdsTestClient {
-  const bootstrap = grpcBootstrap({ fleet: options.fleet, xds: parseXdsAddress(options.xdsAddress), nodeId: options.nodeId, anyHost: options.anyHost ?? false });
+  // Plain text: to standalone Portico on loopback, or to a TLS tunnel (tls-tunnel.ts) in cluster suites.
+  const bootstrap = grpcBootstrap({ fleet: options.fleet, xds: parseXdsAddress(options.xdsAddress), nodeId: options.nodeId, anyHost: options.anyHost ?? false, tls: false });
   const client = new grpc.Client(`xds:///${options.target}`, grpc.credentials.createInsecure(), { [PER_CHANNEL_BOOTSTRAP]: JSON.stringify(bootstrap) });
   return { nodeId: options.nodeId, target: options.target, client, who: (method) => who(client, method) };
 }

@@ -12,6 +12,8 @@ export { ANY_HOST_LISTENER, withGrpcApiListeners } from './grpc/api-listeners.js
 export { envoyBootstrap, ENVOY_BOOTSTRAP_DEFAULTS, XDS_PROTOCOLS } from './bootstrap/envoy-bootstrap.js';
 export { compareEnvoyMinor, isEnvoyMinorRelease, SHIPPED_ENVOY, VHDS_OVER_ADS_SINCE } from './bootstrap/envoy-releases.js';
 export type { EnvoyBootstrapOptions, XdsProtocol } from './bootstrap/envoy-bootstrap.js';
+export { SDS_FILES, XDS_CLIENT_TLS_DEFAULTS, clientCertificateSds, trustedCaSds } from './bootstrap/xds-tls.js';
+export type { XdsClientTls } from './bootstrap/xds-tls.js';
 export { grpcBootstrap } from './bootstrap/grpc-bootstrap.js';
 export type { GrpcBootstrap, GrpcBootstrapOptions } from './bootstrap/grpc-bootstrap.js';
 export { parseXdsAddress } from './bootstrap/xds-address.js';

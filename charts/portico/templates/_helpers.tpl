@@ -11,6 +11,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- .Values.ingressClass.parameters.spec.fleet | default .Values.ingressClass.name -}}
 {{- end }}
 
+{{/* The Secret holding the fleet's xDS client certificate (tls.crt, tls.key, ca.crt). */}}
+{{- define "portico.xdsClientSecret" -}}
+{{- .Values.envoy.xdsClientSecret | default (printf "portico-xds-client-%s" (include "portico.fleet" .)) -}}
+{{- end }}
+
 {{/* The Envoy pod template's container and volumes, shared by the DaemonSet and Deployment. */}}
 {{- define "portico.envoyPodSpec" -}}
 automountServiceAccountToken: false
@@ -19,6 +24,8 @@ securityContext:
   runAsNonRoot: true
   runAsUser: 101
   runAsGroup: 101
+  # The client Secret's files are group-readable (0440) by Envoy's group only.
+  fsGroup: 101
   seccompProfile: {type: RuntimeDefault}
 containers:
   - name: envoy
@@ -52,7 +59,14 @@ containers:
       capabilities: {drop: [ALL]}
     volumeMounts:
       - {name: bootstrap, mountPath: /etc/envoy, readOnly: true}
+      # Never with subPath: the kubelet then stops updating the files, and a renewed certificate
+      # would never reach Envoy.
+      - {name: xds-tls, mountPath: /etc/portico/xds-tls, readOnly: true}
 volumes:
   - name: bootstrap
     configMap: {name: envoy-bootstrap}
+  # The fleet's client certificate for the xDS connection (written by the operator's leader, or
+  # envoy.xdsClientSecret of your own); the pod waits in ContainerCreating until it exists.
+  - name: xds-tls
+    secret: {secretName: {{ include "portico.xdsClientSecret" . }}, defaultMode: 0440}
 {{- end }}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { envoyBootstrap, parseXdsAddress } from '../../../xds-server/src/index.js';
+import { XDS_CLIENT_TLS_DEFAULTS, envoyBootstrap, parseXdsAddress } from '../../../xds-server/src/index.js';
 import { encodeMessage } from '../../../xds-server/src/protos/envoy-protos.js';
 import { fromProto3Json } from '../../../xds-server/src/protos/proto-json.js';
 import { validateMessage } from '../../../xds-server/src/protos/validate.js';
@@ -12,7 +12,7 @@ const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
 
 describe('portico bootstrap output', () => {
   it('is YAML that reads back, strictly, as a valid Envoy Bootstrap', () => {
-    const text = envoyBootstrapYaml(envoyBootstrap({ fleet: 'nginx', xds: parseXdsAddress('127.0.0.1:18000'), nodeId: '$(POD_NAME)' }), true);
+    const text = envoyBootstrapYaml(envoyBootstrap({ fleet: 'nginx', xds: parseXdsAddress('127.0.0.1:18000'), nodeId: '$(POD_NAME)', tls: XDS_CLIENT_TLS_DEFAULTS }), true);
     expect(text).toMatch(/^# Envoy bootstrap for fleet "nginx"/);
     expect(text).toContain('--service-node $(POD_NAME)');
     // Strict parsing rejects unknown fields, as Envoy does; encoding proves every value fits its type.

@@ -10,6 +10,8 @@ import type { LogLevel, Logger } from '../../../xds-server/src/index.js';
 import { startClusterMode } from '../serve/cluster-mode.js';
 import { connectionHelp } from '../serve/connection-help.js';
 import { startStandalone } from '../serve/standalone.js';
+import { serviceNames } from '../xds-identity/xds-tls.js';
+import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { parseAddressSource } from '../status/load-balancer-address.js';
 
 interface ServeOptions {
@@ -26,6 +28,10 @@ interface ServeOptions {
   statusAddress?: string;
   envoyService?: string;
   settleMs: string;
+  xdsTlsDir?: string;
+  xdsPlaintext?: boolean;
+  xdsService: string;
+  xdsServerNames?: string;
 }
 
 interface Running {
@@ -50,6 +56,10 @@ export function registerServeCommand(program: Command): void {
     .option('--health-address <host:port>', 'where /healthz, /readyz, /metrics and /debug/xds are served', '127.0.0.1:9090')
     .addOption(new Option('--log-level <level>', 'least severe log level written').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--shutdown-grace-ms <ms>', 'how long streams may take to finish on SIGTERM', '5000')
+    .option('--xds-tls-dir <dir>', 'mutual TLS with tls.crt, tls.key and ca.crt from this folder (e.g. a cert-manager Secret), reloaded when they change')
+    .option('--xds-plaintext', 'cluster: serve xDS in plain text, without client authentication (standalone does unless --xds-tls-dir is given)')
+    .option('--xds-service <name>', 'cluster: the operator Service clients dial; its DNS names go in the xDS server certificate', 'portico')
+    .option('--xds-server-names <names>', 'cluster: comma-separated DNS names for the xDS server certificate instead of the Service\'s')
     .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
@@ -73,10 +83,14 @@ async function serveManifests(manifests: string, options: ServeOptions, logger: 
   if (!isDirectory(manifests)) throw new Error(`--manifests ${manifests}: not a folder`);
   const settleMs = Number(options.settleMs);
   if (!Number.isInteger(settleMs) || settleMs < 0) throw new Error(`--settle-ms must be a whole number of milliseconds, not ${JSON.stringify(options.settleMs)}`);
-  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs });
+  if (options.xdsPlaintext && options.xdsTlsDir) throw new Error('--xds-plaintext and --xds-tls-dir contradict each other');
+  const xdsTls = options.xdsTlsDir ? { kind: 'files' as const, dir: options.xdsTlsDir } : { kind: 'plaintext' as const };
+  if (xdsTls.kind === 'plaintext') warnIfPlaintextReachable(options.xdsAddress, logger);
+  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls });
   process.stdout.write(
     connectionHelp({
       source: `manifests in ${manifests}`,
+      plaintext: xdsTls.kind === 'plaintext',
       xdsAddress: withPort(options.xdsAddress, standalone.xdsPort),
       healthAddress: withPort(options.healthAddress, standalone.healthPort),
       fleets: standalone.fleets(),
@@ -93,6 +107,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
   });
   if (!statusAddress) logger.warn('status.disabled', { hint: 'give --status-address or --envoy-service (or spec.statusAddress in IngressClassParameters) to write Ingress status' });
   const cluster = await startClusterMode({
+    xdsTls: clusterXdsTls(options, logger),
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     xdsAddress: options.xdsAddress,
     healthAddress: options.healthAddress,
@@ -103,6 +118,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
   process.stdout.write(
     connectionHelp({
       source: options.kubeconfig ? `the cluster of ${options.kubeconfig}` : 'the cluster (in-cluster configuration)',
+      plaintext: Boolean(options.xdsPlaintext),
       xdsAddress: withPort(options.xdsAddress, cluster.xdsPort),
       healthAddress: withPort(options.healthAddress, cluster.healthPort),
       fleets: cluster.fleets(),
@@ -110,6 +126,28 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     }),
   );
   return cluster;
+}
+
+/** Cluster mode is mutual TLS unless told otherwise: the operator's own CA, or the given files. */
+function clusterXdsTls(options: ServeOptions, logger: Logger): XdsTlsMode {
+  if (options.xdsPlaintext && options.xdsTlsDir) throw new Error('--xds-plaintext and --xds-tls-dir contradict each other');
+  if (options.xdsTlsDir) return { kind: 'files', dir: options.xdsTlsDir };
+  if (options.xdsPlaintext) {
+    logger.warn('xds.plaintext', { hint: 'any client that reaches the xDS port reads any fleet, Secrets included; restrict it with a NetworkPolicy' });
+    return { kind: 'plaintext' };
+  }
+  const namespace = options.leaderElectionNamespace;
+  const serverNames = options.xdsServerNames ? options.xdsServerNames.split(',').map((n) => n.trim()).filter(Boolean) : serviceNames(options.xdsService, namespace);
+  return { kind: 'ca-secret', namespace, serverNames };
+}
+
+/** Standalone stays plain text; on anything but loopback that is worth a warning. */
+function warnIfPlaintextReachable(address: string, logger: Logger): void {
+  const host = address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const fields = { address, hint: 'give --xds-tls-dir for mutual TLS (docs/xds.md, "Trust")' };
+  if (loopback) logger.info('xds.plaintext', { ...fields, reason: 'standalone on loopback: plain text, no client authentication' });
+  else logger.warn('xds.plaintext', { ...fields, reason: 'plain text beyond loopback: any client that reaches the port reads any fleet, Secrets included' });
 }
 
 type HangupAction = { reload: () => void } | { ignoredBecause: string };

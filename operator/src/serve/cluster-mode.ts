@@ -8,6 +8,7 @@ import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/sr
 import type { Logger } from '../../../xds-server/src/index.js';
 import { LeaseElection } from '../leader/lease-election.js';
 import { buildEnvoyConfig } from '../pipeline.js';
+import { CertificateExpiryMetric, RECHECK_MS } from './certificate-expiry.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { ClusterSource } from '../sources/kubernetes/cluster-source.js';
 import { EventRecorder } from '../status/event-recorder.js';
@@ -17,6 +18,8 @@ import type { AddressSource } from '../status/load-balancer-address.js';
 import { writeParametersStatus } from '../status/parameters-status-writer.js';
 import { Coalescer } from '../util/coalescer.js';
 import { LatestOnly } from '../util/latest-only.js';
+import { startXdsTls } from '../xds-identity/xds-tls.js';
+import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { DiagnosticLog } from './diagnostic-log.js';
 import { publishConfig } from './fleet-publication.js';
 import type { ServedFleet } from './fleet-publication.js';
@@ -34,6 +37,8 @@ export interface ClusterModeOptions {
   holdoffMs?: number;
   maxDelayMs?: number;
   watchTimeoutSeconds?: number;
+  /** TLS of the xDS port (xds-identity/xds-tls.ts); plain text when absent. `portico serve` always says. */
+  xdsTls?: XdsTlsMode;
 }
 
 /** What the leader writes back after a reconcile. */
@@ -60,15 +65,23 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
 
   const metrics = new MetricsRegistry();
   const reconciles = metrics.counter('portico_reconciles_total', 'Reconciles of the cluster state, by result.');
-  const server = new XdsServer({ logger, metrics });
-  const nacks = new NackDiagnostics();
-  const diagnosticLog = new DiagnosticLog(logger);
-  const events = new EventRecorder(kc, logger);
-  const controller = new AbortController();
+  const certificateExpiry = new CertificateExpiryMetric(metrics);
   let served: ServedFleet[] = [];
   let published = false;
   let election: LeaseElection | undefined;
   const isLeader = (): boolean => (options.leaderElection === false ? true : (election?.isLeader ?? false));
+  // The Lease holder writes each served fleet's client certificate Secret (ca-secret mode).
+  const xdsTls = await startXdsTls(options.xdsTls ?? { kind: 'plaintext' }, {
+    logger,
+    kc,
+    fleetsToIssue: () => (isLeader() && published ? served.map((f) => f.fleet) : undefined),
+    expiry: () => server.certificates,
+  });
+  const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
+  const nacks = new NackDiagnostics();
+  const diagnosticLog = new DiagnosticLog(logger);
+  const events = new EventRecorder(kc, logger);
+  const controller = new AbortController();
 
   const source = new ClusterSource({
     kc,
@@ -82,6 +95,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     try {
       const state = source.snapshot();
       const config = buildEnvoyConfig(state);
+      certificateExpiry.update(config);
       const result = publishConfig(server, config, served);
       served = result.served;
       published = true;
@@ -119,6 +133,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     nacks.record(event);
     coalescer.notify();
   });
+  // Certificates expire without any watch event: judge them again now and then.
+  const recheck = setInterval(() => coalescer.notify(), RECHECK_MS).unref();
   server.onNackResolved((event) => {
     nacks.resolve(event);
     coalescer.notify();
@@ -161,11 +177,13 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     stop: (graceMs = 5_000) => {
       stopping ??= (async () => {
         controller.abort();
+        clearInterval(recheck);
         coalescer.stop();
         await statusWriter.idle();
         await election?.stop();
         await source.stop();
         await server.shutdown(graceMs);
+        await xdsTls.stop();
         await health.close();
         logger.info('serve.stopped', {});
       })();

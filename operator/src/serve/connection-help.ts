@@ -9,21 +9,26 @@ export interface ConnectionHelpInput {
   healthAddress: string;
   fleets: ServedFleet[];
   summaries: FleetSummary[];
+  /** xDS without TLS: bootstraps need --plaintext, and the banner says there is no authentication. */
+  plaintext?: boolean;
 }
 
 export function connectionHelp(input: ConnectionHelpInput): string {
-  const lines = [`portico serve: xDS (ADS, Delta and state of the world) on ${input.xdsAddress}, configuration from ${input.source}`];
+  const transport = input.plaintext ? 'plain text, no client authentication' : 'mutual TLS, a client certificate per fleet';
+  const lines = [`portico serve: xDS (ADS, Delta and state of the world; ${transport}) on ${input.xdsAddress}, configuration from ${input.source}`];
   if (input.fleets.length === 0) {
     lines.push('  no fleet yet: no IngressClass with controller portico.dev/ingress-controller was found (see the log)');
   }
   for (const { fleet, ingressClass } of input.fleets) {
-    const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress}`;
+    const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress}${input.plaintext ? ' --plaintext' : ''}`;
     const targets = input.summaries.find((s) => s.fleet === fleet)?.grpcTargets.filter((t) => !t.includes(':')) ?? [];
     lines.push(`  fleet ${fleet} (IngressClass ${ingressClass})`);
     lines.push(`    Envoy: ${bootstrap} > envoy.yaml && envoy -c envoy.yaml`);
-    lines.push(`    gRPC:  export GRPC_XDS_BOOTSTRAP_CONFIG="$(${bootstrap} --grpc --any-host)"`);
+    // grpc-js-xds accepts no client certificate for its xDS channel (docs/proxyless-grpc.md).
+    if (input.plaintext) lines.push(`    gRPC:  export GRPC_XDS_BOOTSTRAP_CONFIG="$(${bootstrap} --grpc --any-host)"`);
+    else lines.push('    gRPC:  proxyless clients need a TLS tunnel to this port (docs/xds.md, "Trust")');
     const examples = targets.length > 0 ? `, e.g. ${targets.map((t) => `xds:///${t}`).join(', ')}` : '';
-    lines.push(`           then dial xds:///HOST for any host the fleet routes${examples}`);
+    if (input.plaintext) lines.push(`           then dial xds:///HOST for any host the fleet routes${examples}`);
   }
   const health = `http://${input.healthAddress}`;
   lines.push(`  health: ${health}/healthz ${health}/readyz ${health}/metrics ${health}/debug/xds`);

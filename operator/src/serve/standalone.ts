@@ -4,7 +4,10 @@
 import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import { RECHECK_MS } from './certificate-expiry.js';
 import { Coalescer } from '../util/coalescer.js';
+import { startXdsTls } from '../xds-identity/xds-tls.js';
+import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { FolderWatcher } from './folder-watcher.js';
 import { ManifestApplier } from './manifest-applier.js';
 import type { ServedFleet } from './fleet-publication.js';
@@ -23,6 +26,8 @@ export interface StandaloneOptions {
   quietMs?: number;
   limits?: ManifestLimits;
   pollIntervalMs?: number;
+  /** Plain text unless a folder of certificates is given (standalone has no CA of its own). */
+  xdsTls?: Extract<XdsTlsMode, { kind: 'plaintext' | 'files' }>;
 }
 
 export interface Standalone {
@@ -41,7 +46,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const { logger } = options;
   const metrics = new MetricsRegistry();
   const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
-  const server = new XdsServer({ logger, metrics });
+  const xdsTls = await startXdsTls(options.xdsTls ?? { kind: 'plaintext' }, { logger });
+  const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
   const applier = new ManifestApplier(options.manifests, server, logger, {
     ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
     ...(options.limits ? { limits: options.limits } : {}),
@@ -77,11 +83,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     healthPort = await health.listen(options.healthAddress);
   } catch (error) {
     await server.shutdown(0);
+    await xdsTls.stop();
     throw error;
   }
   logger.info('health.listening', { address: options.healthAddress, port: healthPort });
 
   const coalescer = new Coalescer({ holdoffMs: options.debounceMs ?? 100, maxDelayMs: 1_000 }, reload);
+  // Certificates expire without any file changing: judge them again now and then.
+  const recheck = setInterval(() => coalescer.notify(), RECHECK_MS).unref();
   const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
   watching.watcher = watcher;
   logger.info('manifests.watching', { folder: options.manifests });
@@ -101,8 +110,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       stopping ??= (async () => {
         stopped.abort();
         watcher.close();
+        clearInterval(recheck);
         coalescer.stop();
         await server.shutdown(graceMs);
+        await xdsTls.stop();
         await health.close();
         logger.info('serve.stopped', {});
       })();

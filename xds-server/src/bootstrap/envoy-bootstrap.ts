@@ -5,6 +5,8 @@ import type { Bootstrap } from '../generated/envoy/config/bootstrap/v3/Bootstrap
 import type { Cluster } from '../generated/envoy/config/cluster/v3/Cluster.js';
 import { packAny } from '../protos/any.js';
 import type { XdsAddress } from './xds-address.js';
+import { xdsTransportSocket } from './xds-tls.js';
+import type { XdsClientTls } from './xds-tls.js';
 
 export const XDS_CLUSTER = 'portico-xds';
 
@@ -23,6 +25,11 @@ export interface EnvoyBootstrapOptions {
   /** The heap Envoy may use before shedding load; match the container's memory limit. */
   maxHeapBytes?: number;
   maxDownstreamConnections?: number;
+  /**
+   * Mutual TLS to Portico: where the client Secret and the SDS files are (xds-tls.ts). `false`
+   * is plain text, for a Portico on loopback only.
+   */
+  tls: XdsClientTls | false;
 }
 
 export const ENVOY_BOOTSTRAP_DEFAULTS = {
@@ -53,7 +60,7 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): Bootstrap {
       lds_config: { ads: {}, resource_api_version: 'V3' },
       cds_config: { ads: {}, resource_api_version: 'V3' },
     },
-    static_resources: { clusters: [xdsCluster(options.xds)] },
+    static_resources: { clusters: [xdsCluster(options.xds, options.tls)] },
     overload_manager: overloadManager(
       options.maxHeapBytes ?? ENVOY_BOOTSTRAP_DEFAULTS.maxHeapBytes,
       options.maxDownstreamConnections ?? ENVOY_BOOTSTRAP_DEFAULTS.maxDownstreamConnections,
@@ -61,7 +68,7 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): Bootstrap {
   };
 }
 
-function xdsCluster(xds: XdsAddress): Cluster {
+function xdsCluster(xds: XdsAddress, tls: XdsClientTls | false): Cluster {
   // envoy.extensions.upstreams.http.v3.HttpProtocolOptions (no generated type for it).
   const http2 = {
     explicit_http_config: {
@@ -79,6 +86,7 @@ function xdsCluster(xds: XdsAddress): Cluster {
       cluster_name: XDS_CLUSTER,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: xds.host, port_value: xds.port } } } }] }],
     },
+    ...(tls ? { transport_socket: xdsTransportSocket(xds, tls) as Cluster['transport_socket'] } : {}),
   };
 }
 

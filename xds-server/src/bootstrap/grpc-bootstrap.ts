@@ -4,16 +4,29 @@
 // without its own rule falls back to the catch-all exactly as Envoy does.
 import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
 import type { XdsAddress } from './xds-address.js';
+import type { XdsClientTls } from './xds-tls.js';
 
 export interface GrpcBootstrapOptions {
   fleet: string;
   xds: XdsAddress;
   nodeId: string;
   anyHost?: boolean;
+  /**
+   * Mutual TLS with the fleet's client Secret mounted at tls.tlsDir: channel_creds "tls" of gRFC
+   * A65 (grpc-go, grpc-java and C-core read it). @grpc/grpc-js-xds 1.14 accepts only "insecure"
+   * and "google_default" (its xds-bootstrap.js) and refuses this bootstrap: Node clients use
+   * `false` and reach Portico through a TLS tunnel (docs/xds.md, "Trust").
+   */
+  tls: XdsClientTls | false;
+}
+
+interface ChannelCreds {
+  type: string;
+  config?: Record<string, string>;
 }
 
 export interface GrpcBootstrap {
-  xds_servers: { server_uri: string; channel_creds: { type: string }[]; server_features: string[] }[];
+  xds_servers: { server_uri: string; channel_creds: ChannelCreds[]; server_features: string[] }[];
   node: { id: string; cluster: string; locality: Record<string, string>; metadata: Record<string, string> };
   client_default_listener_resource_name_template?: string;
 }
@@ -21,8 +34,17 @@ export interface GrpcBootstrap {
 export function grpcBootstrap(options: GrpcBootstrapOptions): GrpcBootstrap {
   const host = options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host;
   return {
-    xds_servers: [{ server_uri: `${host}:${options.xds.port}`, channel_creds: [{ type: 'insecure' }], server_features: [] }],
+    xds_servers: [{ server_uri: `${host}:${options.xds.port}`, channel_creds: [channelCreds(options.tls)], server_features: [] }],
     node: { id: options.nodeId, cluster: options.fleet, locality: {}, metadata: {} },
     ...(options.anyHost ? { client_default_listener_resource_name_template: ANY_HOST_LISTENER } : {}),
+  };
+}
+
+function channelCreds(tls: XdsClientTls | false): ChannelCreds {
+  if (!tls) return { type: 'insecure' };
+  return {
+    type: 'tls',
+    // The file-watcher provider's fields (gRFC A29); re-read every minute, so a renewed Secret is used.
+    config: { certificate_file: `${tls.tlsDir}/tls.crt`, private_key_file: `${tls.tlsDir}/tls.key`, ca_certificate_file: `${tls.tlsDir}/ca.crt`, refresh_interval: '60s' },
   };
 }

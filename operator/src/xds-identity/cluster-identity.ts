@@ -1,0 +1,181 @@
+// The xDS channel's certificates in a cluster, with nothing to install first: the operator keeps
+// its own CA in a Secret of its namespace (portico-xds-ca), as Contour's certgen and Istio's CA do.
+//  - CA: whichever replica finds the Secret missing creates it; a replica that loses the race
+//    (409) reads the winner's. Every replica re-reads it every minute, so a CA replaced by an
+//    administrator (docs/install.md) is picked up without a restart.
+//  - Server certificate: each replica issues its own from the CA, in memory only (its key is
+//    never written anywhere), for the Service's names; re-issued at two thirds of its life or
+//    when the CA changes, and swapped in for new connections.
+//  - Client certificates: the Lease holder keeps one Secret per served fleet,
+//    portico-xds-client-<fleet> (tls.crt, tls.key, ca.crt; URI SAN spiffe://portico/fleet/<fleet>),
+//    which that fleet's Envoys mount. Rewritten at two thirds of its life or when the CA changes;
+//    Secrets of fleets that went away are left alone (their Envoys may still be running).
+import { createHash } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { MutableTlsSource, createCa, issueClientCertificate, issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
+import type { CertificateExpiry, KeyPair, Logger, TlsSource } from '../../../xds-server/src/index.js';
+import { SecretClient, decode, encode } from './secrets.js';
+import type { SecretObject } from './secrets.js';
+
+export const CA_SECRET = 'portico-xds-ca';
+export const CLIENT_SECRET_PREFIX = 'portico-xds-client-';
+/** Which CA a client Secret was issued by: a changed CA means issuing again. */
+const CA_ANNOTATION = 'portico.dev/xds-ca-fingerprint';
+const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/xds-identity': 'true' };
+
+export interface ClusterIdentityOptions {
+  kc: KubeConfig;
+  namespace: string;
+  /** DNS names clients dial (the Service's), for the server certificate. */
+  serverNames: string[];
+  logger: Logger;
+  /** Where client Secret expiry series go: the xDS server's. */
+  expiry: () => CertificateExpiry;
+  /** Fleets that need a client Secret now, or undefined when this replica is not the Lease holder. */
+  fleetsToIssue: () => string[] | undefined;
+  /** How often the fleet set is looked at (2 s) and the API is asked (60 s). */
+  checkEveryMs?: number;
+  roundEveryMs?: number;
+}
+
+export class ClusterIdentity {
+  readonly tls: TlsSource;
+  private readonly source: MutableTlsSource;
+  private readonly secrets: SecretClient;
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastRound = Date.now();
+  /** The fleets whose Secrets the last round checked, sorted; undefined while not the leader. */
+  private lastFleets?: string;
+
+  private constructor(
+    private readonly options: ClusterIdentityOptions,
+    private ca: KeyPair,
+    private server: KeyPair,
+  ) {
+    this.secrets = new SecretClient(options.kc, options.namespace);
+    this.source = new MutableTlsSource({ ...server, ca: ca.cert });
+    this.tls = this.source;
+  }
+
+  /** Reads (or creates) the CA and issues this replica's server certificate. */
+  static async start(options: ClusterIdentityOptions): Promise<ClusterIdentity> {
+    const secrets = new SecretClient(options.kc, options.namespace);
+    const ca = await loadOrCreateCa(secrets, options.logger, AbortSignal.timeout(30_000));
+    const server = await issueServerCertificate(ca, { dnsNames: options.serverNames });
+    const identity = new ClusterIdentity(options, ca, server);
+    options.logger.info('xds_identity.ready', { namespace: options.namespace, caSecret: CA_SECRET, serverNames: options.serverNames });
+    // Cheap checks often (has the set of fleets changed? then write their Secrets now), API
+    // round trips once a minute (a replaced CA, renewals).
+    identity.timer = setInterval(() => identity.poll(), options.checkEveryMs ?? 2_000);
+    identity.timer.unref();
+    return identity;
+  }
+
+  private poll(): void {
+    const fleets = this.options.fleetsToIssue();
+    const key = fleets === undefined ? undefined : [...fleets].sort().join('\n');
+    if ((key !== undefined && key !== this.lastFleets) || Date.now() - this.lastRound >= (this.options.roundEveryMs ?? 60_000)) void this.tick();
+  }
+
+  /** One round now: re-read the CA, renew what is due, write missing client Secrets. */
+  tick(): Promise<void> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.controller.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async round(): Promise<void> {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
+    this.lastRound = Date.now();
+    try {
+      const ca = await loadOrCreateCa(this.secrets, this.options.logger, signal);
+      const caChanged = ca.cert !== this.ca.cert;
+      if (caChanged) this.options.logger.warn('xds_identity.ca_changed', { caSecret: CA_SECRET, hint: 'client certificates are issued again; Envoys pick up the new ca.crt when the kubelet updates their Secret volume' });
+      if (caChanged || needsRenewal(this.server.cert)) {
+        this.ca = ca;
+        this.server = await issueServerCertificate(ca, { dnsNames: this.options.serverNames });
+        this.source.set({ ...this.server, ca: ca.cert });
+      }
+      const fleets = this.options.fleetsToIssue();
+      for (const fleet of fleets ?? []) await this.keepClientSecret(fleet, signal);
+      this.lastFleets = fleets === undefined ? undefined : [...fleets].sort().join('\n');
+    } catch (error) {
+      if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; check the Role for Secrets in the operator namespace' });
+    }
+  }
+
+  private async keepClientSecret(fleet: string, signal: AbortSignal): Promise<void> {
+    const name = clientSecretName(fleet);
+    if (!name) {
+      this.options.logger.warn('xds_identity.fleet_name_too_long', { fleet, hint: 'issue this fleet\'s client certificate yourself (URI SAN spiffe://portico/fleet/<fleet>)' });
+      return;
+    }
+    const existing = await this.secrets.get(name, signal);
+    const cert = decode(existing?.data?.['tls.crt']);
+    const fingerprint = caFingerprint(this.ca.cert);
+    if (existing && cert && existing.metadata.annotations?.[CA_ANNOTATION] === fingerprint && !needsRenewal(cert)) {
+      this.options.expiry().set({ certificate: 'client', fleet }, cert);
+      return;
+    }
+    const issued = await issueClientCertificate(this.ca, { fleets: [fleet] });
+    const secret: SecretObject = {
+      metadata: {
+        name,
+        namespace: this.options.namespace,
+        labels: { ...MANAGED_LABEL, 'portico.dev/fleet': fleet.slice(0, 63) },
+        annotations: { [CA_ANNOTATION]: fingerprint, 'portico.dev/fleet': fleet },
+        ...(existing?.metadata.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
+      },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': encode(issued.cert), 'tls.key': encode(issued.key), 'ca.crt': encode(this.ca.cert) },
+    };
+    const written = existing ? await this.secrets.replace(secret, signal) : await this.secrets.create(secret, signal);
+    if (!written) return; // someone else wrote it meanwhile: look again next round
+    this.options.expiry().set({ certificate: 'client', fleet }, issued.cert);
+    this.options.logger.info('xds_identity.client_secret_written', { fleet, secret: `${this.options.namespace}/${name}`, reason: existing ? 'renewed' : 'created' });
+  }
+}
+
+/** portico-xds-client-<fleet>, or undefined when that is longer than a Secret name may be. */
+export function clientSecretName(fleet: string): string | undefined {
+  const name = `${CLIENT_SECRET_PREFIX}${fleet}`;
+  return name.length <= 253 ? name : undefined;
+}
+
+async function loadOrCreateCa(secrets: SecretClient, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await secrets.get(CA_SECRET, signal);
+    if (existing) {
+      const cert = decode(existing.data?.['tls.crt']);
+      const key = decode(existing.data?.['tls.key']);
+      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${CA_SECRET} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
+      return { cert, key };
+    }
+    const ca = await createCa(`Portico xDS CA (${secrets.namespace})`);
+    const created = await secrets.create(
+      {
+        metadata: { name: CA_SECRET, namespace: secrets.namespace, labels: MANAGED_LABEL },
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': encode(ca.cert), 'tls.key': encode(ca.key), 'ca.crt': encode(ca.cert) },
+      },
+      signal,
+    );
+    if (created) {
+      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${CA_SECRET}` });
+      return ca;
+    }
+    // Another replica created it first: use theirs.
+  }
+  throw new Error(`could not read or create Secret ${secrets.namespace}/${CA_SECRET}`);
+}
+
+function caFingerprint(pem: string): string {
+  return createHash('sha256').update(pem.replace(/\s+/g, '')).digest('hex').slice(0, 32);
+}
