@@ -23,6 +23,9 @@ import { startPorticoServe } from './support/portico-process.js';
 import type { PorticoProcess } from './support/portico-process.js';
 import { endpointSlice, seedScenario } from './support/seed-scenario.js';
 import type { Scenario } from './support/seed-scenario.js';
+import { httpGet, httpsGet } from './support/tls-client.js';
+import { createTestCa, fingerprint, tlsSecretObject } from './support/tls-secrets.js';
+import type { KeyPair } from './support/tls-secrets.js';
 
 /** Unset: skip. Set: must name an Envoy binary, or every case fails (checkEnvoyBinary). */
 const ENVOY_BIN = process.env['ENVOY_BIN'];
@@ -100,6 +103,108 @@ describe.each(CASES)('portico serve with a real Envoy: $name', (envoyCase) => {
     CASE_TIMEOUT_MS,
   );
 });
+
+/** The translator's HTTPS listener port for a fleet without listener parameters. */
+const ENVOY_HTTPS_PORT = 8443;
+
+// TLS termination by a real Envoy: the seed scenario plus a TLS Ingress (shop.example.com, its own
+// Secret) and a default certificate in the class's parameters, certificates made by a test CA at
+// run time. Envoy gets the https Listener and the Secrets over SDS (ADS) from `portico serve`.
+describe('portico serve with a real Envoy: TLS termination (Delta)', () => {
+  it.skipIf(ENVOY_BIN === undefined)(
+    'serves the TLS host\'s certificate by SNI with HSTS, the default certificate without SNI, redirects plain HTTP with 308, and a rotated Secret on new connections (needs ENVOY_BIN)',
+    async () => {
+      const bin = checkEnvoyBinary(ENVOY_BIN ?? '');
+      const nodeId = 'e2e-envoy-tls';
+      const a = await httpBackend('AAAAAA');
+      const b = await httpBackend('BBBBBB');
+      const shop = await httpBackend('SHOPSHOP');
+      const ca = await createTestCa();
+      const [shopFirst, shopSecond, fallback] = await Promise.all([ca.leaf(['shop.example.com']), ca.leaf(['shop.example.com']), ca.leaf(['default.example.com'])]);
+      const scenario: Scenario = seedScenario({ nginx1: a.port, nginx2: b.port });
+      cleanups.push(() => scenario.remove());
+      const [ingressClass] = scenario.read('ingress-class.yaml') as { metadata: { name: string }; spec: Record<string, unknown> }[];
+      if (ingressClass?.metadata.name !== FLEET) throw new Error(`seed IngressClass ${FLEET} missing`);
+      const parameters = {
+        apiVersion: 'portico.dev/v1alpha1',
+        kind: 'ClusterIngressClassParameters',
+        metadata: { name: `${FLEET}-tls` },
+        spec: { tls: { defaultCertificate: { namespace: 'default', name: 'default-certificate' } } },
+      };
+      ingressClass.spec['parameters'] = { apiGroup: 'portico.dev', kind: 'ClusterIngressClassParameters', name: parameters.metadata.name };
+      scenario.write('ingress-class.yaml', [ingressClass, parameters]);
+      const shopService = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } };
+      const shopIngress = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'shop', namespace: 'default' },
+        spec: {
+          ingressClassName: FLEET,
+          tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
+          rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }],
+        },
+      };
+      scenario.write('shop.yaml', [shopService, endpointSlice('shop', shop.port), shopIngress]);
+      const writeSecrets = (shopPair: KeyPair): void =>
+        scenario.write('secrets.yaml', [tlsSecretObject('default', 'shop-tls', shopPair), tlsSecretObject('default', 'default-certificate', fallback)]);
+      writeSecrets(shopFirst);
+
+      const portico: PorticoProcess = await startPorticoServe({ manifests: scenario.dir });
+      cleanups.push(() => portico.stop());
+      await expectPortFree(ENVOY_HTTPS_PORT);
+      const admin = await startCaseEnvoy(bin, portico, 'delta', nodeId);
+      const https = (servername: string | undefined, host: string): Promise<string> =>
+        httpsGet({ port: ENVOY_HTTPS_PORT, host, ca: ca.ca.cert, ...(servername !== undefined ? { servername } : {}) }).then(
+          (answer) => `${answer.status} ${answer.body} ${answer.certificate ?? ''}`,
+          (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`,
+        );
+
+      // SNI names the TLS host: its own certificate (chain and name verified), the backend, HSTS.
+      const shopAnswer = `200 SHOPSHOP ${fingerprint(shopFirst.cert)}`;
+      expect(await eventually(() => https('shop.example.com', 'shop.example.com'), shopAnswer, 20_000)).toBe(shopAnswer);
+      const secure = await httpsGet({ port: ENVOY_HTTPS_PORT, host: 'shop.example.com', servername: 'shop.example.com', ca: ca.ca.cert });
+      expect(secure.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+
+      // No SNI: the default certificate (its chain verified); a host without TLS of its own gets no HSTS.
+      const defaultAnswer = `200 AAAAAA ${fingerprint(fallback.cert)}`;
+      expect(await eventually(() => https(undefined, 'nginx1.example.com'), defaultAnswer, 5_000)).toBe(defaultAnswer);
+      const noSni = await httpsGet({ port: ENVOY_HTTPS_PORT, host: 'nginx1.example.com', ca: ca.ca.cert });
+      expect(noSni.headers['strict-transport-security']).toBeUndefined();
+      // The default certificate does not name the TLS host: a client checking the name refuses it.
+      expect(await https('nginx1.example.com', 'nginx1.example.com')).toMatch(/^error: .*(altnames|does not match)/i);
+
+      // Plain HTTP to the TLS host: a permanent redirect to the same URL on https.
+      const plain = await httpGet(ENVOY_HTTP_PORT, 'shop.example.com', '/cart?x=1');
+      expect(plain.status).toBe(308);
+      expect(plain.headers.location).toBe('https://shop.example.com/cart?x=1');
+      // A host without TLS is still served over plain HTTP.
+      expect(await get('nginx2.example.com')).toBe('BBBBBB');
+
+      // Rotation: the Secret gets a new certificate; new connections see it, the Listener stays.
+      const listenerBefore = dynamicListeners(await admin.configDump()).find((l) => l.name === 'https');
+      expect(listenerBefore?.error_state, 'https listener').toBeUndefined();
+      writeSecrets(shopSecond);
+      const rotatedAnswer = `200 SHOPSHOP ${fingerprint(shopSecond.cert)}`;
+      expect(await eventually(() => https('shop.example.com', 'shop.example.com'), rotatedAnswer, 10_000)).toBe(rotatedAnswer);
+      const listenerAfter = dynamicListeners(await admin.configDump()).find((l) => l.name === 'https');
+      expect(listenerAfter?.active_state?.version_info).toBe(listenerBefore?.active_state?.version_info);
+      expect(await https(undefined, 'nginx1.example.com')).toBe(defaultAnswer);
+
+      await expectNoRejections(admin);
+      const debug = await waitForDebugXds(portico, (d) => {
+        const stream = d.streams.find((s) => s.nodeId === nodeId);
+        return stream !== undefined && Object.values(stream.types).every((t) => t.ackedVersion === t.sentVersion);
+      });
+      const stream = debug.streams.find((s) => s.nodeId === nodeId);
+      expect(Object.keys(stream?.types ?? {})).toContain(SECRET_TYPE);
+      for (const [type, status] of Object.entries(stream?.types ?? {})) expect(status.ackedVersion, type).toBe(status.sentVersion);
+      expect(debug.nacks[nodeId] ?? []).toEqual([]);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
+
+const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** The VHDS case declares a 1.39+ fleet; an older ENVOY_BIN would reject it, which is no Portico bug. */
 async function expectEnvoyAcceptsVhds(bin: string): Promise<void> {
