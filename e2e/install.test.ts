@@ -241,6 +241,25 @@ describe('charts/portico, rendered by helm', () => {
     await expect(render('x', 'x', 'envoy.kind=Sidecar')).rejects.toThrow(/envoy.kind must be DaemonSet or Deployment/);
   }, 60_000);
 
+  it('wires mutual TLS on the xDS channel: the operator names its Service, the Envoys mount their fleet\'s client Secret, or the ones given', async () => {
+    const podSpec = (objects: ManifestObject[], kind: string, name: string): { containers: Array<{ args: string[]; volumeMounts?: unknown[] }>; volumes: Array<{ name: string; secret?: { secretName: string } }> } =>
+      (objects.find((o) => o.kind === kind && o.metadata.name === name)?.['spec'] as { template: { spec: never } }).template.spec;
+    const byDefault = await render('edge', 'edge-system', 'ingressClass.name=edge');
+    expect(podSpec(byDefault, 'Deployment', 'edge').containers[0]?.args).toContain('--xds-service=edge');
+    expect(podSpec(byDefault, 'DaemonSet', 'envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('portico-xds-client-edge');
+    const bootstrap = byDefault.find((o) => o.kind === 'ConfigMap')?.['data'] as Record<string, string>;
+    expect(bootstrap['xds-trusted-ca.yaml']).toContain('exact: edge.edge-system.svc');
+    expect(bootstrap['envoy.yaml']).toContain('sni: edge.edge-system.svc');
+    const own = await render('edge', 'edge-system', 'ingressClass.name=edge', 'operator.xds.tlsSecret=xds-server-cert', 'envoy.xdsClientSecret=edge-envoy-cert');
+    const operator = podSpec(own, 'Deployment', 'edge');
+    expect(operator.containers[0]?.args).toContain('--xds-tls-dir=/etc/portico/xds-server-tls');
+    expect(operator.containers[0]?.args).not.toContain('--xds-service=edge');
+    expect(operator.volumes.find((v) => v.name === 'xds-server-tls')?.secret?.secretName).toBe('xds-server-cert');
+    expect(podSpec(own, 'DaemonSet', 'envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('edge-envoy-cert');
+    await applier.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-system' } });
+    await applyAll(own);
+  }, 60_000);
+
   it('installs what config/ installs: the same objects, RBAC rules, CRDs, pod specs and Envoy bootstrap', async () => {
     const chart = await render('portico', 'portico-system');
     const config = configObjects().filter((o) => !o.file.includes(`${join('envoy', 'deployment')}`));
@@ -256,6 +275,8 @@ describe('charts/portico, rendered by helm', () => {
     };
     same('ClusterRole', 'portico', (o) => o['rules']);
     same('Role', 'portico-leader-election', (o) => o['rules']);
+    same('Role', 'portico-xds-identity', (o) => o['rules']);
+    same('RoleBinding', 'portico-xds-identity', (o) => [o['roleRef'], o['subjects']]);
     same('ClusterRoleBinding', 'portico', (o) => [o['roleRef'], o['subjects']]);
     same('CustomResourceDefinition', 'ingressclassparameters.portico.dev', (o) => o['spec']);
     same('CustomResourceDefinition', 'clusteringressclassparameters.portico.dev', (o) => o['spec']);
