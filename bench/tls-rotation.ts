@@ -115,6 +115,29 @@ function recordFingerprints(into: Map<string, string>, resources: ReadonlyArray<
   }
 }
 
+interface RawResponse {
+  typeUrl: string;
+  bytes: Uint8Array;
+  resources: ReadonlyArray<{ name: string; object: Record<string, unknown> }>;
+}
+
+/** Both protocols: record every response, fingerprint Secrets on the probe client, ACK. */
+function receiveAll<R extends RawResponse>(self: BenchClient, next: () => Promise<R>, ack: (response: R) => void, probe: boolean): void {
+  void (async () => {
+    for (;;) {
+      let response: R;
+      try {
+        response = await next();
+      } catch {
+        return;
+      }
+      self.arrivals.push({ at: performance.now(), typeUrl: response.typeUrl, bytes: response.bytes.length, resources: response.resources.length, names: response.resources.map((r) => r.name) });
+      if (probe) recordFingerprints(self.fingerprints, response.resources);
+      ack(response);
+    }
+  })();
+}
+
 function deltaClient(address: string, id: string, secrets: string[], probe: boolean): BenchClient {
   const client = new RawDeltaClient(address, { id, cluster: CLASS }, probe);
   const self: BenchClient = { protocol: 'delta', arrivals: [], fingerprints: new Map(), close: () => client.close() };
@@ -122,19 +145,7 @@ function deltaClient(address: string, id: string, secrets: string[], probe: bool
   client.subscribe('listener');
   client.subscribe('routeConfiguration', ['http', 'https']);
   client.subscribe('secret', secrets);
-  void (async () => {
-    for (;;) {
-      let response: DeltaReceivedResponse;
-      try {
-        response = await client.next(undefined, 3_600_000);
-      } catch {
-        return;
-      }
-      self.arrivals.push({ at: performance.now(), typeUrl: response.typeUrl, bytes: response.bytes.length, resources: response.resources.length, names: response.resources.map((r) => r.name) });
-      if (probe) recordFingerprints(self.fingerprints, response.resources);
-      client.ack(response);
-    }
-  })();
+  receiveAll<DeltaReceivedResponse>(self, () => client.next(undefined, 3_600_000), (response) => client.ack(response), probe);
   return self;
 }
 
@@ -146,19 +157,7 @@ function sotwClient(address: string, id: string, secrets: string[], probe: boole
   client.subscribe('listener');
   client.subscribe('routeConfiguration', ['http', 'https']);
   client.subscribe('secret', secrets);
-  void (async () => {
-    for (;;) {
-      let response: ReceivedResponse;
-      try {
-        response = await client.next(undefined, 3_600_000);
-      } catch {
-        return;
-      }
-      self.arrivals.push({ at: performance.now(), typeUrl: response.typeUrl, bytes: response.bytes.length, resources: response.resources.length, names: response.resources.map((r) => r.name) });
-      if (probe) recordFingerprints(self.fingerprints, response.resources);
-      client.ack(response, names.get(response.typeUrl) ?? []);
-    }
-  })();
+  receiveAll<ReceivedResponse>(self, () => client.next(undefined, 3_600_000), (response) => client.ack(response, names.get(response.typeUrl) ?? []), probe);
   return self;
 }
 

@@ -13,22 +13,11 @@ import { withVirtualHostDiscovery } from '../../xds-server/src/cache/virtual-hos
 import type { EnvoyConfig } from './pipeline.js';
 import { buildEnvoyConfig } from './pipeline.js';
 import { ClusterStateBuilder } from './store/cluster-state-builder.js';
+import { seededRandom as random } from './test-support/seeded-random.js';
 
 const SEED = 20261129;
 const BATCHES = 40;
 const POISON_PER_BATCH = 80;
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { re2ProgramSizes } from '../../test-support/re2-oracle.js';
 import { re2ProgramSize, type ProgramSize } from './program-size.js';
+import { seededRandom } from '../../test-support/seeded-random.js';
 
 const wrapPath = (p: string): string => `(?i)(?:${p}).*`;
 const wrapRewrite = (p: string): string => `(?i)^(?:${p}).*$`;
@@ -70,23 +71,11 @@ function sized(pattern: string): string {
   const r: ProgramSize = re2ProgramSize(pattern);
   if (r.kind === 'size') return String(r.size);
   if (r.kind === 'invalid') return 'error';
-  return `refused: ${r.kind === 'unsupported' ? r.reason : r.reason}`;
-}
-
-/** mulberry32: a small deterministic generator, so the random corpus is the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return `refused: ${r.reason}`;
 }
 
 function generator(seed: number): () => string {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const LITERALS = ['a', 'b', 'c', 'k', 's', 'A', 'K', 'S', '/', '-', '_', '0', '9', 'x', 'ab', 'abc', '\\.', '\\/', '\\-', ' ', '%', '~', '{', '}', ','];
   const CLASS_ITEMS = ['a', 'b', 'k', 's', 'a-z', 'A-Z', '0-9', 'a-f', '_', '-', '/', '.', '\\d', '\\w', '\\s', '\\D', '\\W', '[:alpha:]', '[:digit:]', '[:^space:]'];
