@@ -25,6 +25,9 @@ export interface ClusterState {
   readonly clusterIngressClassParameters: readonly IngressClassParametersObject[];
 }
 
+/** The Secret type of TLS certificates: the only Secrets Portico reads. */
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
 export const SUPPORTED_KINDS = [
   'Ingress',
   'IngressClass',

@@ -3,7 +3,7 @@
 // Secrets, which have made other controllers run out of memory. An optional label selector narrows
 // that further.
 import type { SupportedKind } from '../../store/cluster-state.js';
-import { TLS_SECRET_TYPE } from '../../translate/tls/certificate.js';
+import { TLS_SECRET_TYPE } from '../../store/cluster-state.js';
 
 export interface WatchedResource {
   kind: SupportedKind;

@@ -5,8 +5,7 @@
 // parameter, so translation stays pure.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { V1Secret } from '../../store/cluster-state.js';
-
-export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+import { TLS_SECRET_TYPE } from '../../store/cluster-state.js';
 /** Certificates closer than this to their end get a Warning (cert-manager renews 30 days before a 90-day certificate ends). */
 export const EXPIRY_WARNING_MS = 14 * 24 * 3600 * 1000;
 
