@@ -19,7 +19,7 @@ import type { XdsTestClient } from '../support/xds-clients.js';
 import { startTlsTunnel } from '../support/tls-tunnel.js';
 import type { TlsTunnel, TunnelCredentials } from '../support/tls-tunnel.js';
 import { CLIENT_SECRET_PREFIX } from '../../operator/src/xds-identity/cluster-identity.js';
-import { serviceNames } from '../../operator/src/xds-identity/xds-tls.js';
+import { serviceNames } from '../../operator/src/xds-identity/server-names.js';
 
 export const OPERATOR_NAMESPACE = 'portico-system';
 export const OPERATOR_ACCOUNT = 'portico';

@@ -10,7 +10,7 @@ import type { LogLevel, Logger } from '../../../xds-server/src/index.js';
 import { startClusterMode } from '../serve/cluster-mode.js';
 import { connectionHelp } from '../serve/connection-help.js';
 import { startStandalone } from '../serve/standalone.js';
-import { serviceNames } from '../xds-identity/xds-tls.js';
+import { serviceNames } from '../xds-identity/server-names.js';
 import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { parseAddressSource } from '../status/load-balancer-address.js';
 
@@ -59,7 +59,7 @@ export function registerServeCommand(program: Command): void {
     .option('--xds-tls-dir <dir>', 'mutual TLS with tls.crt, tls.key and ca.crt from this folder (e.g. a cert-manager Secret), reloaded when they change')
     .option('--xds-plaintext', 'cluster: serve xDS in plain text, without client authentication (standalone does unless --xds-tls-dir is given)')
     .option('--xds-service <name>', 'cluster: the operator Service clients dial; its DNS names go in the xDS server certificate', 'portico')
-    .option('--xds-server-names <names>', 'cluster: comma-separated DNS names for the xDS server certificate instead of the Service\'s')
+    .option('--xds-server-names <names>', 'cluster: comma-separated DNS names or IP addresses for the xDS server certificate instead of the Service\'s and loopback')
     .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
@@ -119,6 +119,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     connectionHelp({
       source: options.kubeconfig ? `the cluster of ${options.kubeconfig}` : 'the cluster (in-cluster configuration)',
       plaintext: Boolean(options.xdsPlaintext),
+      ...(options.xdsPlaintext || options.xdsTlsDir ? {} : { clientSecretsNamespace: options.leaderElectionNamespace }),
       xdsAddress: withPort(options.xdsAddress, cluster.xdsPort),
       healthAddress: withPort(options.healthAddress, cluster.healthPort),
       fleets: cluster.fleets(),

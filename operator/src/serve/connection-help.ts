@@ -1,5 +1,6 @@
 // What `portico serve` prints on stdout once it is up: where Envoy and gRPC clients connect.
 import type { FleetSummary } from '../../../xds-server/src/index.js';
+import { CLIENT_SECRET_PREFIX } from '../xds-identity/cluster-identity.js';
 import type { ServedFleet } from './fleet-publication.js';
 
 export interface ConnectionHelpInput {
@@ -11,6 +12,8 @@ export interface ConnectionHelpInput {
   summaries: FleetSummary[];
   /** xDS without TLS: bootstraps need --plaintext, and the banner says there is no authentication. */
   plaintext?: boolean;
+  /** With the operator's own CA: where each fleet's client certificate Secret is (namespace). */
+  clientSecretsNamespace?: string;
 }
 
 export function connectionHelp(input: ConnectionHelpInput): string {
@@ -23,7 +26,14 @@ export function connectionHelp(input: ConnectionHelpInput): string {
     const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress}${input.plaintext ? ' --plaintext' : ''}`;
     const targets = input.summaries.find((s) => s.fleet === fleet)?.grpcTargets.filter((t) => !t.includes(':')) ?? [];
     lines.push(`  fleet ${fleet} (IngressClass ${ingressClass})`);
-    lines.push(`    Envoy: ${bootstrap} > envoy.yaml && envoy -c envoy.yaml`);
+    if (input.plaintext) {
+      lines.push(`    Envoy: ${bootstrap} > envoy.yaml && envoy -c envoy.yaml`);
+    } else {
+      // A TLS bootstrap comes with two SDS files, and reads the fleet's client certificate from --tls-dir.
+      lines.push(`    Envoy: ${bootstrap} --output-dir envoy --tls-dir DIR && envoy -c envoy/envoy.yaml`);
+      const secret = input.clientSecretsNamespace ? `Secret ${input.clientSecretsNamespace}/${CLIENT_SECRET_PREFIX}${fleet}` : 'the fleet\'s client certificate';
+      lines.push(`           with tls.crt, tls.key and ca.crt of ${secret} in DIR`);
+    }
     // grpc-js-xds accepts no client certificate for its xDS channel (docs/proxyless-grpc.md).
     if (input.plaintext) lines.push(`    gRPC:  export GRPC_XDS_BOOTSTRAP_CONFIG="$(${bootstrap} --grpc --any-host)"`);
     else lines.push('    gRPC:  proxyless clients need a TLS tunnel to this port (docs/xds.md, "Trust")');

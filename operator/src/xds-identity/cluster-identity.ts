@@ -15,6 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { MutableTlsSource, createCa, issueClientCertificate, issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
 import type { CertificateExpiry, KeyPair, Logger, TlsSource } from '../../../xds-server/src/index.js';
 import { SecretClient, decode, encode } from './secrets.js';
+import { certificateNames } from './server-names.js';
 import type { SecretObject } from './secrets.js';
 
 export const CA_SECRET = 'portico-xds-ca';
@@ -63,7 +64,7 @@ export class ClusterIdentity {
   static async start(options: ClusterIdentityOptions): Promise<ClusterIdentity> {
     const secrets = new SecretClient(options.kc, options.namespace);
     const ca = await loadOrCreateCa(secrets, options.logger, AbortSignal.timeout(30_000));
-    const server = await issueServerCertificate(ca, { dnsNames: options.serverNames });
+    const server = await issueServerCertificate(ca, certificateNames(options.serverNames));
     const identity = new ClusterIdentity(options, ca, server);
     options.logger.info('xds_identity.ready', { namespace: options.namespace, caSecret: CA_SECRET, serverNames: options.serverNames });
     // Cheap checks often (has the set of fleets changed? then write their Secrets now), API
@@ -100,14 +101,14 @@ export class ClusterIdentity {
       if (caChanged) this.options.logger.warn('xds_identity.ca_changed', { caSecret: CA_SECRET, hint: 'client certificates are issued again; Envoys pick up the new ca.crt when the kubelet updates their Secret volume' });
       if (caChanged || needsRenewal(this.server.cert)) {
         this.ca = ca;
-        this.server = await issueServerCertificate(ca, { dnsNames: this.options.serverNames });
+        this.server = await issueServerCertificate(ca, certificateNames(this.options.serverNames));
         this.source.set({ ...this.server, ca: ca.cert });
       }
       const fleets = this.options.fleetsToIssue();
       for (const fleet of fleets ?? []) await this.keepClientSecret(fleet, signal);
       this.lastFleets = fleets === undefined ? undefined : [...fleets].sort().join('\n');
     } catch (error) {
-      if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; check the Role for Secrets in the operator namespace' });
+      if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; if the API server answers 403, check the Role for Secrets in the operator namespace' });
     }
   }
 

@@ -51,8 +51,3 @@ export async function startXdsTls(mode: XdsTlsMode, context: XdsTlsContext): Pro
     }
   }
 }
-
-/** The DNS names of the operator's Service, which Envoy bootstraps dial. */
-export function serviceNames(service: string, namespace: string): string[] {
-  return [`${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`, `${service}.${namespace}`, service];
-}

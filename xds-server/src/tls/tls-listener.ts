@@ -125,7 +125,8 @@ export class TlsListener {
     this.logged += 1;
     const certificate = socket.getPeerCertificate?.();
     this.logger.warn('xds.tls_refused', {
-      peer: `${socket.remoteAddress}:${socket.remotePort}`,
+      // A client that gave up on the handshake itself has closed the connection: no address left.
+      peer: socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown (the client already closed the connection)',
       reason,
       detail,
       ...(certificate && certificate.subject ? { subject: certificate.subject.CN, validTo: certificate.valid_to } : {}),
@@ -158,6 +159,6 @@ function hintFor(reason: TlsRefusalReason): string {
     case 'untrusted':
       return 'the client certificate is not signed by a CA the xDS server trusts (its ca.crt)';
     default:
-      return 'TLS handshake failed; is the client speaking TLS?';
+      return 'TLS handshake failed: the client may not trust the server certificate (the name it dials, or an old ca.crt after the CA changed), or may not speak TLS at all';
   }
 }
