@@ -37,9 +37,10 @@ interface DefaultBackend {
   routeName: string;
 }
 
-export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, secrets: SecretIndex, parameters: FleetParameters): FleetTranslation {
+/** @param parametersNamespace the namespace of the class's IngressClassParameters, when namespaced. */
+export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, secrets: SecretIndex, parameters: FleetParameters, parametersNamespace?: string): FleetTranslation {
   const className = ingressClass.metadata?.name ?? '';
-  const fallback = defaultCertificateOf(parameters.tls.defaultCertificate, secrets, className);
+  const fallback = defaultCertificateOf(parameters.tls.defaultCertificate, secrets, className, parametersNamespace);
   const builder = new FleetBuilder(resolver, new TlsHostTable(secrets, fallback.certificate), parameters.nginxAnnotations ? undefined : className);
   for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngressSafely(ingress);
   const fleet = builder.build(className, parameters, fallback.certificate);

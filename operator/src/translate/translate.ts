@@ -43,7 +43,7 @@ export function translateToIr(state: ClusterState, now: number): IrTranslation {
       const where = resolved.ref ? `${describeRef(resolved.ref)}: ` : '';
       diagnostics.push({ object: `IngressClass ${name}`, severity: 'warning', message: `spec.parameters: ${where}${vhds.message}` });
     }
-    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, secrets, resolved.parameters);
+    const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, secrets, resolved.parameters, resolved.ref?.namespace);
     fleets.push(result.fleet);
     diagnostics.push(...result.diagnostics);
   });

@@ -105,7 +105,14 @@ export class ClusterIdentity {
         this.source.set({ ...this.server, ca: ca.cert });
       }
       const fleets = this.options.fleetsToIssue();
-      for (const fleet of fleets ?? []) await this.keepClientSecret(fleet, signal);
+      for (const fleet of fleets ?? []) {
+        // One fleet's failure (a name the API refuses, a conflict) must not stop the others' renewals.
+        try {
+          await this.keepClientSecret(fleet, signal);
+        } catch (error) {
+          if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.client_secret_failed', { fleet, error, hint: 'retried in a few seconds; the other fleets are not affected' });
+        }
+      }
       this.lastFleets = fleets === undefined ? undefined : [...fleets].sort().join('\n');
     } catch (error) {
       if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; if the API server answers 403, check the Role for Secrets in the operator namespace' });
@@ -130,7 +137,7 @@ export class ClusterIdentity {
       metadata: {
         name,
         namespace: this.options.namespace,
-        labels: { ...MANAGED_LABEL, 'portico.dev/fleet': fleet.slice(0, 63) },
+        labels: { ...MANAGED_LABEL, 'portico.dev/fleet': fleetLabel(fleet) },
         annotations: { [CA_ANNOTATION]: fingerprint, 'portico.dev/fleet': fleet },
         ...(existing?.metadata.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
       },
@@ -142,6 +149,11 @@ export class ClusterIdentity {
     this.options.expiry().set({ certificate: 'client', fleet }, issued.cert);
     this.options.logger.info('xds_identity.client_secret_written', { fleet, secret: `${this.options.namespace}/${name}`, reason: existing ? 'renewed' : 'created' });
   }
+}
+
+/** A label value names the fleet when it fits (63 characters); else a digest of it, which always does. */
+export function fleetLabel(fleet: string): string {
+  return fleet.length <= 63 ? fleet : `sha256-${createHash('sha256').update(fleet).digest('hex').slice(0, 32)}`;
 }
 
 /** portico-xds-client-<fleet>, or undefined when that is longer than a Secret name may be. */

@@ -89,6 +89,20 @@ describe('the xDS port with mutual TLS', () => {
     expect(s.events('xds.tls_refused')[0]).toMatchObject({ reason: 'expired', detail: 'CERT_HAS_EXPIRED' });
   });
 
+  it('ends a stream whose client certificate expires while it is open: UNAUTHENTICATED, and no more configuration', async () => {
+    const f = await tls();
+    const s = await startTestServer({ tls: new MutableTlsSource(f.server), certificateExpiryCheckMs: 100 });
+    cleanups.push(() => s.server.shutdown(200));
+    s.server.publishFleet('nginx', fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } }));
+    const c = client(s, 'nginx', f.transport(await f.client(['nginx'], { lifetimeMs: 2_000 })));
+    c.subscribe('cluster');
+    expect((await c.next('cluster')).resources.length).toBeGreaterThan(0);
+    const status = await c.ended;
+    expect(status.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(status.details).toContain('client certificate has expired');
+    expect(s.events('xds.client_certificate_expired')).toHaveLength(1);
+  });
+
   it('refuses a valid certificate of fleet nginx asking for fleet other (SotW and Delta): PERMISSION_DENIED, a log line, nothing sent', async () => {
     const { s, f } = await mtlsServer();
     const nginxCertificate = await f.client(['nginx']);

@@ -60,6 +60,8 @@ export interface XdsServerOptions {
    * A response not written within this means the client is not reading: its stream is reset
    * (clients see UNAVAILABLE) and everything it held is given back (default 30 s).
    */
+  /** How often streams are checked for client certificates that expired while connected (default 60 s). */
+  certificateExpiryCheckMs?: number;
   writeTimeoutMs?: number;
   /** Open streams per node id and client host; more are refused with RESOURCE_EXHAUSTED (default 256). */
   maxStreamsPerNode?: number;
@@ -135,7 +137,12 @@ interface OpenStream {
   peerHost: string;
   /** With TLS: the verified client certificate's identity. */
   identity?: PeerIdentity;
+  /** Ends the stream with a status (an expired client certificate). */
+  end?: (reason: string, code: grpc.status, details: string) => void;
 }
+
+/** How often open streams are checked for client certificates that have expired since they connected. */
+const CERTIFICATE_EXPIRY_CHECK_MS = 60_000;
 
 export class XdsServer implements XdsPublisher {
   readonly metrics: MetricsRegistry;
@@ -145,6 +152,8 @@ export class XdsServer implements XdsPublisher {
   private readonly grpcServer: grpc.Server;
   /** Open streams by stream id (hooks name streams by id). */
   private readonly open = new Map<number, OpenStream>();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly certificateExpiryCheckMs: number;
   private readonly streamsByFleet = new Map<string, Set<ServedStream>>();
   private readonly nackListeners = new Set<(event: NackEvent) => void>();
   private readonly resolvedListeners = new Set<(event: NackResolvedEvent) => void>();
@@ -167,6 +176,7 @@ export class XdsServer implements XdsPublisher {
   constructor(options: XdsServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? new MetricsRegistry();
+    this.certificateExpiryCheckMs = options.certificateExpiryCheckMs ?? CERTIFICATE_EXPIRY_CHECK_MS;
     this.throttle = new PushThrottle({
       ...(options.pushLimit === undefined ? {} : { limit: options.pushLimit }),
       ...(options.maxPushBytes === undefined ? {} : { maxBytes: options.maxPushBytes }),
@@ -323,6 +333,7 @@ export class XdsServer implements XdsPublisher {
   async shutdown(graceMs = 5_000): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    clearInterval(this.expiryTimer);
     this.logger.info('xds.shutting_down', { streams: this.open.size, graceMs });
     this.stopTlsUpdates();
     this.certificates.stop();
@@ -390,6 +401,7 @@ export class XdsServer implements XdsPublisher {
     const open: OpenStream = { stream, call, nodeAdmitted: false, peerHost: peerHostOf(call.getPeer()), ...(identity ? { identity } : {}) };
     this.open.set(streamId, open);
     this.series.streamOpened();
+    if (identity) this.watchExpiry();
     const finish = (reason: string): void => {
       if (finished) return;
       finished = true;
@@ -416,6 +428,10 @@ export class XdsServer implements XdsPublisher {
         call.emit('error', { code: refusal?.code ?? grpc.status.INTERNAL, details });
       }
     });
+    open.end = (reason, code, details) => {
+      finish(reason);
+      call.emit('error', { code, details });
+    };
     call.on('end', () => {
       finish('client closed');
       if (!call.writableEnded) call.end();
@@ -495,14 +511,38 @@ export class XdsServer implements XdsPublisher {
   }
 
   /**
+   * A stream authorised by a client certificate lasts no longer than the certificate: once it has
+   * expired, the stream ends with UNAUTHENTICATED and the client must reconnect with a renewed one
+   * (checked every minute, while such streams are open).
+   */
+  private watchExpiry(): void {
+    this.expiryTimer ??= setInterval(() => {
+      const now = Date.now();
+      let watched = 0;
+      for (const open of this.open.values()) {
+        if (!open.identity) continue;
+        watched += 1;
+        if (open.identity.expiresAt > now) continue;
+        this.logger.warn('xds.client_certificate_expired', { streamId: open.stream.streamId, nodeId: open.stream.node?.id, fleet: open.stream.fleet, subject: open.identity.subject });
+        open.end?.('client certificate expired', grpc.status.UNAUTHENTICATED, 'the client certificate has expired; reconnect with the renewed one');
+      }
+      if (watched === 0) {
+        clearInterval(this.expiryTimer);
+        this.expiryTimer = undefined;
+      }
+    }, this.certificateExpiryCheckMs).unref();
+  }
+
+  /**
    * The identity of a call's verified client certificate. A call on a connection whose
-   * certificate did not verify ends at once with UNAUTHENTICATED naming why (null).
+   * certificate did not verify ends at once with UNAUTHENTICATED naming why (null), even if
+   * grpc-js were to hand over the unverified certificate.
    */
   private verifiedPeer(call: grpc.ServerDuplexStream<unknown, Buffer>): PeerIdentity | null {
-    const raw = call.getAuthContext().sslPeerCertificate?.raw;
+    const why = this.tlsListener?.unverifiedPeer(call.getPeer());
+    const raw = why ? undefined : call.getAuthContext().sslPeerCertificate?.raw;
     const identity = raw ? peerIdentity(raw) : undefined;
     if (identity) return identity;
-    const why = this.tlsListener?.unverifiedPeer(call.getPeer());
     this.series.refused('unauthenticated');
     call.emit('error', {
       code: grpc.status.UNAUTHENTICATED,

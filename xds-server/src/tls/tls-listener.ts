@@ -104,6 +104,8 @@ export class TlsListener {
   }
 
   private accept(socket: TLSSocket): void {
+    // The client's certificate is checked once, at the handshake: no renegotiation afterwards.
+    socket.disableRenegotiation();
     if (!socket.authorized) {
       const code = String(socket.authorizationError ?? 'UNKNOWN');
       const peer = `${socket.remoteAddress}:${socket.remotePort}`;

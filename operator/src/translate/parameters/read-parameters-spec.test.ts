@@ -86,7 +86,7 @@ describe('readParametersSpec', () => {
       }),
     ).toEqual([
       'spec.timeout: unknown field (known: fleet, listeners, statusAddress, timeouts, requestLimits, clientIP, accessLog, annotationFamilies, tls, envoy)',
-      'spec.fleet: must be a lowercase name of letters, digits, "-", "_" and "." (at most 253), not "Edge!"',
+      'spec.fleet: must be a lowercase name of letters, digits, "-" and "." (at most 253; it names the fleet in its client certificate and Secret), not "Edge!"',
       'spec.listeners.http.address: must be an IP address, not "any"',
       'spec.listeners: https.port must differ from http.port (both are 8443)',
       'spec.statusAddress: set exactly one of service or addresses',

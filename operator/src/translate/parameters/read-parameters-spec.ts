@@ -11,7 +11,7 @@ import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, 
 import type { TlsSpec } from './parameters-spec.js';
 import { parseByteSize } from './quantities.js';
 
-export const FLEET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9_.]{0,251}[a-z0-9])?$';
+export const FLEET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 /** Envoy's max_request_headers_kb limit. */
@@ -30,7 +30,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   const d = DEFAULT_PARAMETERS_SPEC;
   const root = r.object('spec', spec, ['fleet', 'listeners', 'statusAddress', 'timeouts', 'requestLimits', 'clientIP', 'accessLog', 'annotationFamilies', 'tls', 'envoy']);
 
-  const fleet = r.has(root, 'fleet') ? r.string('spec.fleet', root['fleet'], '', matches(FLEET_NAME_PATTERN, 'a lowercase name of letters, digits, "-", "_" and "." (at most 253)')) : undefined;
+  const fleet = r.has(root, 'fleet') ? r.string('spec.fleet', root['fleet'], '', matches(FLEET_NAME_PATTERN, 'a lowercase name of letters, digits, "-" and "." (at most 253; it names the fleet in its client certificate and Secret)')) : undefined;
 
   const listeners = r.object('spec.listeners', root['listeners'], ['http', 'https']);
   const listener = (name: 'http' | 'https') => {

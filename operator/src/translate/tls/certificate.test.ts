@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueServerCertificate } from '../../../../xds-server/src/tls/certificates.js';
 import type { KeyPair } from '../../../../xds-server/src/tls/certificates.js';
@@ -33,6 +34,13 @@ describe('checkTlsSecret', () => {
     const good = secret({ 'tls.crt': leaf.cert + ca.cert, 'tls.key': leaf.key });
     expect(checkTlsSecret(good, NOW - 2 * 3600_000)).toMatchObject({ ok: false, problem: expect.stringMatching(/^is not valid yet: the certificate in tls.crt starts at/) });
     expect(checkTlsSecret(good, NOW + 31 * DAY)).toMatchObject({ ok: false, problem: expect.stringMatching(/^has expired: the certificate in tls.crt ended at/) });
+  });
+
+  it('tolerates a few minutes of clock skew at the start, so a certificate issued just now elsewhere is served', () => {
+    const good = secret({ 'tls.crt': leaf.cert, 'tls.key': leaf.key });
+    const start = Date.parse(new X509Certificate(leaf.cert).validFrom);
+    expect(checkTlsSecret(good, start - 60_000)).toMatchObject({ ok: true });
+    expect(checkTlsSecret(good, start - 10 * 60_000)).toMatchObject({ ok: false, problem: expect.stringMatching(/not valid yet/) });
   });
 
   it('refuses a chain whose intermediate has expired, though the leaf is valid', async () => {

@@ -8,6 +8,11 @@ import type { V1Secret } from '../../store/cluster-state.js';
 import { TLS_SECRET_TYPE } from '../../store/cluster-state.js';
 /** Certificates closer than this to their end get a Warning (cert-manager renews 30 days before a 90-day certificate ends). */
 export const EXPIRY_WARNING_MS = 14 * 24 * 3600 * 1000;
+/** Clocks differ: a certificate starting this soon counts as valid (cert-manager's start is "now"). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** The label on the xDS channel's own Secrets (its CA, fleets' client certificates): never served. */
+export const XDS_IDENTITY_LABEL = 'portico.dev/xds-identity';
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 export interface ServableCertificate {
   /** PEM, leaf first. */
@@ -39,7 +44,7 @@ export function checkTlsSecret(secret: V1Secret, now: number): CertificateCheck 
   }
   if (!parsed.ok) return parsed;
   for (const { what, fromMs, toMs } of parsed.validity) {
-    if (now < fromMs) return { ok: false, problem: `is not valid yet: ${what} in tls.crt starts at ${new Date(fromMs).toISOString()}` };
+    if (now + CLOCK_SKEW_MS < fromMs) return { ok: false, problem: `is not valid yet: ${what} in tls.crt starts at ${new Date(fromMs).toISOString()}` };
     if (now > toMs) return { ok: false, problem: `has expired: ${what} in tls.crt ended at ${new Date(toMs).toISOString()}` };
   }
   return { ok: true, certificate: parsed.certificate };
@@ -47,6 +52,8 @@ export function checkTlsSecret(secret: V1Secret, now: number): CertificateCheck 
 
 function parseTlsSecret(secret: V1Secret): Parsed {
   if (secret.type !== TLS_SECRET_TYPE) return { ok: false, problem: `has type ${JSON.stringify(secret.type ?? '')}, not ${TLS_SECRET_TYPE}` };
+  // Its key would let whoever reads the fleet's SDS impersonate the operator or another fleet.
+  if (secret.metadata?.labels?.[XDS_IDENTITY_LABEL] !== undefined) return { ok: false, problem: `is one of Portico's xDS channel Secrets (label ${XDS_IDENTITY_LABEL}), which are never served to a fleet` };
   const crt = decoded(secret, 'tls.crt');
   const key = decoded(secret, 'tls.key');
   if (crt === undefined) return { ok: false, problem: 'has no tls.crt' };
@@ -67,6 +74,9 @@ function parseTlsSecret(secret: V1Secret): Parsed {
     return { ok: false, problem: 'has a tls.key that is not a PEM private key' };
   }
   if (!matches) return { ok: false, problem: 'has a tls.key that does not match the certificate in tls.crt' };
+  // Extended key usage, when present, must allow serving TLS (a client certificate must not be served).
+  const usages = leaf.keyUsage;
+  if (usages !== undefined && usages.length > 0 && !usages.includes(SERVER_AUTH)) return { ok: false, problem: 'holds a certificate in tls.crt that is not for servers (its extended key usage lacks serverAuth)' };
   const validity = chain.map((certificate, i) => ({
     what: i === 0 ? 'the certificate' : `certificate ${i + 1} of the chain`,
     fromMs: Date.parse(certificate.validFrom),

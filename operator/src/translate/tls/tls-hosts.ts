@@ -1,7 +1,8 @@
 // Which certificate each TLS host of a fleet is served with, from the Ingresses' `spec.tls`, as
-// ingress-nginx chooses it: the Secret of the `tls` entry that lists the host; for a rule host no
-// entry lists, the first Secret of the same Ingress whose certificate covers it; the oldest
-// Ingress wins a host. A Secret that is missing, invalid, expired or does not cover the host
+// ingress-nginx chooses it, for the hosts of the Ingress's own rules only (a `tls` entry cannot
+// take over a host that another Ingress routes): the Secret of the `tls` entry that lists the
+// host; for a rule host no entry lists, the first Secret of the same Ingress whose certificate
+// covers it; the oldest Ingress wins a host. A Secret that is missing, invalid, expired or does not cover the host
 // leaves the host on the class's default certificate (or off HTTPS without one), with a warning
 // on the Ingress: one bad Secret never takes other hosts down.
 import type { V1Ingress } from '../../store/cluster-state.js';
@@ -51,9 +52,16 @@ export class TlsHostTable {
   offer(ingress: V1Ingress, ruleHosts: readonly string[], report: Reporter): void {
     const ref = objectRef('Ingress', ingress.metadata);
     const entries = (ingress.spec?.tls ?? []).map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, report));
+    const routed = new Set(ruleHosts);
     const used = new Set<Entry>();
     for (const entry of entries) {
-      for (const host of entry.hosts) if (this.claim(host, entry, ref, report)) used.add(entry);
+      for (const host of entry.hosts) {
+        if (!routed.has(host)) {
+          report('warning', `${entry.field}.hosts: ${host} is not the host of any rule of this Ingress, so this entry gives it no certificate (as in ingress-nginx)`);
+          continue;
+        }
+        if (this.claim(host, entry, ref, report)) used.add(entry);
+      }
     }
     // ingress-nginx: a rule host no entry lists still uses an entry's Secret if its certificate covers the host.
     const listed = new Set(entries.flatMap((entry) => entry.hosts));
