@@ -1,12 +1,15 @@
 // Keeps a local copy of one resource type in step with the API server: a paginated list, then a
 // watch from that resourceVersion with bookmarks; 410 Gone means relist; any other error restarts
-// with backoff; a silent connection is cut by an idle timer. Deletions that happen while
-// disconnected are caught by the relist, which replaces the whole copy.
+// after a wait (RecoveryBackoff: prompt while the server is away or warming up, exponential
+// otherwise, starting over at the first successful list or watch event); a silent connection is
+// cut by an idle timer. Deletions that happen while disconnected are caught by the relist, which
+// replaces the whole copy.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { SupportedKind } from '../../store/cluster-state.js';
 import { checkSchema } from '../../store/object-schema.js';
 import { toTypedObject } from '../../store/typed-objects.js';
-import { Backoff, sleep } from '../../util/backoff.js';
+import { RecoveryBackoff, sleep } from '../../util/backoff.js';
+import type { FailureKind, RecoveryBackoffOptions } from '../../util/backoff.js';
 import { KubeHttpError, getJson, streamWatch } from '../../kube/kube-http.js';
 import type { WatchedResource } from './watched-resources.js';
 
@@ -25,6 +28,8 @@ export interface ReflectorOptions {
   pageSize?: number;
   /** A list page taking longer than this is given up and retried (default 60 s). */
   listTimeoutMs?: number;
+  /** Retry timing (tests shorten it). */
+  backoff?: RecoveryBackoffOptions;
 }
 
 interface ObjectMeta {
@@ -38,15 +43,40 @@ interface WatchEvent {
 
 class GoneError extends Error {}
 
+/** An ERROR event inside a watch: the server's Status, with its code when it gave one. */
+class WatchErrorEvent extends Error {
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Answers of an API server that is starting (or briefly overloaded), retried promptly for a while. */
+const WARMING_STATUS = new Set([403, 429, 500, 502, 503, 504]);
+
+/** How the retry after this error is timed (util/backoff.ts). */
+export function failureKind(error: unknown): FailureKind {
+  if (error instanceof KubeHttpError) return WARMING_STATUS.has(error.statusCode) ? 'warming' : 'other';
+  if (error instanceof WatchErrorEvent) return error.code !== undefined && WARMING_STATUS.has(error.code) ? 'warming' : 'other';
+  // No HTTP answer at all: refused, reset, timed out, a watch gone silent, a list page given up.
+  return 'unreachable';
+}
+
 export class Reflector {
   private readonly objects = new Map<string, unknown>();
   private readonly controller = new AbortController();
-  private readonly backoff = new Backoff();
+  private readonly backoff: RecoveryBackoff;
+  /** This kind's API answered a list at least once (an optional kind is installed). */
+  private installed = false;
   private resourceVersion: string | undefined;
   private synced = false;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: ReflectorOptions) {}
+  constructor(private readonly options: ReflectorOptions) {
+    this.backoff = new RecoveryBackoff(options.backoff);
+  }
 
   get kind(): SupportedKind {
     return this.options.resource.kind;
@@ -77,7 +107,7 @@ export class Reflector {
       try {
         if (this.resourceVersion === undefined) await this.relist(signal);
         await this.watch(signal);
-        this.backoff.reset();
+        this.backoff.succeeded();
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof GoneError || (error instanceof KubeHttpError && error.statusCode === 410)) {
@@ -85,12 +115,19 @@ export class Reflector {
           this.resourceVersion = undefined;
           continue;
         }
+        let kind = failureKind(error);
         if (this.options.resource.optional && error instanceof KubeHttpError && error.statusCode === 404) {
-          await this.notInstalled(signal);
-          continue;
+          // A restarting API server serves custom resources only once it has read their CRDs
+          // again: a 404 right after an outage is warm-up, not an uninstalled CRD (believing it
+          // would empty the parameters and hold every class that uses them).
+          if (!(this.installed && this.backoff.recovering)) {
+            await this.notInstalled(signal);
+            continue;
+          }
+          kind = 'warming';
         }
-        const delay = this.backoff.next();
-        this.options.log.warn('watch failed; retrying', { kind: this.kind, error: error instanceof Error ? error.message : String(error), retryInMs: delay });
+        const delay = this.backoff.failed(kind);
+        this.options.log.warn('watch failed; retrying', { kind: this.kind, failure: kind, error: error instanceof Error ? error.message : String(error), retryInMs: delay });
         await sleep(delay, signal);
       }
     }
@@ -105,7 +142,8 @@ export class Reflector {
       this.synced = true;
       this.options.onChange(this.kind);
     }
-    await sleep(this.backoff.next(), signal);
+    this.installed = false;
+    await sleep(this.backoff.failed('other'), signal);
   }
 
   private async relist(signal: AbortSignal): Promise<void> {
@@ -141,6 +179,8 @@ export class Reflector {
     for (const [key, object] of fresh) this.objects.set(key, object);
     this.resourceVersion = resourceVersion;
     this.synced = true;
+    this.installed = true;
+    this.backoff.succeeded();
     this.options.onChange(this.kind);
   }
 
@@ -164,8 +204,10 @@ export class Reflector {
     const object = event.object;
     if (event.type === 'ERROR') {
       if (object?.code === 410) throw new GoneError(object.message ?? 'resource version too old');
-      throw new Error(`watch error: ${object?.message ?? JSON.stringify(object)}`);
+      throw new WatchErrorEvent(`watch error: ${object?.message ?? JSON.stringify(object)}`, object?.code);
     }
+    // The server answers again: a later failure starts from the shortest wait.
+    this.backoff.succeeded();
     const version = object?.metadata?.resourceVersion;
     if (version) this.resourceVersion = version;
     if (event.type === 'BOOKMARK' || !object) return;
