@@ -1,0 +1,162 @@
+// The webhook's TLS, from the operator's own CA (Secret portico-xds-ca, docs/xds.md "Trust"):
+//  - each replica issues its own server certificate in memory for the webhook Service's names,
+//    re-issued at two thirds of its life or when the CA changes (as the xDS server certificate);
+//  - the Lease holder keeps the ValidatingWebhookConfiguration's caBundle equal to the CA
+//    certificate (get and patch on that one object; config/rbac/admission-role.yaml).
+// The CA Secret is read (and created when missing, as the xDS identity does) whatever the xDS
+// channel's TLS mode, so --xds-tls-dir installs get a working webhook too.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createCa, issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
+import type { KeyPair, Logger } from '../../../xds-server/src/index.js';
+import { KubeHttpError, requestJson } from '../kube/kube-http.js';
+import { CA_SECRET } from '../xds-identity/cluster-identity.js';
+import { SecretClient, decode, encode } from '../xds-identity/secrets.js';
+import { certificateNames } from '../xds-identity/server-names.js';
+
+const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/xds-identity': 'true' };
+
+export interface AdmissionIdentityOptions {
+  kc: KubeConfig;
+  namespace: string;
+  /** Names on the webhook's certificate: the webhook Service's DNS names (and loopback). */
+  serverNames: string[];
+  /** The ValidatingWebhookConfiguration whose caBundle the leader keeps. */
+  webhookConfiguration: string;
+  isLeader: () => boolean;
+  logger: Logger;
+  /** A new server certificate to serve. */
+  onCertificate: (pair: KeyPair) => void;
+  /** How often leadership and the caBundle are looked at (2 s), and the CA re-read (60 s). */
+  checkEveryMs?: number;
+  roundEveryMs?: number;
+}
+
+export class AdmissionIdentity {
+  private readonly secrets: SecretClient;
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastRound = Date.now();
+  private lastBundleAttempt = 0;
+  /** The CA certificate the webhook configuration is known to carry. */
+  private bundled?: string;
+  private missingLogged = false;
+
+  private constructor(
+    private readonly options: AdmissionIdentityOptions,
+    private ca: KeyPair,
+    private server: KeyPair,
+  ) {
+    this.secrets = new SecretClient(options.kc, options.namespace);
+  }
+
+  static async start(options: AdmissionIdentityOptions): Promise<AdmissionIdentity> {
+    const secrets = new SecretClient(options.kc, options.namespace);
+    const ca = await loadOrCreateCa(secrets, options.logger, AbortSignal.timeout(30_000));
+    const server = await issueServerCertificate(ca, certificateNames(options.serverNames));
+    const identity = new AdmissionIdentity(options, ca, server);
+    options.onCertificate(server);
+    identity.timer = setInterval(() => identity.poll(), options.checkEveryMs ?? 2_000);
+    identity.timer.unref();
+    return identity;
+  }
+
+  get certificate(): KeyPair {
+    return this.server;
+  }
+
+  get caCertificate(): string {
+    return this.ca.cert;
+  }
+
+  private poll(): void {
+    const bundleDue = this.options.isLeader() && this.bundled !== this.ca.cert && Date.now() - this.lastBundleAttempt >= 10_000;
+    if (bundleDue || Date.now() - this.lastRound >= (this.options.roundEveryMs ?? 60_000)) void this.tick();
+  }
+
+  /** One round now: re-read the CA, renew the certificate when due, and (leader) the caBundle. */
+  tick(): Promise<void> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.controller.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async round(): Promise<void> {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
+    this.lastRound = Date.now();
+    try {
+      const ca = await loadOrCreateCa(this.secrets, this.options.logger, signal);
+      if (ca.cert !== this.ca.cert || needsRenewal(this.server.cert)) {
+        this.ca = ca;
+        this.server = await issueServerCertificate(ca, certificateNames(this.options.serverNames));
+        this.options.onCertificate(this.server);
+        this.options.logger.info('admission.certificate_issued', { serverNames: this.options.serverNames });
+      }
+      // A leader re-checks every round too: a re-applied configuration may have lost its caBundle.
+      if (this.options.isLeader()) {
+        this.lastBundleAttempt = Date.now();
+        this.bundled = (await this.keepCaBundle(signal)) ? this.ca.cert : undefined;
+      } else {
+        this.bundled = undefined;
+      }
+    } catch (error) {
+      if (!this.controller.signal.aborted) this.options.logger.error('admission.identity_failed', { error, hint: 'retried in a few seconds; a 403 means config/rbac/admission-role.yaml is missing' });
+    }
+  }
+
+  /** True when the configuration carries the CA now. */
+  private async keepCaBundle(signal: AbortSignal): Promise<boolean> {
+    const name = this.options.webhookConfiguration;
+    const path = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${encodeURIComponent(name)}`;
+    let current: { webhooks?: Array<{ name: string; clientConfig?: { caBundle?: string } }> };
+    try {
+      current = (await requestJson(this.options.kc, 'GET', path, signal)) as typeof current;
+    } catch (error) {
+      if (error instanceof KubeHttpError && error.statusCode === 404) {
+        if (!this.missingLogged) this.options.logger.info('admission.webhook_configuration_missing', { name, hint: 'the webhook is served but the API server does not call it (install config/admission/ or the chart\'s admission.enabled)' });
+        this.missingLogged = true;
+        return false;
+      }
+      throw error;
+    }
+    this.missingLogged = false;
+    const bundle = encode(this.ca.cert);
+    const stale = (current.webhooks ?? []).filter((w) => w.clientConfig?.caBundle !== bundle);
+    if (stale.length === 0) return true;
+    // Webhooks merge by name (strategic merge patch): only caBundle changes, url or service stay.
+    await requestJson(this.options.kc, 'PATCH', path, signal, { webhooks: stale.map((w) => ({ name: w.name, clientConfig: { caBundle: bundle } })) }, 'application/strategic-merge-patch+json');
+    this.options.logger.info('admission.ca_bundle_written', { webhookConfiguration: name, webhooks: stale.map((w) => w.name) });
+    return true;
+  }
+}
+
+async function loadOrCreateCa(secrets: SecretClient, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await secrets.get(CA_SECRET, signal);
+    if (existing) {
+      const cert = decode(existing.data?.['tls.crt']);
+      const key = decode(existing.data?.['tls.key']);
+      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${CA_SECRET} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
+      return { cert, key };
+    }
+    const ca = await createCa(`Portico xDS CA (${secrets.namespace})`);
+    const created = await secrets.create(
+      {
+        metadata: { name: CA_SECRET, namespace: secrets.namespace, labels: MANAGED_LABEL },
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': encode(ca.cert), 'tls.key': encode(ca.key), 'ca.crt': encode(ca.cert) },
+      },
+      signal,
+    );
+    if (created) {
+      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${CA_SECRET}`, by: 'admission' });
+      return ca;
+    }
+  }
+  throw new Error(`could not read or create Secret ${secrets.namespace}/${CA_SECRET}`);
+}
