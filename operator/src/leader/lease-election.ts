@@ -6,6 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeHttpError, requestJson } from '../kube/kube-http.js';
 import { sleep } from '../util/backoff.js';
+import { withFieldManager } from '../status/reporter.js';
 import { toMicroTime } from './micro-time.js';
 
 export interface LeaseElectionOptions {
@@ -150,7 +151,7 @@ export class LeaseElection {
   /** Writes with the read resourceVersion: a 409 means another replica won the race. */
   private async write(method: string, path: string, lease: Lease, signal: AbortSignal): Promise<boolean> {
     try {
-      const written = (await requestJson(this.options.kc, method, path, signal, lease)) as Lease;
+      const written = (await requestJson(this.options.kc, method, withFieldManager(path), signal, lease)) as Lease;
       this.observed = { holder: written.spec?.holderIdentity ?? '', renewTime: written.spec?.renewTime ?? '', at: this.now() };
       return true;
     } catch (error) {
@@ -164,6 +165,6 @@ export class LeaseElection {
     const current = (await requestJson(this.options.kc, 'GET', this.path(this.options.name), signal)) as Lease;
     if (current.spec?.holderIdentity !== this.options.identity) return;
     const released: Lease = { ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: toMicroTime(new Date(this.now())) } };
-    await requestJson(this.options.kc, 'PUT', this.path(this.options.name), signal, released);
+    await requestJson(this.options.kc, 'PUT', withFieldManager(this.path(this.options.name)), signal, released);
   }
 }

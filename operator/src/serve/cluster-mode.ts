@@ -11,11 +11,12 @@ import { buildEnvoyConfig } from '../pipeline.js';
 import { CertificateExpiryMetric, RECHECK_MS } from './certificate-expiry.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { ClusterSource } from '../sources/kubernetes/cluster-source.js';
-import { EventRecorder } from '../status/event-recorder.js';
+import { EventRecorder, judgement } from '../status/event-recorder.js';
 import { ingressStatusTargets } from '../status/ingress-status-targets.js';
 import { writeIngressStatus } from '../status/ingress-status-writer.js';
 import type { AddressSource } from '../status/load-balancer-address.js';
 import { writeParametersStatus } from '../status/parameters-status-writer.js';
+import { selectIngressClasses } from '../translate/ingress-classes.js';
 import { Coalescer } from '../util/coalescer.js';
 import { LatestOnly } from '../util/latest-only.js';
 import { startXdsTls } from '../xds-identity/xds-tls.js';
@@ -123,7 +124,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     const parameters = await writeParametersStatus(kc, state, classes, signal);
     if (parameters.written.length > 0) logger.info('parameters_status.written', { parameters: parameters.written });
     for (const failure of parameters.failed) logger.warn('parameters_status.failed', failure);
-    await events.sync(diagnostics, state, signal);
+    // An Ingress of a held class was not translated: its problems are unseen, not resolved.
+    await events.sync(diagnostics, state, signal, judgement(classes, selectIngressClasses(state).ingressesByClass));
   };
 
   const statusWriter = new LatestOnly<StatusInput>(writeStatusAndEvents, (error) => logger.error('status.failed', { error }));
@@ -139,6 +141,10 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     nacks.resolve(event);
     coalescer.notify();
   });
+  // A NACK goes with its client: the server forgets it when the client's last stream closes.
+  const nackExpiry = setInterval(() => {
+    if (nacks.expire(() => server.nacks())) coalescer.notify();
+  }, 1_000).unref();
 
   source.start();
   // Envoys that connect before the first complete list would get an empty configuration and drop
@@ -178,6 +184,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       stopping ??= (async () => {
         controller.abort();
         clearInterval(recheck);
+        clearInterval(nackExpiry);
         coalescer.stop();
         await statusWriter.idle();
         await election?.stop();

@@ -38,3 +38,32 @@ describe('NackDiagnostics', () => {
     expect(nacks.diagnostics()).toEqual([]);
   });
 });
+
+describe('NackDiagnostics.expire', () => {
+  it('drops a NACK once the xDS server no longer holds it (its client disconnected), and never asks the server when nothing is open', () => {
+    const nacks = new NackDiagnostics();
+    let asked = 0;
+    expect(nacks.expire(() => (asked++, {}))).toBe(false);
+    expect(asked).toBe(0);
+    nacks.record(nack('envoy-1'));
+    nacks.record(nack('envoy-2', { streamId: 2 }));
+    // envoy-1 is still connected; envoy-2's stream closed, so the server forgot it.
+    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1')] }))).toBe(true);
+    expect(nacks.size).toBe(1);
+    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1')] }))).toBe(false);
+    // A NACK the server holds from a newer stream or response is not the one recorded here: that
+    // one is recorded when it arrives, and the old one goes.
+    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1', { streamId: 3 })] }))).toBe(true);
+    expect(nacks.diagnostics()).toEqual([]);
+  });
+
+  it('brings a leader and a follower to the same report once the NACKing client has moved from one to the other', () => {
+    // The client NACKed at the leader, then reconnected to the follower with the fix and accepted.
+    const leader = new NackDiagnostics();
+    const follower = new NackDiagnostics();
+    leader.record(nack('envoy-1'));
+    expect(leader.diagnostics()).not.toEqual(follower.diagnostics());
+    leader.expire(() => ({}));
+    expect(leader.diagnostics()).toEqual(follower.diagnostics());
+  });
+});

@@ -1,13 +1,17 @@
 // Turns diagnostics into Kubernetes Events on the objects they are about, so `kubectl describe
 // ingress` shows what is wrong. A problem gets one Warning Event when it appears (its count grows
-// if it reappears); when an object's last problem goes away it gets a Normal Event saying so.
-// Event names are derived from the object and the message, so a restarted leader bumps the
+// if it reappears); when an object's last problem goes away it gets a Normal Event saying so. Only
+// then: an Ingress whose class is held was not translated, so the absence of its problems means
+// nothing (what was reported stands), and an object that is no longer ours (or gone) is forgotten
+// without a word. Events carry the field manager `portico` and the reporting replica. Event names are derived from the object and the message, so a restarted leader bumps the
 // existing Event's count instead of creating duplicates.
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { KubeHttpError, requestJson } from '../kube/kube-http.js';
-import type { ClusterState } from '../store/cluster-state.js';
+import type { ClusterState, V1Ingress } from '../store/cluster-state.js';
+import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
+import { reportingInstance, withFieldManager } from './reporter.js';
 
 export const EVENT_COMPONENT = 'portico-controller';
 
@@ -19,6 +23,30 @@ interface Involved {
   uid?: string;
 }
 
+/**
+ * Whose problems this round's diagnostics tell the whole truth about. `judged`: our IngressClasses
+ * and the Ingresses of our classes that were translated; `unjudged`: Ingresses of our classes that
+ * are held (not translated). Any other object is not ours.
+ */
+export interface Judgement {
+  judged: ReadonlySet<string>;
+  unjudged: ReadonlySet<string>;
+}
+
+/** The judgement for a translation's classes and the Ingresses of each of our classes. */
+export function judgement(classes: readonly ClassParameters[], ingressesByClass: ReadonlyMap<string, readonly V1Ingress[]>): Judgement {
+  const judged = new Set<string>();
+  const unjudged = new Set<string>();
+  for (const resolved of classes) {
+    judged.add(`IngressClass ${resolved.ingressClass}`);
+    for (const ingress of ingressesByClass.get(resolved.ingressClass) ?? []) {
+      const object = `Ingress ${ingress.metadata?.namespace ?? 'default'}/${ingress.metadata?.name ?? ''}`;
+      (resolved.accepted ? judged : unjudged).add(object);
+    }
+  }
+  return { judged, unjudged };
+}
+
 export class EventRecorder {
   /** Object ref → messages already reported and still present. */
   private active = new Map<string, Set<string>>();
@@ -27,9 +55,19 @@ export class EventRecorder {
     private readonly kc: KubeConfig,
     private readonly log: { warn(message: string, fields?: Record<string, unknown>): void },
     private readonly now: () => Date = () => new Date(),
+    private readonly instance: string = reportingInstance(),
   ) {}
 
-  async sync(diagnostics: readonly Diagnostic[], state: ClusterState, signal: AbortSignal): Promise<void> {
+  /**
+   * Reports what appeared and what went away. Without a judgement every object found in the state
+   * counts as judged.
+   */
+  async sync(diagnostics: readonly Diagnostic[], state: ClusterState, signal: AbortSignal, judged?: Judgement): Promise<void> {
+    const standing = (object: string): 'judged' | 'unjudged' | 'not ours' => {
+      if (!judged) return 'judged';
+      if (judged.unjudged.has(object)) return 'unjudged';
+      return judged.judged.has(object) ? 'judged' : 'not ours';
+    };
     const current = new Map<string, Map<string, Diagnostic>>();
     for (const diagnostic of diagnostics) {
       const messages = current.get(diagnostic.object) ?? new Map<string, Diagnostic>();
@@ -45,12 +83,16 @@ export class EventRecorder {
         const reason = diagnostic.severity === 'error' ? 'ConfigurationError' : 'ConfigurationWarning';
         if (await this.emit(involved, 'Warning', reason, message, signal)) reported.add(message);
       }
-      for (const message of [...reported]) if (!messages.has(message)) reported.delete(message);
+      // Problems of an untranslated Ingress are not gone, only unseen: keep them.
+      if (standing(object) !== 'unjudged') for (const message of [...reported]) if (!messages.has(message)) reported.delete(message);
       this.active.set(object, reported);
     }
     for (const [object, reported] of [...this.active]) {
       if (current.has(object)) continue;
+      const now = standing(object);
+      if (now === 'unjudged') continue;
       this.active.delete(object);
+      if (now === 'not ours') continue;
       const involved = involvedObject(object, state);
       if (involved && reported.size > 0) await this.emit(involved, 'Normal', 'ConfigurationValid', 'all problems reported earlier are resolved', signal);
     }
@@ -64,7 +106,7 @@ export class EventRecorder {
     const timestamp = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
     try {
-      await requestJson(this.kc, 'POST', base, signal, {
+      await requestJson(this.kc, 'POST', withFieldManager(base), signal, {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name, namespace },
@@ -73,7 +115,9 @@ export class EventRecorder {
         reason,
         message: message.slice(0, 1024),
         source: { component: EVENT_COMPONENT },
+        // core/v1's name for events.k8s.io's reportingController.
         reportingComponent: EVENT_COMPONENT,
+        reportingInstance: this.instance,
         firstTimestamp: timestamp,
         lastTimestamp: timestamp,
         count: 1,
@@ -89,7 +133,7 @@ export class EventRecorder {
   private async bump(path: string, timestamp: string, signal: AbortSignal): Promise<boolean> {
     try {
       const existing = (await requestJson(this.kc, 'GET', path, signal)) as { count?: number };
-      await requestJson(this.kc, 'PATCH', path, signal, { count: (existing.count ?? 1) + 1, lastTimestamp: timestamp }, 'application/merge-patch+json');
+      await requestJson(this.kc, 'PATCH', withFieldManager(path), signal, { count: (existing.count ?? 1) + 1, lastTimestamp: timestamp }, 'application/merge-patch+json');
       return true;
     } catch (error) {
       this.log.warn('could not update an Event', { event: path, error: error instanceof Error ? error.message : String(error) });

@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { requestJson } from '../kube/kube-http.js';
 import type { V1Ingress } from '../store/cluster-state.js';
 import type { LoadBalancerIngress } from './load-balancer-address.js';
+import { withFieldManager } from './reporter.js';
 
 export interface StatusWriteResult {
   written: string[];
@@ -20,7 +21,7 @@ export async function writeIngressStatus(kc: KubeConfig, ingresses: readonly V1I
     const name = ingress.metadata?.name ?? '';
     const path = `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/ingresses/${encodeURIComponent(name)}/status`;
     try {
-      await requestJson(kc, 'PATCH', path, signal, { status: { loadBalancer: { ingress: desired } } }, 'application/merge-patch+json');
+      await requestJson(kc, 'PATCH', withFieldManager(path), signal, { status: { loadBalancer: { ingress: desired } } }, 'application/merge-patch+json');
       result.written.push(`${namespace}/${name}`);
     } catch (error) {
       result.failed.push({ ingress: `${namespace}/${name}`, error: error instanceof Error ? error.message : String(error) });

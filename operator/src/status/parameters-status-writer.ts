@@ -7,6 +7,7 @@ import type { ClusterState, IngressClassParametersObject } from '../store/cluste
 import { CLUSTER_PARAMETERS_KIND, PARAMETERS_API_VERSION } from '../store/parameters-objects.js';
 import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
 import { desiredParametersStatuses, statusUpToDate } from './parameters-status.js';
+import { withFieldManager } from './reporter.js';
 
 export interface ParametersStatusResult {
   written: string[];
@@ -25,7 +26,7 @@ export async function writeParametersStatus(
     if (statusUpToDate(object, status)) continue;
     const name = describe(object);
     try {
-      await requestJson(kc, 'PATCH', statusPath(object), signal, { status }, 'application/merge-patch+json');
+      await requestJson(kc, 'PATCH', withFieldManager(statusPath(object)), signal, { status }, 'application/merge-patch+json');
       result.written.push(name);
     } catch (error) {
       result.failed.push({ parameters: name, error: error instanceof Error ? error.message : String(error) });
