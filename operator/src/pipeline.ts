@@ -1,12 +1,15 @@
 // The whole translation, start to end: Kubernetes objects → IR → Envoy resources per fleet.
 // Pure: no I/O; the same ClusterState in any order, at the same instant, gives byte-identical
-// output. The instant is the one input besides the state: certificates are valid or expired at it.
+// output. The instant and the ownership (which classes are this operator's) are the inputs besides
+// the state: certificates are valid or expired at the instant.
 import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resources.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
 import type { IrHeldClass } from './ir/types.js';
 import type { ClusterState } from './store/cluster-state.js';
 import type { ClassParameters } from './translate/parameters/resolve-class-parameters.js';
+import { DEFAULT_OWNERSHIP } from './translate/ingress-classes.js';
+import type { ClassOwnership } from './translate/ingress-classes.js';
 import { translateToIr } from './translate/translate.js';
 import { compareStrings } from './util/compare.js';
 
@@ -34,8 +37,9 @@ export interface EnvoyConfig {
   diagnostics: Diagnostic[];
 }
 
-export function buildEnvoyConfig(state: ClusterState, now: number = Date.now()): EnvoyConfig {
-  const ir = translateToIr(state, now);
+/** @param ownership which IngressClasses are this operator's: its controller name (and optionally a class list). */
+export function buildEnvoyConfig(state: ClusterState, now: number = Date.now(), ownership: ClassOwnership = DEFAULT_OWNERSHIP): EnvoyConfig {
+  const ir = translateToIr(state, now, ownership);
   const fleets = ir.fleets.map((fleet) => ({
     ingressClass: fleet.ingressClass,
     fleet: fleet.fleet,

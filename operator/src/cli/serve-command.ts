@@ -7,9 +7,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, isLogLevel } from '../../../xds-server/src/index.js';
 import type { LogLevel, Logger } from '../../../xds-server/src/index.js';
+import type { AdmissionOptions } from '../admission/admission.js';
 import { startClusterMode } from '../serve/cluster-mode.js';
 import { connectionHelp } from '../serve/connection-help.js';
 import { startStandalone } from '../serve/standalone.js';
+import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
+import { parseOwnership } from './ownership-options.js';
+import { DEFAULT_SECRET_PREFIX } from '../xds-identity/cluster-identity.js';
 import { serviceNames } from '../xds-identity/server-names.js';
 import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { parseAddressSource } from '../status/load-balancer-address.js';
@@ -32,6 +36,14 @@ interface ServeOptions {
   xdsPlaintext?: boolean;
   xdsService: string;
   xdsServerNames?: string;
+  admission: boolean;
+  admissionAddress?: string;
+  admissionService?: string;
+  admissionServerNames?: string;
+  admissionWebhookConfiguration?: string;
+  xdsSecretPrefix: string;
+  controllerName: string;
+  ingressClasses?: string;
 }
 
 interface Running {
@@ -60,12 +72,21 @@ export function registerServeCommand(program: Command): void {
     .option('--xds-plaintext', 'cluster: serve xDS in plain text, without client authentication (standalone does unless --xds-tls-dir is given)')
     .option('--xds-service <name>', 'cluster: the operator Service clients dial; its DNS names go in the xDS server certificate', 'portico')
     .option('--xds-server-names <names>', 'cluster: comma-separated DNS names or IP addresses for the xDS server certificate instead of the Service\'s and loopback')
+    .option('--controller-name <name>', 'serve only IngressClasses whose spec.controller is this; give each install in a cluster its own', CONTROLLER_NAME)
+    .option('--ingress-classes <names>', 'comma-separated: of those classes, serve only these')
+    .option('--xds-secret-prefix <prefix>', 'cluster: the xDS Secrets are <prefix>-xds-ca and <prefix>-xds-client-<fleet>; give each install in a namespace its own', DEFAULT_SECRET_PREFIX)
+    .option('--admission-address <host:port>', 'cluster: serve the validating admission webhook (HTTPS, POST /validate) here; default 0.0.0.0:9443 with --in-cluster, else not served')
+    .option('--no-admission', 'cluster: do not serve the admission webhook')
+    .option('--admission-service <name>', 'cluster: the webhook Service; its DNS names go in the webhook certificate (default <xds-service>-admission)')
+    .option('--admission-server-names <names>', 'cluster: comma-separated DNS names or IP addresses for the webhook certificate instead of the Service\'s and loopback')
+    .option('--admission-webhook-configuration <name>', 'cluster: the ValidatingWebhookConfiguration whose caBundle the leader keeps (default <xds-service>-admission)')
     .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
       if (options.manifests && clusterMode) throw new Error('--manifests cannot be combined with --kubeconfig or --in-cluster');
       if (!options.manifests && !clusterMode) throw new Error('say where the configuration comes from: --manifests <dir>, or --kubeconfig <path> / --in-cluster');
       const logger = createLogger({ level: isLogLevel(options.logLevel) ? options.logLevel : 'info' });
+      parseOwnership(options);
       const hangup = onHangup(logger);
       const running = options.manifests ? await serveManifests(options.manifests, options, logger) : await serveCluster(options, logger);
       hangup.now(running.reload ? { reload: () => running.reload?.() } : { ignoredBecause: 'cluster mode follows the API server; there is no file to read again' });
@@ -86,10 +107,12 @@ async function serveManifests(manifests: string, options: ServeOptions, logger: 
   if (options.xdsPlaintext && options.xdsTlsDir) throw new Error('--xds-plaintext and --xds-tls-dir contradict each other');
   const xdsTls = options.xdsTlsDir ? { kind: 'files' as const, dir: options.xdsTlsDir } : { kind: 'plaintext' as const };
   if (xdsTls.kind === 'plaintext') warnIfPlaintextReachable(options.xdsAddress, logger);
-  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls });
+  const ownership = parseOwnership(options);
+  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls, ownership });
   process.stdout.write(
     connectionHelp({
       source: `manifests in ${manifests}`,
+      controllerName: ownership.controllerName,
       plaintext: xdsTls.kind === 'plaintext',
       xdsAddress: withPort(options.xdsAddress, standalone.xdsPort),
       healthAddress: withPort(options.healthAddress, standalone.healthPort),
@@ -114,10 +137,14 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     logger,
     leaderElection: options.leaderElection ? { namespace: options.leaderElectionNamespace, name: options.leaderElectionName } : false,
     ...(statusAddress ? { statusAddress } : {}),
+    ...clusterAdmission(options),
+    ownership: parseOwnership(options),
   });
   process.stdout.write(
     connectionHelp({
       source: options.kubeconfig ? `the cluster of ${options.kubeconfig}` : 'the cluster (in-cluster configuration)',
+      controllerName: options.controllerName,
+      clientSecretPrefix: `${options.xdsSecretPrefix}-xds-client-`,
       plaintext: Boolean(options.xdsPlaintext),
       ...(options.xdsPlaintext || options.xdsTlsDir ? {} : { clientSecretsNamespace: options.leaderElectionNamespace }),
       xdsAddress: withPort(options.xdsAddress, cluster.xdsPort),
@@ -139,7 +166,29 @@ function clusterXdsTls(options: ServeOptions, logger: Logger): XdsTlsMode {
   }
   const namespace = options.leaderElectionNamespace;
   const serverNames = options.xdsServerNames ? options.xdsServerNames.split(',').map((n) => n.trim()).filter(Boolean) : serviceNames(options.xdsService, namespace);
-  return { kind: 'ca-secret', namespace, serverNames };
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.xdsSecretPrefix) || options.xdsSecretPrefix.length > 200) {
+    throw new Error(`--xds-secret-prefix must be a lowercase DNS label such as portico, not ${JSON.stringify(options.xdsSecretPrefix)}`);
+  }
+  return { kind: 'ca-secret', namespace, serverNames, secretPrefix: options.xdsSecretPrefix };
+}
+
+/** The admission webhook: on by default in a pod (its Service targets 9443), opt-in elsewhere. */
+function clusterAdmission(options: ServeOptions): { admission?: AdmissionOptions } {
+  const inPod = Boolean(options.inCluster || (!options.kubeconfig && process.env['KUBERNETES_SERVICE_HOST']));
+  const address = options.admissionAddress ?? (inPod ? '0.0.0.0:9443' : undefined);
+  if (!options.admission || address === undefined) return {};
+  const namespace = options.leaderElectionNamespace;
+  const service = options.admissionService ?? `${options.xdsService}-admission`;
+  const serverNames = options.admissionServerNames ? options.admissionServerNames.split(',').map((n) => n.trim()).filter(Boolean) : serviceNames(service, namespace);
+  return {
+    admission: {
+      address,
+      namespace,
+      caSecret: `${options.xdsSecretPrefix}-xds-ca`,
+      serverNames,
+      webhookConfiguration: options.admissionWebhookConfiguration ?? `${options.xdsService}-admission`,
+    },
+  };
 }
 
 /** Standalone stays plain text; on anything but loopback that is worth a warning. */

@@ -72,7 +72,7 @@ describe('portico translate', () => {
     expect(result.stderr).toContain('error: /nonexistent/manifests: cannot read: no such file or directory');
   });
 
-  it('warns about an unknown kind and an Ingress naming a missing Service, and still exits 0', () => {
+  it('warns about an unknown kind and an Ingress naming a missing Service: an error, so exit 2 (0 with --no-fail-on-error)', () => {
     const input = tempFile(
       'mixed.yaml',
       `apiVersion: apps/v1
@@ -93,9 +93,26 @@ spec:
 `,
     );
     const result = portico('translate', '-f', input, '-o', 'json');
-    expect(result.status).toBe(0);
+    expect(result.status).toBe(2);
+    expect(portico('translate', '-f', input, '-o', 'json', '-q', '--no-fail-on-error').status).toBe(0);
     expect(result.stderr).toContain(`warning: ${input} (document 1): kind Deployment (apps/v1) is not read by Portico; ignored`);
     expect(result.stderr).toContain('error: Ingress shop/web: spec.defaultBackend.service.name: Service shop/missing not found; requests get 503 until it exists');
+  });
+
+  it('exits 0 with warnings only, and translates only the classes of --controller-name (and --ingress-classes)', () => {
+    const classes = (controller: string, name: string): string =>
+      `apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: ${name}}\nspec: {controller: ${controller}}\n---\n`;
+    const input = tempFile('two-installs.yaml', classes('portico.dev/ingress-controller', 'one') + classes('portico.dev/two', 'two') + classes('portico.dev/two', 'three') + 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n');
+    const keys = (...args: string[]): { status: number | null; classes: string[] } => {
+      const result = portico('translate', '-f', input, '-o', 'json', '-q', ...args);
+      return { status: result.status, classes: Object.keys((JSON.parse(result.stdout) as { ingressClasses: object }).ingressClasses) };
+    };
+    expect(keys()).toEqual({ status: 0, classes: ['one'] });
+    expect(keys('--controller-name', 'portico.dev/two')).toEqual({ status: 0, classes: ['three', 'two'] });
+    expect(keys('--controller-name', 'portico.dev/two', '--ingress-classes', 'two')).toEqual({ status: 0, classes: ['two'] });
+    const bad = portico('translate', '-f', input, '--controller-name', 'not a name');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--controller-name must be a domain-prefixed path');
   });
 
   it('rejects an unknown output format with a usage message', () => {

@@ -1,5 +1,6 @@
 // `portico translate`: the offline translator. Reads manifests, prints what each IngressClass's
-// Envoy fleet would be served. Exit 1 only when some input could not be read at all.
+// Envoy fleet would be served. Exit 1 when some input could not be read at all; else 2 when a
+// diagnostic is an error (a class held, a backend missing...) unless --no-fail-on-error; else 0.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
@@ -9,6 +10,23 @@ import { loadManifestsAsync } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';
 import { renderDocument, translationDocument } from './translation-output.js';
 import { formatDiagnostic } from './format-diagnostic.js';
+import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
+import { parseOwnership } from './ownership-options.js';
+
+/** The exit status of a translation with error-level diagnostics (1 is for unreadable input). */
+export const EXIT_ERROR_DIAGNOSTICS = 2;
+
+interface TranslateOptions {
+  filename: string[];
+  output: OutputFormat;
+  xdsProtocol: XdsProtocol;
+  quiet?: boolean;
+  showSecrets?: boolean;
+  now?: string;
+  controllerName: string;
+  ingressClasses?: string;
+  failOnError: boolean;
+}
 
 export function registerTranslateCommand(program: Command): void {
   program
@@ -20,15 +38,20 @@ export function registerTranslateCommand(program: Command): void {
     .option('-q, --quiet', 'do not repeat diagnostics on stderr')
     .option('--show-secrets', 'print the private keys of TLS Secrets (redacted by default; for local debugging only)')
     .option('--now <time>', 'judge certificates valid or expired at this RFC 3339 time instead of the current time')
-    .action(async (options: { filename: string[]; output: OutputFormat; xdsProtocol: XdsProtocol; quiet?: boolean; showSecrets?: boolean; now?: string }) => {
+    .option('--controller-name <name>', 'translate the IngressClasses whose spec.controller is this (as portico serve --controller-name)', CONTROLLER_NAME)
+    .option('--ingress-classes <names>', 'comma-separated: of those classes, only these')
+    .option('--no-fail-on-error', 'exit 0 even when a diagnostic is an error (by default such output exits 2)')
+    .action(async (options: TranslateOptions) => {
       const now = options.now === undefined ? Date.now() : Date.parse(options.now);
       if (Number.isNaN(now)) throw new Error(`--now: ${JSON.stringify(options.now)} is not a time such as 2026-11-29T12:00:00Z`);
       const loaded = await loadManifestsAsync(options.filename);
-      const config = buildEnvoyConfig(loaded.state, now);
+      const ownership = parseOwnership(options);
+      const config = buildEnvoyConfig(loaded.state, now, ownership);
       const document = translationDocument(config, loaded.problems, options.xdsProtocol, options.showSecrets === true);
       process.stdout.write(renderDocument(document, options.output));
       if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
       if (loaded.unreadable) process.exitCode = 1;
+      else if (options.failOnError && document.diagnostics.some((d) => d.severity === 'error')) process.exitCode = EXIT_ERROR_DIAGNOSTICS;
     });
 }
 

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
 import type { Logger } from '../../../xds-server/src/index.js';
+import { startAdmission } from '../admission/admission.js';
+import type { AdmissionOptions } from '../admission/admission.js';
 import { LeaseElection } from '../leader/lease-election.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { CertificateExpiryMetric, RECHECK_MS } from './certificate-expiry.js';
@@ -16,7 +18,8 @@ import { ingressStatusTargets } from '../status/ingress-status-targets.js';
 import { writeIngressStatus } from '../status/ingress-status-writer.js';
 import type { AddressSource } from '../status/load-balancer-address.js';
 import { writeParametersStatus } from '../status/parameters-status-writer.js';
-import { selectIngressClasses } from '../translate/ingress-classes.js';
+import { DEFAULT_OWNERSHIP, selectIngressClasses } from '../translate/ingress-classes.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { Coalescer } from '../util/coalescer.js';
 import { LatestOnly } from '../util/latest-only.js';
 import { startXdsTls } from '../xds-identity/xds-tls.js';
@@ -40,6 +43,10 @@ export interface ClusterModeOptions {
   watchTimeoutSeconds?: number;
   /** TLS of the xDS port (xds-identity/xds-tls.ts); plain text when absent. `portico serve` always says. */
   xdsTls?: XdsTlsMode;
+  /** The validating admission webhook (operator/src/admission, decision 0012); not served when absent. */
+  admission?: AdmissionOptions;
+  /** The IngressClasses this operator serves (its controller name); others' are never touched. */
+  ownership?: ClassOwnership;
 }
 
 /** What the leader writes back after a reconcile. */
@@ -52,6 +59,8 @@ interface StatusInput {
 export interface ClusterMode {
   xdsPort: number;
   healthPort: number;
+  /** The admission webhook's HTTPS port, when it is served. */
+  admissionPort?: number;
   server: XdsServer;
   isLeader(): boolean;
   fleets(): ServedFleet[];
@@ -60,6 +69,7 @@ export interface ClusterMode {
 
 export async function startClusterMode(options: ClusterModeOptions): Promise<ClusterMode> {
   const { logger } = options;
+  const ownership = options.ownership ?? DEFAULT_OWNERSHIP;
   const kc = new KubeConfig();
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
@@ -95,7 +105,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     if (!source.hasSynced) return; // a partial list would serve a partial configuration
     try {
       const state = source.snapshot();
-      const config = buildEnvoyConfig(state);
+      const config = buildEnvoyConfig(state, Date.now(), ownership);
       certificateExpiry.update(config);
       const result = publishConfig(server, config, served);
       served = result.served;
@@ -116,16 +126,16 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   const writeStatusAndEvents = async ({ state, diagnostics, classes }: StatusInput): Promise<void> => {
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)]);
     // Each class's parameters may name its own status address; the flags are the fallback.
-    for (const target of ingressStatusTargets(state, classes, options.statusAddress)) {
+    for (const target of ingressStatusTargets(state, classes, options.statusAddress, ownership)) {
       const status = await writeIngressStatus(kc, target.ingresses, target.addresses, signal);
       if (status.written.length > 0) logger.info('status.written', { ingresses: status.written });
       for (const failure of status.failed) logger.warn('status.failed', failure);
     }
-    const parameters = await writeParametersStatus(kc, state, classes, signal);
+    const parameters = await writeParametersStatus(kc, state, classes, signal, new Date(), ownership);
     if (parameters.written.length > 0) logger.info('parameters_status.written', { parameters: parameters.written });
     for (const failure of parameters.failed) logger.warn('parameters_status.failed', failure);
     // An Ingress of a held class was not translated: its problems are unseen, not resolved.
-    await events.sync(diagnostics, state, signal, judgement(classes, selectIngressClasses(state).ingressesByClass));
+    await events.sync(diagnostics, state, signal, judgement(classes, selectIngressClasses(state, ownership).ingressesByClass));
   };
 
   const statusWriter = new LatestOnly<StatusInput>(writeStatusAndEvents, (error) => logger.error('status.failed', { error }));
@@ -166,6 +176,11 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     election.start();
   }
 
+  // Judges a submitted Ingress against the state this replica translates (after the first complete list).
+  const admission = options.admission
+    ? await startAdmission(options.admission, { kc, logger, isLeader, review: () => ({ state: source.hasSynced ? source.snapshot() : undefined, now: Date.now(), ownership }) })
+    : undefined;
+
   const health = new HealthServer({
     ready: () => server.serving && published,
     metrics: () => metrics.render(),
@@ -177,6 +192,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   return {
     xdsPort,
     healthPort,
+    ...(admission ? { admissionPort: admission.port } : {}),
     server,
     isLeader,
     fleets: () => served,
@@ -188,6 +204,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
         coalescer.stop();
         await statusWriter.idle();
         await election?.stop();
+        await admission?.stop();
         await source.stop();
         await server.shutdown(graceMs);
         await xdsTls.stop();

@@ -1,5 +1,6 @@
 // What `portico serve` prints on stdout once it is up: where Envoy and gRPC clients connect.
 import type { FleetSummary } from '../../../xds-server/src/index.js';
+import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
 import { CLIENT_SECRET_PREFIX } from '../xds-identity/cluster-identity.js';
 import type { ServedFleet } from './fleet-publication.js';
 
@@ -14,16 +15,26 @@ export interface ConnectionHelpInput {
   plaintext?: boolean;
   /** With the operator's own CA: where each fleet's client certificate Secret is (namespace). */
   clientSecretsNamespace?: string;
+  /** What the client Secrets' names start with (portico-xds-client-). */
+  clientSecretPrefix?: string;
+  /** The IngressClass spec.controller this operator serves (portico.dev/ingress-controller). */
+  controllerName?: string;
 }
 
 export function connectionHelp(input: ConnectionHelpInput): string {
   const transport = input.plaintext ? 'plain text, no client authentication' : 'mutual TLS, a client certificate per fleet';
-  const lines = [`portico serve: xDS (ADS, Delta and state of the world; ${transport}) on ${input.xdsAddress}, configuration from ${input.source}`];
+  const lines = [
+    `portico serve: xDS (ADS, Delta and state of the world; ${transport}) on ${input.xdsAddress}, configuration from ${input.source}`,
+    `  IngressClasses served: those of controller ${input.controllerName ?? CONTROLLER_NAME}`,
+  ];
   if (input.fleets.length === 0) {
-    lines.push('  no fleet yet: no IngressClass with controller portico.dev/ingress-controller was found (see the log)');
+    lines.push(`  no fleet yet: no IngressClass with controller ${input.controllerName ?? CONTROLLER_NAME} was found (see the log)`);
   }
   for (const { fleet, ingressClass } of input.fleets) {
-    const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress}${input.plaintext ? ' --plaintext' : ''}`;
+    // A concrete node id: the bootstrap's default, $(POD_NAME), is expanded by Kubernetes only, so
+    // an Envoy started from this line would otherwise report a literal placeholder. Each Envoy of
+    // a fleet needs its own (NACKs are tracked per node): -1, -2, ...
+    const bootstrap = `portico bootstrap --ingress-class ${fleet} --xds-address ${input.xdsAddress} --node-id ${localNodeId(fleet)}${input.plaintext ? ' --plaintext' : ''}`;
     const targets = input.summaries.find((s) => s.fleet === fleet)?.grpcTargets.filter((t) => !t.includes(':')) ?? [];
     lines.push(`  fleet ${fleet} (IngressClass ${ingressClass})`);
     if (input.plaintext) {
@@ -31,7 +42,7 @@ export function connectionHelp(input: ConnectionHelpInput): string {
     } else {
       // A TLS bootstrap comes with two SDS files, and reads the fleet's client certificate from --tls-dir.
       lines.push(`    Envoy: ${bootstrap} --output-dir envoy --tls-dir DIR && envoy -c envoy/envoy.yaml`);
-      const secret = input.clientSecretsNamespace ? `Secret ${input.clientSecretsNamespace}/${CLIENT_SECRET_PREFIX}${fleet}` : 'the fleet\'s client certificate';
+      const secret = input.clientSecretsNamespace ? `Secret ${input.clientSecretsNamespace}/${input.clientSecretPrefix ?? CLIENT_SECRET_PREFIX}${fleet}` : 'the fleet\'s client certificate';
       lines.push(`           with tls.crt, tls.key and ca.crt of ${secret} in DIR`);
     }
     // grpc-js-xds accepts no client certificate for its xDS channel (docs/proxyless-grpc.md).
@@ -43,4 +54,9 @@ export function connectionHelp(input: ConnectionHelpInput): string {
   const health = `http://${input.healthAddress}`;
   lines.push(`  health: ${health}/healthz ${health}/readyz ${health}/metrics ${health}/debug/xds`);
   return lines.join('\n') + '\n';
+}
+
+/** A node id for the first local Envoy of a fleet: plain characters, nothing a shell or Kubernetes would expand. */
+export function localNodeId(fleet: string): string {
+  return `${fleet}-local-1`;
 }

@@ -10,6 +10,7 @@ import type { EnvoyConfig } from '../pipeline.js';
 import { loadSettledManifests } from '../sources/manifests/load-settled-manifests.js';
 import { ManifestCache } from '../sources/manifests/manifest-cache.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { changedPaths } from '../sources/manifests/manifest-stamps.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import { DiagnosticLog } from './diagnostic-log.js';
@@ -31,6 +32,8 @@ export interface ManifestApplierOptions {
   /** How long files must stay unchanged before they are used (default 300 ms). */
   quietMs?: number;
   limits?: ManifestLimits;
+  /** The IngressClasses served (`portico serve --controller-name`); the default controller's when absent. */
+  ownership?: ClassOwnership;
 }
 
 export interface ApplyRequest {
@@ -93,7 +96,7 @@ export class ManifestApplier {
     }
 
     const started = performance.now();
-    const config = buildEnvoyConfig(loaded.state);
+    const config = buildEnvoyConfig(loaded.state, Date.now(), this.options.ownership);
     const { served, changed, held, problems: refused = [] } = publishConfig(this.publisher, config, this.served);
     this.diagnosticLog.log([...loaded.problems, ...config.diagnostics, ...refused]);
     const sizes = sizesAfter(config, held, this.sizes);

@@ -4,6 +4,7 @@
 import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { RECHECK_MS } from './certificate-expiry.js';
 import { Coalescer } from '../util/coalescer.js';
 import { startXdsTls } from '../xds-identity/xds-tls.js';
@@ -28,6 +29,8 @@ export interface StandaloneOptions {
   pollIntervalMs?: number;
   /** Plain text unless a folder of certificates is given (standalone has no CA of its own). */
   xdsTls?: Extract<XdsTlsMode, { kind: 'plaintext' | 'files' }>;
+  /** The IngressClasses served (`--controller-name`, `--ingress-classes`); the default controller's when absent. */
+  ownership?: ClassOwnership;
 }
 
 export interface Standalone {
@@ -51,6 +54,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const applier = new ManifestApplier(options.manifests, server, logger, {
     ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
   });
   // Set once the first load is done; reloads after that resync it first.
   const watching: { watcher?: FolderWatcher } = {};

@@ -2,7 +2,8 @@
 // (spec.statusAddress) when they say, else the operator's flags. A class whose parameters cannot
 // be used is left out: like its Envoy configuration, its Ingress status keeps what it had.
 import type { ClusterState, V1Ingress } from '../store/cluster-state.js';
-import { selectIngressClasses } from '../translate/ingress-classes.js';
+import { DEFAULT_OWNERSHIP, selectIngressClasses } from '../translate/ingress-classes.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
 import type { AddressSource, LoadBalancerIngress } from './load-balancer-address.js';
 import { loadBalancerIngress } from './load-balancer-address.js';
@@ -13,8 +14,13 @@ export interface IngressStatusTarget {
   addresses: LoadBalancerIngress[];
 }
 
-export function ingressStatusTargets(state: ClusterState, classes: readonly ClassParameters[], fallback: AddressSource | undefined): IngressStatusTarget[] {
-  const { ingressesByClass } = selectIngressClasses(state);
+export function ingressStatusTargets(
+  state: ClusterState,
+  classes: readonly ClassParameters[],
+  fallback: AddressSource | undefined,
+  ownership: ClassOwnership = DEFAULT_OWNERSHIP,
+): IngressStatusTarget[] {
+  const { ingressesByClass } = selectIngressClasses(state, ownership);
   const targets: IngressStatusTarget[] = [];
   for (const resolved of classes) {
     if (!resolved.accepted) continue;

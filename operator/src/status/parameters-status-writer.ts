@@ -5,6 +5,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { requestJson } from '../kube/kube-http.js';
 import type { ClusterState, IngressClassParametersObject } from '../store/cluster-state.js';
 import { CLUSTER_PARAMETERS_KIND, PARAMETERS_API_VERSION } from '../store/parameters-objects.js';
+import { DEFAULT_OWNERSHIP } from '../translate/ingress-classes.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
 import { desiredParametersStatuses, statusUpToDate } from './parameters-status.js';
 import { withFieldManager } from './reporter.js';
@@ -20,9 +22,10 @@ export async function writeParametersStatus(
   classes: readonly ClassParameters[],
   signal: AbortSignal,
   now: Date = new Date(),
+  ownership: ClassOwnership = DEFAULT_OWNERSHIP,
 ): Promise<ParametersStatusResult> {
   const result: ParametersStatusResult = { written: [], failed: [] };
-  for (const { object, status } of desiredParametersStatuses(state, classes, now)) {
+  for (const { object, status } of desiredParametersStatuses(state, classes, now, ownership)) {
     if (statusUpToDate(object, status)) continue;
     const name = describe(object);
     try {

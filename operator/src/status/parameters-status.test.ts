@@ -33,7 +33,7 @@ describe('parameters status', () => {
       ),
     ).toEqual([
       ['IngressClassParameters team/shared', 'True', 'Accepted', 'in use by IngressClass a, b', ['a', 'b']],
-      ['IngressClassParameters team/unused', 'True', 'NotInUse', 'valid; no IngressClass of controller portico.dev/ingress-controller refers to it', []],
+      ['IngressClassParameters team/unused', 'True', 'NotInUse', 'valid; no IngressClass refers to it', []],
       ['ClusterIngressClassParameters /broken', 'False', 'Invalid', 'spec.timeouts.connect: must be greater than 0s. IngressClass c keeps serving the last good configuration.', ['c']],
       ['ClusterIngressClassParameters /dup', 'False', 'Conflict', 'IngressClass d: spec.parameters: ClusterIngressClassParameters dup: spec.fleet "a" is already served by IngressClass a; give each class its own fleet; the class keeps serving its last good configuration', ['d']],
     ]);
@@ -48,6 +48,36 @@ describe('parameters status', () => {
     const again = desiredParametersStatuses(state, buildEnvoyConfig(state).classes, new Date('2027-01-01T00:00:00Z'))[0];
     expect(again?.status.conditions[0]?.lastTransitionTime).toBe('2026-01-02T03:04:05Z');
     expect(again && statusUpToDate(again.object, again.status)).toBe(true);
+  });
+});
+
+describe('parameters status with two installs', () => {
+  const OTHER = { controllerName: 'portico.dev/portico-two/portico2' };
+  const docs = [
+    ingressClassYaml({ name: 'one', parameters: 'ns1/one' }),
+    ingressClassYaml({ name: 'two', parameters: 'ns2/two' }).replace('portico.dev/ingress-controller', OTHER.controllerName),
+    parametersYaml('ns1/one', {}),
+    parametersYaml('ns2/two', {}),
+    parametersYaml('ns2/spare', {}),
+  ];
+  const written = (ownership?: typeof OTHER) => {
+    const state = stateFromYaml(...docs);
+    return desiredParametersStatuses(state, buildEnvoyConfig(state, Date.now(), ownership).classes, NOW, ownership).map((d) => [
+      d.object.metadata.name,
+      d.status.conditions[0]?.reason,
+      d.status.ingressClasses,
+    ]);
+  };
+
+  it('each install writes only the parameters its own classes use, and both the same status for unused ones', () => {
+    expect(written()).toEqual([
+      ['one', 'Accepted', ['one']],
+      ['spare', 'NotInUse', []],
+    ]);
+    expect(written(OTHER)).toEqual([
+      ['spare', 'NotInUse', []],
+      ['two', 'Accepted', ['two']],
+    ]);
   });
 });
 

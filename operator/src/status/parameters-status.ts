@@ -4,7 +4,8 @@
 // refer to it. Pure, so it is tested without an API server; the writer only compares and patches.
 import type { ClusterState, IngressClassParametersObject } from '../store/cluster-state.js';
 import type { ParametersCondition, ParametersStatus } from '../store/parameters-objects.js';
-import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
+import { DEFAULT_OWNERSHIP, ownsClass } from '../translate/ingress-classes.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
 import type { ClassParameters, ParametersRef } from '../translate/parameters/resolve-class-parameters.js';
 import { readParametersSpec } from '../translate/parameters/read-parameters-spec.js';
 import { virtualHostDiscoveryFor } from '../translate/parameters/virtual-host-discovery.js';
@@ -20,9 +21,21 @@ export interface DesiredParametersStatus {
   status: Required<ParametersStatus>;
 }
 
-/** One entry per parameters object in the state; lastTransitionTime kept when nothing changed. */
-export function desiredParametersStatuses(state: ClusterState, classes: readonly ClassParameters[], now: Date): DesiredParametersStatus[] {
-  return [...state.ingressClassParameters, ...state.clusterIngressClassParameters].map((object) => {
+/**
+ * One entry per parameters object this operator answers for; lastTransitionTime kept when nothing
+ * changed. An object that an IngressClass of another controller (another install) refers to, and
+ * none of ours does, is that install's to write: left out, so two installs never write the same
+ * status. One no class refers to gets a message that names no controller, so every install
+ * wants the same status and the first write settles it.
+ */
+export function desiredParametersStatuses(
+  state: ClusterState,
+  classes: readonly ClassParameters[],
+  now: Date,
+  ownership: ClassOwnership = DEFAULT_OWNERSHIP,
+): DesiredParametersStatus[] {
+  const objects = [...state.ingressClassParameters, ...state.clusterIngressClassParameters];
+  return objects.filter((object) => !referredToOnlyByOthers(object, state, classes, ownership)).map((object) => {
     const users = classes.filter((c) => c.ref !== undefined && refersTo(c.ref, object));
     const conditions = [acceptedCondition(object, users), virtualHostDiscoveryCondition(object, users)].flatMap((condition) => {
       if (!condition) return [];
@@ -79,9 +92,20 @@ function acceptedCondition(object: IngressClassParametersObject, users: readonly
     return { type: ACCEPTED, status: 'False', reason: 'Conflict', message: `IngressClass ${rejected.ingressClass}: ${rejected.problems.join('; ')}`, ...generation };
   }
   if (users.length === 0) {
-    return { type: ACCEPTED, status: 'True', reason: 'NotInUse', message: `valid; no IngressClass of controller ${CONTROLLER_NAME} refers to it`, ...generation };
+    return { type: ACCEPTED, status: 'True', reason: 'NotInUse', message: 'valid; no IngressClass refers to it', ...generation };
   }
   return { type: ACCEPTED, status: 'True', reason: 'Accepted', message: `in use by IngressClass ${users.map((u) => u.ingressClass).join(', ')}`, ...generation };
+}
+
+/** True when none of our classes uses the object and an IngressClass of another controller (or one we leave out) does. */
+function referredToOnlyByOthers(object: IngressClassParametersObject, state: ClusterState, classes: readonly ClassParameters[], ownership: ClassOwnership): boolean {
+  if (classes.some((c) => c.ref !== undefined && refersTo(c.ref, object))) return false;
+  return state.ingressClasses.some((c) => !ownsClass(c, ownership) && classRefersTo(c.spec?.parameters, object));
+}
+
+function classRefersTo(parameters: { apiGroup?: string; kind: string; name: string; namespace?: string; scope?: string } | undefined, object: IngressClassParametersObject): boolean {
+  if (!parameters || parameters.apiGroup !== 'portico.dev') return false;
+  return parameters.kind === object.kind && parameters.name === object.metadata.name && (parameters.namespace ?? '') === (object.metadata.namespace ?? '');
 }
 
 function refersTo(ref: ParametersRef, object: IngressClassParametersObject): boolean {

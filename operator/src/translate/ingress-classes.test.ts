@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stateFromYaml } from '../test-support/translate-yaml.js';
-import { selectIngressClasses } from './ingress-classes.js';
+import { isControllerName, selectIngressClasses } from './ingress-classes.js';
+import type { ClassOwnership } from './ingress-classes.js';
 
 function ingressClass(name: string, controller: string, options: { isDefault?: boolean; created?: string } = {}): string {
   const annotations = options.isDefault ? `, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}` : '';
@@ -17,7 +18,11 @@ function ingress(name: string, options: { className?: string; legacy?: string } 
 const OURS = 'portico.dev/ingress-controller';
 
 function classesOf(...docs: string[]): Record<string, string[]> {
-  const { ingressesByClass } = selectIngressClasses(stateFromYaml(docs.join('\n---\n')));
+  return classesFor(undefined, ...docs);
+}
+
+function classesFor(ownership: ClassOwnership | undefined, ...docs: string[]): Record<string, string[]> {
+  const { ingressesByClass } = selectIngressClasses(stateFromYaml(docs.join('\n---\n')), ownership);
   return Object.fromEntries([...ingressesByClass].map(([c, list]) => [c, list.map((i) => i.metadata?.name ?? '')]));
 }
 
@@ -59,5 +64,29 @@ describe('selectIngressClasses', () => {
 
   it('prefers the field over the legacy annotation', () => {
     expect(classesOf(ingressClass('a', OURS), ingressClass('b', OURS), ingress('both', { className: 'a', legacy: 'b' }))).toEqual({ a: ['both'], b: [] });
+  });
+
+  it('serves only the classes of its own controller name, and of those only the listed ones when given', () => {
+    const docs = [
+      ingressClass('a', OURS),
+      ingressClass('b', 'portico.dev/portico-two/portico2'),
+      ingressClass('c', 'portico.dev/portico-two/portico2'),
+      ingress('in-a', { className: 'a' }),
+      ingress('in-b', { className: 'b' }),
+      ingress('in-c', { legacy: 'c' }),
+    ];
+    expect(classesFor(undefined, ...docs)).toEqual({ a: ['in-a'] });
+    expect(classesFor({ controllerName: 'portico.dev/portico-two/portico2' }, ...docs)).toEqual({ b: ['in-b'], c: ['in-c'] });
+    expect(classesFor({ controllerName: 'portico.dev/portico-two/portico2', classes: ['c'] }, ...docs)).toEqual({ c: ['in-c'] });
+    // A listed class of another controller is still not ours.
+    expect(classesFor({ controllerName: 'portico.dev/portico-two/portico2', classes: ['a'] }, ...docs)).toEqual({});
+  });
+
+  it('knows a controller name the API server accepts', () => {
+    expect(isControllerName('portico.dev/ingress-controller')).toBe(true);
+    expect(isControllerName('portico.dev/portico-two/portico2')).toBe(true);
+    expect(isControllerName('portico')).toBe(false);
+    expect(isControllerName('Portico.dev/x')).toBe(false);
+    expect(isControllerName('portico.dev/')).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import type { IrFleet, IrHeldClass } from '../ir/types.js';
 import type { ClusterState } from '../store/cluster-state.js';
 import { BackendResolver } from './backends.js';
 import { assignFleets } from './fleet-names.js';
-import { selectIngressClasses } from './ingress-classes.js';
+import { DEFAULT_OWNERSHIP, selectIngressClasses } from './ingress-classes.js';
+import type { ClassOwnership } from './ingress-classes.js';
 import type { ClassParameters } from './parameters/resolve-class-parameters.js';
 import { describeRef, resolveClassParameters } from './parameters/resolve-class-parameters.js';
 import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
@@ -20,9 +21,12 @@ export interface IrTranslation {
   diagnostics: Diagnostic[];
 }
 
-/** @param now milliseconds since the epoch: when certificates are judged valid or expired. */
-export function translateToIr(state: ClusterState, now: number): IrTranslation {
-  const { ours, ingressesByClass } = selectIngressClasses(state);
+/**
+ * @param now milliseconds since the epoch: when certificates are judged valid or expired.
+ * @param ownership which IngressClasses are this operator's (its controller name, optionally a list).
+ */
+export function translateToIr(state: ClusterState, now: number, ownership: ClassOwnership = DEFAULT_OWNERSHIP): IrTranslation {
+  const { ours, ingressesByClass } = selectIngressClasses(state, ownership);
   const resolver = new BackendResolver(state);
   const secrets = new SecretIndex(state.secrets, now);
   const classes = assignFleets(ours.map((ingressClass) => resolveClassParameters(ingressClass, state)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientSecretName, fleetLabel } from './cluster-identity.js';
+import { CA_SECRET, caSecretName, clientSecretName, fleetLabel } from './cluster-identity.js';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -16,5 +16,9 @@ describe('names of a fleet\'s client Secret', () => {
   it('names the Secret after the fleet while that fits a Secret name', () => {
     expect(clientSecretName('nginx')).toBe('portico-xds-client-nginx');
     expect(clientSecretName('a'.repeat(240))).toBeUndefined();
+    // A second install in the namespace (the chart: its release name) has Secrets of its own.
+    expect(clientSecretName('nginx', 'portico2')).toBe('portico2-xds-client-nginx');
+    expect(caSecretName('portico2')).toBe('portico2-xds-ca');
+    expect(CA_SECRET).toBe('portico-xds-ca');
   });
 });

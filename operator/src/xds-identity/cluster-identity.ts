@@ -7,7 +7,7 @@
 //    never written anywhere), for the Service's names; re-issued at two thirds of its life or
 //    when the CA changes, and swapped in for new connections.
 //  - Client certificates: the Lease holder keeps one Secret per served fleet,
-//    portico-xds-client-<fleet> (tls.crt, tls.key, ca.crt; URI SAN spiffe://portico/fleet/<fleet>),
+//    <prefix>-xds-client-<fleet> (portico-xds-client-<fleet> by default; tls.crt, tls.key, ca.crt; URI SAN spiffe://portico/fleet/<fleet>),
 //    which that fleet's Envoys mount. Rewritten at two thirds of its life or when the CA changes;
 //    Secrets of fleets that went away are left alone (their Envoys may still be running).
 import { createHash } from 'node:crypto';
@@ -18,8 +18,10 @@ import { SecretClient, decode, encode } from './secrets.js';
 import { certificateNames } from './server-names.js';
 import type { SecretObject } from './secrets.js';
 
-export const CA_SECRET = 'portico-xds-ca';
-export const CLIENT_SECRET_PREFIX = 'portico-xds-client-';
+/** What the xDS Secrets' names start with by default; `portico serve --xds-secret-prefix` (the chart: the release name). */
+export const DEFAULT_SECRET_PREFIX = 'portico';
+export const CA_SECRET = caSecretName(DEFAULT_SECRET_PREFIX);
+export const CLIENT_SECRET_PREFIX = `${DEFAULT_SECRET_PREFIX}-xds-client-`;
 /** Which CA a client Secret was issued by: a changed CA means issuing again. */
 const CA_ANNOTATION = 'portico.dev/xds-ca-fingerprint';
 const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/xds-identity': 'true' };
@@ -29,6 +31,8 @@ export interface ClusterIdentityOptions {
   namespace: string;
   /** DNS names clients dial (the Service's), for the server certificate. */
   serverNames: string[];
+  /** <prefix>-xds-ca and <prefix>-xds-client-<fleet>: two installs in one namespace use different prefixes. */
+  secretPrefix?: string;
   logger: Logger;
   /** Where client Secret expiry series go: the xDS server's. */
   expiry: () => CertificateExpiry;
@@ -43,6 +47,7 @@ export class ClusterIdentity {
   readonly tls: TlsSource;
   private readonly source: MutableTlsSource;
   private readonly secrets: SecretClient;
+  private readonly prefix: string;
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -56,6 +61,7 @@ export class ClusterIdentity {
     private server: KeyPair,
   ) {
     this.secrets = new SecretClient(options.kc, options.namespace);
+    this.prefix = options.secretPrefix ?? DEFAULT_SECRET_PREFIX;
     this.source = new MutableTlsSource({ ...server, ca: ca.cert });
     this.tls = this.source;
   }
@@ -63,10 +69,11 @@ export class ClusterIdentity {
   /** Reads (or creates) the CA and issues this replica's server certificate. */
   static async start(options: ClusterIdentityOptions): Promise<ClusterIdentity> {
     const secrets = new SecretClient(options.kc, options.namespace);
-    const ca = await loadOrCreateCa(secrets, options.logger, AbortSignal.timeout(30_000));
+    const caSecret = caSecretName(options.secretPrefix ?? DEFAULT_SECRET_PREFIX);
+    const ca = await loadOrCreateCa(secrets, caSecret, options.logger, AbortSignal.timeout(30_000));
     const server = await issueServerCertificate(ca, certificateNames(options.serverNames));
     const identity = new ClusterIdentity(options, ca, server);
-    options.logger.info('xds_identity.ready', { namespace: options.namespace, caSecret: CA_SECRET, serverNames: options.serverNames });
+    options.logger.info('xds_identity.ready', { namespace: options.namespace, caSecret, serverNames: options.serverNames });
     // Cheap checks often (has the set of fleets changed? then write their Secrets now), API
     // round trips once a minute (a replaced CA, renewals).
     identity.timer = setInterval(() => identity.poll(), options.checkEveryMs ?? 2_000);
@@ -96,9 +103,9 @@ export class ClusterIdentity {
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
     this.lastRound = Date.now();
     try {
-      const ca = await loadOrCreateCa(this.secrets, this.options.logger, signal);
+      const ca = await loadOrCreateCa(this.secrets, caSecretName(this.prefix), this.options.logger, signal);
       const caChanged = ca.cert !== this.ca.cert;
-      if (caChanged) this.options.logger.warn('xds_identity.ca_changed', { caSecret: CA_SECRET, hint: 'client certificates are issued again; Envoys pick up the new ca.crt when the kubelet updates their Secret volume' });
+      if (caChanged) this.options.logger.warn('xds_identity.ca_changed', { caSecret: caSecretName(this.prefix), hint: 'client certificates are issued again; Envoys pick up the new ca.crt when the kubelet updates their Secret volume' });
       if (caChanged || needsRenewal(this.server.cert)) {
         this.ca = ca;
         this.server = await issueServerCertificate(ca, certificateNames(this.options.serverNames));
@@ -120,7 +127,7 @@ export class ClusterIdentity {
   }
 
   private async keepClientSecret(fleet: string, signal: AbortSignal): Promise<void> {
-    const name = clientSecretName(fleet);
+    const name = clientSecretName(fleet, this.prefix);
     if (!name) {
       this.options.logger.warn('xds_identity.fleet_name_too_long', { fleet, hint: 'issue this fleet\'s client certificate yourself (URI SAN spiffe://portico/fleet/<fleet>)' });
       return;
@@ -156,37 +163,41 @@ export function fleetLabel(fleet: string): string {
   return fleet.length <= 63 ? fleet : `sha256-${createHash('sha256').update(fleet).digest('hex').slice(0, 32)}`;
 }
 
-/** portico-xds-client-<fleet>, or undefined when that is longer than a Secret name may be. */
-export function clientSecretName(fleet: string): string | undefined {
-  const name = `${CLIENT_SECRET_PREFIX}${fleet}`;
+export function caSecretName(prefix: string): string {
+  return `${prefix}-xds-ca`;
+}
+
+/** <prefix>-xds-client-<fleet> (portico-xds-client-<fleet>), or undefined when that is longer than a Secret name may be. */
+export function clientSecretName(fleet: string, prefix: string = DEFAULT_SECRET_PREFIX): string | undefined {
+  const name = `${prefix}-xds-client-${fleet}`;
   return name.length <= 253 ? name : undefined;
 }
 
-async function loadOrCreateCa(secrets: SecretClient, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
+async function loadOrCreateCa(secrets: SecretClient, caSecret: string, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await secrets.get(CA_SECRET, signal);
+    const existing = await secrets.get(caSecret, signal);
     if (existing) {
       const cert = decode(existing.data?.['tls.crt']);
       const key = decode(existing.data?.['tls.key']);
-      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${CA_SECRET} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
+      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${caSecret} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
       return { cert, key };
     }
     const ca = await createCa(`Portico xDS CA (${secrets.namespace})`);
     const created = await secrets.create(
       {
-        metadata: { name: CA_SECRET, namespace: secrets.namespace, labels: MANAGED_LABEL },
+        metadata: { name: caSecret, namespace: secrets.namespace, labels: MANAGED_LABEL },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': encode(ca.cert), 'tls.key': encode(ca.key), 'ca.crt': encode(ca.cert) },
       },
       signal,
     );
     if (created) {
-      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${CA_SECRET}` });
+      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${caSecret}` });
       return ca;
     }
     // Another replica created it first: use theirs.
   }
-  throw new Error(`could not read or create Secret ${secrets.namespace}/${CA_SECRET}`);
+  throw new Error(`could not read or create Secret ${secrets.namespace}/${caSecret}`);
 }
 
 function caFingerprint(pem: string): string {

@@ -12,7 +12,7 @@ import { ClusterIdentity } from './cluster-identity.js';
 export type XdsTlsMode =
   | { kind: 'plaintext' }
   | { kind: 'files'; dir: string }
-  | { kind: 'ca-secret'; namespace: string; serverNames: string[]; checkEveryMs?: number };
+  | { kind: 'ca-secret'; namespace: string; serverNames: string[]; checkEveryMs?: number; secretPrefix?: string };
 
 export interface XdsTls {
   source?: TlsSource;
@@ -46,6 +46,7 @@ export async function startXdsTls(mode: XdsTlsMode, context: XdsTlsContext): Pro
         expiry: context.expiry,
         fleetsToIssue: context.fleetsToIssue,
         ...(mode.checkEveryMs === undefined ? {} : { checkEveryMs: mode.checkEveryMs }),
+        ...(mode.secretPrefix === undefined ? {} : { secretPrefix: mode.secretPrefix }),
       });
       return { source: identity.tls, stop: () => identity.stop() };
     }
