@@ -126,7 +126,9 @@ async function untilRbacInEffect(operator: KubeConfig): Promise<void> {
       for (const group of r.apiGroups ?? ['']) {
         for (const resource of r.resources ?? []) {
           const [plural, subresource] = resource.split('/');
-          for (const verb of r.verbs) checks.push({ group, resource: plural, ...(subresource ? { subresource } : {}), verb, ...(namespace ? { namespace } : {}) });
+          // A rule narrowed by resourceNames grants nothing for a request without a name.
+          const name = r.resourceNames?.[0];
+          for (const verb of r.verbs) checks.push({ group, resource: plural, ...(subresource ? { subresource } : {}), verb, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
         }
       }
     }

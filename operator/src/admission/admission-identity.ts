@@ -18,6 +18,8 @@ const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/
 export interface AdmissionIdentityOptions {
   kc: KubeConfig;
   namespace: string;
+  /** The CA Secret of that namespace (the xDS channel's, portico-xds-ca by default). */
+  caSecret?: string;
   /** Names on the webhook's certificate: the webhook Service's DNS names (and loopback). */
   serverNames: string[];
   /** The ValidatingWebhookConfiguration whose caBundle the leader keeps. */
@@ -52,7 +54,7 @@ export class AdmissionIdentity {
 
   static async start(options: AdmissionIdentityOptions): Promise<AdmissionIdentity> {
     const secrets = new SecretClient(options.kc, options.namespace);
-    const ca = await loadOrCreateCa(secrets, options.logger, AbortSignal.timeout(30_000));
+    const ca = await loadOrCreateCa(secrets, options.caSecret ?? CA_SECRET, options.logger, AbortSignal.timeout(30_000));
     const server = await issueServerCertificate(ca, certificateNames(options.serverNames));
     const identity = new AdmissionIdentity(options, ca, server);
     options.onCertificate(server);
@@ -90,7 +92,7 @@ export class AdmissionIdentity {
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
     this.lastRound = Date.now();
     try {
-      const ca = await loadOrCreateCa(this.secrets, this.options.logger, signal);
+      const ca = await loadOrCreateCa(this.secrets, this.options.caSecret ?? CA_SECRET, this.options.logger, signal);
       if (ca.cert !== this.ca.cert || needsRenewal(this.server.cert)) {
         this.ca = ca;
         this.server = await issueServerCertificate(ca, certificateNames(this.options.serverNames));
@@ -135,28 +137,28 @@ export class AdmissionIdentity {
   }
 }
 
-async function loadOrCreateCa(secrets: SecretClient, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
+async function loadOrCreateCa(secrets: SecretClient, name: string, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await secrets.get(CA_SECRET, signal);
+    const existing = await secrets.get(name, signal);
     if (existing) {
       const cert = decode(existing.data?.['tls.crt']);
       const key = decode(existing.data?.['tls.key']);
-      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${CA_SECRET} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
+      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${name} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
       return { cert, key };
     }
     const ca = await createCa(`Portico xDS CA (${secrets.namespace})`);
     const created = await secrets.create(
       {
-        metadata: { name: CA_SECRET, namespace: secrets.namespace, labels: MANAGED_LABEL },
+        metadata: { name, namespace: secrets.namespace, labels: MANAGED_LABEL },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': encode(ca.cert), 'tls.key': encode(ca.key), 'ca.crt': encode(ca.cert) },
       },
       signal,
     );
     if (created) {
-      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${CA_SECRET}`, by: 'admission' });
+      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${name}`, by: 'admission' });
       return ca;
     }
   }
-  throw new Error(`could not read or create Secret ${secrets.namespace}/${CA_SECRET}`);
+  throw new Error(`could not read or create Secret ${secrets.namespace}/${name}`);
 }

@@ -11,6 +11,8 @@ export interface AdmissionOptions {
   address: string;
   /** The operator's namespace: where Secret portico-xds-ca is. */
   namespace: string;
+  /** The CA Secret there (portico-xds-ca unless the install gives its Secrets another prefix). */
+  caSecret?: string;
   /** DNS names (and IPs) on the webhook's certificate. */
   serverNames: string[];
   /** The ValidatingWebhookConfiguration the leader writes the caBundle of. */
@@ -30,6 +32,7 @@ export async function startAdmission(options: AdmissionOptions, context: { kc: K
   const identity = await AdmissionIdentity.start({
     kc: context.kc,
     namespace: options.namespace,
+    ...(options.caSecret ? { caSecret: options.caSecret } : {}),
     serverNames: options.serverNames,
     webhookConfiguration: options.webhookConfiguration,
     isLeader: context.isLeader,
