@@ -14,7 +14,7 @@ export class CertificateExpiryMetric {
   private series = new Set<string>();
 
   constructor(registry: MetricsRegistry) {
-    this.gauge = registry.gauge(TLS_CERTIFICATE_EXPIRY_METRIC, 'notAfter of each TLS certificate served to a fleet (secret is namespace/name), in seconds since the epoch.');
+    this.gauge = registry.gauge(TLS_CERTIFICATE_EXPIRY_METRIC, 'notAfter of each TLS certificate served to a fleet (secret is namespace/name), in seconds since the epoch.', ['fleet', 'secret']);
   }
 
   update(config: EnvoyConfig): void {

@@ -81,7 +81,7 @@ export class AdsStream extends PushingStream<TypeState> {
     if (state.awaitingAnswer) {
       state.awaitingAnswer = false;
       if (request.error_detail) this.recordNack(kind, state, last, request);
-      else this.recordAck(kind, state, this.clientVersion(request.version_info));
+      else this.recordAck(kind, state, this.clientVersion(request.version_info), last.at);
     } else if (request.error_detail && state.lastNack?.nonce !== last.nonce) {
       this.recordNack(kind, state, last, request);
     }
@@ -243,9 +243,9 @@ export class AdsStream extends PushingStream<TypeState> {
     return body;
   }
 
-  private recordAck(kind: ResourceKind, state: TypeState, version: string): void {
+  private recordAck(kind: ResourceKind, state: TypeState, version: string, sentAt: number): void {
     state.ackedVersion = version;
-    this.env.hooks.acked(this, kind, version);
+    this.env.hooks.acked(this, kind, version, sentAt);
     const previous = state.lastNack;
     if (!previous) return;
     state.lastNack = undefined;

@@ -145,7 +145,7 @@ export class DeltaStream extends PushingStream<DeltaTypeState> {
 
   private recordAck(kind: ResourceKind, state: DeltaTypeState, sent: SentDelta): void {
     state.ackedVersion = sent.systemVersion;
-    this.env.hooks.acked(this, kind, sent.systemVersion);
+    this.env.hooks.acked(this, kind, sent.systemVersion, sent.at);
     const previous = state.lastNack;
     if (!previous) return;
     for (const name of [...sent.names, ...sent.removed]) state.unresolved.delete(name);

@@ -56,7 +56,8 @@ export interface StreamHooks {
   /** The first request named the node; the stream now belongs to a fleet. */
   identified(stream: StreamHandle): void;
   responded(stream: StreamHandle, kind: ResourceKind, bytes: number): void;
-  acked(stream: StreamHandle, kind: ResourceKind, version: string): void;
+  /** `sentAt`: when the acknowledged response was built and handed to the write (Date.now()). */
+  acked(stream: StreamHandle, kind: ResourceKind, version: string, sentAt: number): void;
   nacked(event: NackEvent): void;
   nackResolved(event: NackResolvedEvent): void;
   staleNonce(stream: StreamHandle, kind: ResourceKind): void;

@@ -29,6 +29,19 @@ export const DEBUG_JSON_BOUNDS: JsonBounds = {
   chunkChars: 64 * 1024,
 };
 
+/**
+ * /debug/config_dump: Envoy resources nest deeper than 12 levels (a listener's filter chain's HTTP
+ * filter's typed config …) and carry longer strings (certificates), so those bounds are wider;
+ * the whole output is bounded the same.
+ */
+export const CONFIG_DUMP_BOUNDS: JsonBounds = {
+  ...DEBUG_JSON_BOUNDS,
+  maxStringChars: 64 * 1024,
+  maxArrayItems: 10_000,
+  maxObjectKeys: 10_000,
+  maxDepth: 64,
+};
+
 /** Pretty-printed (2 spaces) JSON of `value`, in chunks of about `bounds.chunkChars`. */
 export function* boundedJson(value: unknown, bounds: JsonBounds = DEBUG_JSON_BOUNDS): Generator<string, void, undefined> {
   const writer = new ChunkWriter(bounds);

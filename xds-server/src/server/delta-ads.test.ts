@@ -312,7 +312,7 @@ describe('Delta ADS server', () => {
       origins: ['Ingress default/default/nginx1/80'],
     });
     expect(s.events('xds.nack')).toHaveLength(1);
-    expect(s.server.metrics.render()).toContain('portico_xds_nacks_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",fleet="nginx"} 1');
+    expect(await s.server.metrics.render()).toContain('portico_xds_nacks_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",fleet="nginx"} 1');
     expect(s.server.nacks()['envoy-d7']?.[0]?.nonce).toBe(bad.nonce);
     expect(await c.quietFor(150)).toBe(true); // the rejected version is not re-sent
 
@@ -468,6 +468,6 @@ describe('Delta ADS server', () => {
     c.ack(first);
     c.send({ type_url: typeUrlOf('clusterLoadAssignment'), response_nonce: first.nonce, resource_names_subscribe: ['default/nginx2/80'] });
     expect(names(await c.next('clusterLoadAssignment'))).toEqual(['default/nginx2/80']);
-    await waitFor(() => s.server.metrics.render().includes('portico_xds_stale_nonce_requests_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"} 1'));
+    await waitFor(async () => (await s.server.metrics.render()).includes('portico_xds_stale_nonce_requests_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"} 1'));
   });
 });

@@ -10,7 +10,7 @@ describe('HealthServer', () => {
   it('serves liveness, readiness, Prometheus metrics and the xDS debug view', async () => {
     let ready = false;
     const metrics = new MetricsRegistry();
-    metrics.counter('portico_test_total', 'A test counter.').inc({ type_url: 'a"b' }, 2);
+    metrics.counter('portico_test_total', 'A test counter.', ['type_url']).inc({ type_url: 'a"b' }, 2);
     server = new HealthServer({ ready: () => ready, metrics: () => metrics.render(), debug: () => ({ streams: [] }) });
     const port = await server.listen('127.0.0.1:0');
     const get = async (path: string) => {

@@ -2,21 +2,24 @@
 // off the xDS port so probes and scrapes never compete with configuration pushes.
 // /debug/xds is written in bounded chunks (bounded-json.ts), yielding to the event loop between
 // them, and at most MAX_DEBUG_RENDERS requests build it at once: one large view must not stall
-// the xDS server, and many must not multiply it.
+// the xDS server, and many must not multiply it. /debug/config_dump?fleet=F[&node=N] (what a
+// fleet, or a node's streams, receive: config-dump.ts) is written the same way and shares the slots.
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { DEBUG_JSON_BOUNDS, boundedJson } from './bounded-json.js';
+import { CONFIG_DUMP_BOUNDS, DEBUG_JSON_BOUNDS, boundedJson } from './bounded-json.js';
 import type { JsonBounds } from './bounded-json.js';
 
 export interface HealthSources {
   /** Ready to serve traffic: listening, configuration loaded, not shutting down. */
   ready(): boolean;
   /** Prometheus text exposition. */
-  metrics(): string;
+  metrics(): string | Promise<string>;
   /** JSON served on /debug/xds (bounded when written: see bounded-json.ts). */
   debug(): unknown;
+  /** JSON served on /debug/config_dump: what `fleet` (or `node`'s streams in it) receive; undefined is 404. */
+  configDump?(fleet: string, node?: string): unknown;
 }
 
 /** /debug/xds requests served at once; more get 503 and try again. */
@@ -32,9 +35,11 @@ export class HealthServer {
     private readonly debugBounds: JsonBounds = DEBUG_JSON_BOUNDS,
     /** A /debug/xds reader that stops reading for this long is cut off: it holds a render slot. */
     private readonly debugDrainTimeoutMs = DEBUG_DRAIN_TIMEOUT_MS,
+    private readonly configDumpBounds: JsonBounds = CONFIG_DUMP_BOUNDS,
   ) {
     this.server = createServer((request, response) => {
-      const path = (request.url ?? '/').split('?')[0];
+      const url = new URL(request.url ?? '/', 'http://health');
+      const path = url.pathname;
       const send = (status: number, type: string, body: string): void => {
         response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
         response.end(body);
@@ -45,25 +50,47 @@ export class HealthServer {
         case '/readyz':
           return this.sources.ready() ? send(200, 'text/plain', 'ready\n') : send(503, 'text/plain', 'not ready\n');
         case '/metrics':
-          return send(200, 'text/plain; version=0.0.4', this.sources.metrics());
+          return void Promise.resolve()
+            .then(() => this.sources.metrics())
+            .then(
+              (text) => send(200, 'text/plain; version=0.0.4; charset=utf-8', text),
+              (error: unknown) => send(500, 'text/plain', `failed to render /metrics: ${error instanceof Error ? error.message : String(error)}\n`),
+            );
         case '/debug/xds':
           if (this.debugRenders >= MAX_DEBUG_RENDERS) {
             response.setHeader('retry-after', '1');
             return send(503, 'text/plain', 'busy rendering /debug/xds for other requests; try again\n');
           }
-          return void this.sendDebug(response);
+          return void this.sendDebug(response, path, () => this.sources.debug(), this.debugBounds);
+        case '/debug/config_dump': {
+          const fleet = url.searchParams.get('fleet');
+          const node = url.searchParams.get('node') ?? undefined;
+          if (!this.sources.configDump) return send(404, 'text/plain', 'no config dump here\n');
+          if (fleet === null) return send(400, 'text/plain', 'say which fleet: /debug/config_dump?fleet=<IngressClass name>[&node=<node id>]\n');
+          if (this.debugRenders >= MAX_DEBUG_RENDERS) {
+            response.setHeader('retry-after', '1');
+            return send(503, 'text/plain', 'busy rendering debug views for other requests; try again\n');
+          }
+          const dump = this.sources.configDump.bind(this.sources);
+          return void this.sendDebug(response, path, () => dump(fleet, node), this.configDumpBounds);
+        }
         default:
-          return send(404, 'text/plain', 'not found: try /healthz, /readyz, /metrics, /debug/xds\n');
+          return send(404, 'text/plain', 'not found: try /healthz, /readyz, /metrics, /debug/xds, /debug/config_dump?fleet=<name>\n');
       }
     });
   }
 
-  private async sendDebug(response: ServerResponse): Promise<void> {
+  private async sendDebug(response: ServerResponse, path: string, render: () => unknown, bounds: JsonBounds): Promise<void> {
     this.debugRenders += 1;
     try {
-      const view = this.sources.debug();
+      const view = render();
+      if (view === undefined) {
+        response.writeHead(404, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+        response.end('no such fleet, or no open stream of that node in it\n');
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      for (const chunk of boundedJson(view, this.debugBounds)) {
+      for (const chunk of boundedJson(view, bounds)) {
         if (response.destroyed) return;
         if (!response.write(chunk)) await drained(response, this.debugDrainTimeoutMs);
         await nextTurn();
@@ -71,7 +98,7 @@ export class HealthServer {
       response.end('\n');
     } catch (error) {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end(`failed to render /debug/xds: ${error instanceof Error ? error.message : String(error)}\n`);
+      response.end(`failed to render ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
     } finally {
       this.debugRenders -= 1;
     }
@@ -111,7 +138,7 @@ function drained(response: ServerResponse, timeoutMs: number): Promise<void> {
       resolve();
     };
     const timer = setTimeout(() => {
-      response.destroy(new Error(`/debug/xds reader did not read for ${timeoutMs} ms`));
+      response.destroy(new Error(`debug view reader did not read for ${timeoutMs} ms`));
       done();
     }, timeoutMs);
     timer.unref();

@@ -1,102 +1,157 @@
-// A minimal Prometheus text-format registry: counters and gauges with labels. Enough for the
-// handful of series the xDS server exports, without a dependency. Series are kept in a map per
-// metric until removed: whoever labels series with values that come and go (a fleet, a node)
-// removes them when those go, or the map and every scrape grow forever.
+// Prometheus metrics on prom-client (docs/decisions/0011-prom-client.md), one Registry per
+// MetricsRegistry, never prom-client's global one: tests start many servers in one process.
+// The thin layer here keeps what the rest of the code relies on: label values passed as an
+// object, series removable by a partial label match (prom-client removes one exact label set),
+// and gauges refreshed before every scrape. Series live until removed: whoever labels series with
+// values that come and go (a fleet, a node) removes them when those go, or every scrape grows.
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 type Labels = Record<string, string>;
 
-interface Series {
-  labels: Labels;
-  value: number;
-}
+/** Seconds: from a fast translation (1 ms) to a slow publish or a far client's ACK (30 s). */
+export const SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 abstract class Metric {
-  protected readonly series = new Map<string, Series>();
+  /** Every label set that has a series, so remove() can match on part of them. */
+  private readonly labelSets = new Map<string, Labels>();
+
   constructor(
     readonly name: string,
-    readonly help: string,
-    readonly type: 'counter' | 'gauge',
+    private readonly unlabelled: boolean,
   ) {}
 
-  protected entry(labels: Labels): Series {
-    const key = seriesKey(labels);
-    let series = this.series.get(key);
-    if (!series) {
-      series = { labels, value: 0 };
-      this.series.set(key, series);
-    }
-    return series;
-  }
+  protected abstract readonly metric: PromCounter | PromGauge | PromHistogram;
 
-  /** The value of one series (0 when it does not exist; reading never creates it). */
-  value(labels: Labels = {}): number {
-    return this.series.get(seriesKey(labels))?.value ?? 0;
+  protected track(labels: Labels): Labels {
+    const key = seriesKey(labels);
+    if (!this.labelSets.has(key)) this.labelSets.set(key, labels);
+    return labels;
   }
 
   /** Removes every series whose labels include all of `match`; returns how many went. */
   remove(match: Labels): number {
     let removed = 0;
-    for (const [key, series] of this.series) {
-      if (Object.entries(match).every(([name, value]) => series.labels[name] === value)) {
-        this.series.delete(key);
+    for (const [key, labels] of this.labelSets) {
+      if (Object.entries(match).every(([name, value]) => labels[name] === value)) {
+        this.metric.remove(labels);
+        this.labelSets.delete(key);
         removed += 1;
       }
     }
     return removed;
   }
 
+  /** Series of this metric (a metric without labels always has its one). */
   get seriesCount(): number {
-    return this.series.size;
+    return this.unlabelled ? 1 : this.labelSets.size;
+  }
+}
+
+abstract class ValueMetric extends Metric {
+  protected abstract override readonly metric: PromCounter | PromGauge;
+
+  /** The value of one series (0 when it does not exist; reading never creates it). */
+  async value(labels: Labels = {}): Promise<number> {
+    const key = seriesKey(labels);
+    const { values } = await this.metric.get();
+    return values.find((entry) => seriesKey(definedLabels(entry.labels)) === key)?.value ?? 0;
   }
 
   /** Sum over all label sets. */
-  total(): number {
-    let sum = 0;
-    for (const series of this.series.values()) sum += series.value;
-    return sum;
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const { labels, value } of this.series.values()) lines.push(`${this.name}${formatLabels(labels)} ${value}`);
-    return lines.join('\n');
+  async total(): Promise<number> {
+    const { values } = await this.metric.get();
+    return values.reduce((sum, entry) => sum + entry.value, 0);
   }
 }
 
-export class Counter extends Metric {
-  constructor(name: string, help: string) {
-    super(name, help, 'counter');
+export class Counter extends ValueMetric {
+  protected readonly metric: PromCounter;
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
+    super(name, labelNames.length === 0);
+    this.metric = new PromCounter({ name, help, labelNames, registers: [registry] });
   }
 
   inc(labels: Labels = {}, by = 1): void {
-    this.entry(labels).value += by;
+    this.metric.inc(this.track(labels), by);
   }
 }
 
-export class Gauge extends Metric {
-  constructor(name: string, help: string) {
-    super(name, help, 'gauge');
+export class Gauge extends ValueMetric {
+  protected readonly metric: PromGauge;
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
+    super(name, labelNames.length === 0);
+    this.metric = new PromGauge({ name, help, labelNames, registers: [registry] });
   }
 
   set(labels: Labels, value: number): void {
-    this.entry(labels).value = value;
+    this.metric.set(this.track(labels), value);
   }
 
   add(labels: Labels, by: number): void {
-    this.entry(labels).value += by;
+    this.metric.inc(this.track(labels), by);
+  }
+}
+
+export class Histogram extends Metric {
+  protected readonly metric: PromHistogram;
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
+    super(name, labelNames.length === 0);
+    this.metric = new PromHistogram({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+  }
+
+  observe(labels: Labels, value: number): void {
+    this.metric.observe(this.track(labels), value);
+  }
+
+  /** Starts a timer; calling the result observes the seconds since. */
+  startTimer(labels: Labels = {}): () => number {
+    const started = process.hrtime.bigint();
+    return () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.observe(labels, seconds);
+      return seconds;
+    };
+  }
+
+  /** Observations so far in one series (0 when it does not exist). */
+  async count(labels: Labels = {}): Promise<number> {
+    const key = seriesKey(labels);
+    const { values } = await this.metric.get();
+    return values.find((entry) => entry.metricName === `${this.name}_count` && seriesKey(definedLabels(entry.labels)) === key)?.value ?? 0;
   }
 }
 
 export class MetricsRegistry {
+  /** The prom-client registry behind this one (for anything prom-client offers that is not wrapped here). */
+  readonly registry = new Registry();
   private readonly metrics: Metric[] = [];
   private readonly collectors: Array<() => void> = [];
+  private processMetrics = false;
 
-  counter(name: string, help: string): Counter {
-    return this.register(new Counter(name, help));
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return this.register(new Counter(this.registry, name, help, labelNames));
   }
 
-  gauge(name: string, help: string): Gauge {
-    return this.register(new Gauge(name, help));
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    return this.register(new Gauge(this.registry, name, help, labelNames));
+  }
+
+  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = SECONDS_BUCKETS): Histogram {
+    return this.register(new Histogram(this.registry, name, help, labelNames, buckets));
+  }
+
+  /**
+   * Adds prom-client's process and Node.js series (RSS, heap, CPU, event loop lag, GC, handles),
+   * named portico_process_* and portico_nodejs_*. Once per process is enough: the operator calls
+   * it, tests and embedders need not (it starts an event-loop monitor and a GC observer).
+   */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry, prefix: 'portico_' });
   }
 
   /** Runs before every scrape, to refresh gauges that are cheaper to read than to track. */
@@ -104,12 +159,18 @@ export class MetricsRegistry {
     this.collectors.push(collect);
   }
 
-  render(): string {
+  /** Prometheus text exposition (version 0.0.4). */
+  async render(): Promise<string> {
     for (const collect of this.collectors) collect();
-    return this.metrics.map((metric) => metric.render()).join('\n') + '\n';
+    return this.registry.metrics();
   }
 
-  /** Series over all metrics (after refreshing gauges, as a scrape would). */
+  /** The Content-Type of render()'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Series (label sets) over the metrics created here, after refreshing gauges as a scrape would. */
   seriesCount(): number {
     for (const collect of this.collectors) collect();
     return this.metrics.reduce((sum, metric) => sum + metric.seriesCount, 0);
@@ -122,12 +183,11 @@ export class MetricsRegistry {
 }
 
 function seriesKey(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort());
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function formatLabels(labels: Labels): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return '';
-  const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-  return `{${entries.map(([key, value]) => `${key}="${escape(value)}"`).join(',')}}`;
+function definedLabels(labels: Partial<Record<string, string | number>>): Labels {
+  const defined: Labels = {};
+  for (const [name, value] of Object.entries(labels)) if (value !== undefined && name !== 'le') defined[name] = String(value);
+  return defined;
 }

@@ -64,7 +64,7 @@ describe('the xDS port with mutual TLS', () => {
     expect(c.responsesReceived).toBe(0);
     await waitFor(() => s.events('xds.tls_refused').length > 0);
     expect(s.events('xds.tls_refused')[0]).toMatchObject({ reason: 'no_certificate' });
-    expect(s.server.metrics.render()).toMatch(/portico_xds_tls_refused_total\{reason="no_certificate"\} 1/);
+    expect(await s.server.metrics.render()).toMatch(/portico_xds_tls_refused_total\{reason="no_certificate"\} 1/);
   });
 
   it('refuses a certificate from another CA', async () => {
@@ -119,7 +119,7 @@ describe('the xDS port with mutual TLS', () => {
     d.subscribe('secret', ['default/tls']);
     expect((await d.ended).code).toBe(grpc.status.PERMISSION_DENIED);
     expect(d.responsesReceived).toBe(0);
-    expect(s.server.metrics.render()).toMatch(/portico_xds_streams_refused_total\{reason="permission_denied"\} 2/);
+    expect(await s.server.metrics.render()).toMatch(/portico_xds_streams_refused_total\{reason="permission_denied"\} 2/);
   });
 
   it('sends a fleet\'s Secrets only to that fleet\'s clients, also when one certificate names two fleets', async () => {
@@ -172,8 +172,8 @@ describe('the xDS port with mutual TLS', () => {
   it('exports the server certificate\'s and the CA\'s expiry', async () => {
     const { s, f } = await mtlsServer();
     const notAfter = Math.floor(Date.parse(new X509Certificate(f.server.cert).validTo) / 1000);
-    expect(s.server.metrics.render()).toContain(`portico_xds_certificate_expiry_timestamp_seconds{certificate="server"} ${notAfter}`);
-    expect(s.server.metrics.render()).toMatch(/portico_xds_certificate_expiry_timestamp_seconds\{certificate="ca"\} \d+/);
+    expect(await s.server.metrics.render()).toContain(`portico_xds_certificate_expiry_timestamp_seconds{certificate="server"} ${notAfter}`);
+    expect(await s.server.metrics.render()).toMatch(/portico_xds_certificate_expiry_timestamp_seconds\{certificate="ca"\} \d+/);
   });
 });
 

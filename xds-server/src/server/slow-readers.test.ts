@@ -25,7 +25,7 @@ function bigFleet(generation: number): FleetSpec {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const metric = (s: TestServer, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(s.server.metrics.render())?.[1] ?? NaN);
+const metric = async (s: TestServer, name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await s.server.metrics.render())?.[1] ?? NaN);
 
 describe('slow readers', () => {
   it('resets a client that never reads after writeTimeoutMs and gives its push budget back, while a healthy client receives every publish', async () => {
@@ -38,7 +38,7 @@ describe('slow readers', () => {
     const stalled = new StalledAdsClient(s.address);
     cleanups.push(() => stalled.close());
     stalled.send({ node: { id: 'stuck', cluster: 'web' }, type_url: typeUrlOf('routeConfiguration'), resource_names: [ROUTE_CONFIG] });
-    await waitFor(() => metric(s, 'portico_xds_push_bytes_in_flight') > 64 * 1024, 2_000, 'the stuck response to be in flight');
+    await waitFor(async () => (await metric(s, 'portico_xds_push_bytes_in_flight')) > 64 * 1024, 2_000, 'the stuck response to be in flight');
 
     // A client arriving while the stuck response holds more than the whole byte budget.
     const healthy = new RawAdsClient(s.address, { id: 'healthy', cluster: 'web' }, false);
@@ -68,9 +68,9 @@ describe('slow readers', () => {
     expect(s.events('xds.slow_client_closed')).toHaveLength(1);
     expect(s.events('xds.slow_client_closed')[0]).toMatchObject({ nodeId: 'stuck', fleet: 'web', writeTimeoutMs });
     expect(s.server.streams().map((stream) => stream.nodeId)).toEqual(['healthy']);
-    expect(metric(s, 'portico_xds_slow_streams_closed_total')).toBe(1);
-    await waitFor(() => metric(s, 'portico_xds_push_bytes_in_flight') === 0, 2_000, 'the push budget to be given back');
-    expect(metric(s, 'portico_xds_push_bytes_stalled')).toBe(0);
+    expect(await metric(s, 'portico_xds_slow_streams_closed_total')).toBe(1);
+    await waitFor(async () => (await metric(s, 'portico_xds_push_bytes_in_flight')) === 0, 2_000, 'the push budget to be given back');
+    expect(await metric(s, 'portico_xds_push_bytes_stalled')).toBe(0);
   }, 30_000);
 
   it('keeps a client that reads converging while more never-reading clients than push slots arrive', async () => {

@@ -40,7 +40,7 @@ describe('stream limits', () => {
     expect(refused.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(refused.details).toContain('node.id "shared" already has 2 open streams');
     expect(s.events('xds.stream_refused')).toEqual([expect.objectContaining({ nodeId: 'shared', code: 'RESOURCE_EXHAUSTED' })]);
-    expect(s.server.metrics.render()).toContain('portico_xds_streams_refused_total{reason="streams_per_node"} 1');
+    expect(await s.server.metrics.render()).toContain('portico_xds_streams_refused_total{reason="streams_per_node"} 1');
     expect(s.server.streams()).toHaveLength(2);
 
     a.close();
@@ -66,7 +66,7 @@ describe('stream limits', () => {
     expect(s.events('xds.bad_request').map((l) => l['code'])).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
     // Neither value made it into a log line, a metric label or the stream list.
     expect(JSON.stringify(s.logs)).not.toContain('c'.repeat(254));
-    expect(s.server.metrics.render()).not.toContain('c'.repeat(254));
+    expect(await s.server.metrics.render()).not.toContain('c'.repeat(254));
     expect(s.server.streams()).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describe('stream limits', () => {
     delta.subscribe('clusterLoadAssignment', [...names(4, 'a'), 'a-4']); // re-subscribing a name costs nothing
     delta.subscribe('clusterLoadAssignment', ['b-0']);
     expect((await delta.ended).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    expect(s.server.metrics.render()).toContain('portico_xds_streams_refused_total{reason="limit_exceeded"} 2');
+    expect(await s.server.metrics.render()).toContain('portico_xds_streams_refused_total{reason="limit_exceeded"} 2');
   });
 
   it('ends a stream whose request is over maxRequestBytes with RESOURCE_EXHAUSTED', async () => {

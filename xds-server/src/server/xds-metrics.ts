@@ -7,7 +7,7 @@ import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { PushThrottle } from '../protocol/push-throttle.js';
 import { INVALID_LABEL, fleetLabel } from './metric-labels.js';
-import type { Counter, Gauge, MetricsRegistry } from './metrics.js';
+import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.js';
 
 /** Why the server ended or refused a stream, as the `reason` label says it. */
 export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded' | 'permission_denied' | 'unauthenticated';
@@ -17,6 +17,8 @@ export interface FleetSources {
   streamCounts(): Map<string, number>;
   /** Fleets that exist: published, or named by an open stream. */
   liveFleets(): Iterable<string>;
+  /** Connected clients (distinct node ids with an open stream) per fleet name. */
+  clientCounts?(): Map<string, number>;
 }
 
 export class XdsMetrics {
@@ -26,6 +28,8 @@ export class XdsMetrics {
   private readonly responses: Counter;
   private readonly responseBytes: Counter;
   private readonly acks: Counter;
+  private readonly ackLatency: Histogram;
+  private readonly clients: Gauge;
   private readonly nacks: Counter;
   private readonly staleNonces: Counter;
   private readonly publishes: Counter;
@@ -38,18 +42,20 @@ export class XdsMetrics {
     private readonly fleets: FleetSources,
     throttle: PushThrottle,
   ) {
-    this.streams = registry.gauge('portico_xds_streams', 'Open ADS streams by fleet (node.cluster).');
+    this.streams = registry.gauge('portico_xds_streams', 'Open ADS streams by fleet (node.cluster).', ['fleet']);
+    this.clients = registry.gauge('portico_xds_connected_clients', 'Connected clients (distinct node ids with an open stream) by fleet.', ['fleet']);
     this.streamsTotal = registry.counter('portico_xds_streams_total', 'ADS streams accepted.');
     this.unknownFleets = registry.counter('portico_xds_unknown_fleet_streams_total', 'Streams whose node.cluster names no published fleet.');
-    this.responses = registry.counter('portico_xds_responses_total', 'DiscoveryResponses sent, by type URL.');
-    this.responseBytes = registry.counter('portico_xds_response_bytes_total', 'Bytes of DiscoveryResponses sent, by type URL.');
-    this.acks = registry.counter('portico_xds_acks_total', 'Responses acknowledged, by type URL.');
-    this.nacks = registry.counter('portico_xds_nacks_total', 'Responses rejected by a client (NACK), by type URL and fleet.');
-    this.staleNonces = registry.counter('portico_xds_stale_nonce_requests_total', 'Requests ignored because they answer a superseded response.');
-    this.publishes = registry.counter('portico_xds_publishes_total', 'Fleet publishes, by fleet and whether anything changed.');
-    this.refusals = registry.counter('portico_xds_streams_refused_total', 'Streams refused or ended by the server for a request it does not serve, by reason.');
+    this.responses = registry.counter('portico_xds_responses_total', 'DiscoveryResponses sent, by type URL.', ['type_url']);
+    this.responseBytes = registry.counter('portico_xds_response_bytes_total', 'Bytes of DiscoveryResponses sent, by type URL.', ['type_url']);
+    this.acks = registry.counter('portico_xds_acks_total', 'Responses acknowledged, by type URL.', ['type_url']);
+    this.ackLatency = registry.histogram('portico_xds_ack_latency_seconds', 'Time from a response being sent to its ACK, by type URL.', ['type_url']);
+    this.nacks = registry.counter('portico_xds_nacks_total', 'Responses rejected by a client (NACK), by type URL and fleet.', ['type_url', 'fleet']);
+    this.staleNonces = registry.counter('portico_xds_stale_nonce_requests_total', 'Requests ignored because they answer a superseded response.', ['type_url']);
+    this.publishes = registry.counter('portico_xds_publishes_total', 'Fleet publishes, by fleet and whether anything changed.', ['fleet', 'changed']);
+    this.refusals = registry.counter('portico_xds_streams_refused_total', 'Streams refused or ended by the server for a request it does not serve, by reason.', ['reason']);
     this.slowStreams = registry.counter('portico_xds_slow_streams_closed_total', 'Streams closed because a response was not read within the write deadline.');
-    this.byFleet = [this.streams, this.nacks, this.publishes];
+    this.byFleet = [this.streams, this.clients, this.nacks, this.publishes];
     const slotsInUse = registry.gauge('portico_xds_push_slots_in_use', 'Responses being written right now (bounded by the push limit).');
     const slotsWaiting = registry.gauge('portico_xds_push_slots_waiting', 'Streams waiting for a push slot.');
     const bytesInFlight = registry.gauge('portico_xds_push_bytes_in_flight', 'Bytes of responses handed to gRPC and not yet written.');
@@ -59,6 +65,10 @@ export class XdsMetrics {
       for (const fleet of this.fleets.liveFleets()) counts.set(fleetLabel(fleet), 0);
       for (const [fleet, count] of this.fleets.streamCounts()) counts.set(fleetLabel(fleet), (counts.get(fleetLabel(fleet)) ?? 0) + count);
       for (const [fleet, count] of counts) this.streams.set({ fleet }, count);
+      const clients = new Map<string, number>();
+      for (const fleet of counts.keys()) clients.set(fleet, 0);
+      for (const [fleet, count] of this.fleets.clientCounts?.() ?? []) clients.set(fleetLabel(fleet), (clients.get(fleetLabel(fleet)) ?? 0) + count);
+      for (const [fleet, count] of clients) this.clients.set({ fleet }, count);
       slotsInUse.set({}, throttle.inFlight);
       slotsWaiting.set({}, throttle.queued);
       bytesInFlight.set({}, throttle.bytesInFlight);
@@ -87,8 +97,10 @@ export class XdsMetrics {
     this.responseBytes.inc({ type_url: typeUrlOf(kind) }, bytes);
   }
 
-  acked(kind: ResourceKind): void {
+  /** `latencyMs`: from the response being sent to this ACK. */
+  acked(kind: ResourceKind, latencyMs?: number): void {
     this.acks.inc({ type_url: typeUrlOf(kind) });
+    if (latencyMs !== undefined) this.ackLatency.observe({ type_url: typeUrlOf(kind) }, Math.max(0, latencyMs) / 1000);
   }
 
   nacked(kind: ResourceKind, fleet: string): void {
@@ -104,7 +116,7 @@ export class XdsMetrics {
   }
 
   /** Total NACKs so far, over all types and fleets. */
-  nackTotal(): number {
+  nackTotal(): Promise<number> {
     return this.nacks.total();
   }
 

@@ -170,7 +170,7 @@ describe('ADS server (state of the world)', () => {
     // Answers the first response again, asking for a new name: superseded, so ignored.
     c.send({ type_url: typeUrlOf('clusterLoadAssignment'), resource_names: ['default/nginx1/80', 'default/nginx2/80'], response_nonce: first.nonce, version_info: first.versionInfo });
     expect(await c.quietFor(150)).toBe(true);
-    await waitFor(() => s.server.metrics.render().includes('portico_xds_stale_nonce_requests_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"} 1'));
+    await waitFor(async () => (await s.server.metrics.render()).includes('portico_xds_stale_nonce_requests_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"} 1'));
 
     // The same change with the current nonce is honoured.
     c.send({ type_url: typeUrlOf('clusterLoadAssignment'), resource_names: ['default/nginx1/80', 'default/nginx2/80'], response_nonce: second.nonce, version_info: second.versionInfo });
@@ -214,7 +214,7 @@ describe('ADS server (state of the world)', () => {
       origins: ['Ingress default/default/nginx1/80'],
     });
     expect(s.events('xds.nack')).toHaveLength(1);
-    expect(s.server.metrics.render()).toContain('portico_xds_nacks_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",fleet="nginx"} 1');
+    expect(await s.server.metrics.render()).toContain('portico_xds_nacks_total{type_url="type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",fleet="nginx"} 1');
     expect(s.server.nacks()['grpc-4']?.[0]?.nonce).toBe(bad.nonce);
     expect(await c.quietFor(150)).toBe(true); // the rejected version is not re-sent
 

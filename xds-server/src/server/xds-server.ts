@@ -29,6 +29,8 @@ import { NodeStreams } from './node-streams.js';
 import { NodeStreamLimitError, refusalOf } from './refusals.js';
 import { DEFAULT_WRITE_TIMEOUT_MS, writeWithDeadline } from './response-writer.js';
 import { XdsMetrics } from './xds-metrics.js';
+import { configDump } from './config-dump.js';
+import type { ConfigDump } from './config-dump.js';
 import { CertificateExpiry } from '../tls/certificate-expiry.js';
 import { peerIdentity } from '../tls/fleet-identity.js';
 import type { PeerIdentity } from '../tls/fleet-identity.js';
@@ -189,7 +191,15 @@ export class XdsServer implements XdsPublisher {
     this.nackBook = new NackBook(options.maxNackNodes);
     if (options.tls) this.tls = options.tls;
     this.certificates = new CertificateExpiry(this.metrics, this.logger);
-    this.series = new XdsMetrics(this.metrics, { streamCounts: () => this.streamCountsByFleet(), liveFleets: () => this.liveFleets() }, this.throttle);
+    this.series = new XdsMetrics(
+      this.metrics,
+      {
+        streamCounts: () => this.streamCountsByFleet(),
+        liveFleets: () => this.liveFleets(),
+        clientCounts: () => new Map([...this.streamsByFleet].map(([fleet, streams]) => [fleet, new Set([...streams].map((s) => s.node?.id ?? '')).size])),
+      },
+      this.throttle,
+    );
     this.grpcServer = new grpc.Server({
       // Detect dead clients (a vanished Envoy pod) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
@@ -237,7 +247,7 @@ export class XdsServer implements XdsPublisher {
   private async startTls(address: string, source: TlsSource): Promise<number> {
     const { host, port } = splitAddress(address);
     const material = source.current();
-    const refused = this.metrics.counter('portico_xds_tls_refused_total', 'Connections to the xDS port whose client certificate was missing, expired or untrusted, or whose TLS handshake failed, by reason.');
+    const refused = this.metrics.counter('portico_xds_tls_refused_total', 'Connections to the xDS port whose client certificate was missing, expired or untrusted, or whose TLS handshake failed, by reason.', ['reason']);
     this.tlsListener = new TlsListener(this.grpcServer, grpc.ServerCredentials.createInsecure(), material, this.logger, refused);
     this.watchCertificates(material);
     this.stopTlsUpdates = source.onChange((next) => this.reloadTls(next));
@@ -319,6 +329,11 @@ export class XdsServer implements XdsPublisher {
   /** Every open stream: node, subscriptions, sent and acknowledged versions, last NACK. */
   streams(): StreamStatus[] {
     return [...this.open.values()].map(({ stream }) => stream.status()).sort((a, b) => a.streamId - b.streamId);
+  }
+
+  /** What `fleet`, or the open streams of `node` in it, receive (Secrets redacted); undefined when there is no such fleet or node. */
+  configDump(fleet: string, node?: string): ConfigDump | undefined {
+    return configDump(fleet, this.cache.has(fleet) ? this.cache.get(fleet) : undefined, this.streams(), node);
   }
 
   /** Unresolved NACKs by node id, latest per type (of at most maxNackNodes nodes, while they are connected). */
@@ -494,7 +509,7 @@ export class XdsServer implements XdsPublisher {
         }
       },
       responded: (_stream, kind, bytes) => this.series.responded(kind, bytes),
-      acked: (_stream, kind) => this.series.acked(kind),
+      acked: (_stream, kind, _version, sentAt) => this.series.acked(kind, Date.now() - sentAt),
       staleNonce: (_stream, kind) => this.series.staleNonce(kind),
       nacked: (event) => {
         this.series.nacked(event.kind, event.fleet);

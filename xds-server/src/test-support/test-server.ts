@@ -20,10 +20,10 @@ export async function startTestServer(options: XdsServerOptions = {}): Promise<T
   return { server, address: `127.0.0.1:${port}`, logs, events: (event) => logs.filter((l) => l['event'] === event) };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 2_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 2_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -36,7 +36,7 @@ export class CertificateExpiry {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.gauge = registry.gauge(CERTIFICATE_EXPIRY_METRIC, 'notAfter of each certificate the xDS channel depends on (ca, server, client per fleet), in seconds since the epoch.');
+    this.gauge = registry.gauge(CERTIFICATE_EXPIRY_METRIC, 'notAfter of each certificate the xDS channel depends on (ca, server, client per fleet), in seconds since the epoch.', ['certificate', 'fleet']);
   }
 
   /** Records (or replaces) a certificate, the first of a PEM bundle, and warns now if it is close to expiry. */
