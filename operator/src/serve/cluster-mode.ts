@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
+import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import type { Logger } from '../../../xds-server/src/index.js';
 import { startAdmission } from '../admission/admission.js';
 import type { AdmissionOptions } from '../admission/admission.js';
@@ -75,12 +75,14 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   else kc.loadFromDefault();
 
   const metrics = new MetricsRegistry();
-  const reconciles = metrics.counter('portico_reconciles_total', 'Reconciles of the cluster state, by result.');
+  const reconciles = metrics.counter('portico_reconciles_total', 'Reconciles of the cluster state, by result.', ['result']);
+  const operatorMetrics = new OperatorMetrics(metrics);
   const certificateExpiry = new CertificateExpiryMetric(metrics);
   let served: ServedFleet[] = [];
   let published = false;
   let election: LeaseElection | undefined;
   const isLeader = (): boolean => (options.leaderElection === false ? true : (election?.isLeader ?? false));
+  operatorMetrics.leaderFrom(isLeader);
   // The Lease holder writes each served fleet's client certificate Secret (ca-secret mode).
   const xdsTls = await startXdsTls(options.xdsTls ?? { kind: 'plaintext' }, {
     logger,
@@ -96,7 +98,17 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
 
   const source = new ClusterSource({
     kc,
-    log: logger,
+    // portico_watch_restarts_total, counted from what the reflector logs when a watch restarts.
+    log: {
+      info: (message, fields) => {
+        if (message === 'watch expired; relisting') operatorMetrics.watchRestarted(String(fields?.['kind']), 'expired');
+        logger.info(message, fields);
+      },
+      warn: (message, fields) => {
+        if (message === 'watch failed; retrying') operatorMetrics.watchRestarted(String(fields?.['kind']), 'error');
+        logger.warn(message, fields);
+      },
+    },
     onChange: () => coalescer.notify(),
     ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
   });
@@ -105,9 +117,13 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     if (!source.hasSynced) return; // a partial list would serve a partial configuration
     try {
       const state = source.snapshot();
+      const translated = operatorMetrics.translateDuration.startTimer();
       const config = buildEnvoyConfig(state, Date.now(), ownership);
+      translated();
       certificateExpiry.update(config);
+      const publishedIn = operatorMetrics.publishDuration.startTimer();
       const result = publishConfig(server, config, served);
+      publishedIn();
       served = result.served;
       published = true;
       const diagnostics = [...config.diagnostics, ...(result.problems ?? []), ...nacks.diagnostics()];
@@ -185,6 +201,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     ready: () => server.serving && published,
     metrics: () => metrics.render(),
     debug: () => ({ leader: isLeader(), fleets: server.fleets(), streams: server.streams(), nacks: server.nacks() }),
+    configDump: (fleet, node) => server.configDump(fleet, node),
   });
   const healthPort = await health.listen(options.healthAddress);
 

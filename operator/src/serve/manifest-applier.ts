@@ -3,7 +3,7 @@
 // file too large, broken YAML) changes nothing: the last good configuration keeps being served and
 // the file is named in the log. Object-level problems do not block anything; the translator
 // isolates them. A reload that takes most of a fleet away is applied, and logged as a warning.
-import type { Logger } from '../../../xds-server/src/index.js';
+import type { Histogram, Logger } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import type { EnvoyConfig } from '../pipeline.js';
@@ -34,6 +34,8 @@ export interface ManifestApplierOptions {
   limits?: ManifestLimits;
   /** The IngressClasses served (`portico serve --controller-name`); the default controller's when absent. */
   ownership?: ClassOwnership;
+  /** portico_translate_duration_seconds and portico_publish_duration_seconds (OperatorMetrics). */
+  timings?: { translateDuration: Histogram; publishDuration: Histogram };
 }
 
 export interface ApplyRequest {
@@ -96,8 +98,12 @@ export class ManifestApplier {
     }
 
     const started = performance.now();
+    const translated = this.options.timings?.translateDuration.startTimer();
     const config = buildEnvoyConfig(loaded.state, Date.now(), this.options.ownership);
+    translated?.();
+    const publishedIn = this.options.timings?.publishDuration.startTimer();
     const { served, changed, held, problems: refused = [] } = publishConfig(this.publisher, config, this.served);
+    publishedIn?.();
     this.diagnosticLog.log([...loaded.problems, ...config.diagnostics, ...refused]);
     const sizes = sizesAfter(config, held, this.sizes);
     this.warnAboutLargeRemovals(sizes, changedPaths(this.appliedStamps, loaded.stamps));

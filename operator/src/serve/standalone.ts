@@ -1,7 +1,7 @@
 // Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
 // folder, coalesces bursts of edits, waits for the files to settle, and republishes; reloads on
 // request (SIGHUP); serves health, readiness and metrics.
-import { HealthServer, MetricsRegistry, XdsServer } from '../../../xds-server/src/index.js';
+import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
@@ -48,13 +48,16 @@ export interface Standalone {
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
   const { logger } = options;
   const metrics = new MetricsRegistry();
-  const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).');
+  const reloads = metrics.counter('portico_config_reloads_total', 'Manifest folder reloads, by result (applied, or kept the last good configuration).', ['result']);
+  const operatorMetrics = new OperatorMetrics(metrics);
+  operatorMetrics.leaderFrom(() => true);
   const xdsTls = await startXdsTls(options.xdsTls ?? { kind: 'plaintext' }, { logger });
   const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
   const applier = new ManifestApplier(options.manifests, server, logger, {
     ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.ownership ? { ownership: options.ownership } : {}),
+    timings: operatorMetrics,
   });
   // Set once the first load is done; reloads after that resync it first.
   const watching: { watcher?: FolderWatcher } = {};
@@ -81,6 +84,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     ready: () => server.serving && applier.hasConfiguration,
     metrics: () => metrics.render(),
     debug: () => ({ fleets: server.fleets(), streams: server.streams(), nacks: server.nacks() }),
+    configDump: (fleet, node) => server.configDump(fleet, node),
   });
   let healthPort: number;
   try {
