@@ -25,7 +25,7 @@ portico bootstrap --ingress-class "$FLEET" --xds-address "$XDS_ADDRESS" --output
 apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: envoy-bootstrap
+  name: portico-envoy-bootstrap
   namespace: portico-system
 data:
 HEADER

@@ -220,13 +220,15 @@ describe('config/ and crds/', () => {
   }, 120_000);
 });
 
+async function renderChart(release: string, namespace: string, helmArgs: readonly string[], ...set: string[]): Promise<ManifestObject[]> {
+  const text = await helmTemplate(helm, [release, CHART, '--namespace', namespace, ...helmArgs, ...set.flatMap((s) => ['--set', s])]);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as ManifestObject | null)
+    .filter((o): o is ManifestObject => o !== null);
+}
+
 describe('charts/portico, rendered by helm', () => {
-  const render = async (release: string, namespace: string, ...set: string[]): Promise<ManifestObject[]> => {
-    const text = await helmTemplate(helm, [release, CHART, '--namespace', namespace, '--kube-version', kubeVersion, ...set.flatMap((s) => ['--set', s])]);
-    return parseAllDocuments(text)
-      .map((d) => d.toJS() as ManifestObject | null)
-      .filter((o): o is ManifestObject => o !== null);
-  };
+  const render = async (release: string, namespace: string, ...set: string[]): Promise<ManifestObject[]> => renderChart(release, namespace, ['--kube-version', kubeVersion], ...set);
 
   it('is accepted by the API server for both fleet kinds', async () => {
     await applier.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'portico-helm' } });
@@ -234,10 +236,10 @@ describe('charts/portico, rendered by helm', () => {
     expect(daemonSet.map((o) => o.kind)).toContain('DaemonSet');
     await applyAll(daemonSet);
     const deployment = await render('portico-helm', 'portico-helm', 'ingressClass.name=portico-helm', 'envoy.kind=Deployment', 'operator.envoyService=portico-helm/envoy');
-    expect(deployment.filter((o) => o.metadata.name === 'envoy').map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service']);
+    expect(deployment.filter((o) => o.metadata.name === 'portico-helm-envoy').map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service']);
     await applyAll(deployment);
     const parameters = deployment.find((o) => o.kind === 'IngressClassParameters');
-    expect(parameters?.['spec']).toMatchObject({ statusAddress: { service: { namespace: 'portico-helm', name: 'envoy' } } });
+    expect(parameters?.['spec']).toMatchObject({ statusAddress: { service: { namespace: 'portico-helm', name: 'portico-helm-envoy' } } });
     await expect(render('x', 'x', 'envoy.kind=Sidecar')).rejects.toThrow(/envoy.kind must be DaemonSet or Deployment/);
   }, 60_000);
 
@@ -246,7 +248,8 @@ describe('charts/portico, rendered by helm', () => {
       (objects.find((o) => o.kind === kind && o.metadata.name === name)?.['spec'] as { template: { spec: never } }).template.spec;
     const byDefault = await render('edge', 'edge-system', 'ingressClass.name=edge');
     expect(podSpec(byDefault, 'Deployment', 'edge').containers[0]?.args).toContain('--xds-service=edge');
-    expect(podSpec(byDefault, 'DaemonSet', 'envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('portico-xds-client-edge');
+    expect(podSpec(byDefault, 'Deployment', 'edge').containers[0]?.args).toContain('--xds-secret-prefix=edge');
+    expect(podSpec(byDefault, 'DaemonSet', 'edge-envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('edge-xds-client-edge');
     const bootstrap = byDefault.find((o) => o.kind === 'ConfigMap')?.['data'] as Record<string, string>;
     expect(bootstrap['xds-trusted-ca.yaml']).toContain('exact: edge.edge-system.svc');
     expect(bootstrap['envoy.yaml']).toContain('sni: edge.edge-system.svc');
@@ -255,7 +258,7 @@ describe('charts/portico, rendered by helm', () => {
     expect(operator.containers[0]?.args).toContain('--xds-tls-dir=/etc/portico/xds-server-tls');
     expect(operator.containers[0]?.args).not.toContain('--xds-service=edge');
     expect(operator.volumes.find((v) => v.name === 'xds-server-tls')?.secret?.secretName).toBe('xds-server-cert');
-    expect(podSpec(own, 'DaemonSet', 'envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('edge-envoy-cert');
+    expect(podSpec(own, 'DaemonSet', 'edge-envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('edge-envoy-cert');
     await applier.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-system' } });
     await applyAll(own);
   }, 60_000);
@@ -280,11 +283,14 @@ describe('charts/portico, rendered by helm', () => {
     same('ClusterRoleBinding', 'portico', (o) => [o['roleRef'], o['subjects']]);
     same('CustomResourceDefinition', 'ingressclassparameters.portico.dev', (o) => o['spec']);
     same('CustomResourceDefinition', 'clusteringressclassparameters.portico.dev', (o) => o['spec']);
-    same('ConfigMap', 'envoy-bootstrap', (o) => o['data']);
+    same('ConfigMap', 'portico-envoy-bootstrap', (o) => o['data']);
     const podSpec = (o: ManifestObject): unknown => (o['spec'] as { template: { spec: unknown } }).template.spec;
     same('Deployment', 'portico', podSpec);
-    same('DaemonSet', 'envoy', podSpec);
+    same('DaemonSet', 'portico-envoy', podSpec);
     same('Service', 'portico', (o) => o['spec']);
+    same('PodDisruptionBudget', 'portico', (o) => o['spec']);
+    same('DaemonSet', 'portico-envoy', (o) => (o['spec'] as { selector: unknown }).selector);
+    same('Deployment', 'portico', (o) => (o['spec'] as { selector: unknown }).selector);
     same('IngressClass', 'portico', (o) => o['spec']);
     same('IngressClassParameters', 'portico', (o) => o['spec']);
     for (const file of ['portico.dev_ingressclassparameters.yaml', 'portico.dev_clusteringressclassparameters.yaml']) {
@@ -294,11 +300,59 @@ describe('charts/portico, rendered by helm', () => {
     const cloudConfig = configObjects().filter((o) => o.file.includes(join('envoy', 'deployment')));
     const specOf = (o: ManifestObject): unknown => (o.kind === 'Deployment' ? podSpec(o) : o['spec']);
     for (const object of cloudConfig) {
-      expect(specOf(find(cloud, object.kind, object.metadata.name)), `${object.kind} envoy`).toEqual(specOf(object));
+      expect(specOf(find(cloud, object.kind, object.metadata.name)), `${object.kind} ${object.metadata.name}`).toEqual(specOf(object));
     }
     // The cloud Component points Ingress status at the Envoy Service, as the chart does.
     const component = parse(readFileSync(join(CONFIG, 'cloud', 'kustomization.yaml'), 'utf8')) as { patches: Array<{ patch: string }> };
     const statusPatch = component.patches.map((p) => parse(p.patch) as { spec?: { statusAddress?: unknown } }).find((p) => p.spec?.statusAddress);
     expect(find(cloud, 'IngressClassParameters', 'portico')['spec']).toMatchObject({ statusAddress: statusPatch?.spec?.statusAddress });
   }, 60_000);
+
+  it('renders without --kube-version (helm\'s built-in v1.20.0 is no cluster), and refuses a real cluster older than 1.31', async () => {
+    const objects = await renderChart('portico', 'portico-system', []);
+    expect(objects.map((o) => o.kind)).toContain('DaemonSet');
+    await expect(renderChart('portico', 'portico-system', ['--kube-version', '1.30.4'])).rejects.toThrow(/Portico needs Kubernetes 1.31 or newer; this cluster is v1.30.4/);
+    await renderChart('portico', 'portico-system', ['--kube-version', '1.31.0']);
+  });
+
+  it('gives the Envoys the listener ports of the class\'s parameters, a PriorityClass when asked, and refuses privileged ports', async () => {
+    const objects = await render('p', 'p-system', 'ingressClass.parameters.spec.listeners.http.port=9080', 'ingressClass.parameters.spec.listeners.https.port=9443', 'envoy.priorityClassName=system-node-critical', 'operator.priorityClassName=high');
+    type Pod = { priorityClassName?: string; containers: Array<{ ports?: Array<{ name: string; containerPort: number; hostPort?: number }> }> };
+    const pod = (kind: string, name: string): Pod => (objects.find((o) => o.kind === kind && o.metadata.name === name)?.['spec'] as { template: { spec: Pod } }).template.spec;
+    expect(pod('DaemonSet', 'p-envoy').containers[0]?.ports).toEqual([
+      { name: 'http', containerPort: 9080, hostPort: 80, protocol: 'TCP' },
+      { name: 'https', containerPort: 9443, hostPort: 443, protocol: 'TCP' },
+    ]);
+    expect(objects.find((o) => o.kind === 'IngressClassParameters')?.['spec']).toMatchObject({ listeners: { http: { port: 9080 }, https: { port: 9443 } } });
+    expect(pod('DaemonSet', 'p-envoy').priorityClassName).toBe('system-node-critical');
+    expect(pod('Deployment', 'p').priorityClassName).toBe('high');
+    await expect(render('p', 'p-system', 'ingressClass.parameters.spec.listeners.http.port=80')).rejects.toThrow(/ports must be 1024 or above/);
+  });
+
+  it('names every object of a release after it, so two releases in one namespace (or of one name in two) share nothing', async () => {
+    const key = (o: ManifestObject): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    // The admission webhook's objects (templates/admission.yaml) are checked by their own suite.
+    const crd = (o: ManifestObject): boolean =>
+      o.kind === 'CustomResourceDefinition' || (o.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/component'] === 'admission';
+    const one = (await render('portico', 'portico-system')).filter((o) => !crd(o));
+    const two = (await render('portico2', 'portico-system', 'ingressClass.name=portico2')).filter((o) => !crd(o));
+    const elsewhere = (await render('portico', 'portico-two', 'ingressClass.name=portico3')).filter((o) => !crd(o));
+    expect(two.map(key).filter((k) => one.map(key).includes(k))).toEqual([]);
+    expect(elsewhere.map(key).filter((k) => one.map(key).includes(k))).toEqual([]);
+    const controller = (objects: ManifestObject[]): unknown => (objects.find((o) => o.kind === 'IngressClass')?.['spec'] as { controller: string }).controller;
+    expect(controller(one)).toBe('portico.dev/ingress-controller');
+    expect(controller(two)).toBe('portico.dev/portico-system/portico2');
+    expect(controller(elsewhere)).toBe('portico.dev/portico-two/portico');
+    const args = (objects: ManifestObject[], name: string): string[] =>
+      (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)?.['spec'] as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec.containers[0]?.args ?? [];
+    expect(args(two, 'portico2')).toEqual(expect.arrayContaining(['--controller-name=portico.dev/portico-system/portico2', '--leader-election-name=portico2-leader', '--xds-secret-prefix=portico2']));
+    const set = await render('portico2', 'portico-system', 'controllerName=example.com/edge');
+    expect(controller(set)).toBe('example.com/edge');
+    // Selectors name the release: one release's Services and budgets never count the other's pods.
+    for (const object of two.filter((o) => o.kind === 'Service' || o.kind === 'PodDisruptionBudget' || o.kind === 'Deployment' || o.kind === 'DaemonSet')) {
+      const spec = object['spec'] as { selector: Record<string, unknown> & { matchLabels?: Record<string, string> } };
+      const labels = spec.selector.matchLabels ?? spec.selector;
+      expect(labels, key(object)).toMatchObject({ 'app.kubernetes.io/instance': 'portico2' });
+    }
+  });
 });
