@@ -2,6 +2,7 @@
 // and out, bounded bodies, and a swapped certificate used for new connections.
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCa, issueServerCertificate, silentLogger } from '../../../xds-server/src/index.js';
 import { WebhookServer } from './webhook-server.js';
@@ -16,7 +17,7 @@ afterEach(async () => {
 function post(port: number, ca: string, body: string, path = '/validate'): Promise<{ status: number; json: Record<string, unknown>; peer: string }> {
   return new Promise((resolve, reject) => {
     const request = https.request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
-      const peer = (response.socket as import('node:tls').TLSSocket).getPeerX509Certificate()?.serialNumber ?? '';
+      const peer = (response.socket as TLSSocket).getPeerX509Certificate()?.serialNumber ?? '';
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, peer }));
