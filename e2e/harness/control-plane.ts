@@ -54,8 +54,11 @@ export interface ControlPlane {
    * system:serviceaccount:<ns>:<name>, so RBAC bindings to that subject apply.
    */
   serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): Promise<string>;
-  /** Kills kube-apiserver and starts it again on the same port, etcd and certs; resolves when ready. */
-  restartApiServer(): Promise<void>;
+  /**
+   * Kills kube-apiserver and starts it again on the same port, etcd and certs; resolves when ready.
+   * `downMs`: how long it stays down before the new one is started (an outage, not just a restart).
+   */
+  restartApiServer(downMs?: number): Promise<void>;
   /** Stops both processes and removes the temp dir (kept if PORTICO_KEEP_CONTROLPLANE is set). */
   stop(): Promise<void>;
 }
@@ -159,8 +162,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (!minted) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
       return minted;
     },
-    async restartApiServer() {
+    async restartApiServer(downMs = 0) {
       await apiServer.stop();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       apiServer = await startApiServer(cfg, timeoutMs);
     },
     async stop() {
