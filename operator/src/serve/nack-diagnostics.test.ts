@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NackEvent } from '../../../xds-server/src/index.js';
+import { fleetOrigins, fleetResources } from '../../../xds-server/src/test-support/fleet-fixtures.js';
+import type { FleetSpec } from '../../../xds-server/src/test-support/fleet-fixtures.js';
+import { RawAdsClient } from '../../../xds-server/src/test-support/raw-ads-client.js';
+import { startTestServer, waitFor } from '../../../xds-server/src/test-support/test-server.js';
+import type { TestServer } from '../../../xds-server/src/test-support/test-server.js';
 import { NackDiagnostics } from './nack-diagnostics.js';
 
 function nack(nodeId: string, overrides: Partial<NackEvent> = {}): NackEvent {
@@ -65,5 +70,45 @@ describe('NackDiagnostics.expire', () => {
     expect(leader.diagnostics()).not.toEqual(follower.diagnostics());
     leader.expire(() => ({}));
     expect(leader.diagnostics()).toEqual(follower.diagnostics());
+  });
+});
+
+describe('NackDiagnostics with a real xDS server', () => {
+  const SPEC: FleetSpec = { routes: { 'web.example.com': 'default/web/80' }, endpoints: { 'default/web/80': [50001] } };
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A replica: an xDS server serving the fleet, and the operator's NACK reports fed by it. */
+  async function replica(): Promise<{ s: TestServer; nacks: NackDiagnostics }> {
+    const s = await startTestServer();
+    cleanups.push(() => s.server.shutdown(200));
+    s.server.publishFleet('nginx', fleetResources(SPEC), fleetOrigins(SPEC));
+    const nacks = new NackDiagnostics();
+    s.server.onNack((event) => nacks.record(event));
+    s.server.onNackResolved((event) => nacks.resolve(event));
+    return { s, nacks };
+  }
+
+  it('drops the report of a client that NACKed and disconnected, so the leader agrees with the follower it moved to', async () => {
+    const leader = await replica();
+    const follower = await replica();
+    const first = new RawAdsClient(leader.s.address, { id: 'envoy-1', cluster: 'nginx' });
+    cleanups.push(() => first.close());
+    first.subscribe('clusterLoadAssignment', ['default/web/80']);
+    first.nack(await first.next('clusterLoadAssignment'), 'bad endpoint', ['default/web/80']);
+    await waitFor(() => leader.nacks.size > 0, 2_000, 'the NACK report');
+    expect(leader.nacks.diagnostics().map((d) => d.object)).toEqual(['Ingress default/default/web/80']);
+
+    // The client goes (the same node id now connects to the follower, and accepts).
+    first.close();
+    const second = new RawAdsClient(follower.s.address, { id: 'envoy-1', cluster: 'nginx' });
+    cleanups.push(() => second.close());
+    second.subscribe('clusterLoadAssignment', ['default/web/80']);
+    second.ack(await second.next('clusterLoadAssignment'), ['default/web/80']);
+    await waitFor(() => leader.nacks.expire(() => leader.s.server.nacks()), 2_000, 'the report to expire with its stream');
+    expect(leader.nacks.diagnostics()).toEqual(follower.nacks.diagnostics());
+    expect(leader.nacks.diagnostics()).toEqual([]);
   });
 });
