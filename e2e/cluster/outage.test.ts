@@ -5,10 +5,12 @@
 // server loads its CRDs. (2) A leader that dies without releasing its Lease (kill -9: here its
 // connection to the API server is refused, then it is stopped) is replaced within the lease
 // duration plus a retry period, with the default Lease settings. (3) What the operator writes
-// carries its field manager (`portico`) and Events their reporting controller and instance.
+// carries its field manager (`portico`) and Events their reporting controller and instance. (4) An
+// Ingress whose class is held is not told its problem is resolved.
 // Measured figures go to the log ([outage] lines) and docs/install.md "Failure and recovery".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoordinationV1Api, EventsV1Api } from '@kubernetes/client-node';
+import { requestJson } from '../../operator/src/kube/kube-http.js';
 import { kustomizationResources, manifestObjects } from '../support/kustomization.js';
 import { REPO_ROOT } from '../support/portico-process.js';
 import { ServerSideApplier } from '../support/server-side-apply.js';
@@ -180,6 +182,25 @@ describe('failure and recovery', () => {
     expect(warning?.reportingInstance).toBe(process.env['POD_NAME'] || (await import('node:os')).hostname());
     expect((warning?.metadata?.managedFields ?? []).map((f) => f.manager)).toContain('portico');
   }, 30_000);
+
+  it('never says resolved on an Ingress whose class is held: its problem is unseen, not gone', async () => {
+    // Events of a cluster-scoped IngressClass are in namespace default.
+    const eventsOf = async (name: string, namespace = ns): Promise<string[]> =>
+      (await bed.core.listNamespacedEvent({ namespace })).items.filter((e) => e.involvedObject.name === name).map((e) => `${e.type}/${e.reason}/${e.count}`).sort();
+    await applier.apply(ingress('held', 'k-params', ['held.example.com'], 'nowhere'));
+    await eventually('a Warning Event on Ingress held', async () => (await eventsOf('held')).includes('Warning/ConfigurationError/1'));
+    // The parameters go: class k-params is held (a Warning on the IngressClass) and not translated.
+    await requestJson(bed.admin, 'DELETE', `/apis/${GV}/namespaces/${ns}/ingressclassparameters/pp`, AbortSignal.timeout(10_000));
+    await eventually('a Warning Event on IngressClass k-params', async () => (await eventsOf('k-params', 'default')).some((e) => e.startsWith('Warning/')));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await eventsOf('held')).toEqual(['Warning/ConfigurationError/1']);
+    // Back, with the Ingress's problem still there: the class's problem is resolved, the Ingress's
+    // is neither resolved nor reported again.
+    await applier.apply(params('31s'));
+    await eventually('a Normal Event on IngressClass k-params', async () => (await eventsOf('k-params', 'default')).some((e) => e.startsWith('Normal/')));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await eventsOf('held')).toEqual(['Warning/ConfigurationError/1']);
+  }, 60_000);
 
   it('a leader killed without releasing its Lease is replaced within the lease duration plus a retry period (default settings)', async () => {
     const election = { namespace: OPERATOR_NAMESPACE, name: 'outage-leader' };
