@@ -98,17 +98,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
 
   const source = new ClusterSource({
     kc,
-    // portico_watch_restarts_total, counted from what the reflector logs when a watch restarts.
-    log: {
-      info: (message, fields) => {
-        if (message === 'watch expired; relisting') operatorMetrics.watchRestarted(String(fields?.['kind']), 'expired');
-        logger.info(message, fields);
-      },
-      warn: (message, fields) => {
-        if (message === 'watch failed; retrying') operatorMetrics.watchRestarted(String(fields?.['kind']), 'error');
-        logger.warn(message, fields);
-      },
-    },
+    log: logger,
+    onRestart: (kind, reason) => operatorMetrics.watchRestarted(kind, reason),
     onChange: () => coalescer.notify(),
     ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
   });

@@ -4,12 +4,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterState, SupportedKind } from '../../store/cluster-state.js';
 import { compareStrings } from '../../util/compare.js';
 import { Reflector } from './reflector.js';
-import type { ReflectorLog } from './reflector.js';
+import type { ReflectorLog, ReflectorOptions } from './reflector.js';
 import { watchedResources } from './watched-resources.js';
 
 export interface ClusterSourceOptions {
   kc: KubeConfig;
   log: ReflectorLog;
+  onRestart?: ReflectorOptions['onRestart'];
   onChange: (kind: SupportedKind) => void;
   secretLabelSelector?: string;
   watchTimeoutSeconds?: number;
@@ -20,7 +21,7 @@ export class ClusterSource {
 
   constructor(options: ClusterSourceOptions) {
     this.reflectors = watchedResources({ ...(options.secretLabelSelector ? { secretLabelSelector: options.secretLabelSelector } : {}) }).map(
-      (resource) => new Reflector({ kc: options.kc, resource, onChange: options.onChange, log: options.log, ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}) }),
+      (resource) => new Reflector({ kc: options.kc, resource, onChange: options.onChange, log: options.log, ...(options.onRestart ? { onRestart: options.onRestart } : {}), ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}) }),
     );
   }
 

@@ -58,11 +58,13 @@ describe('Reflector', () => {
   it('keeps the last good copy of an object that no longer fits its schema across a relist, and says why', async () => {
     const { kc, listsServed } = await fakeApiServer([[good], [bad]]);
     const warnings: Record<string, unknown>[] = [];
+    const restarts: string[] = [];
     const reflector = new Reflector({
       kc,
       resource: { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
       onChange: () => undefined,
       log: { info: () => undefined, warn: (_message, fields = {}) => void warnings.push(fields) },
+      onRestart: (kind, reason) => void restarts.push(`${kind} ${reason}`),
     });
     cleanups.push(() => reflector.stop());
     reflector.start();
@@ -71,6 +73,8 @@ describe('Reflector', () => {
     expect(warnings[0]).toMatchObject({ kind: 'Ingress', namespace: 'shop', name: 'web', problems: ['spec.rules[0].host: must be string'] });
     const [kept] = reflector.list<{ metadata?: { resourceVersion?: string } }>();
     expect(kept?.metadata?.resourceVersion).toBe('1');
+    // What portico_watch_restarts_total counts.
+    expect(restarts[0]).toBe('Ingress expired');
   });
 });
 

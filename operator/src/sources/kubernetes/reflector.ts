@@ -30,6 +30,8 @@ export interface ReflectorOptions {
   listTimeoutMs?: number;
   /** Retry timing (tests shorten it). */
   backoff?: RecoveryBackoffOptions;
+  /** Told each time a watch restarts: `expired` (410, relisted) or `error` (retried). */
+  onRestart?: (kind: SupportedKind, reason: 'expired' | 'error') => void;
 }
 
 interface ObjectMeta {
@@ -112,6 +114,7 @@ export class Reflector {
         if (signal.aborted) return;
         if (error instanceof GoneError || (error instanceof KubeHttpError && error.statusCode === 410)) {
           this.options.log.info('watch expired; relisting', { kind: this.kind });
+          this.options.onRestart?.(this.kind, 'expired');
           this.resourceVersion = undefined;
           continue;
         }
@@ -128,6 +131,7 @@ export class Reflector {
         }
         const delay = this.backoff.failed(kind);
         this.options.log.warn('watch failed; retrying', { kind: this.kind, failure: kind, error: error instanceof Error ? error.message : String(error), retryInMs: delay });
+        this.options.onRestart?.(this.kind, 'error');
         await sleep(delay, signal);
       }
     }
