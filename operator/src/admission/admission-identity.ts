@@ -12,6 +12,7 @@ import { KubeHttpError, requestJson } from '../kube/kube-http.js';
 import { CA_SECRET } from '../xds-identity/cluster-identity.js';
 import { SecretClient, decode, encode } from '../xds-identity/secrets.js';
 import { certificateNames } from '../xds-identity/server-names.js';
+import { Rounds } from '../util/rounds.js';
 
 const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/xds-identity': 'true' };
 
@@ -35,10 +36,7 @@ export interface AdmissionIdentityOptions {
 
 export class AdmissionIdentity {
   private readonly secrets: SecretClient;
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private lastRound = Date.now();
+  private readonly rounds = new Rounds((signal) => this.round(signal));
   private lastBundleAttempt = 0;
   /** The CA certificate the webhook configuration is known to carry. */
   private bundled?: string;
@@ -58,8 +56,7 @@ export class AdmissionIdentity {
     const server = await issueServerCertificate(ca, certificateNames(options.serverNames));
     const identity = new AdmissionIdentity(options, ca, server);
     options.onCertificate(server);
-    identity.timer = setInterval(() => identity.poll(), options.checkEveryMs ?? 2_000);
-    identity.timer.unref();
+    identity.rounds.start(options.checkEveryMs ?? 2_000, () => identity.due());
     return identity;
   }
 
@@ -71,26 +68,21 @@ export class AdmissionIdentity {
     return this.ca.cert;
   }
 
-  private poll(): void {
+  private due(): boolean {
     const bundleDue = this.options.isLeader() && this.bundled !== this.ca.cert && Date.now() - this.lastBundleAttempt >= 10_000;
-    if (bundleDue || Date.now() - this.lastRound >= (this.options.roundEveryMs ?? 60_000)) void this.tick();
+    return bundleDue || this.rounds.sinceLast >= (this.options.roundEveryMs ?? 60_000);
   }
 
   /** One round now: re-read the CA, renew the certificate when due, and (leader) the caBundle. */
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.rounds.now();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.controller.abort();
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
-  private async round(): Promise<void> {
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
-    this.lastRound = Date.now();
+  private async round(signal: AbortSignal): Promise<void> {
     try {
       const ca = await loadOrCreateCa(this.secrets, this.options.caSecret ?? CA_SECRET, this.options.logger, signal);
       if (ca.cert !== this.ca.cert || needsRenewal(this.server.cert)) {
@@ -107,7 +99,7 @@ export class AdmissionIdentity {
         this.bundled = undefined;
       }
     } catch (error) {
-      if (!this.controller.signal.aborted) this.options.logger.error('admission.identity_failed', { error, hint: 'retried in a few seconds; a 403 means config/rbac/admission-role.yaml is missing' });
+      if (!this.rounds.isStopped) this.options.logger.error('admission.identity_failed', { error, hint: 'retried in a few seconds; a 403 means config/rbac/admission-role.yaml is missing' });
     }
   }
 

@@ -17,6 +17,7 @@ import type { CertificateExpiry, KeyPair, Logger, TlsSource } from '../../../xds
 import { SecretClient, decode, encode } from './secrets.js';
 import { certificateNames } from './server-names.js';
 import type { SecretObject } from './secrets.js';
+import { Rounds } from '../util/rounds.js';
 
 /** What the xDS Secrets' names start with by default; `portico serve --xds-secret-prefix` (the chart: the release name). */
 export const DEFAULT_SECRET_PREFIX = 'portico';
@@ -48,10 +49,7 @@ export class ClusterIdentity {
   private readonly source: MutableTlsSource;
   private readonly secrets: SecretClient;
   private readonly prefix: string;
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private lastRound = Date.now();
+  private readonly rounds = new Rounds((signal) => this.round(signal));
   /** The fleets whose Secrets the last round checked, sorted; undefined while not the leader. */
   private lastFleets?: string;
 
@@ -76,32 +74,26 @@ export class ClusterIdentity {
     options.logger.info('xds_identity.ready', { namespace: options.namespace, caSecret, serverNames: options.serverNames });
     // Cheap checks often (has the set of fleets changed? then write their Secrets now), API
     // round trips once a minute (a replaced CA, renewals).
-    identity.timer = setInterval(() => identity.poll(), options.checkEveryMs ?? 2_000);
-    identity.timer.unref();
+    identity.rounds.start(options.checkEveryMs ?? 2_000, () => identity.due());
     return identity;
   }
 
-  private poll(): void {
+  private due(): boolean {
     const fleets = this.options.fleetsToIssue();
     const key = fleets === undefined ? undefined : [...fleets].sort().join('\n');
-    if ((key !== undefined && key !== this.lastFleets) || Date.now() - this.lastRound >= (this.options.roundEveryMs ?? 60_000)) void this.tick();
+    return (key !== undefined && key !== this.lastFleets) || this.rounds.sinceLast >= (this.options.roundEveryMs ?? 60_000);
   }
 
   /** One round now: re-read the CA, renew what is due, write missing client Secrets. */
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.rounds.now();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.controller.abort();
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
-  private async round(): Promise<void> {
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(30_000)]);
-    this.lastRound = Date.now();
+  private async round(signal: AbortSignal): Promise<void> {
     try {
       const ca = await loadOrCreateCa(this.secrets, caSecretName(this.prefix), this.options.logger, signal);
       const caChanged = ca.cert !== this.ca.cert;
@@ -117,12 +109,12 @@ export class ClusterIdentity {
         try {
           await this.keepClientSecret(fleet, signal);
         } catch (error) {
-          if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.client_secret_failed', { fleet, error, hint: 'retried in a few seconds; the other fleets are not affected' });
+          if (!this.rounds.isStopped) this.options.logger.error('xds_identity.client_secret_failed', { fleet, error, hint: 'retried in a few seconds; the other fleets are not affected' });
         }
       }
       this.lastFleets = fleets === undefined ? undefined : [...fleets].sort().join('\n');
     } catch (error) {
-      if (!this.controller.signal.aborted) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; if the API server answers 403, check the Role for Secrets in the operator namespace' });
+      if (!this.rounds.isStopped) this.options.logger.error('xds_identity.failed', { error, hint: 'retried in a few seconds; if the API server answers 403, check the Role for Secrets in the operator namespace' });
     }
   }
 
