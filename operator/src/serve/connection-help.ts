@@ -52,7 +52,7 @@ export function connectionHelp(input: ConnectionHelpInput): string {
     if (input.plaintext) lines.push(`           then dial xds:///HOST for any host the fleet routes${examples}`);
   }
   const health = `http://${input.healthAddress}`;
-  lines.push(`  health: ${health}/healthz ${health}/readyz ${health}/metrics ${health}/debug/xds`);
+  lines.push(`  health: ${health}/healthz ${health}/readyz ${health}/metrics ${health}/debug/xds ${health}/debug/config_dump?fleet=FLEET`);
   return lines.join('\n') + '\n';
 }
 
