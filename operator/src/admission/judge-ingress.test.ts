@@ -43,6 +43,14 @@ describe('judgeIngress', () => {
     expect(verdict.warnings).toEqual([expect.stringMatching(/backend\.service\.name: Service default\/later not found/)]);
   });
 
+  it('only warns about a default backend whose Service does not exist yet', () => {
+    const object = parse(ingressYaml({ name: 'web', host: 'a.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] })) as { spec: Record<string, unknown> };
+    object.spec['defaultBackend'] = { service: { name: 'later', port: { number: 80 } } };
+    const verdict = judgeIngress({ state: cluster, object, now: NOW });
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.warnings).toContainEqual(expect.stringMatching(/^spec\.defaultBackend\.service\.name: Service default\/later not found/));
+  });
+
   it('refuses a path another, older Ingress already routes', () => {
     const older = ingressYaml({ name: 'first', host: 'a.example.com', created: '2025-01-01T00:00:00Z', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] });
     const state = stateFromYaml(fixtures({ services: ['web'] }), older);
@@ -55,9 +63,14 @@ describe('judgeIngress', () => {
   it('judges an UPDATE by what it changes: errors the stored Ingress already had only warn', () => {
     const broken = ingress({ path: '/(a|b', annotations: REGEX });
     const state = stateFromYaml(fixtures({ services: ['web'] }), JSON.stringify(broken));
+    // A label (or status, or finalizer) change is answered at once: nothing translation reads changed.
     const relabelled = structuredClone(broken) as { metadata: Record<string, unknown> };
     relabelled.metadata['labels'] = { team: 'a' };
-    const verdict = judgeIngress({ state, object: relabelled, oldObject: broken, now: NOW });
+    expect(judgeIngress({ state, object: relabelled, oldObject: broken, now: NOW })).toEqual({ allowed: true, warnings: [] });
+    // Another change that keeps the old error: allowed, the error only warned about.
+    const retargeted = structuredClone(broken) as { metadata: { annotations: Record<string, string> } };
+    retargeted.metadata.annotations['example.com/owner'] = 'team-a';
+    const verdict = judgeIngress({ state, object: retargeted, oldObject: broken, now: NOW });
     expect(verdict.allowed).toBe(true);
     expect(verdict.warnings[0]).toMatch(/already so before this change/);
     // Breaking a good one is refused.

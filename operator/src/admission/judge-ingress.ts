@@ -31,9 +31,10 @@ export interface IngressVerdict {
  * translator's own failure ("This is a bug in Portico") never blocks a user either.
  */
 const NOT_THE_OBJECTS_FAULT: readonly RegExp[] = [
-  /backend\.service\.name: Service \S+ not found/,
-  /backend\.service\.name: Service \S+ is of type ExternalName/,
-  /backend\.service\.port\.(number|name): Service \S+ has no port/,
+  // Path backends (…paths[0].backend.service…) and the default backend (spec.defaultBackend.service…).
+  /[bB]ackend\.service\.name: Service \S+ not found/,
+  /[bB]ackend\.service\.name: Service \S+ is of type ExternalName/,
+  /[bB]ackend\.service\.port\.(number|name): Service \S+ has no port/,
   /This is a bug in Portico/,
 ];
 
@@ -57,11 +58,16 @@ export function judgeIngress(input: JudgeInput): IngressVerdict {
   if (!ingress) return { allowed: true, warnings: [] }; // the API server validates shape; version skew is not ours to judge
   // Being deleted (finalizers removed, metadata only): never stand in the way.
   if (ingress.metadata?.deletionTimestamp) return { allowed: true, warnings: [] };
+  const old = input.oldObject === undefined ? undefined : typedIngress(input.oldObject, input.namespace, input.name);
+  // Status writes, label or finalizer changes (cert-manager, Argo, Portico itself) change nothing
+  // translation reads: answered at once, without translating the class.
+  if (old && sameTranslationInput(old, ingress)) return { allowed: true, warnings: [] };
   const ownership = input.ownership ?? DEFAULT_OWNERSHIP;
   const after = diagnosticsOf(input.state, ingress, input.now, ownership);
   if (!after) return { allowed: true, warnings: [] };
-  const old = input.oldObject === undefined ? undefined : typedIngress(input.oldObject, input.namespace, input.name);
-  const before = old ? diagnosticsOf(input.state, old, input.now, ownership) : undefined;
+  // "Already so before" matters only when something would be refused: translate the old one only then.
+  const refusable = after.diagnostics.some((d) => d.severity === 'error' && !NOT_THE_OBJECTS_FAULT.some((pattern) => pattern.test(d.message)));
+  const before = old && refusable ? diagnosticsOf(input.state, old, input.now, ownership) : undefined;
   const hadBefore = new Set((before?.diagnostics ?? []).filter((d) => d.severity === 'error').map((d) => d.message));
 
   const refusals: string[] = [];
@@ -75,6 +81,11 @@ export function judgeIngress(input: JudgeInput): IngressVerdict {
   const ref = objectRef('Ingress', ingress.metadata);
   if (refusals.length === 0) return { allowed: true, warnings, ingressClass: after.ingressClass };
   return { allowed: false, message: `${ref}: ${refusals.join('; ')}`, warnings, ingressClass: after.ingressClass };
+}
+
+/** What translation reads of an Ingress: its spec, annotations and (legacy) class. */
+function sameTranslationInput(a: V1Ingress, b: V1Ingress): boolean {
+  return JSON.stringify([a.spec ?? null, a.metadata?.annotations ?? null]) === JSON.stringify([b.spec ?? null, b.metadata?.annotations ?? null]);
 }
 
 /** The Ingress's diagnostics in `state` with it put in; undefined when no class of ours takes it. */

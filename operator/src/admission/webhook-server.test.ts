@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCa, issueServerCertificate, silentLogger } from '../../../xds-server/src/index.js';
-import { WebhookServer } from './webhook-server.js';
+import { MAX_REVIEWS_IN_FLIGHT, WebhookServer } from './webhook-server.js';
 import { stateFromYaml, fixtures } from '../test-support/translate-yaml.js';
 
 let server: WebhookServer | undefined;
@@ -49,11 +49,30 @@ describe('WebhookServer', () => {
     expect((await post(port, ca.cert, '{"kind":"Nope"}')).status).toBe(400);
     expect((await post(port, ca.cert, 'not json')).status).toBe(400);
     expect((await post(port, ca.cert, '{}', '/mutate')).status).toBe(404);
-    expect((await post(port, ca.cert, ' '.repeat(9 * 1024 * 1024))).status).toBe(413);
+    expect((await post(port, ca.cert, ' '.repeat(5 * 1024 * 1024))).status).toBe(413);
 
     // Rotation: new connections get the new certificate.
     const next = await issueServerCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
     server.setCertificate(next.cert, next.key);
     expect((await post(port, ca.cert, JSON.stringify(review))).peer).toBe(new X509Certificate(next.cert).serialNumber);
+  });
+
+  it('holds only a few reviews at once: beyond them it answers 429 at once (failurePolicy Ignore lets the write through)', async () => {
+    const ca = await createCa('test CA');
+    const pair = await issueServerCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const state = stateFromYaml(fixtures({ services: ['web'] }));
+    server = new WebhookServer({ logger: silentLogger, ...pair, context: () => ({ state, now: Date.now() }) });
+    const port = await server.listen('127.0.0.1:0');
+    // Slow senders: each holds a review slot while its body trickles in.
+    const held = Array.from({ length: MAX_REVIEWS_IN_FLIGHT }, () => {
+      const request = https.request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: ca.cert, agent: false, headers: { 'content-type': 'application/json' } });
+      request.on('error', () => undefined);
+      request.write('{');
+      return request;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await post(port, ca.cert, '{}');
+    expect(refused.status).toBe(429);
+    for (const request of held) request.destroy();
   });
 });

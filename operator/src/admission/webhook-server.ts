@@ -8,8 +8,16 @@ import type { Logger } from '../../../xds-server/src/index.js';
 import { AdmissionReviewError, parseAdmissionReview, review } from './admission-review.js';
 import type { ReviewContext } from './admission-review.js';
 
-/** The API server sends at most its own request limit (3 MiB) twice over (object and oldObject). */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * An Ingress is at most etcd's 1.5 MiB, sent twice on UPDATE (object and oldObject). The port is
+ * reachable from any pod, so what it may hold at once is bounded: a few reviews in flight, each
+ * bounded, and a bounded number of connections. Beyond that it answers 429, which the API
+ * server's failurePolicy Ignore turns into "allowed": admission is advice; translation still
+ * judges every Ingress.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_REVIEWS_IN_FLIGHT = 4;
+const MAX_CONNECTIONS = 64;
 
 export interface WebhookServerOptions {
   logger: Logger;
@@ -30,7 +38,10 @@ export class WebhookServer {
     });
     // Idle keep-alive connections from the API server are fine; half-open ones are not kept forever.
     this.server.keepAliveTimeout = 30_000;
+    this.server.maxConnections = MAX_CONNECTIONS;
   }
+
+  private inFlight = 0;
 
   /** A new certificate for new connections (rotation); open ones carry on. */
   setCertificate(cert: string, key: string): void {
@@ -60,6 +71,20 @@ export class WebhookServer {
     const path = new URL(request.url ?? '/', 'https://webhook').pathname;
     if (path !== '/validate') return send(response, 404, { message: 'not found: the webhook is POST /validate' });
     if (request.method !== 'POST') return send(response, 405, { message: 'POST an AdmissionReview' });
+    if (this.inFlight >= MAX_REVIEWS_IN_FLIGHT) {
+      request.resume();
+      response.setHeader('retry-after', '1');
+      return send(response, 429, { message: `more than ${MAX_REVIEWS_IN_FLIGHT} reviews in flight` });
+    }
+    this.inFlight += 1;
+    try {
+      await this.validate(request, response);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async validate(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
     if (body === undefined) return send(response, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
     let parsed: unknown;
