@@ -9,6 +9,7 @@ import type { TestServer } from '../test-support/test-server.js';
 import { CONFIG_DUMP_BOUNDS } from './bounded-json.js';
 import type { JsonBounds } from './bounded-json.js';
 import { HealthServer } from './health-server.js';
+import { configDump } from './config-dump.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -108,5 +109,25 @@ describe('/debug/config_dump', () => {
     expect(body.length).toBeLessThan(25_000);
     expect(body).toContain('more items not shown');
     expect(() => JSON.parse(body) as unknown).not.toThrow();
+  });
+
+  it('decodes no more than its budget: what is beyond it is counted, not converted', async () => {
+    const s = await withSecretFleet();
+    s.server.publishFleet('big', fleetResources({
+      routes: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`host-${i}.example.com`, `default/s${i}/80`])),
+      endpoints: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`default/s${i}/80`, [50001 + i]])),
+    }));
+    const whole = s.server.configDump('big');
+    const clusters = whole?.sotw?.[typeUrlOf('cluster')];
+    expect(clusters?.resources).toHaveLength(300);
+    expect(clusters?.omitted).toBeUndefined();
+    // The same fleet with a budget of a few resources' bytes.
+    const snapshot = (s.server as unknown as { cache: { get(fleet: string): Parameters<typeof configDump>[1] } }).cache.get('big');
+    const small = configDump('big', snapshot, [], undefined, 2_000);
+    const shown = Object.values(small?.sotw ?? {}).reduce((n, t) => n + t.resources.length, 0);
+    const omitted = Object.values(small?.sotw ?? {}).reduce((n, t) => n + (t.omitted ?? 0), 0);
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(100);
+    expect(shown + omitted).toBe(Object.values(whole?.sotw ?? {}).reduce((n, t) => n + t.resources.length, 0));
   });
 });

@@ -18,6 +18,20 @@ import type { StreamStatus } from '../protocol/stream-environment.js';
 export interface TypeDump {
   version: string;
   resources: JsonValue[];
+  /** Resources left out because the dump reached its size budget. */
+  omitted?: number;
+}
+
+/**
+ * What one dump decodes at most, in encoded bytes: decoding and converting is the costly part
+ * (seconds for a 10,000-Ingress fleet), so the budget applies before any of it, not only to the
+ * output. Proto3 JSON is larger than the encoding, so this stays within the output bound too.
+ */
+export const CONFIG_DUMP_BUDGET_BYTES = 4 * 1024 * 1024;
+
+/** Shared by every type of one dump. */
+interface Budget {
+  left: number;
 }
 
 export interface StreamDump {
@@ -41,7 +55,8 @@ export interface ConfigDump {
  * The dump of `fleet` (undefined when it is neither published nor used by a stream), or of the
  * open streams of `node` in it (undefined when it has none). `streams` are every open stream.
  */
-export function configDump(fleet: string, snapshot: FleetSnapshot | undefined, streams: readonly StreamStatus[], node?: string): ConfigDump | undefined {
+export function configDump(fleet: string, snapshot: FleetSnapshot | undefined, streams: readonly StreamStatus[], node?: string, budgetBytes = CONFIG_DUMP_BUDGET_BYTES): ConfigDump | undefined {
+  const budget: Budget = { left: budgetBytes };
   const ofFleet = streams.filter((s) => s.fleet === fleet);
   if (!snapshot && ofFleet.length === 0) return undefined;
   if (node === undefined) {
@@ -50,18 +65,18 @@ export function configDump(fleet: string, snapshot: FleetSnapshot | undefined, s
     const delta: Record<string, TypeDump> = {};
     for (const kind of PUSH_ORDER) {
       const type = snapshot.types[kind];
-      if (type.resources.size > 0) sotw[type.typeUrl] = typeDump(type, [...type.resources.values()]);
+      if (type.resources.size > 0) sotw[type.typeUrl] = typeDump(type, [...type.resources.values()], budget);
       const deltaType = snapshot.deltaTypes[kind];
-      if (deltaType !== type && deltaType.resources.size > 0) delta[deltaType.typeUrl] = typeDump(deltaType, [...deltaType.resources.values()]);
+      if (deltaType !== type && deltaType.resources.size > 0) delta[deltaType.typeUrl] = typeDump(deltaType, [...deltaType.resources.values()], budget);
     }
     return { fleet, sotw, ...(Object.keys(delta).length > 0 ? { delta } : {}) };
   }
   const ofNode = ofFleet.filter((s) => s.nodeId === node);
   if (ofNode.length === 0) return undefined;
-  return { fleet, node, streams: ofNode.map((stream) => streamDump(stream, snapshot)) };
+  return { fleet, node, streams: ofNode.map((stream) => streamDump(stream, snapshot, budget)) };
 }
 
-function streamDump(stream: StreamStatus, snapshot: FleetSnapshot | undefined): StreamDump {
+function streamDump(stream: StreamStatus, snapshot: FleetSnapshot | undefined, budget: Budget): StreamDump {
   const types: StreamDump['types'] = {};
   for (const [typeUrl, status] of Object.entries(stream.types)) {
     const kind = kindOf(typeUrl);
@@ -74,7 +89,7 @@ function streamDump(stream: StreamStatus, snapshot: FleetSnapshot | undefined): 
       ? []
       : [...type.resources.values()].filter((r) => !complete || named.includes(r.name) || (wildcard && r.inWildcard));
     types[typeUrl] = {
-      ...typeDump(type, resources),
+      ...typeDump(type, resources, budget),
       subscribed: status.subscribed,
       ...(status.sentVersion !== undefined ? { sentVersion: status.sentVersion } : {}),
       ...(status.ackedVersion !== undefined ? { ackedVersion: status.ackedVersion } : {}),
@@ -84,8 +99,16 @@ function streamDump(stream: StreamStatus, snapshot: FleetSnapshot | undefined): 
   return { streamId: stream.streamId, protocol: stream.protocol, types };
 }
 
-function typeDump(type: TypeSnapshot | undefined, resources: readonly EncodedResource[]): TypeDump {
-  return { version: type?.version ?? '', resources: [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(resourceJson) };
+function typeDump(type: TypeSnapshot | undefined, resources: readonly EncodedResource[], budget: Budget): TypeDump {
+  const sorted = [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const shown: JsonValue[] = [];
+  for (const resource of sorted) {
+    if (budget.left < resource.bytes.length) break;
+    budget.left -= resource.bytes.length;
+    shown.push(resourceJson(resource));
+  }
+  const omitted = sorted.length - shown.length;
+  return { version: type?.version ?? '', resources: shown, ...(omitted > 0 ? { omitted } : {}) };
 }
 
 /** One resource as proto3 JSON with '@type' first, decoded from the bytes that are sent; Secrets redacted. */
