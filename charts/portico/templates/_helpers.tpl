@@ -106,10 +106,12 @@ containers:
         protocol: TCP
     # Envoy's admin listens on 127.0.0.1:9901 only, out of the kubelet's reach: the probes and the
     # preStop hook talk to it from inside the container (bash's /dev/tcp; the image has no curl).
-    # Ready: /ready answers 200 (LIVE: initialized from Portico, not draining).
+    # Ready: /ready answers 200 (LIVE: not draining) and the HTTP listener is open. /ready alone
+    # turns LIVE 15 s after start even when Portico never answered (the initial fetch timeout),
+    # with no listener at all; Portico's listener being there says the configuration arrived.
     readinessProbe:
       exec:
-        command: ["/bin/bash", "-c", {{ include "portico.envoyAdmin" (dict "request" "GET /ready" "check" "[ \"$code\" = 200 ]") | quote }}]
+        command: ["/bin/bash", "-c", {{ include "portico.envoyAdmin" (dict "request" "GET /ready" "check" (printf "[ \"$code\" = 200 ] && exec 4<>/dev/tcp/127.0.0.1/%d" $http)) | quote }}]
       periodSeconds: 5
       timeoutSeconds: 3
     # Alive: the admin answers at all (/ready is 503 while it waits for Portico or drains).
