@@ -79,6 +79,20 @@ describe('parameters status with two installs', () => {
       ['two', 'Accepted', ['two']],
     ]);
   });
+
+  it('parameters shared by classes of both installs have one writer: the install of the first class by name', () => {
+    const shared = [
+      ingressClassYaml({ name: 'alpha', parameters: 'ns1/shared' }),
+      ingressClassYaml({ name: 'beta', parameters: 'ns1/shared' }).replace('portico.dev/ingress-controller', OTHER.controllerName),
+      parametersYaml('ns1/shared', {}),
+    ];
+    const writes = (ownership?: typeof OTHER) => {
+      const state = stateFromYaml(...shared);
+      return desiredParametersStatuses(state, buildEnvoyConfig(state, Date.now(), ownership).classes, NOW, ownership).map((d) => d.object.metadata.name);
+    };
+    expect(writes()).toEqual(['shared']);
+    expect(writes(OTHER)).toEqual([]);
+  });
 });
 
 describe('the VirtualHostDiscovery condition', () => {

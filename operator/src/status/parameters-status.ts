@@ -97,10 +97,18 @@ function acceptedCondition(object: IngressClassParametersObject, users: readonly
   return { type: ACCEPTED, status: 'True', reason: 'Accepted', message: `in use by IngressClass ${users.map((u) => u.ingressClass).join(', ')}`, ...generation };
 }
 
-/** True when none of our classes uses the object and an IngressClass of another controller (or one we leave out) does. */
+/**
+ * True when another install writes the object's status: none of our classes uses it and a class
+ * of another controller (or one we leave out) does; or, when classes of several installs share
+ * it, the first of them by name is not ours (one writer, or the installs would rewrite each
+ * other's status for ever).
+ */
 function referredToOnlyByOthers(object: IngressClassParametersObject, state: ClusterState, classes: readonly ClassParameters[], ownership: ClassOwnership): boolean {
+  const referring = state.ingressClasses.filter((c) => classRefersTo(c.spec?.parameters, object)).sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+  const first = referring[0];
+  if (first && !ownsClass(first, ownership)) return true;
   if (classes.some((c) => c.ref !== undefined && refersTo(c.ref, object))) return false;
-  return state.ingressClasses.some((c) => !ownsClass(c, ownership) && classRefersTo(c.spec?.parameters, object));
+  return referring.some((c) => !ownsClass(c, ownership));
 }
 
 function classRefersTo(parameters: { apiGroup?: string; kind: string; name: string; namespace?: string; scope?: string } | undefined, object: IngressClassParametersObject): boolean {
