@@ -15,12 +15,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 Names. Namespaced objects start with the release name (the operator's Deployment, Service,
 ServiceAccount, Roles, Lease and xDS Secrets are <release>..., the fleet's <release>-envoy...), so
-two releases share a namespace. Cluster-scoped ones (ClusterRole, ClusterRoleBinding) are the
-release name in portico-system and <release>-<namespace> elsewhere, so releases of one name in
-two namespaces coexist while the default install keeps its names.
+two releases share a namespace. Cluster-scoped ones (ClusterRole, ClusterRoleBinding, the
+admission webhook configuration) are `portico` for the default install (release portico in
+portico-system) and <release>.<namespace> for every other: a namespace has no dot, so the part
+after the last dot names it, and no two releases get one name (with "-", release portico-foo in
+portico-system and release portico in foo would).
 */}}
 {{- define "portico.clusterScopedName" -}}
-{{- if eq .Release.Namespace "portico-system" }}{{ .Release.Name }}{{ else }}{{ printf "%s-%s" .Release.Name .Release.Namespace }}{{ end -}}
+{{- if and (eq .Release.Name "portico") (eq .Release.Namespace "portico-system") }}portico{{ else }}{{ printf "%s.%s" .Release.Name .Release.Namespace }}{{ end -}}
 {{- end }}
 
 {{- define "portico.envoyName" -}}
