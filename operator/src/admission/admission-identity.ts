@@ -6,15 +6,14 @@
 // The CA Secret is read (and created when missing, as the xDS identity does) whatever the xDS
 // channel's TLS mode, so --xds-tls-dir installs get a working webhook too.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createCa, issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
+import { issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
 import type { KeyPair, Logger } from '../../../xds-server/src/index.js';
 import { KubeHttpError, requestJson } from '../kube/kube-http.js';
-import { CA_SECRET } from '../xds-identity/cluster-identity.js';
-import { SecretClient, decode, encode } from '../xds-identity/secrets.js';
+import { CA_SECRET, loadOrCreateCa } from '../xds-identity/cluster-identity.js';
+import { SecretClient, encode } from '../xds-identity/secrets.js';
 import { certificateNames } from '../xds-identity/server-names.js';
 import { Rounds } from '../util/rounds.js';
 
-const MANAGED_LABEL = { 'app.kubernetes.io/managed-by': 'portico', 'portico.dev/xds-identity': 'true' };
 
 export interface AdmissionIdentityOptions {
   kc: KubeConfig;
@@ -129,28 +128,3 @@ export class AdmissionIdentity {
   }
 }
 
-async function loadOrCreateCa(secrets: SecretClient, name: string, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await secrets.get(name, signal);
-    if (existing) {
-      const cert = decode(existing.data?.['tls.crt']);
-      const key = decode(existing.data?.['tls.key']);
-      if (!cert || !key) throw new Error(`Secret ${secrets.namespace}/${name} has no tls.crt or tls.key: delete it to have a new CA made, or fill it with your own CA`);
-      return { cert, key };
-    }
-    const ca = await createCa(`Portico xDS CA (${secrets.namespace})`);
-    const created = await secrets.create(
-      {
-        metadata: { name, namespace: secrets.namespace, labels: MANAGED_LABEL },
-        type: 'kubernetes.io/tls',
-        data: { 'tls.crt': encode(ca.cert), 'tls.key': encode(ca.key), 'ca.crt': encode(ca.cert) },
-      },
-      signal,
-    );
-    if (created) {
-      logger.info('xds_identity.ca_created', { secret: `${secrets.namespace}/${name}`, by: 'admission' });
-      return ca;
-    }
-  }
-  throw new Error(`could not read or create Secret ${secrets.namespace}/${name}`);
-}

@@ -165,7 +165,8 @@ export function clientSecretName(fleet: string, prefix: string = DEFAULT_SECRET_
   return name.length <= 253 ? name : undefined;
 }
 
-async function loadOrCreateCa(secrets: SecretClient, caSecret: string, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
+/** The CA in `caSecret`, made and stored first if missing (the first replica, or the webhook, to look makes it). */
+export async function loadOrCreateCa(secrets: SecretClient, caSecret: string, logger: Logger, signal: AbortSignal): Promise<KeyPair> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await secrets.get(caSecret, signal);
     if (existing) {
