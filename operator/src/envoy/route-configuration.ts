@@ -64,6 +64,9 @@ function envoyRoute(route: IrRoute, withHost: RouteMatch): Route {
   if (route.action.kind === 'redirect') {
     return { name: route.name, match: withHost, redirect: { path_redirect: route.action.path, response_code: 'FOUND' } };
   }
+  if (route.action.kind === 'deny') {
+    return { name: route.name, match: withHost, direct_response: { status: route.action.status, body: { inline_string: route.action.message } } };
+  }
   const { cluster, rewrite } = route.action;
   const action = rewrite
     ? { cluster, regex_rewrite: { pattern: { regex: rewrite.pattern }, substitution: rewrite.substitution } }

@@ -118,7 +118,7 @@ export type IrPathMatch =
 
 export interface IrRoute {
   match: IrPathMatch;
-  action: IrForward | IrRedirect;
+  action: IrForward | IrRedirect | IrDeny;
   /** "Ingress namespace/name" that produced the route. */
   origin: string;
   /** Stable, human-readable route name, e.g. "default/web/rule-0/path-1". */
@@ -135,6 +135,14 @@ export interface IrForward {
   cluster: string;
   /** ingress-nginx rewrite-target: the whole path is replaced; `\N` refers to capture groups. */
   rewrite?: { pattern: string; substitution: string };
+}
+
+/** Answered by Envoy itself, never forwarded: an Ingress whose access control Portico cannot honour. */
+export interface IrDeny {
+  kind: 'deny';
+  status: 503;
+  /** The response body: why, for whoever gets it. */
+  message: string;
 }
 
 export interface IrRedirect {

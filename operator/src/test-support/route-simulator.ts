@@ -13,7 +13,7 @@ import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
 
 export interface RoutedRequest {
   /** Envoy's 404 with response flag NR when no virtual host or route matched. */
-  status: 'routed' | 'redirect' | 'not-found';
+  status: 'routed' | 'redirect' | 'direct' | 'not-found';
   virtualHost?: string;
   cluster?: string;
   /** :path sent upstream (query kept). */
@@ -37,6 +37,8 @@ export function simulateRequest(config: RouteConfiguration, authority: string, r
   const route = (virtualHost.routes ?? []).find((r) => routeMatches(r, request, path));
   if (!route) return { status: 'not-found', virtualHost: virtualHost.name ?? '' };
   const [pathOnly = '', query] = splitQuery(path);
+  // Answered by Envoy itself: nothing reaches a backend.
+  if (route.direct_response) return { status: 'direct', virtualHost: virtualHost.name ?? '', code: route.direct_response.status ?? 0 };
   if (route.redirect) {
     const code = REDIRECT_CODES[String(route.redirect.response_code ?? 'MOVED_PERMANENTLY')] ?? 301;
     const scheme = route.redirect.https_redirect ? 'https' : 'http';

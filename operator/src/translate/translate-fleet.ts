@@ -3,7 +3,9 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
+import type { IrCluster, IrDeny, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
+import { unhonouredAccessControl } from './annotations/access-control.js';
+import type { AccessControlPolicy } from './parameters/parameters-spec.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
@@ -35,13 +37,18 @@ interface DefaultBackend {
   cluster: string;
   origin: string;
   routeName: string;
+  /** Its Ingress carries access control Portico does not honour (and the class refuses such). */
+  deny?: IrDeny;
 }
+
+/** What a refused route answers: generic on purpose, since anyone may read it. */
+const ACCESS_CONTROL_DENIED: IrDeny = { kind: 'deny', status: 503, message: 'This route is closed: its access control is not supported by the ingress controller.\n' };
 
 /** @param parametersNamespace the namespace of the class's IngressClassParameters, when namespaced. */
 export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, secrets: SecretIndex, parameters: FleetParameters, parametersNamespace?: string): FleetTranslation {
   const className = ingressClass.metadata?.name ?? '';
   const fallback = defaultCertificateOf(parameters.tls.defaultCertificate, secrets, className, parametersNamespace);
-  const builder = new FleetBuilder(resolver, new TlsHostTable(secrets, fallback.certificate), parameters.nginxAnnotations ? undefined : className);
+  const builder = new FleetBuilder(resolver, new TlsHostTable(secrets, fallback.certificate), parameters.unhonouredAccessControl, parameters.nginxAnnotations ? undefined : className);
   for (const ingress of [...ingresses].sort(compareIngressAge)) builder.addIngressSafely(ingress);
   const fleet = builder.build(className, parameters, fallback.certificate);
   return { fleet, diagnostics: [...fallback.diagnostics, ...builder.diagnostics] };
@@ -80,6 +87,7 @@ class FleetBuilder {
   constructor(
     private readonly resolver: BackendResolver,
     private readonly tls: TlsHostTable,
+    private readonly accessControl: AccessControlPolicy,
     private readonly nginxOffBy?: string,
   ) {}
 
@@ -116,12 +124,14 @@ class FleetBuilder {
       report('warning', `metadata.annotations: ${ignored.join(', ')} ignored: the parameters of IngressClass ${this.nginxOffBy} turn the nginx annotation family off (spec.annotationFamilies.nginx: false)`);
     }
     this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
+    // Whatever the annotation family setting: its authors believe these protect the Ingress.
+    const deny = this.guard(unhonouredAccessControl(ingress.metadata?.annotations ?? {}), report);
 
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
       const resolved = this.resolveBackend(namespace, spec.defaultBackend, 'spec.defaultBackend', report);
       if (!this.defaultBackend) {
-        this.defaultBackend = { cluster: resolved.cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend` };
+        this.defaultBackend = { cluster: resolved.cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend`, ...(deny ? { deny } : {}) };
       } else {
         report('error', `spec.defaultBackend: the class already takes its default backend from ${this.defaultBackend.origin}, which is older; this one is ignored`);
       }
@@ -146,7 +156,7 @@ class FleetBuilder {
       for (const host of [...appRootHosts].sort(compareStrings)) {
         const route: IrRoute = {
           match: { kind: 'exact', path: '/' },
-          action: { kind: 'redirect', path: options.appRoot, statusCode: 302 },
+          action: deny ?? { kind: 'redirect', path: options.appRoot, statusCode: 302 },
           origin: ref,
           name: `${namespacedName(ingress)}/app-root`,
         };
@@ -156,11 +166,27 @@ class FleetBuilder {
 
     rules.forEach((rule, i) => {
       const host = hosts.get(i);
-      if (host !== undefined) this.addRule(ingress, rule, i, host, options, report);
+      if (host !== undefined) this.addRule(ingress, rule, i, host, options, report, deny);
     });
   }
 
-  private addRule(ingress: V1Ingress, rule: V1IngressRule, i: number, host: string, options: NginxOptions, report: Reporter): void {
+  /**
+   * Access-control annotations Portico does not honour: by default the Ingress's routes answer
+   * 503 instead of serving unprotected what its authors believe protected (fail closed); a class
+   * may choose to serve it with a warning instead.
+   */
+  private guard(annotations: string[], report: Reporter): IrDeny | undefined {
+    if (annotations.length === 0) return undefined;
+    const what = `metadata.annotations: ${annotations.join(', ')} ${annotations.length === 1 ? 'is an access control' : 'are access controls'} Portico does not honour`;
+    if (this.accessControl === 'Warn') {
+      report('warning', `${what}; this Ingress is served WITHOUT ${annotations.length === 1 ? 'it' : 'them'}, because its class's parameters say annotationFamilies.unhonouredAccessControl: Warn`);
+      return undefined;
+    }
+    report('error', `${what}; rather than serve this Ingress unprotected, its routes answer 503 (remove ${annotations.length === 1 ? 'it' : 'them'} and protect the backend another way, or set annotationFamilies.unhonouredAccessControl: Warn in the class's parameters)`);
+    return ACCESS_CONTROL_DENIED;
+  }
+
+  private addRule(ingress: V1Ingress, rule: V1IngressRule, i: number, host: string, options: NginxOptions, report: Reporter, deny?: IrDeny): void {
     const ref = objectRef('Ingress', ingress.metadata);
     const namespace = ingress.metadata?.namespace ?? 'default';
     (rule.http?.paths ?? []).forEach((path: V1HTTPIngressPath, j: number) => {
@@ -172,9 +198,9 @@ class FleetBuilder {
       }
       const resolved = this.resolveBackend(namespace, path.backend, `${field}.backend`, report);
       const action: IrForward = { kind: 'forward', cluster: resolved.cluster };
-      const rewrite = options.rewriteTarget !== undefined ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
+      const rewrite = options.rewriteTarget !== undefined && !deny ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
       if (rewrite) action.rewrite = rewrite;
-      const route: IrRoute = { match: matched.match, action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
+      const route: IrRoute = { match: matched.match, action: deny ?? action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
       this.claim(host, route, field, report);
     });
   }
@@ -280,8 +306,8 @@ class FleetBuilder {
   private withDefaultBackend(routes: IrRoute[]): IrRoute[] {
     const takesEverything = routes.some((r) => (r.match.kind === 'prefix' || r.match.kind === 'stringPrefix') && r.match.path === '/');
     if (!this.defaultBackend || takesEverything) return routes;
-    const { cluster, origin, routeName } = this.defaultBackend;
-    return [...routes, { match: { kind: 'prefix', path: '/' }, action: { kind: 'forward', cluster }, origin, name: routeName }];
+    const { cluster, origin, routeName, deny } = this.defaultBackend;
+    return [...routes, { match: { kind: 'prefix', path: '/' }, action: deny ?? { kind: 'forward', cluster }, origin, name: routeName }];
   }
 
   private usedClusters(routes: IrRoute[]): IrCluster[] {

@@ -2,8 +2,10 @@
 // written for it keep working unchanged. See docs/annotations.md.
 import type { V1Ingress } from '../../store/cluster-state.js';
 import { hasControlCharacter } from '../../util/characters.js';
+import { isAccessControl, isSnippet } from './access-control.js';
+import { NGINX_PREFIX } from './prefix.js';
 
-export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
+export { NGINX_PREFIX };
 export const REWRITE_TARGET = `${NGINX_PREFIX}rewrite-target`;
 export const USE_REGEX = `${NGINX_PREFIX}use-regex`;
 export const APP_ROOT = `${NGINX_PREFIX}app-root`;
@@ -72,9 +74,10 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
   }
 
   for (const name of Object.keys(annotations).sort()) {
-    if (name.startsWith(NGINX_PREFIX) && !HONOURED.has(name)) {
-      problems.push({ annotation: name, severity: 'warning', message: 'is not supported by Portico and has no effect' });
-    }
+    // Access control is reported where the Ingress is refused or served (translate-fleet.ts).
+    if (!name.startsWith(NGINX_PREFIX) || HONOURED.has(name) || isAccessControl(name)) continue;
+    const message = isSnippet(name) ? 'is raw nginx configuration, which Portico never translates; the rest of the Ingress is served' : 'is not supported by Portico and has no effect';
+    problems.push({ annotation: name, severity: 'warning', message });
   }
   return { options, problems };
 }

@@ -1,6 +1,6 @@
 // A class's parameters after validation, in the units the translator works in. What the IR and
 // the status writer read; the raw spec shape stays in parameters-spec.ts.
-import type { AccessLogFormat, EnvoySpec, ListenerSpec, TlsSpec } from './parameters-spec.js';
+import type { AccessControlPolicy, AccessLogFormat, EnvoySpec, ListenerSpec, TlsSpec } from './parameters-spec.js';
 
 export type StatusAddress = { kind: 'fixed'; addresses: string[] } | { kind: 'service'; namespace: string; name: string };
 
@@ -20,6 +20,8 @@ export interface FleetParameters {
   accessLog?: { format: AccessLogFormat };
   /** Read nginx.ingress.kubernetes.io/* annotations. */
   nginxAnnotations: boolean;
+  /** Ingresses with access-control annotations Portico does not honour: 503, or served with a warning. */
+  unhonouredAccessControl: AccessControlPolicy;
   tls: TlsSpec;
   envoy: EnvoySpec;
 }

@@ -13,7 +13,7 @@ export interface ParametersSpec {
   requestLimits: { maxRequestHeadersKiB: number; maxBodySize: string };
   clientIP: { useRemoteAddress: boolean; xffNumTrustedHops: number };
   accessLog: { enabled: boolean; format: AccessLogFormat };
-  annotationFamilies: { nginx: boolean };
+  annotationFamilies: { nginx: boolean; unhonouredAccessControl: AccessControlPolicy };
   tls: TlsSpec;
   envoy: EnvoySpec;
 }
@@ -55,6 +55,9 @@ export interface ObjectName {
 
 export const ACCESS_LOG_FORMATS = ['Text', 'JSON'] as const;
 export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
+/** What an Ingress with access-control annotations Portico does not honour gets: 503 (Refuse), or served with a warning. */
+export const ACCESS_CONTROL_POLICIES = ['Refuse', 'Warn'] as const;
+export type AccessControlPolicy = (typeof ACCESS_CONTROL_POLICIES)[number];
 export const TLS_VERSIONS = ['1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 /**
@@ -92,7 +95,7 @@ export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
   requestLimits: { maxRequestHeadersKiB: 60, maxBodySize: '0' },
   clientIP: { useRemoteAddress: true, xffNumTrustedHops: 0 },
   accessLog: { enabled: false, format: 'Text' },
-  annotationFamilies: { nginx: true },
+  annotationFamilies: { nginx: true, unhonouredAccessControl: 'Refuse' },
   tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31536000, includeSubDomains: true, preload: false } },
   envoy: { virtualHostDiscovery: false },
 };

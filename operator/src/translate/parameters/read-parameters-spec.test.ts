@@ -19,6 +19,7 @@ describe('readParametersSpec', () => {
       useRemoteAddress: true,
       xffNumTrustedHops: 0,
       nginxAnnotations: true,
+      unhonouredAccessControl: 'Refuse',
       tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31_536_000, includeSubDomains: true, preload: false } },
       envoy: { virtualHostDiscovery: false },
     };
@@ -35,7 +36,7 @@ describe('readParametersSpec', () => {
       requestLimits: { maxRequestHeadersKiB: 96, maxBodySize: '8Mi' },
       clientIP: { useRemoteAddress: false, xffNumTrustedHops: 2 },
       accessLog: { enabled: true, format: 'JSON' },
-      annotationFamilies: { nginx: false },
+      annotationFamilies: { nginx: false, unhonouredAccessControl: 'Warn' },
       tls: {
         minimumVersion: '1.3',
         defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' },
@@ -57,6 +58,7 @@ describe('readParametersSpec', () => {
         xffNumTrustedHops: 2,
         accessLog: { format: 'JSON' },
         nginxAnnotations: false,
+        unhonouredAccessControl: 'Warn',
         tls: {
           minimumVersion: '1.3',
           defaultCertificate: { namespace: 'certs', name: 'wildcard.example.com' },

@@ -7,7 +7,7 @@ import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
 import type { FleetParameters, StatusAddress } from './fleet-parameters.js';
 import type { ObjectName } from './parameters-spec.js';
-import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
+import { ACCESS_CONTROL_POLICIES, ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
 import type { TlsSpec } from './parameters-spec.js';
 import { parseByteSize } from './quantities.js';
 
@@ -76,7 +76,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   const accessLog = r.object('spec.accessLog', root['accessLog'], ['enabled', 'format']);
   const accessLogEnabled = r.boolean('spec.accessLog.enabled', accessLog['enabled'], d.accessLog.enabled);
   const accessLogFormat = r.oneOf('spec.accessLog.format', accessLog['format'], d.accessLog.format, ACCESS_LOG_FORMATS);
-  const families = r.object('spec.annotationFamilies', root['annotationFamilies'], ['nginx']);
+  const families = r.object('spec.annotationFamilies', root['annotationFamilies'], ['nginx', 'unhonouredAccessControl']);
   const tls = readTls(r, root['tls']);
   const envoy = r.object('spec.envoy', root['envoy'], ['version', 'virtualHostDiscovery']);
   const envoyVersion = r.has(envoy, 'version')
@@ -92,6 +92,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
     useRemoteAddress: r.boolean('spec.clientIP.useRemoteAddress', clientIP['useRemoteAddress'], d.clientIP.useRemoteAddress),
     xffNumTrustedHops: r.integer('spec.clientIP.xffNumTrustedHops', clientIP['xffNumTrustedHops'], d.clientIP.xffNumTrustedHops, 0, MAX_TRUSTED_HOPS),
     nginxAnnotations: r.boolean('spec.annotationFamilies.nginx', families['nginx'], d.annotationFamilies.nginx),
+    unhonouredAccessControl: r.oneOf('spec.annotationFamilies.unhonouredAccessControl', families['unhonouredAccessControl'], d.annotationFamilies.unhonouredAccessControl, ACCESS_CONTROL_POLICIES),
     tls,
     envoy: {
       ...(envoyVersion !== undefined ? { version: envoyVersion } : {}),
