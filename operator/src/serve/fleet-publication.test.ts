@@ -101,3 +101,24 @@ describe('publishConfig with resources Envoy would reject', () => {
     expect(result.problems?.map((p) => p.object)).toContain('IngressClass edge');
   });
 });
+
+describe('publishConfig with routes proxyless gRPC clients cannot use', () => {
+  it('warns the Ingress whose app-root redirect is left out of the gRPC view, and only it', () => {
+    const config = buildEnvoyConfig(
+      stateFromYaml(
+        ingressClassYaml({ name: 'edge', parameters: 'edge' }),
+        parametersYaml('edge', {}),
+        serviceYaml('shop', 1),
+        serviceYaml('wiki', 2),
+        classIngressYaml('shop', 'edge', 'shop.example.com', 'shop', { 'nginx.ingress.kubernetes.io/app-root': '/app' }),
+        classIngressYaml('wiki', 'edge', 'wiki.example.com', 'wiki'),
+      ),
+    );
+    const result = publishConfig(xdsServer(), config, []);
+    const warnings = result.problems?.filter((p) => p.severity === 'warning') ?? [];
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(new Set(warnings.map((p) => p.object))).toEqual(new Set(['Ingress default/shop']));
+    expect(warnings[0]?.message).toMatch(/^route .* \(host shop\.example\.com\) is left out for proxyless gRPC clients: gRPC does not support redirects/);
+    expect(result.problems?.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});

@@ -2,14 +2,14 @@
 // Shared by both modes, so standalone and cluster publish identically. A class whose parameters
 // are missing or invalid is "held": the translator cannot say what its fleet should get, so its
 // fleet keeps exactly what it was last served, never an empty configuration.
-import type { FleetResources, PublishOptions, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
+import type { FleetResources, LeftOutRoute, PublishOptions, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { compareStrings } from '../util/compare.js';
 
 /** The part of the xDS server publishing needs. */
 export interface FleetPublisher {
-  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[]; problems?: readonly PublishProblem[] };
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[]; problems?: readonly PublishProblem[]; grpcLeftOut?: readonly LeftOutRoute[] };
   removeFleet(fleet: string): boolean;
 }
 
@@ -26,8 +26,9 @@ export interface Publication {
   /** Fleets left as they were because their class's parameters cannot be used. */
   held: ServedFleet[];
   /**
-   * What the server refused to serve (it breaks Envoy's validation rules), on the objects that
-   * made it; absent when nothing was refused.
+   * What the server refused to serve (it breaks Envoy's validation rules: errors) and the routes
+   * it left out for proxyless gRPC clients (warnings), on the objects that made them; absent when
+   * there is neither.
    */
   problems?: Diagnostic[];
 }
@@ -40,6 +41,7 @@ export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfi
     const result = publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins, options);
     if (result.changed.length > 0) changed.push(fleet.fleet);
     for (const problem of result.problems ?? []) problems.push(...problemDiagnostics(fleet.ingressClass, problem));
+    for (const route of result.grpcLeftOut ?? []) problems.push(...leftOutDiagnostics(fleet.ingressClass, route));
   }
   const current = new Set(config.fleets.map((f) => f.fleet));
   const heldClasses = new Set(config.held.map((h) => h.ingressClass));
@@ -58,4 +60,11 @@ function problemDiagnostics(ingressClass: string, problem: PublishProblem): Diag
   const message = `the Envoy ${problem.kind} ${problem.name} made from this object cannot be served as it is: ${problem.message}`;
   const objects = problem.origins.length > 0 ? problem.origins : [`IngressClass ${ingressClass}`];
   return objects.map((object) => ({ object, severity: 'error', message }));
+}
+
+/** A route Envoy serves but proxyless gRPC clients do not get, told as a warning. */
+export function leftOutDiagnostics(ingressClass: string, route: LeftOutRoute): Diagnostic[] {
+  const message = `route ${route.route} (host ${route.virtualHost}) is left out for proxyless gRPC clients: ${route.reason}; Envoy still serves it`;
+  const objects = route.origins.length > 0 ? route.origins : [`IngressClass ${ingressClass}`];
+  return objects.map((object) => ({ object, severity: 'warning', message }));
 }

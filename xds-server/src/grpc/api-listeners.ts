@@ -10,12 +10,18 @@
 //   large fleet's table never meets gRPC's 4 MiB message limit;
 // - one named ANY_HOST_LISTENER on the RouteConfiguration holding the catch-all `*` virtual host:
 //   a client whose bootstrap uses it as client_default_listener_resource_name_template routes
-//   every authority, unknown hosts included, exactly as Envoy does (this one is the whole table).
+//   every authority, unknown hosts included, exactly as Envoy does (this one is the whole table,
+//   or its copy `grpc:*` when routes had to be left out).
+// Both views leave out the routes gRPC cannot use (grpcRouteProblem): gRPC rejects a RouteConfiguration
+// whole for one such route, so one app-root redirect would cut every client off. The rest of the
+// table keeps its order; a virtual host left with no routes stays (its calls fail UNAVAILABLE).
+// What was left out is returned (leftOut) with the objects that made it.
 // The server keeps these listeners out of wildcard (Envoy) subscriptions (EncodedResource.inWildcard)
 // and out of the Delta view altogether: gRPC clients do not speak Delta.
 import type { HttpConnectionManager } from '../generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { virtualHostResourceName } from '../cache/virtual-host-discovery.js';
 import { packAny } from '../protos/any.js';
+import type { Route } from '../generated/envoy/config/route/v3/Route.js';
 import type { FleetResources, FleetView, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
 import { compareStrings } from '../util/compare-strings.js';
@@ -27,15 +33,75 @@ export function hostRouteConfigurationName(host: string): string {
   return `grpc:${host}`;
 }
 
+/** The RouteConfiguration of the any-host listener when routes had to be left out of the whole table. */
+export const ANY_HOST_ROUTE_CONFIGURATION = 'grpc:*';
+
+/** A route of the Envoy table that the gRPC view leaves out, once however many gRPC tables had it. */
+export interface LeftOutRoute {
+  /** The Envoy RouteConfiguration and virtual host it is in. */
+  routeConfiguration: string;
+  virtualHost: string;
+  /** Its name, or its match when it has none. */
+  route: string;
+  reason: string;
+  /** The objects that made its virtual host (or its table, when the operator did not say). */
+  origins: string[];
+}
+
 export interface GrpcApiListenersResult extends FleetView {
   /** Hosts whose name is already taken by another Listener: no API listener for them. */
   skipped: string[];
+  /** Routes gRPC clients cannot use, left out of their tables; in table order. */
+  leftOut: LeftOutRoute[];
+}
+
+const UINT32_MAX = 0xffffffff;
+
+/**
+ * Why gRPC cannot use a route, or undefined when it can. Mirrors grpc-js-xds 1.14.1's RDS
+ * validation (route-config-resource-type.js, after gRFC A28), whose every failure rejects the
+ * whole table, plus what its resolver drops or cannot handle (resolver-xds.js): a
+ * non_forwarding_action passes validation but the client then reads its missing route action, and a
+ * cluster_header route is skipped.
+ */
+export function grpcRouteProblem(route: Route): string | undefined {
+  if (route.redirect) return 'gRPC does not support redirects';
+  if (route.direct_response) return 'gRPC does not support direct responses';
+  if (route.non_forwarding_action || route.filter_action) return 'gRPC clients support only route actions';
+  const match = route.match;
+  if (!match || (match.prefix == null && match.path == null && !match.safe_regex)) return 'gRPC supports only prefix, path and safe_regex path matches';
+  // Of HeaderMatcher's match specifiers, grpc-js-xds supports all but contains_match.
+  const unsupported = (match.headers ?? []).find((header) => header.contains_match != null || header.header_match_specifier === 'contains_match');
+  if (unsupported) return `gRPC does not support contains_match (header ${unsupported.name ?? ''})`;
+  const action = route.route;
+  if (!action) return 'gRPC clients support only route actions';
+  if (action.cluster != null) return undefined;
+  if (action.weighted_clusters) {
+    const sum = (action.weighted_clusters.clusters ?? []).reduce((total, c) => total + Number(c.weight?.value ?? 0), 0);
+    return sum === 0 || sum > UINT32_MAX ? 'gRPC needs weighted clusters whose weights sum to 1..2^32-1' : undefined;
+  }
+  return 'gRPC supports only cluster and weighted_clusters targets';
 }
 
 export function withGrpcApiListeners(resources: FleetResources, origins: ResourceOrigins): GrpcApiListenersResult {
   const routeConfigByName = new Map(resources.routeConfigurations.map((rc) => [rc.name ?? '', rc]));
   const taken = new Set(resources.listeners.map((listener) => listener.name ?? ''));
   const hostTables = new Map<string, { routeConfig: RouteConfiguration; virtualHost: VirtualHost }>();
+  const leftOut = new Map<string, LeftOutRoute>();
+  const originsOf = (tableName: string, virtualHost: VirtualHost): string[] =>
+    origins.virtualHost?.[virtualHostResourceName(tableName, virtualHost.name ?? '')] ?? origins.routeConfiguration?.[tableName] ?? [];
+  /** The virtual host as gRPC clients get it: `virtualHost` itself when every route is usable. */
+  const forGrpc = (tableName: string, virtualHost: VirtualHost): VirtualHost => {
+    const routes = virtualHost.routes ?? [];
+    const kept = routes.filter((route, index) => {
+      const reason = grpcRouteProblem(route);
+      if (reason === undefined) return true;
+      const key = JSON.stringify([tableName, virtualHost.name ?? '', index]);
+      if (!leftOut.has(key)) leftOut.set(key, { routeConfiguration: tableName, virtualHost: virtualHost.name ?? '', route: route.name ?? describeMatch(route), reason, origins: originsOf(tableName, virtualHost) });
+      return false;
+    });
+    return kept.length === routes.length ? virtualHost : { ...virtualHost, routes: kept };
+  };
   let anyHostRouteConfig: string | undefined;
 
   for (const routeConfigName of routeConfigNamesByPreference(resources.listeners)) {
@@ -65,15 +131,28 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
   for (const [host, { routeConfig, virtualHost }] of hostTables) {
     const tableName = routeConfig.name ?? '';
     // The Ingresses of this host only, when the operator said which made each virtual host.
-    const from = origins.virtualHost?.[virtualHostResourceName(tableName, virtualHost.name ?? '')] ?? origins.routeConfiguration?.[tableName] ?? [];
+    const from = originsOf(tableName, virtualHost);
     const name = hostRouteConfigurationName(host);
     if (!addListener(host, name, from)) continue;
-    routeConfigurations.push({ ...routeConfig, name, virtual_hosts: [virtualHost] });
+    routeConfigurations.push({ ...routeConfig, name, virtual_hosts: [forGrpc(tableName, virtualHost)] });
     routeOrigins[name] = from;
   }
-  if (anyHostRouteConfig !== undefined) addListener(ANY_HOST_LISTENER, anyHostRouteConfig, origins.routeConfiguration?.[anyHostRouteConfig] ?? []);
+  const anyHostTable = anyHostRouteConfig === undefined ? undefined : routeConfigByName.get(anyHostRouteConfig);
+  if (anyHostTable && !taken.has(ANY_HOST_LISTENER)) {
+    const tableName = anyHostTable.name ?? '';
+    const from = origins.routeConfiguration?.[tableName] ?? [];
+    const virtualHosts = anyHostTable.virtual_hosts ?? [];
+    const filtered = virtualHosts.map((virtualHost) => forGrpc(tableName, virtualHost));
+    // The Envoy table itself while gRPC can take it whole; else a copy without what it cannot use.
+    if (filtered.every((virtualHost, index) => virtualHost === virtualHosts[index])) addListener(ANY_HOST_LISTENER, tableName, from);
+    else {
+      addListener(ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, from);
+      routeConfigurations.push({ ...anyHostTable, name: ANY_HOST_ROUTE_CONFIGURATION, virtual_hosts: filtered });
+      routeOrigins[ANY_HOST_ROUTE_CONFIGURATION] = from;
+    }
+  } else if (anyHostTable) skipped.push(ANY_HOST_LISTENER);
 
-  if (listeners.length === 0) return { resources, origins, skipped };
+  if (listeners.length === 0) return { resources, origins, skipped, leftOut: [] };
   const byName = (a: { name?: string }, b: { name?: string }): number => compareStrings(a.name ?? '', b.name ?? '');
   return {
     resources: {
@@ -83,6 +162,7 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
     },
     origins: { ...origins, listener: listenerOrigins, routeConfiguration: routeOrigins },
     skipped: skipped.sort(),
+    leftOut: [...leftOut.values()],
   };
 }
 
@@ -123,6 +203,14 @@ function rdsNameOf(typedConfig: unknown): string | undefined {
   if (!isRecord(rds)) return undefined;
   const name = rds['route_config_name'];
   return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+function describeMatch(route: Route): string {
+  const match = route.match;
+  if (match?.path != null) return `path ${match.path}`;
+  if (match?.prefix != null) return `prefix ${match.prefix}`;
+  if (match?.safe_regex) return `regex ${match.safe_regex.regex ?? ''}`;
+  return 'without a path match';
 }
 
 /** A name a client can put in `xds:///NAME`: no wildcard, no port. */

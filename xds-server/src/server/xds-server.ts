@@ -279,7 +279,7 @@ export class XdsServer implements XdsPublisher {
   }
 
   publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}, options: PublishOptions = {}): PublishResult {
-    const augmented = this.addGrpcApiListeners ? withGrpcApiListeners(resources, origins) : { resources, origins, skipped: [] };
+    const augmented = this.addGrpcApiListeners ? withGrpcApiListeners(resources, origins) : { resources, origins, skipped: [], leftOut: [] };
     if (augmented.skipped.length > 0) {
       this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: augmented.skipped, reason: 'a Listener with this name already exists' });
     }
@@ -290,7 +290,9 @@ export class XdsServer implements XdsPublisher {
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
     if (result.changed.length > 0) this.logger.info('xds.fleet_published', { fleet, changed: result.changed, versions: result.versions });
-    return result;
+    if (augmented.leftOut.length === 0) return result;
+    if (result.changed.length > 0) this.logger.warn('xds.grpc_routes_left_out', { fleet, routes: augmented.leftOut });
+    return { ...result, grpcLeftOut: augmented.leftOut };
   }
 
   removeFleet(fleet: string): boolean {
