@@ -1,26 +1,22 @@
 // /debug/config_dump: what a fleet, or one node's streams, receive, as proto3 JSON; Secrets
 // redacted; unknown fleets and nodes are 404; the output is bounded like /debug/xds.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { startTestServer } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { CONFIG_DUMP_BOUNDS } from './bounded-json.js';
 import type { JsonBounds } from './bounded-json.js';
 import { HealthServer } from './health-server.js';
 import { configDump } from './config-dump.js';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
 const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n';
 
 async function withSecretFleet(): Promise<TestServer> {
-  const s = await startTestServer();
-  cleanups.push(() => s.server.shutdown(200));
+  const s = await start();
   const resources = fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } });
   resources.secrets = [{ name: 'default/tls', tls_certificate: { certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: PRIVATE_KEY } } }];
   s.server.publishFleet('nginx', resources);
@@ -35,7 +31,7 @@ async function serve(s: TestServer, bounds: Partial<JsonBounds> = {}): Promise<(
     { ...CONFIG_DUMP_BOUNDS, ...bounds },
   );
   const port = await health.listen('127.0.0.1:0');
-  cleanups.push(() => health.close());
+  defer(() => health.close());
   return async (query) => {
     const response = await fetch(`http://127.0.0.1:${port}/debug/config_dump${query}`);
     return { status: response.status, body: await response.text() };
@@ -75,7 +71,7 @@ describe('/debug/config_dump', () => {
     const s = await withSecretFleet();
     const get = await serve(s);
     const client = new RawAdsClient(s.address, { id: 'envoy-1', cluster: 'nginx' });
-    cleanups.push(() => client.close());
+    defer(() => client.close());
     client.subscribe('cluster');
     await client.next('cluster');
     const { status, body } = await get('?fleet=nginx&node=envoy-1');

@@ -1,19 +1,17 @@
 // /debug/xds as portico serve wires it (fleets, streams, NACKs): bounded whatever clients send,
 // and never showing Secret material.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { DEBUG_JSON_BOUNDS } from './bounded-json.js';
 import type { JsonBounds } from './bounded-json.js';
 import { HealthServer } from './health-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
 const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n';
 
@@ -23,7 +21,7 @@ async function serveDebug(s: TestServer, bounds: Partial<JsonBounds> = {}): Prom
     { ...DEBUG_JSON_BOUNDS, ...bounds },
   );
   const port = await health.listen('127.0.0.1:0');
-  cleanups.push(() => health.close());
+  defer(() => health.close());
   return async () => {
     const started = performance.now();
     const response = await fetch(`http://127.0.0.1:${port}/debug/xds`);
@@ -33,8 +31,7 @@ async function serveDebug(s: TestServer, bounds: Partial<JsonBounds> = {}): Prom
 
 describe('/debug/xds', () => {
   it('stays small with streams NACKing megabyte messages, and shows Secret names and versions, never their content', async () => {
-    const s = await startTestServer();
-    cleanups.push(() => s.server.shutdown(200));
+    const s = await start();
     const resources = fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } });
     resources.secrets = [{ name: 'default/tls', tls_certificate: { certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: PRIVATE_KEY } } }];
     s.server.publishFleet('nginx', resources);
@@ -42,7 +39,7 @@ describe('/debug/xds', () => {
 
     const clients = Array.from({ length: 10 }, (_, i) => {
       const c = new RawAdsClient(s.address, { id: `envoy-${i}`, cluster: 'nginx' });
-      cleanups.push(() => c.close());
+      defer(() => c.close());
       return c;
     });
     await Promise.all(clients.map(async (c, i) => {
@@ -63,12 +60,11 @@ describe('/debug/xds', () => {
   });
 
   it('lists at most maxArrayItems streams, with a count of the rest', async () => {
-    const s = await startTestServer();
-    cleanups.push(() => s.server.shutdown(200));
+    const s = await start();
     const get = await serveDebug(s, { maxArrayItems: 5 });
     for (let i = 0; i < 8; i++) {
       const c = new RawAdsClient(s.address, { id: `envoy-${i}`, cluster: 'nowhere' });
-      cleanups.push(() => c.close());
+      defer(() => c.close());
       c.subscribe('cluster');
       await c.next('cluster');
     }

@@ -1,6 +1,6 @@
 // Delta (incremental) ADS over real sockets with a raw client: subscribe, unsubscribe, removals,
 // names that do not exist, reconnects with initial_resource_versions, NACKs, ordering and size.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
@@ -10,8 +10,9 @@ import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { RawDeltaClient } from '../test-support/raw-delta-client.js';
 import type { DeltaReceivedResponse } from '../test-support/raw-delta-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
 const NGINX: FleetSpec = {
   routes: { 'nginx1.example.com': 'default/nginx1/80', 'nginx2.example.com': 'default/nginx2/80', '*': 'default/nginx1/80' },
@@ -19,20 +20,13 @@ const NGINX: FleetSpec = {
 };
 const CLUSTERS = ['default/nginx1/80', 'default/nginx2/80'];
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const started = await startTestServer(options);
-  cleanups.push(() => started.server.shutdown(200));
-  return started;
-}
+const server = start;
 
 function client(address: string, id: string, cluster = 'nginx'): RawDeltaClient {
   const c = new RawDeltaClient(address, { id, cluster });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -383,7 +377,7 @@ describe('Delta ADS server', () => {
 
     // A SotW client of the same fleet still gets the whole table (VHDS is Delta-only; gRPC clients speak SotW).
     const sotw = new RawAdsClient(s.address, { id: 'envoy-sotw', cluster: 'nginx' });
-    cleanups.push(() => sotw.close());
+    defer(() => sotw.close());
     sotw.subscribe('routeConfiguration', [ROUTE_CONFIG]);
     const whole = await sotw.next('routeConfiguration');
     expect(whole.resources[0]?.object).not.toHaveProperty('vhds');

@@ -1,27 +1,24 @@
 // node.cluster is chosen by whoever connects: series labelled by fleet must go when the fleet
 // does, and a name that cannot be an IngressClass must not become a label value.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { MetricsRegistry } from './metrics.js';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
 async function server(): Promise<TestServer> {
-  const s = await startTestServer();
-  cleanups.push(() => s.server.shutdown(200));
+  const s = await start();
   return s;
 }
 
 /** Connects, takes the (empty or not) CDS response and NACKs it, so the fleet has a NACK series too. */
 async function connectAndNack(s: TestServer, id: string, cluster: string): Promise<RawAdsClient> {
   const c = new RawAdsClient(s.address, { id, cluster });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   c.subscribe('cluster');
   c.nack(await c.next('cluster'), 'rejected');
   await waitFor(() => s.server.nacks()[id] !== undefined);
@@ -88,7 +85,7 @@ describe('xDS histograms', () => {
     const s = await server();
     s.server.publishFleet('nginx', fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } }));
     const c = new RawAdsClient(s.address, { id: 'envoy-a', cluster: 'nginx' });
-    cleanups.push(() => c.close());
+    defer(() => c.close());
     c.subscribe('cluster');
     c.ack(await c.next('cluster'));
     const count = 'portico_xds_ack_latency_seconds_count{type_url="type.googleapis.com/envoy.config.cluster.v3.Cluster"} 1';

@@ -1,11 +1,11 @@
 // Mutual TLS on the xDS port, over real sockets and real handshakes: who is refused and how, who is
 // served, certificate rotation under connected clients, and Secrets reaching only their fleet.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { RawDeltaClient } from '../test-support/raw-delta-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { EXPIRED, makeTlsFixtures } from '../test-support/tls-fixtures.js';
 import type { TlsFixtures } from '../test-support/tls-fixtures.js';
@@ -13,11 +13,9 @@ import { issueServerCertificate } from '../tls/certificates.js';
 import { MutableTlsSource } from '../tls/tls-material.js';
 import { connect } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
 const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nNGINXFLEETSECRETKEY\n-----END PRIVATE KEY-----\n';
 
@@ -27,8 +25,7 @@ const tls = async (): Promise<TlsFixtures> => (fixtures ??= await makeTlsFixture
 async function mtlsServer(): Promise<{ s: TestServer; source: MutableTlsSource; f: TlsFixtures }> {
   const f = await tls();
   const source = new MutableTlsSource(f.server);
-  const s = await startTestServer({ tls: source });
-  cleanups.push(() => s.server.shutdown(200));
+  const s = await start({ tls: source });
   const nginx = fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } });
   nginx.secrets = [{ name: 'default/tls', tls_certificate: { certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: PRIVATE_KEY } } }];
   s.server.publishFleet('nginx', nginx);
@@ -38,7 +35,7 @@ async function mtlsServer(): Promise<{ s: TestServer; source: MutableTlsSource; 
 
 function client(s: TestServer, fleet: string, transport: ReturnType<TlsFixtures['transport']>, id = `envoy-${fleet}`): RawAdsClient {
   const c = new RawAdsClient(s.address, { id, cluster: fleet }, true, transport);
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -91,8 +88,7 @@ describe('the xDS port with mutual TLS', () => {
 
   it('ends a stream whose client certificate expires while it is open: UNAUTHENTICATED, and no more configuration', async () => {
     const f = await tls();
-    const s = await startTestServer({ tls: new MutableTlsSource(f.server), certificateExpiryCheckMs: 100 });
-    cleanups.push(() => s.server.shutdown(200));
+    const s = await start({ tls: new MutableTlsSource(f.server), certificateExpiryCheckMs: 100 });
     s.server.publishFleet('nginx', fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } }));
     const c = client(s, 'nginx', f.transport(await f.client(['nginx'], { lifetimeMs: 2_000 })));
     c.subscribe('cluster');
@@ -115,7 +111,7 @@ describe('the xDS port with mutual TLS', () => {
     expect(s.events('xds.permission_denied')[0]).toMatchObject({ fleet: 'other', allowedFleets: ['nginx'], code: 'PERMISSION_DENIED' });
 
     const d = new RawDeltaClient(s.address, { id: 'delta-other', cluster: 'other' }, true, f.transport(nginxCertificate));
-    cleanups.push(() => d.close());
+    defer(() => d.close());
     d.subscribe('secret', ['default/tls']);
     expect((await d.ended).code).toBe(grpc.status.PERMISSION_DENIED);
     expect(d.responsesReceived).toBe(0);

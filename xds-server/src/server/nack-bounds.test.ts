@@ -1,14 +1,15 @@
 // A NACK's error_detail is the client's to fill: a 1 MB (or 3.9 MB) message must be kept, logged
 // and shown cut to maxErrorDetailChars, and what is kept per node must go with the node.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent } from '../protocol/nack.js';
 import { fleetOrigins, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { RawDeltaClient } from '../test-support/raw-delta-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
 const NGINX: FleetSpec = {
   routes: { 'nginx1.example.com': 'default/nginx1/80', 'nginx2.example.com': 'default/nginx2/80' },
@@ -19,21 +20,17 @@ const EDS = typeUrlOf('clusterLoadAssignment');
 /** A gRPC-style message that blames one resource, padded to a megabyte. */
 const HUGE = `resource index 1: bad endpoint ${'x'.repeat(1_000_000)}`;
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer(options);
-  cleanups.push(() => s.server.shutdown(200));
+async function server(options: Parameters<typeof start>[0] = {}): Promise<TestServer> {
+  const s = await start(options);
   s.server.publishFleet('nginx', fleetResources(NGINX), fleetOrigins(NGINX));
   return s;
 }
 
 function sotw(s: TestServer, id: string): RawAdsClient {
   const c = new RawAdsClient(s.address, { id, cluster: 'nginx' });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -70,7 +67,7 @@ describe('NACKs with a huge error_detail', () => {
   it('does the same for a Delta NACK', async () => {
     const s = await server();
     const c = new RawDeltaClient(s.address, { id: 'delta-huge', cluster: 'nginx' });
-    cleanups.push(() => c.close());
+    defer(() => c.close());
     c.subscribe('clusterLoadAssignment', CLUSTERS);
     c.nack(await c.next('clusterLoadAssignment'), HUGE);
     await waitFor(() => s.server.nacks()['delta-huge']?.length === 1);

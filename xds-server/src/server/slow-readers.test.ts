@@ -2,19 +2,17 @@
 // must not hold the push budget: its stream is reset after the write deadline, what it held is
 // given back, and healthy clients on the same server get every publish meanwhile.
 import { constants } from 'node:http2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import { ROUTE_CONFIG, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { StalledAdsClient } from '../test-support/stalled-ads-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
 /** 1,000 virtual hosts: a RouteConfiguration (~115 KB) over one HTTP/2 flow-control window (64 KiB). */
 function bigFleet(generation: number): FleetSpec {
@@ -31,18 +29,17 @@ describe('slow readers', () => {
   it('resets a client that never reads after writeTimeoutMs and gives its push budget back, while a healthy client receives every publish', async () => {
     const writeTimeoutMs = 2_500;
     // A byte budget smaller than one route table: the stuck response alone would fill it.
-    const s = await startTestServer({ writeTimeoutMs, pushHoldMs: 150, maxPushBytes: 64 * 1024, maxStalledPushBytes: 1024 * 1024 });
-    cleanups.push(() => s.server.shutdown(200));
+    const s = await start({ writeTimeoutMs, pushHoldMs: 150, maxPushBytes: 64 * 1024, maxStalledPushBytes: 1024 * 1024 });
     s.server.publishFleet('web', fleetResources(bigFleet(0)));
 
     const stalled = new StalledAdsClient(s.address);
-    cleanups.push(() => stalled.close());
+    defer(() => stalled.close());
     stalled.send({ node: { id: 'stuck', cluster: 'web' }, type_url: typeUrlOf('routeConfiguration'), resource_names: [ROUTE_CONFIG] });
     await waitFor(async () => (await metric(s, 'portico_xds_push_bytes_in_flight')) > 64 * 1024, 2_000, 'the stuck response to be in flight');
 
     // A client arriving while the stuck response holds more than the whole byte budget.
     const healthy = new RawAdsClient(s.address, { id: 'healthy', cluster: 'web' }, false);
-    cleanups.push(() => healthy.close());
+    defer(() => healthy.close());
     const subscribed = Date.now();
     healthy.subscribe('routeConfiguration', [ROUTE_CONFIG]);
     healthy.ack(await healthy.next('routeConfiguration', writeTimeoutMs), [ROUTE_CONFIG]);
@@ -76,17 +73,16 @@ describe('slow readers', () => {
   it('keeps a client that reads converging while more never-reading clients than push slots arrive', async () => {
     // One push slot, taken in turn by each never-reading client for pushHoldMs: a FIFO queue would
     // make the healthy client wait for all of them (8 × 500 ms) on every publish.
-    const s = await startTestServer({ pushLimit: 1, pushHoldMs: 500 });
-    cleanups.push(() => s.server.shutdown(200));
+    const s = await start({ pushLimit: 1, pushHoldMs: 500 });
     s.server.publishFleet('web', fleetResources(bigFleet(0)));
     const healthy = new RawAdsClient(s.address, { id: 'healthy', cluster: 'web' }, false);
-    cleanups.push(() => healthy.close());
+    defer(() => healthy.close());
     healthy.subscribe('routeConfiguration', [ROUTE_CONFIG]);
     healthy.ack(await healthy.next('routeConfiguration'), [ROUTE_CONFIG]);
 
     for (let i = 0; i < 8; i++) {
       const stalled = new StalledAdsClient(s.address);
-      cleanups.push(() => stalled.close());
+      defer(() => stalled.close());
       stalled.send({ node: { id: `stuck-${i}`, cluster: 'web' }, type_url: typeUrlOf('routeConfiguration'), resource_names: [ROUTE_CONFIG] });
     }
     await waitFor(() => s.server.streams().length === 9);

@@ -2,28 +2,25 @@
 // subscribed names, request size. Over a limit, the stream ends with a status naming what it
 // exceeded (and a log line), instead of being served at any cost.
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { RawDeltaClient } from '../test-support/raw-delta-client.js';
-import { startTestServer, waitFor } from '../test-support/test-server.js';
+import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer(options);
-  cleanups.push(() => s.server.shutdown(200));
+async function server(options: Parameters<typeof start>[0] = {}): Promise<TestServer> {
+  const s = await start(options);
   s.server.publishFleet('nginx', fleetResources({ routes: { 'a.example.com': 'default/a/80' }, endpoints: { 'default/a/80': [50001] } }));
   return s;
 }
 
 function sotw(s: TestServer, id: string, cluster = 'nginx'): RawAdsClient {
   const c = new RawAdsClient(s.address, { id, cluster });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -86,7 +83,7 @@ describe('stream limits', () => {
     expect(status.details).toContain('subscribed to 6 resource names; at most 5');
 
     const delta = new RawDeltaClient(s.address, { id: 'delta-greedy', cluster: 'nginx' });
-    cleanups.push(() => delta.close());
+    defer(() => delta.close());
     delta.subscribe('clusterLoadAssignment', names(4, 'a'));
     delta.subscribe('clusterLoadAssignment', [...names(4, 'a'), 'a-4']); // re-subscribing a name costs nothing
     delta.subscribe('clusterLoadAssignment', ['b-0']);

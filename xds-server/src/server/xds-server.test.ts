@@ -1,7 +1,7 @@
 // Protocol tests over real sockets with a raw ADS client: what grpc-js-xds does not exercise
 // (wildcard, two fleets, stale nonces, NACK bookkeeping, restarts, ordering).
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
@@ -11,6 +11,7 @@ import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import type { ReceivedResponse } from '../test-support/raw-ads-client.js';
 import { startTestServer, waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
+import { testScope } from '../test-support/test-scope.js';
 
 const NGINX: FleetSpec = {
   routes: { 'nginx1.example.com': 'default/nginx1/80', 'nginx2.example.com': 'default/nginx2/80', '*': 'default/nginx1/80' },
@@ -18,20 +19,13 @@ const NGINX: FleetSpec = {
 };
 const INTERNAL: FleetSpec = { routes: { 'api.internal': 'tools/api/8080' }, endpoints: { 'tools/api/8080': [50003] } };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, start } = testScope();
 
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const started = await startTestServer(options);
-  cleanups.push(() => started.server.shutdown(200));
-  return started;
-}
+const server = start;
 
 function client(address: string, id: string, cluster: string): RawAdsClient {
   const c = new RawAdsClient(address, { id, cluster });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
