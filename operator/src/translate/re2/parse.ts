@@ -594,6 +594,19 @@ function toCodePoints(pattern: string): number[] {
   return cps;
 }
 
+/**
+ * After a repetition operator: Perl syntax reads a `?` (non-greedy) and refuses a repetition of a
+ * repetition (`a**`), quoting both; `doubledFrom` is where the previous repetition began, if the
+ * operator follows one. True when non-greedy.
+ */
+function repeatSuffix(s: Input, f: number, doubledFrom: number | undefined): boolean {
+  if (!(f & PERL_X)) return false;
+  const nongreedy = s.at() === 0x3f;
+  if (nongreedy) s.pos++;
+  if (doubledFrom !== undefined) throw new Re2SyntaxError(E.repeatOp, s.text(doubledFrom, s.pos));
+  return nongreedy;
+}
+
 /** Parses `pattern` the way RE2 does with Envoy's options. */
 export function parse(pattern: string, flags = DEFAULT_FLAGS): Parsed {
   const s = new Input(toCodePoints(pattern));
@@ -643,14 +656,7 @@ export function parse(pattern: string, flags = DEFAULT_FLAGS): Parsed {
         const op = c === 0x2a ? Op.Star : c === 0x2b ? Op.Plus : Op.Quest;
         const from = s.pos;
         s.pos++;
-        let nongreedy = false;
-        if (f & PERL_X) {
-          if (s.at() === 0x3f) {
-            nongreedy = true;
-            s.pos++;
-          }
-          if (lastUnary) throw new Re2SyntaxError(E.repeatOp, s.text(lastUnaryFrom, s.pos));
-        }
+        const nongreedy = repeatSuffix(s, f, lastUnary ? lastUnaryFrom : undefined);
         ps.pushRepeatOp(op, s.text(from), nongreedy);
         isUnary = true;
         unaryFrom = from;
@@ -664,14 +670,7 @@ export function parse(pattern: string, flags = DEFAULT_FLAGS): Parsed {
           s.pos++;
           break;
         }
-        let nongreedy = false;
-        if (f & PERL_X) {
-          if (s.at() === 0x3f) {
-            nongreedy = true;
-            s.pos++;
-          }
-          if (lastUnary) throw new Re2SyntaxError(E.repeatOp, s.text(lastUnaryFrom, s.pos));
-        }
+        const nongreedy = repeatSuffix(s, f, lastUnary ? lastUnaryFrom : undefined);
         ps.pushRepetition(rep.lo, rep.hi, s.text(from), nongreedy);
         isUnary = true;
         unaryFrom = from;
