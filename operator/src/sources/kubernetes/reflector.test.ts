@@ -33,16 +33,7 @@ async function fakeApiServer(lists: object[][]): Promise<{ kc: KubeConfig; lists
     if (watched++ === 0) response.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } })}\n`);
     else response.write('');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    // Plain HTTP on loopback: the client library allows it only with skipTLSVerify.
-    clusters: [{ name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'nobody' }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'nobody' }],
-    currentContext: 'fake',
-  });
+  const { kc } = await serveOnLoopback(server);
   return { kc, listsServed: () => listed };
 }
 
@@ -88,17 +79,24 @@ async function scriptedApiServer(respond: (request: { url: string; n: number }) 
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify(answer.body ?? { kind: 'Status', code: answer.status, message: `status ${answer.status}` }));
   });
+  const { kc, close } = await serveOnLoopback(server);
+  return { kc, requests: () => n, close };
+}
+
+/** Listens on a loopback port (closed after the test) and a KubeConfig that points at it. */
+async function serveOnLoopback(server: Server): Promise<{ kc: KubeConfig; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = (): Promise<void> => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   cleanups.push(close);
   const kc = new KubeConfig();
   kc.loadFromOptions({
+    // Plain HTTP on loopback: the client library allows it only with skipTLSVerify.
     clusters: [{ name: 'fake', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
     users: [{ name: 'nobody' }],
     contexts: [{ name: 'fake', cluster: 'fake', user: 'nobody' }],
     currentContext: 'fake',
   });
-  return { kc, requests: () => n, close };
+  return { kc, close };
 }
 
 const list = (items: object[], resourceVersion = '1'): { status: number; body: object } => ({ status: 200, body: { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion }, items } });
