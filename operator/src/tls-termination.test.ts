@@ -99,22 +99,13 @@ async function serveAsEnvoyWould(resources: FleetResources): Promise<number> {
   const listener = resources.listeners.find((l) => l.name === 'https');
   if (!listener) throw new Error('no https listener served');
   const chains = [...(listener.filter_chains ?? []), ...(listener.default_filter_chain ? [listener.default_filter_chain] : [])];
-  const contextOf = (chain: FilterChain): tls.SecureContext => {
-    const config = chain.transport_socket?.typed_config as unknown as DownstreamTlsContext;
-    const name = config.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
-    const secret = resources.secrets.find((s) => s.name === name);
-    const cert = secret?.tls_certificate?.certificate_chain?.inline_string;
-    const key = secret?.tls_certificate?.private_key?.inline_string;
-    if (!cert || !key) throw new Error(`chain ${chain.name ?? ''} refers to SDS Secret ${name ?? '?'}, which is not served`);
-    return tls.createSecureContext({ cert, key, minVersion: minimumVersion(chain) });
-  };
   // OpenSSL settles the version on the first context, before SNI picks another: every chain has the same tls_params.
   const server = tls.createServer({
     ...(chains[0] ? { minVersion: minimumVersion(chains[0]) } : {}),
     SNICallback: (serverName, done) => {
       const chain = chainFor(chains, serverName || undefined);
       if (!chain) return done(new Error(`no filter chain for ${serverName}`));
-      done(null, contextOf(chain));
+      done(null, tls.createSecureContext(secureContextOptions(chain, resources)));
     },
   });
   // A client without SNI never reaches SNICallback: the default chain's context is the server's own.
@@ -127,15 +118,22 @@ async function serveAsEnvoyWould(resources: FleetResources): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function minimumVersion(chain: FilterChain): tls.SecureVersion {
-  const config = chain.transport_socket?.typed_config as unknown as DownstreamTlsContext;
-  return config.common_tls_context?.tls_params?.tls_minimum_protocol_version === 'TLSv1_3' ? 'TLSv1.3' : 'TLSv1.2';
+function downstreamTlsContext(chain: FilterChain): DownstreamTlsContext {
+  return chain.transport_socket?.typed_config as unknown as DownstreamTlsContext;
 }
 
+function minimumVersion(chain: FilterChain): tls.SecureVersion {
+  return downstreamTlsContext(chain).common_tls_context?.tls_params?.tls_minimum_protocol_version === 'TLSv1_3' ? 'TLSv1.3' : 'TLSv1.2';
+}
+
+/** The chain's certificate, from the SDS Secret it names, as Envoy would load it. */
 function secureContextOptions(chain: FilterChain, resources: FleetResources): tls.SecureContextOptions {
-  const config = chain.transport_socket?.typed_config as unknown as DownstreamTlsContext;
-  const secret = resources.secrets.find((s) => s.name === config.common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name);
-  return { cert: secret?.tls_certificate?.certificate_chain?.inline_string ?? '', key: secret?.tls_certificate?.private_key?.inline_string ?? '', minVersion: minimumVersion(chain) };
+  const name = downstreamTlsContext(chain).common_tls_context?.tls_certificate_sds_secret_configs?.[0]?.name;
+  const secret = resources.secrets.find((s) => s.name === name);
+  const cert = secret?.tls_certificate?.certificate_chain?.inline_string;
+  const key = secret?.tls_certificate?.private_key?.inline_string;
+  if (!cert || !key) throw new Error(`chain ${chain.name ?? ''} refers to SDS Secret ${name ?? '?'}, which is not served`);
+  return { cert, key, minVersion: minimumVersion(chain) };
 }
 
 /** `verified`: 'ok', or why the client would refuse (a name the certificate does not cover, an unknown CA…). */
