@@ -159,9 +159,9 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     coalescer.notify();
   });
   // A NACK goes with its client: the server forgets it when the client's last stream closes.
-  const nackExpiry = setInterval(() => {
-    if (nacks.expire(() => server.nacks())) coalescer.notify();
-  }, 1_000).unref();
+  server.onNacksForgotten((nodeId) => {
+    if (nacks.forget(nodeId)) coalescer.notify();
+  });
 
   source.start();
   // Envoys that connect before the first complete list would get an empty configuration and drop
@@ -208,7 +208,6 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       stopping ??= (async () => {
         controller.abort();
         clearInterval(recheck);
-        clearInterval(nackExpiry);
         coalescer.stop();
         await statusWriter.idle();
         await election?.stop();

@@ -44,21 +44,16 @@ describe('NackDiagnostics', () => {
   });
 });
 
-describe('NackDiagnostics.expire', () => {
-  it('drops a NACK once the xDS server no longer holds it (its client disconnected), and never asks the server when nothing is open', () => {
+describe('NackDiagnostics.forget', () => {
+  it('drops a node\'s NACKs once the xDS server forgot them (its client disconnected), and only that node\'s', () => {
     const nacks = new NackDiagnostics();
-    let asked = 0;
-    expect(nacks.expire(() => (asked++, {}))).toBe(false);
-    expect(asked).toBe(0);
     nacks.record(nack('envoy-1'));
     nacks.record(nack('envoy-2', { streamId: 2 }));
     // envoy-1 is still connected; envoy-2's stream closed, so the server forgot it.
-    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1')] }))).toBe(true);
+    expect(nacks.forget('envoy-2')).toBe(true);
     expect(nacks.size).toBe(1);
-    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1')] }))).toBe(false);
-    // A NACK the server holds from a newer stream or response is not the one recorded here: that
-    // one is recorded when it arrives, and the old one goes.
-    expect(nacks.expire(() => ({ 'envoy-1': [nack('envoy-1', { streamId: 3 })] }))).toBe(true);
+    expect(nacks.forget('envoy-2')).toBe(false);
+    expect(nacks.forget('envoy-1')).toBe(true);
     expect(nacks.diagnostics()).toEqual([]);
   });
 
@@ -68,7 +63,7 @@ describe('NackDiagnostics.expire', () => {
     const follower = new NackDiagnostics();
     leader.record(nack('envoy-1'));
     expect(leader.diagnostics()).not.toEqual(follower.diagnostics());
-    leader.expire(() => ({}));
+    leader.forget('envoy-1');
     expect(leader.diagnostics()).toEqual(follower.diagnostics());
   });
 });
@@ -88,6 +83,7 @@ describe('NackDiagnostics with a real xDS server', () => {
     const nacks = new NackDiagnostics();
     s.server.onNack((event) => nacks.record(event));
     s.server.onNackResolved((event) => nacks.resolve(event));
+    s.server.onNacksForgotten((nodeId) => nacks.forget(nodeId));
     return { s, nacks };
   }
 
@@ -107,7 +103,7 @@ describe('NackDiagnostics with a real xDS server', () => {
     cleanups.push(() => second.close());
     second.subscribe('clusterLoadAssignment', ['default/web/80']);
     second.ack(await second.next('clusterLoadAssignment'), ['default/web/80']);
-    await waitFor(() => leader.nacks.expire(() => leader.s.server.nacks()), 2_000, 'the report to expire with its stream');
+    await waitFor(() => leader.nacks.size === 0, 2_000, 'the report to go with its stream');
     expect(leader.nacks.diagnostics()).toEqual(follower.nacks.diagnostics());
     expect(leader.nacks.diagnostics()).toEqual([]);
   });

@@ -1,9 +1,9 @@
 // Envoy's (or a gRPC client's) rejections, as diagnostics on the objects that produced the
 // rejected resources, so they reach users as Events like any other problem. A NACK counts while it
 // is unresolved and its client is connected: the node accepting that type again clears it, and so
-// does the client going away (expire(): what the xDS server still holds, server.nacks(), is what
-// counts; it drops a node's NACKs when the node's last stream closes). Replicas thus report the
-// clients connected to them, never a client that left, and agree once clients have moved.
+// does the client going away (the xDS server says so, onNacksForgotten, when the node's last
+// stream closes). Replicas thus report the clients connected to them, never a client that left,
+// and agree once clients have moved.
 import type { NackEvent, NackResolvedEvent } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
@@ -27,24 +27,9 @@ export class NackDiagnostics {
     return this.open.size;
   }
 
-  /**
-   * Drops NACKs the xDS server no longer holds (their client disconnected, or the server made room):
-   * `held` is server.nacks(), asked only when there is something to expire. True when any went.
-   */
-  expire(held: () => Readonly<Record<string, readonly NackEvent[]>>): boolean {
-    if (this.open.size === 0) return false;
-    const now = held();
-    let expired = false;
-    for (const [nodeId, byType] of this.open) {
-      const kept = new Set((now[nodeId] ?? []).map((event) => `${event.typeUrl}\0${event.streamId}\0${event.nonce}`));
-      for (const [typeUrl, event] of byType) {
-        if (kept.has(`${typeUrl}\0${event.streamId}\0${event.nonce}`)) continue;
-        byType.delete(typeUrl);
-        expired = true;
-      }
-      if (byType.size === 0) this.open.delete(nodeId);
-    }
-    return expired;
+  /** The xDS server no longer holds the node's NACKs (its client left): true when any went. */
+  forget(nodeId: string): boolean {
+    return this.open.delete(nodeId);
   }
 
   /** One diagnostic per origin and rejection reason, however many nodes reported it. */

@@ -33,4 +33,14 @@ describe('NackBook', () => {
     book.record(nack('envoy-2', 3));
     expect(book.all()['envoy-2']?.[0]?.responseResources).toEqual(['default/svc-0/80', 'default/svc-1/80', 'default/svc-2/80']);
   });
+
+  it('says which nodes it forgets: to make room (the least recent), or when their last stream closed', () => {
+    const book = new NackBook(2);
+    expect(book.record(nack('envoy-1', 1))).toEqual([]);
+    expect(book.record(nack('envoy-2', 1))).toEqual([]);
+    expect(book.record(nack('envoy-3', 1))).toEqual(['envoy-1']);
+    expect(book.forget('envoy-2')).toBe(true);
+    expect(book.forget('envoy-2')).toBe(false);
+    expect(Object.keys(book.all())).toEqual(['envoy-3']);
+  });
 });

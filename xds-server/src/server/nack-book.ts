@@ -25,12 +25,19 @@ export class NackBook {
 
   constructor(private readonly maxNodes = DEFAULT_MAX_NACK_NODES) {}
 
-  record(event: NackEvent): void {
+  /** Returns the nodes forgotten to make room (their NACKs are no longer held). */
+  record(event: NackEvent): string[] {
     const byType = this.byNode.get(event.nodeId) ?? new Map<string, NackEvent>();
     this.byNode.delete(event.nodeId);
     byType.set(event.typeUrl, kept(event));
     this.byNode.set(event.nodeId, byType);
-    while (this.byNode.size > this.maxNodes) this.byNode.delete(this.byNode.keys().next().value ?? '');
+    const evicted: string[] = [];
+    while (this.byNode.size > this.maxNodes) {
+      const oldest = this.byNode.keys().next().value ?? '';
+      this.byNode.delete(oldest);
+      evicted.push(oldest);
+    }
+    return evicted;
   }
 
   /** The node accepted that type again. */
@@ -39,9 +46,9 @@ export class NackBook {
     byType?.delete(typeUrl);
   }
 
-  /** The node's last stream closed. */
-  forget(nodeId: string): void {
-    this.byNode.delete(nodeId);
+  /** The node's last stream closed. True when it had NACKs held. */
+  forget(nodeId: string): boolean {
+    return this.byNode.delete(nodeId);
   }
 
   get nodeCount(): number {

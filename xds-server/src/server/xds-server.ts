@@ -159,6 +159,7 @@ export class XdsServer implements XdsPublisher {
   private readonly streamsByFleet = new Map<string, Set<ServedStream>>();
   private readonly nackListeners = new Set<(event: NackEvent) => void>();
   private readonly resolvedListeners = new Set<(event: NackResolvedEvent) => void>();
+  private readonly forgottenListeners = new Set<(nodeId: string) => void>();
   /** Latest unresolved NACK per node and type URL. */
   private readonly nackBook: NackBook;
   private readonly nodeStreams: NodeStreams;
@@ -310,6 +311,19 @@ export class XdsServer implements XdsPublisher {
   onNackResolved(listener: (event: NackResolvedEvent) => void): () => void {
     this.resolvedListeners.add(listener);
     return () => this.resolvedListeners.delete(listener);
+  }
+
+  /**
+   * Told when the server stops holding a node's NACKs without their being resolved: the node's
+   * last stream closed, or the NACK book made room. Whoever reports NACKs drops that node's.
+   */
+  onNacksForgotten(listener: (nodeId: string) => void): () => void {
+    this.forgottenListeners.add(listener);
+    return () => this.forgottenListeners.delete(listener);
+  }
+
+  private nacksForgotten(nodeIds: readonly string[]): void {
+    for (const nodeId of nodeIds) for (const listener of this.forgottenListeners) listener(nodeId);
   }
 
   fleets(): FleetSummary[] {
@@ -467,7 +481,7 @@ export class XdsServer implements XdsPublisher {
       if (!this.cache.has(fleet)) this.series.fleetGone(fleet);
     }
     const nodeId = stream.node?.id;
-    if (nodeAdmitted && nodeId !== undefined && this.nodeStreams.release(nodeId, peerHost)) this.nackBook.forget(nodeId);
+    if (nodeAdmitted && nodeId !== undefined && this.nodeStreams.release(nodeId, peerHost) && this.nackBook.forget(nodeId)) this.nacksForgotten([nodeId]);
   }
 
   private streamHooks(): StreamHooks {
@@ -515,9 +529,10 @@ export class XdsServer implements XdsPublisher {
       staleNonce: (_stream, kind) => this.series.staleNonce(kind),
       nacked: (event) => {
         this.series.nacked(event.kind, event.fleet);
-        this.nackBook.record(event);
+        const evicted = this.nackBook.record(event);
         this.logger.warn('xds.nack', nackLogFields(event));
         for (const listener of this.nackListeners) listener(event);
+        this.nacksForgotten(evicted);
       },
       nackResolved: (event) => {
         this.nackBook.resolve(event.nodeId, event.typeUrl);
