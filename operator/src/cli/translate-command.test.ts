@@ -115,6 +115,56 @@ spec:
     expect(bad.stderr).toContain('--controller-name must be a domain-prefixed path');
   });
 
+  it('warns (exit 0) about the routes proxyless gRPC clients do not get, as portico serve does: an app-root redirect', () => {
+    const input = tempFile(
+      'app-root.yaml',
+      `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: portico}
+spec: {controller: portico.dev/ingress-controller}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: storefront
+  namespace: shop
+  annotations: {nginx.ingress.kubernetes.io/app-root: /home}
+spec:
+  ingressClassName: portico
+  rules:
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+`,
+    );
+    const warning = 'warning: Ingress shop/storefront: route shop/storefront/app-root (host shop.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it';
+    const result = portico('translate', '-f', input, '-o', 'json');
+    // A warning, not an error: the exit status stays 0.
+    expect(result.status).toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([warning]);
+    const document = JSON.parse(result.stdout) as { ingressClasses: Record<string, { routeConfigurations: Array<{ virtual_hosts: Array<{ routes: Array<{ name: string; redirect?: object }> }> }> }>; diagnostics: unknown[] };
+    expect(document.diagnostics).toEqual([
+      {
+        object: 'Ingress shop/storefront',
+        severity: 'warning',
+        message: 'route shop/storefront/app-root (host shop.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it',
+      },
+    ]);
+    // The printed Envoy view is unchanged: Envoy still gets the redirect.
+    const routes = document.ingressClasses['portico']?.routeConfigurations[0]?.virtual_hosts[0]?.routes ?? [];
+    expect(routes.find((r) => r.name === 'shop/storefront/app-root')?.redirect).toBeDefined();
+    // Also with --xds-protocol delta (one server serves a fleet's Envoys and gRPC clients), and -q only silences stderr.
+    expect(portico('translate', '-f', input, '--xds-protocol', 'delta').stderr.trim()).toBe(warning);
+    const quiet = portico('translate', '-f', input, '-o', 'json', '-q');
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect((JSON.parse(quiet.stdout) as { diagnostics: unknown[] }).diagnostics).toHaveLength(1);
+  });
+
   it('rejects an unknown output format with a usage message', () => {
     const result = portico('translate', '-f', SEED, '-o', 'xml');
     expect(result.status).not.toBe(0);

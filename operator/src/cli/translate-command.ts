@@ -1,6 +1,8 @@
 // `portico translate`: the offline translator. Reads manifests, prints what each IngressClass's
-// Envoy fleet would be served. Exit 1 when some input could not be read at all; else 2 when a
-// diagnostic is an error (a class held, a backend missing...) unless --no-fail-on-error; else 0.
+// Envoy fleet would be served and every problem found: the translation's and, as warnings, the
+// routes the gRPC view leaves out (what `portico serve` reports once it publishes). Exit 1 when
+// some input could not be read at all; else 2 when a diagnostic is an error (a class held, a
+// backend missing...) unless --no-fail-on-error; else 0. Warnings never change the exit status.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
@@ -8,7 +10,7 @@ import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { loadManifestsAsync } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';
-import { renderDocument, translationDocument } from './translation-output.js';
+import { grpcViewDiagnostics, renderDocument, translationDocument } from './translation-output.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
 import { parseOwnership } from './ownership-options.js';
@@ -48,6 +50,8 @@ export function registerTranslateCommand(program: Command): void {
       const ownership = parseOwnership(options);
       const config = buildEnvoyConfig(loaded.state, now, ownership);
       const document = translationDocument(config, loaded.problems, options.xdsProtocol, options.showSecrets === true);
+      // What serve would also say once it publishes: routes proxyless gRPC clients do not get (warnings).
+      document.diagnostics.push(...grpcViewDiagnostics(config));
       process.stdout.write(renderDocument(document, options.output));
       if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
       if (loaded.unreadable) process.exitCode = 1;
