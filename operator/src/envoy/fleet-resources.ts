@@ -3,7 +3,8 @@ import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/re
 import { virtualHostResourceName } from '../../../xds-server/src/cache/virtual-host-discovery.js';
 import type { IrFleet, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
-import { edsCluster, loadAssignment } from './cluster.js';
+import { edsCluster, loadAssignments } from './cluster.js';
+import { httpFilters } from './http-filters/index.js';
 import { httpsListener } from './https-listener.js';
 import { httpListener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
@@ -16,18 +17,22 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
     [...new Set(hosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])].map((r) => r.origin)))].sort(compareStrings);
   const classRef = `IngressClass ${fleet.ingressClass}`;
   const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
+  const filters = httpFilters(fleet);
+  /** A load assignment comes from every cluster variant that uses it. */
+  const assignmentOrigins: Record<string, string[]> = {};
+  for (const cluster of fleet.clusters) assignmentOrigins[cluster.loadAssignment] = [...new Set([...(assignmentOrigins[cluster.loadAssignment] ?? []), ...cluster.origins])].sort(compareStrings);
   return {
     resources: {
       listeners: [
-        httpListener(fleet.httpListener, fleet.http, routeConfigurationName),
-        ...(https ? [httpsListener(https, fleet.http, https.listener.name)] : []),
+        httpListener(fleet.httpListener, fleet.http, routeConfigurationName, filters),
+        ...(https ? [httpsListener(https, fleet.http, https.listener.name, filters)] : []),
       ],
       routeConfigurations: [
-        routeConfiguration(routeConfigurationName, fleet.virtualHosts, 'http'),
-        ...(https ? [routeConfiguration(https.listener.name, fleet.virtualHosts, 'https')] : []),
+        routeConfiguration(routeConfigurationName, fleet, 'http'),
+        ...(https ? [routeConfiguration(https.listener.name, fleet, 'https')] : []),
       ],
       clusters: fleet.clusters.map((cluster) => edsCluster(cluster, fleet.upstream)),
-      clusterLoadAssignments: fleet.clusters.map(loadAssignment),
+      clusterLoadAssignments: loadAssignments(fleet.clusters),
       secrets: fleet.certificates.map(tlsSecret),
     },
     origins: {
@@ -36,7 +41,7 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
       virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), originsOf([v])]))),
       cluster: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
-      clusterLoadAssignment: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
+      clusterLoadAssignment: assignmentOrigins,
       secret: Object.fromEntries(fleet.certificates.map((c) => [c.name, c.origins])),
     },
   };

@@ -7,17 +7,18 @@ import type { Listener } from '../../../xds-server/src/resources.js';
 import type { FilterChain } from '../../../xds-server/src/generated/envoy/config/listener/v3/FilterChain.js';
 import type { DownstreamTlsContext } from '../../../xds-server/src/generated/envoy/extensions/transport_sockets/tls/v3/DownstreamTlsContext.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_INSPECTOR_TYPE } from '../../../xds-server/src/protos/type-urls.js';
+import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { IrHttpOptions, IrHttps } from '../ir/types.js';
 import { BUFFER_LIMIT_BYTES, connectionManagerFilter } from './listener.js';
 
 const TLS_VERSIONS = { '1.2': 'TLSv1_2', '1.3': 'TLSv1_3' } as const;
 
-export function httpsListener(https: IrHttps, http: IrHttpOptions, routeConfigurationName: string): Listener {
+export function httpsListener(https: IrHttps, http: IrHttpOptions, routeConfigurationName: string, filters: HttpFilter[]): Listener {
   const chain = (name: string, certificate: string, serverNames?: string[]): FilterChain => ({
     name,
     ...(serverNames ? { filter_chain_match: { server_names: serverNames } } : {}),
     transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: { '@type': DOWNSTREAM_TLS_CONTEXT_TYPE, ...tlsContext(https, certificate) } },
-    filters: [connectionManagerFilter(https.listener.name, http, routeConfigurationName)],
+    filters: [connectionManagerFilter(https.listener.name, http, routeConfigurationName, filters)],
   });
   const listener: Listener = {
     name: https.listener.name,

@@ -3,31 +3,35 @@
 import type { HttpConnectionManager } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { Listener } from '../../../xds-server/src/resources.js';
 import type { Filter } from '../../../xds-server/src/generated/envoy/config/listener/v3/Filter.js';
-import type { Buffer as BufferFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/http/buffer/v3/Buffer.js';
 import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { IrHttpOptions, IrListener } from '../ir/types.js';
 import { accessLogs } from './access-log.js';
 import { durationFromMs } from './duration.js';
-import { BUFFER_TYPE, HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../../../xds-server/src/protos/type-urls.js';
+import { HTTP_CONNECTION_MANAGER_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
 export const BUFFER_LIMIT_BYTES = 32 * 1024;
 
-export function httpListener(listener: IrListener, http: IrHttpOptions, routeConfigurationName: string): Listener {
+export function httpListener(listener: IrListener, http: IrHttpOptions, routeConfigurationName: string, filters: HttpFilter[]): Listener {
   return {
     name: listener.name,
     address: { socket_address: { address: listener.address, port_value: listener.port } },
     per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
-    filter_chains: [{ filters: [connectionManagerFilter(listener.name, http, routeConfigurationName)] }],
+    filter_chains: [{ filters: [connectionManagerFilter(listener.name, http, routeConfigurationName, filters)] }],
   };
 }
 
-/** Every listener, plain or TLS, is the same HttpConnectionManager over its own route table. */
-export function connectionManagerFilter(statPrefix: string, http: IrHttpOptions, routeConfigurationName: string): Filter {
+/**
+ * Every listener, plain or TLS, is the same HttpConnectionManager over its own route table, with
+ * the fleet's HTTP filters (http-filters/).
+ */
+export function connectionManagerFilter(statPrefix: string, http: IrHttpOptions, routeConfigurationName: string, filters: HttpFilter[]): Filter {
   const connectionManager: HttpConnectionManager = {
     stat_prefix: statPrefix,
     codec_type: 'AUTO',
     rds: { route_config_name: routeConfigurationName, config_source: { ads: {}, resource_api_version: 'V3' } },
-    http_filters: httpFilters(http),
+    http_filters: filters,
+    // nginx proxies WebSocket upgrades without being asked; so does every Portico listener.
+    upgrade_configs: [{ upgrade_type: 'websocket' }],
     // By default Envoy is the edge: trust the peer address, not a client-supplied X-Forwarded-For.
     // Behind other proxies, the class's parameters say how many of their XFF entries to trust.
     use_remote_address: { value: http.useRemoteAddress },
@@ -57,15 +61,4 @@ export function connectionManagerFilter(statPrefix: string, http: IrHttpOptions,
   const logs = accessLogs(http);
   if (logs.length > 0) connectionManager.access_log = logs;
   return { name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HTTP_CONNECTION_MANAGER_TYPE, ...connectionManager } };
-}
-
-/**
- * A body limit needs the buffer filter, which holds the whole request before forwarding it (as
- * nginx does by default), so it is added only when a class asks for a limit.
- */
-function httpFilters(http: IrHttpOptions): HttpFilter[] {
-  const router: HttpFilter = { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } };
-  if (http.maxRequestBodyBytes === 0) return [router];
-  const buffer: BufferFilter = { max_request_bytes: { value: http.maxRequestBodyBytes } };
-  return [{ name: 'envoy.filters.http.buffer', typed_config: { '@type': BUFFER_TYPE, ...buffer } }, router];
 }

@@ -1,12 +1,16 @@
 // IR virtual hosts → a RouteConfiguration per listener. Every match is written in a form that both
 // Envoy and gRPC xDS clients accept (no path_separated_prefix, which gRPC rejects). The plain-HTTP
 // table carries the HTTPS redirects; the HTTPS table carries HSTS. Otherwise they are the same.
+// What a route's policy asks for is in route-action.ts and the HTTP filter modules (http-filters/).
 import type { HeaderMatcher } from '../../../xds-server/src/generated/envoy/config/route/v3/HeaderMatcher.js';
 import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
 import type { RouteMatch } from '../../../xds-server/src/generated/envoy/config/route/v3/RouteMatch.js';
 import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config/route/v3/VirtualHost.js';
 import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
-import type { IrRoute, IrVirtualHost } from '../ir/types.js';
+import type { HeaderValueOption } from '../../../xds-server/src/generated/envoy/config/core/v3/HeaderValueOption.js';
+import type { IrFleet, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
+import { routeFilterConfigs } from './http-filters/index.js';
+import { forwardAction, redirectAction, retryPolicy, setHeaders } from './route-action.js';
 import { isWildcardHost, singleLabelRegex, wholePathRegex } from '../ir/host-and-path.js';
 
 export type Scheme = 'http' | 'https';
@@ -18,11 +22,24 @@ export type Scheme = 'http' | 'https';
  */
 const NOT_FORWARDED_FROM_HTTPS: HeaderMatcher = { name: 'x-forwarded-proto', string_match: { exact: 'https' }, invert_match: true };
 
-export function routeConfiguration(name: string, virtualHosts: readonly IrVirtualHost[], scheme: Scheme): RouteConfiguration {
-  return { name, virtual_hosts: virtualHosts.map((host) => virtualHost(host, scheme)) };
+/**
+ * The headers nginx sets on every proxied request and Envoy does not by default. Envoy already
+ * sets X-Forwarded-For and X-Forwarded-Proto; the client address here is the one Envoy trusts
+ * (after the class's X-Forwarded-For hops), as nginx's $remote_addr after its real-IP module.
+ */
+const FORWARDED_HEADERS: HeaderValueOption[] = setHeaders([
+  { name: 'x-real-ip', value: '%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%' },
+  { name: 'x-forwarded-host', value: '%REQ(:AUTHORITY)%' },
+  { name: 'x-forwarded-port', value: '%DOWNSTREAM_LOCAL_PORT%' },
+  { name: 'x-forwarded-scheme', value: '%REQ(X-FORWARDED-PROTO)%' },
+  { name: 'x-scheme', value: '%REQ(X-FORWARDED-PROTO)%' },
+]);
+
+export function routeConfiguration(name: string, fleet: Pick<IrFleet, 'virtualHosts' | 'routeDefaults'>, scheme: Scheme): RouteConfiguration {
+  return { name, virtual_hosts: fleet.virtualHosts.map((host) => virtualHost(host, scheme, fleet.routeDefaults)), request_headers_to_add: FORWARDED_HEADERS };
 }
 
-function virtualHost(host: IrVirtualHost, scheme: Scheme): VirtualHost {
+function virtualHost(host: IrVirtualHost, scheme: Scheme, defaults: IrRouteDefaults): VirtualHost {
   const authority = isWildcardHost(host.host) ? singleLabelAuthority(host.host) : undefined;
   // The fall-through routes come after the wildcard's own and take only the names the wildcard
   // does not cover (the inverted guard): a one-label name whose path none of the wildcard's rules
@@ -31,8 +48,10 @@ function virtualHost(host: IrVirtualHost, scheme: Scheme): VirtualHost {
   const virtualHost: VirtualHost = {
     name: host.host,
     domains: [host.host],
-    routes: [...host.routes.flatMap((route) => routes(route, authority, scheme)), ...(host.fallthrough ?? []).flatMap((route) => routes(route, deeper, scheme))],
+    routes: [...host.routes.flatMap((route) => routes(route, authority, scheme, defaults)), ...(host.fallthrough ?? []).flatMap((route) => routes(route, deeper, scheme, defaults))],
   };
+  // The class's retries: a route with retries of its own (or none) replaces them whole.
+  if (defaults.retry) virtualHost.retry_policy = retryPolicy(defaults.retry);
   if (scheme === 'https' && host.hsts !== undefined) {
     // As ingress-nginx's more_set_headers: the controller's value replaces a backend's.
     virtualHost.response_headers_to_add = [{ header: { key: 'strict-transport-security', value: host.hsts }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
@@ -49,8 +68,8 @@ function singleLabelAuthority(host: string): HeaderMatcher {
  * One IR route can need two Envoy routes: Prefix `/foo` is exact `/foo` plus prefix `/foo/`. Over
  * plain HTTP a redirected route is preceded by its 308 twin.
  */
-function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Scheme): Route[] {
-  const served = pathMatches(route).map((match) => envoyRoute(route, authority ? { ...match, headers: [authority] } : match));
+function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Scheme, defaults: IrRouteDefaults): Route[] {
+  const served = pathMatches(route).map((match) => envoyRoute(route, authority ? { ...match, headers: [authority] } : match, defaults));
   if (scheme === 'https' || !route.httpsRedirect) return served;
   const redirects = pathMatches(route).map((match): Route => ({
     name: `${route.name}/https-redirect`,
@@ -60,18 +79,18 @@ function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Sc
   return [...redirects, ...served];
 }
 
-function envoyRoute(route: IrRoute, withHost: RouteMatch): Route {
-  if (route.action.kind === 'redirect') {
-    return { name: route.name, match: withHost, redirect: { path_redirect: route.action.path, response_code: 'FOUND' } };
+function envoyRoute(route: IrRoute, withHost: RouteMatch, defaults: IrRouteDefaults): Route {
+  const { action, policy } = route;
+  if (action.kind === 'redirect') return { name: route.name, match: withHost, redirect: redirectAction(action) };
+  if (action.kind === 'deny') {
+    return { name: route.name, match: withHost, direct_response: { status: action.status, body: { inline_string: action.message } } };
   }
-  if (route.action.kind === 'deny') {
-    return { name: route.name, match: withHost, direct_response: { status: route.action.status, body: { inline_string: route.action.message } } };
-  }
-  const { cluster, rewrite } = route.action;
-  const action = rewrite
-    ? { cluster, regex_rewrite: { pattern: { regex: rewrite.pattern }, substitution: rewrite.substitution } }
-    : { cluster };
-  return { name: route.name, match: withHost, route: action };
+  const result: Route = { name: route.name, match: withHost, route: forwardAction(action, policy, defaults) };
+  if (policy?.requestHeaders) result.request_headers_to_add = setHeaders(policy.requestHeaders);
+  if (policy?.responseHeaders) result.response_headers_to_add = setHeaders(policy.responseHeaders);
+  const filters = routeFilterConfigs(route);
+  if (filters) result.typed_per_filter_config = filters;
+  return result;
 }
 
 function pathMatches(route: IrRoute): RouteMatch[] {

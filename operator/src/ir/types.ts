@@ -21,6 +21,16 @@ export interface IrFleet {
   virtualHosts: IrVirtualHost[];
   /** Sorted by name. Every cluster a route refers to is here. */
   clusters: IrCluster[];
+  /** What every route does unless its own policy says otherwise (the class's parameters). */
+  routeDefaults: IrRouteDefaults;
+}
+
+/** Class-wide route behaviour, ingress-nginx's ConfigMap defaults; a route's policy overrides each field. */
+export interface IrRouteDefaults {
+  /** The longest wait between two reads from (or writes to) the backend; 0: none. No overall limit, as nginx. */
+  backendIdleTimeoutMs: number;
+  /** Absent: no retries. */
+  retry?: IrRetryPolicy;
 }
 
 export interface IrListener {
@@ -128,11 +138,114 @@ export interface IrRoute {
    * trusted proxy in front says the request came over HTTPS (X-Forwarded-Proto).
    */
   httpsRedirect?: true;
+  /** Per-route behaviour from the Ingress's annotations; absent fields take the fleet's routeDefaults. */
+  policy?: IrRoutePolicy;
+}
+
+/**
+ * What an Ingress's annotations ask of its routes. The Envoy stage turns each field into route
+ * fields or the per-route config of one HTTP filter (envoy/http-filters/).
+ */
+export interface IrRoutePolicy {
+  /** proxy-read-timeout / proxy-send-timeout: the longest wait between two reads or writes; 0: none. */
+  backendIdleTimeoutMs?: number;
+  /** proxy-body-size: larger request bodies get 413; 0: no limit. The body is buffered, as nginx does. */
+  maxRequestBodyBytes?: number;
+  /** proxy-next-upstream*: `false` turns the class's retries off for this route. */
+  retry?: IrRetryPolicy | false;
+  /** upstream-vhost: the Host (authority) the backend receives. */
+  hostRewrite?: string;
+  /** Set on the request to the backend, replacing a client's value (x-forwarded-prefix). */
+  requestHeaders?: IrHeader[];
+  /** Set on the response, replacing the backend's value (custom-headers). */
+  responseHeaders?: IrHeader[];
+  /** Which endpoint a request goes to; the route's cluster then balances by hash. */
+  hash?: IrHashPolicy;
+  cors?: IrCors;
+  /** allow/deny source ranges: a client outside them gets 403. */
+  sourceRanges?: IrSourceRanges;
+  externalAuth?: IrExternalAuth;
+  basicAuth?: IrBasicAuth;
+  rateLimit?: IrRateLimit;
+  /** enable-access-log: "false" keeps this route's requests out of the access log. */
+  accessLog?: false;
+}
+
+export interface IrHeader {
+  name: string;
+  value: string;
+}
+
+export interface IrRetryPolicy {
+  /** Envoy retry_on conditions, e.g. connect-failure, refused-stream, reset-before-request. */
+  on: string[];
+  /** With retriable-status-codes: the statuses that are retried (nginx's http_502, …). */
+  statusCodes?: number[];
+  /** Retries after the first try (nginx's tries minus one). */
+  numRetries: number;
+  /** Retry only GET, HEAD, OPTIONS, PUT, DELETE and TRACE (nginx without non_idempotent). */
+  idempotentOnly?: true;
+}
+
+export type IrHashPolicy =
+  /**
+   * affinity: cookie, where Envoy sets the cookie when absent (ttl 0: a session cookie); or
+   * upstream-hash-by $cookie_NAME, without ttl: hashed when present, never set.
+   */
+  | { kind: 'cookie'; name: string; ttlSeconds?: number; path?: string; attributes?: IrHeader[] }
+  /** upstream-hash-by with one request header, query parameter or the client address. */
+  | { kind: 'header'; name: string }
+  | { kind: 'queryParameter'; name: string }
+  | { kind: 'sourceIp' };
+
+export interface IrCors {
+  /** Exact origins, or `*` for any. */
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+  allowCredentials: boolean;
+}
+
+export interface IrSourceRanges {
+  /** CIDRs a client must be in; empty: any. */
+  allow: string[];
+  /** CIDRs refused even when allowed. */
+  deny: string[];
+}
+
+export interface IrExternalAuth {
+  /** The cluster of the auth service and the exact URL nginx would call. */
+  cluster: string;
+  url: string;
+  method?: string;
+  /** Response headers of the auth service copied to the request to the backend. */
+  responseHeaders: string[];
+  /** auth-signin: where a 401 sends the browser instead. */
+  signin?: string;
+}
+
+export interface IrBasicAuth {
+  /** The Secret the users came from (namespace/name); the users themselves are in IrFleet.secrets. */
+  secret: string;
+  realm: string;
+}
+
+export interface IrRateLimit {
+  /** Requests per second per client address; a burst of this times the multiplier is allowed. */
+  requestsPerUnit: number;
+  unit: 'second' | 'minute';
+  burst: number;
+  /** Clients (CIDRs) never limited. */
+  exempt: string[];
 }
 
 export interface IrForward {
   kind: 'forward';
   cluster: string;
+  /** A canary Ingress's share of this route's traffic. */
+  canary?: IrCanary;
   /** ingress-nginx rewrite-target: the whole path is replaced; `\N` refers to capture groups. */
   rewrite?: { pattern: string; substitution: string };
 }
@@ -145,18 +258,60 @@ export interface IrDeny {
   message: string;
 }
 
+/** ingress-nginx canary: header, then cookie, then weight decide which requests the canary gets. */
+export interface IrCanary {
+  cluster: string;
+  /** "Ingress namespace/name" of the canary Ingress. */
+  origin: string;
+  /** canary-by-header: "always" → canary, "never" → primary; or a value / RE2 pattern that means canary. */
+  header?: { name: string; value?: string; pattern?: string };
+  /** canary-by-cookie: the cookie's value "always" → canary, "never" → primary. */
+  cookie?: string;
+  /** canary-weight out of totalWeight (canary-weight-total, default 100). */
+  weight: number;
+  totalWeight: number;
+}
+
+export type IrRedirectStatus = 301 | 302 | 303 | 307 | 308;
+
+/** Answered by Envoy with a redirect; what is not given stays as the request had it. */
 export interface IrRedirect {
   kind: 'redirect';
-  path: string;
-  statusCode: 302;
+  scheme?: 'http' | 'https';
+  /** from-to-www-redirect, permanent-/temporal-redirect: the host (no port). */
+  host?: string;
+  port?: number;
+  /** The new path, which may carry its own query; app-root keeps the request's query. */
+  path?: string;
+  /** Drop the request's query (nginx's `return CODE URL` sends the URL as written). */
+  stripQuery?: true;
+  statusCode: IrRedirectStatus;
 }
 
 export interface IrCluster {
-  /** `namespace/service/port`; the port is the Service port number when it resolved. */
+  /**
+   * `namespace/service/port`; the port is the Service port number when it resolved. A cluster
+   * with settings of its own (protocol, balancing, connect timeout) appends them,
+   * `namespace/service/port/h2,least-request`, so they never leak to another Ingress's routes.
+   */
   name: string;
+  /** The ClusterLoadAssignment (EDS name) it takes endpoints from: every variant of a Service port shares one. */
+  loadAssignment: string;
+  settings: IrClusterSettings;
   endpoints: IrEndpoint[];
   /** The Ingresses that route to this cluster, plus the Service and slices it came from. */
   origins: string[];
+}
+
+/** How Envoy talks to one backend; the defaults are HTTP/1.1 in plain text, round robin. */
+export interface IrClusterSettings {
+  /** http1, http2 (gRPC, h2c), or whatever the client used (AUTO_HTTP). */
+  protocol: 'http1' | 'http2' | 'downstream';
+  /** HTTPS or GRPCS backends: TLS to the endpoint, SNI the given name when set. No verification unless asked. */
+  tls?: { sni?: string };
+  balancing: 'roundRobin' | 'leastRequest' | 'ringHash';
+  /** Absent: the fleet's upstream.connectTimeoutMs. */
+  connectTimeoutMs?: number;
 }
 
 export interface IrEndpoint {

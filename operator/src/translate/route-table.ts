@@ -47,8 +47,7 @@ export class RouteTable {
 
   /** Hosts in a stable order: exact names, then wildcards, then the catch-all. */
   hosts(): string[] {
-    const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
-    return [...this.routesByHost.keys()].sort((a, b) => rank(a) - rank(b) || compareStrings(a, b));
+    return [...this.routesByHost.keys()].sort(compareHosts);
   }
 
   /** The routes of a host in match order. */
@@ -56,4 +55,10 @@ export class RouteTable {
     const routes = [...(this.routesByHost.get(host)?.values() ?? [])];
     return routes.sort((a, b) => comparePrecedence(a.match, b.match) || compareStrings(a.name, b.name));
   }
+}
+
+/** Virtual host order: exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
+export function compareHosts(a: string, b: string): number {
+  const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
+  return rank(a) - rank(b) || compareStrings(a, b);
 }

@@ -3,22 +3,25 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrDeny, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrVirtualHost } from '../ir/types.js';
+import type { IrCluster, IrDeny, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
 import { unhonouredAccessControl } from './annotations/access-control.js';
 import type { AccessControlPolicy } from './parameters/parameters-spec.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
-import { FORCE_SSL_REDIRECT, NGINX_PREFIX, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
+import { FORCE_SSL_REDIRECT, NGINX_PREFIX, NO_NGINX_OPTIONS, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
+import { ClusterTable } from './clusters.js';
+import { routePolicyFor } from './route-policy.js';
+import { WwwRedirects } from './www-redirects.js';
 import { compareIngressAge, namespacedName } from './ingress-age.js';
 import { CATCH_ALL_HOST, isWildcardHost, normalizeHost } from './hosts.js';
 import { describeMatch, toPathMatch } from './paths.js';
 import type { FleetParameters } from './parameters/fleet-parameters.js';
 import { checkRe2 } from './regex.js';
 import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
-import { RouteTable } from './route-table.js';
+import { compareHosts, RouteTable } from './route-table.js';
 import { defaultCertificateOf } from './tls/default-certificate.js';
 import type { RedirectPolicy } from './tls/https-redirect.js';
 import { hstsValue, withHttpsRedirects } from './tls/https-redirect.js';
@@ -54,6 +57,11 @@ export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly
   return { fleet, diagnostics: [...fallback.diagnostics, ...builder.diagnostics] };
 }
 
+function routeDefaultsOf(parameters: FleetParameters): IrRouteDefaults {
+  const { backendIdleTimeoutMs, retry } = parameters.routeDefaults;
+  return { backendIdleTimeoutMs, ...(retry.tries > 1 && retry.on.length > 0 ? { retry: { on: retry.on, numRetries: retry.tries - 1 } } : {}) };
+}
+
 function httpOptions(parameters: FleetParameters): IrHttpOptions {
   const { timeouts } = parameters;
   return {
@@ -77,8 +85,9 @@ function nginxAnnotationsOf(ingress: V1Ingress): string[] {
 class FleetBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly table = new RouteTable();
-  /** Every backend seen, by cluster name; build() keeps only those a winning route uses. */
-  private readonly backends = new Map<string, ResolvedBackend>();
+  /** Every cluster chosen, by name; build() keeps only those a winning route uses. */
+  private readonly clusters: ClusterTable;
+  private readonly www = new WwwRedirects();
   private defaultBackend: DefaultBackend | undefined;
   /** ssl-redirect and force-ssl-redirect of each Ingress, by "Ingress namespace/name". */
   private readonly redirects = new Map<string, RedirectPolicy>();
@@ -89,7 +98,9 @@ class FleetBuilder {
     private readonly tls: TlsHostTable,
     private readonly accessControl: AccessControlPolicy,
     private readonly nginxOffBy?: string,
-  ) {}
+  ) {
+    this.clusters = new ClusterTable(resolver);
+  }
 
   /**
    * Objects reach translation only after their schema check, so nothing here should throw; if a
@@ -105,6 +116,7 @@ class FleetBuilder {
       this.table.withdraw(ref);
       this.tls.withdraw(ref);
       this.redirects.delete(ref);
+      this.www.withdraw(ref);
       if (this.defaultBackend?.origin === ref) this.defaultBackend = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       this.diagnostics.push({ object: ref, severity: 'error', message: `Portico failed to translate this Ingress (${reason}) and leaves it out. This is a bug in Portico: please report it with the Ingress` });
@@ -117,7 +129,7 @@ class FleetBuilder {
       this.diagnostics.push({ object: ref, severity, message });
     };
     const namespace = ingress.metadata?.namespace ?? 'default';
-    const { options, problems } = this.nginxOffBy === undefined ? readNginxAnnotations(ingress) : { options: { regexPaths: false, sslRedirect: true, forceSslRedirect: false }, problems: [] };
+    const { options, problems } = this.nginxOffBy === undefined ? readNginxAnnotations(ingress) : { options: NO_NGINX_OPTIONS, problems: [] };
     for (const problem of problems) report(problem.severity, `metadata.annotations["${problem.annotation}"]: ${problem.message}`);
     const ignored = this.nginxOffBy === undefined ? [] : nginxAnnotationsOf(ingress);
     if (ignored.length > 0) {
@@ -125,13 +137,13 @@ class FleetBuilder {
     }
     this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
     // Whatever the annotation family setting: its authors believe these protect the Ingress.
-    const deny = this.guard(unhonouredAccessControl(ingress.metadata?.annotations ?? {}), report);
+    const deny = this.guard([...new Set([...unhonouredAccessControl(ingress.metadata?.annotations ?? {}), ...options.closedBy])].sort(compareStrings), report);
 
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
-      const resolved = this.resolveBackend(namespace, spec.defaultBackend, 'spec.defaultBackend', report);
+      const cluster = this.clusterFor(namespace, spec.defaultBackend, 'spec.defaultBackend', options, report);
       if (!this.defaultBackend) {
-        this.defaultBackend = { cluster: resolved.cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend`, ...(deny ? { deny } : {}) };
+        this.defaultBackend = { cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend`, ...(deny ? { deny } : {}) };
       } else {
         report('error', `spec.defaultBackend: the class already takes its default backend from ${this.defaultBackend.origin}, which is older; this one is ignored`);
       }
@@ -147,6 +159,7 @@ class FleetBuilder {
       hosts.set(i, host.host);
       this.table.addHost(host.host);
     });
+    if (options.fromToWww) for (const host of new Set(hosts.values())) this.www.request(host, ref, namespacedName(ingress));
     this.tls.offer(ingress, [...hosts.values()], report);
 
     // app-root comes before the rules: ingress-nginx answers it at server level, ahead of locations.
@@ -196,11 +209,13 @@ class FleetBuilder {
       if (options.regexPaths && matched.match.kind !== 'regex' && REGEX_METACHARACTERS.test(path.path ?? '')) {
         report('warning', `${field}.path: pathType ${path.pathType} is matched literally, not as a regex; use pathType ImplementationSpecific for a regex path`);
       }
-      const resolved = this.resolveBackend(namespace, path.backend, `${field}.backend`, report);
-      const action: IrForward = { kind: 'forward', cluster: resolved.cluster };
-      const rewrite = options.rewriteTarget !== undefined && !deny ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
+      const cluster = this.clusterFor(namespace, path.backend, `${field}.backend`, options, report);
+      const action: IrForward = { kind: 'forward', cluster };
+      const rewrite = options.rewriteTarget !== undefined && !deny && !options.redirect ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
       if (rewrite) action.rewrite = rewrite;
-      const route: IrRoute = { match: matched.match, action: deny ?? action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
+      const route: IrRoute = { match: matched.match, action: deny ?? options.redirect ?? action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
+      const policy = deny || options.redirect ? undefined : routePolicyFor(options.policy, matched.match);
+      if (policy) route.policy = policy;
       this.claim(host, route, field, report);
     });
   }
@@ -231,11 +246,11 @@ class FleetBuilder {
     }
   }
 
-  private resolveBackend(namespace: string, backend: V1HTTPIngressPath['backend'], field: string, report: Reporter): ResolvedBackend {
-    const resolved = this.resolver.resolve(namespace, backend);
+  /** The cluster of a backend with this Ingress's upstream settings (a variant when it has any). */
+  private clusterFor(namespace: string, backend: V1HTTPIngressPath['backend'], field: string, options: NginxOptions, report: Reporter): string {
+    const resolved: ResolvedBackend = this.resolver.resolve(namespace, backend);
     if (resolved.problem) report('error', `${field}.${resolved.problem}`);
-    if (!this.backends.has(resolved.cluster)) this.backends.set(resolved.cluster, resolved);
-    return resolved;
+    return this.clusters.choose(resolved, options.upstream, (message) => report('warning', `metadata.annotations["${NGINX_PREFIX}${message.split(':')[0]}"]: ${message.slice(message.indexOf(':') + 2)}`));
   }
 
   build(className: string, parameters: FleetParameters, defaultCertificate: DefaultCertificate | undefined): IrFleet {
@@ -268,6 +283,10 @@ class FleetBuilder {
         this.diagnostics.push({ object: origin, severity: 'warning', message: `metadata.annotations["${FORCE_SSL_REDIRECT}"]: redirects hosts that Envoy does not serve over TLS; if a load balancer terminates TLS in front of Envoy, the class's parameters must trust it (clientIP.xffNumTrustedHops ≥ 1) so its X-Forwarded-Proto: https is believed, or the redirect loops` });
       }
     }
+    const twins = this.www.virtualHosts(new Set(virtualHosts.map((v) => v.host)), parameters.routeDefaults.redirectCode);
+    this.diagnostics.push(...twins.diagnostics);
+    virtualHosts.push(...twins.virtualHosts);
+    virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
     // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
     const certificates = this.tls.certificates().map(({ name, certificate, origins }) => ({ name, ...certificate, origins }));
@@ -284,7 +303,8 @@ class FleetBuilder {
       upstream: { connectTimeoutMs: parameters.timeouts.connectMs },
       xds: { virtualHostDiscovery: virtualHostDiscoveryFor(parameters.envoy).state === 'on' },
       virtualHosts: nonEmpty,
-      clusters: this.usedClusters(nonEmpty.flatMap((v) => v.routes)),
+      clusters: this.usedClusters(nonEmpty.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])])),
+      routeDefaults: routeDefaultsOf(parameters),
     };
     const https = this.httpsListener(parameters, defaultCertificate);
     if (https) fleet.https = https;
@@ -312,24 +332,17 @@ class FleetBuilder {
 
   private usedClusters(routes: IrRoute[]): IrCluster[] {
     const used = new Map<string, Set<string>>();
+    const use = (cluster: string, origin: string): void => {
+      const origins = used.get(cluster) ?? new Set<string>();
+      origins.add(origin);
+      used.set(cluster, origins);
+    };
     for (const route of routes) {
       if (route.action.kind !== 'forward') continue;
-      const origins = used.get(route.action.cluster) ?? new Set<string>();
-      origins.add(route.origin);
-      used.set(route.action.cluster, origins);
+      use(route.action.cluster, route.origin);
+      if (route.action.canary) use(route.action.canary.cluster, route.action.canary.origin);
     }
-    return [...used.keys()].sort(compareStrings).map((name) => {
-      const origins = new Set(used.get(name));
-      let endpoints: IrCluster['endpoints'] = [];
-      const { service, servicePort } = this.backends.get(name) ?? {};
-      if (service && servicePort) {
-        const found = this.resolver.endpoints(service, servicePort);
-        endpoints = found.endpoints;
-        origins.add(objectRef('Service', service.metadata));
-        for (const slice of found.slices) origins.add(slice);
-      }
-      return { name, endpoints, origins: [...origins].sort(compareStrings) };
-    });
+    return this.clusters.build(used);
   }
 }
 

@@ -1,6 +1,7 @@
 // The Envoy bootstrap for a fleet: everything comes over one ADS stream from Portico, node.cluster
 // names the fleet, the admin interface stays on localhost, and the overload manager sheds load
 // before the kernel's OOM killer or fd limits do (Envoy's edge-proxy best practices).
+import { HTTP_PROTOCOL_OPTIONS_TYPE } from '../protos/type-urls.js';
 import type { Bootstrap } from '../generated/envoy/config/bootstrap/v3/Bootstrap.js';
 import type { Cluster } from '../generated/envoy/config/cluster/v3/Cluster.js';
 import { packAny } from '../protos/any.js';
@@ -38,7 +39,6 @@ export const ENVOY_BOOTSTRAP_DEFAULTS = {
   maxDownstreamConnections: 50_000,
 } as const;
 
-const HTTP_PROTOCOL_OPTIONS = 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const FIXED_HEAP = 'type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig';
 const DOWNSTREAM_CONNECTIONS = 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig';
 const HEAP_MONITOR = 'envoy.resource_monitors.fixed_heap';
@@ -81,7 +81,7 @@ function xdsCluster(xds: XdsAddress, tls: XdsClientTls | false): Cluster {
     // A Service name must be resolved (and re-resolved when Portico's pods move).
     type: xds.isIp ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: { seconds: 5 },
-    typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': packAny(HTTP_PROTOCOL_OPTIONS, http2) },
+    typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': packAny(HTTP_PROTOCOL_OPTIONS_TYPE, http2) },
     load_assignment: {
       cluster_name: XDS_CLUSTER,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: xds.host, port_value: xds.port } } } }] }],

@@ -7,9 +7,9 @@
 //  - they point at tls.crt, tls.key and ca.crt in the fleet's client Secret, mounted at tlsDir,
 //    with watched_directory on that folder: the kubelet swaps a Secret volume's files by moving a
 //    ..data symlink into it, and that move makes Envoy read the new certificate without a restart.
+import { UPSTREAM_TLS_CONTEXT_TYPE } from '../protos/type-urls.js';
 import type { XdsAddress } from './xds-address.js';
 
-export const UPSTREAM_TLS_CONTEXT = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 export const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 export const CLIENT_CERTIFICATE_SECRET = 'portico-xds-client-certificate';
 export const TRUSTED_CA_SECRET = 'portico-xds-trusted-ca';
@@ -31,7 +31,7 @@ export function xdsTransportSocket(xds: XdsAddress, tls: XdsClientTls): Record<s
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: {
-      '@type': UPSTREAM_TLS_CONTEXT,
+      '@type': UPSTREAM_TLS_CONTEXT_TYPE,
       // SNI names the server Envoy dials; the server's certificate must name it (checked in the CA file).
       ...(xds.isIp ? {} : { sni: xds.host }),
       common_tls_context: {

@@ -5,7 +5,7 @@ const withAnnotations = (annotations: Record<string, string>) => ({ metadata: { 
 
 describe('readNginxAnnotations', () => {
   it('rewrite-target implies regex paths, as in ingress-nginx', () => {
-    expect(readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/rewrite-target': '/$1' })).options).toEqual({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: true, forceSslRedirect: false });
+    expect(readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/rewrite-target': '/$1' })).options).toMatchObject({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: true, forceSslRedirect: false });
   });
 
   it('rejects an app-root that is not an absolute path, naming the value', () => {
@@ -15,8 +15,12 @@ describe('readNginxAnnotations', () => {
   });
 
   it('warns about every nginx annotation it does not honour', () => {
-    const { problems } = readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', 'example.com/other': 'x' }));
-    expect(problems.map((p) => [p.annotation, p.severity])).toEqual([['nginx.ingress.kubernetes.io/proxy-body-size', 'warning']]);
+    const { problems } = readNginxAnnotations(withAnnotations({ 'nginx.ingress.kubernetes.io/mirror-target': 'http://x', 'nginx.ingress.kubernetes.io/no-such-thing': 'x', 'nginx.ingress.kubernetes.io/proxy-buffering': 'off', 'example.com/other': 'x' }));
+    expect(problems).toEqual([
+      { annotation: 'nginx.ingress.kubernetes.io/mirror-target', severity: 'warning', message: 'is not supported by Portico and has no effect (request mirroring is not supported)' },
+      { annotation: 'nginx.ingress.kubernetes.io/no-such-thing', severity: 'warning', message: 'is not an ingress-nginx annotation Portico knows; it has no effect' },
+      { annotation: 'nginx.ingress.kubernetes.io/proxy-buffering', severity: 'warning', message: 'has no effect on Envoy: Envoy streams responses; there is no response buffering to turn on or off' },
+    ]);
   });
 
   it('reads ssl-redirect and force-ssl-redirect, keeping the default for a value that is not a boolean', () => {

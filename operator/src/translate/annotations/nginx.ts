@@ -1,85 +1,71 @@
-// The ingress-nginx annotations Portico honours, read with ingress-nginx's meaning so Ingresses
-// written for it keep working unchanged. See docs/annotations.md.
+// The ingress-nginx annotations of one Ingress, read with ingress-nginx's meaning so Ingresses
+// written for it keep working unchanged. Each family module reads its own annotations through one
+// AnnotationReader; this composes them and reports what no family read. See docs/annotations.md.
+import type { IrRoutePolicy } from '../../ir/types.js';
 import type { V1Ingress } from '../../store/cluster-state.js';
-import { hasControlCharacter } from '../../util/characters.js';
 import { isAccessControl, isSnippet } from './access-control.js';
+import { catalogEntry } from './catalog.js';
+import type { PathOptions } from './paths.js';
+import { readPathOptions } from './paths.js';
 import { NGINX_PREFIX } from './prefix.js';
+import { readProxyPolicy } from './proxy.js';
+import type { AnnotationProblem } from './reader.js';
+import { AnnotationReader } from './reader.js';
+import type { RedirectOptions } from './redirects.js';
+import { readRedirectOptions } from './redirects.js';
+import type { UpstreamOptions } from './upstream.js';
+import { readUpstreamOptions } from './upstream.js';
 
 export { NGINX_PREFIX };
+export type { AnnotationProblem };
 export const REWRITE_TARGET = `${NGINX_PREFIX}rewrite-target`;
-export const USE_REGEX = `${NGINX_PREFIX}use-regex`;
-export const APP_ROOT = `${NGINX_PREFIX}app-root`;
-export const SSL_REDIRECT = `${NGINX_PREFIX}ssl-redirect`;
 export const FORCE_SSL_REDIRECT = `${NGINX_PREFIX}force-ssl-redirect`;
 
-const HONOURED = new Set([REWRITE_TARGET, USE_REGEX, APP_ROOT, SSL_REDIRECT, FORCE_SSL_REDIRECT]);
-
-export interface NginxOptions {
-  /** ImplementationSpecific paths are RE2 regexes (use-regex, or implied by rewrite-target). */
-  regexPaths: boolean;
-  /** Replaces the whole path; `$N` refers to capture group N of the path regex. */
-  rewriteTarget?: string;
-  /** A request for `/` is redirected here with 302. */
-  appRoot?: string;
-  /** Plain-HTTP requests for a host with TLS get 308 to https (default true). */
-  sslRedirect: boolean;
-  /** ...and for any host, with or without TLS (TLS terminated in front of Envoy). */
-  forceSslRedirect: boolean;
+export interface NginxOptions extends PathOptions, RedirectOptions {
+  /** Per-route behaviour for every route of the Ingress. */
+  policy: IrRoutePolicy;
+  upstream: UpstreamOptions;
+  /** Access-control annotations whose value cannot be honoured: the Ingress is closed, not opened. */
+  closedBy: string[];
 }
 
-export interface AnnotationProblem {
-  annotation: string;
-  severity: 'error' | 'warning';
-  message: string;
-}
-
-/** A path we put in :path or Location must hold no whitespace or control characters. */
-function isUnsafePath(value: string): boolean {
-  return /\s/.test(value) || hasControlCharacter(value);
-}
+/** What an Ingress gets when its class turns the nginx family off. */
+export const NO_NGINX_OPTIONS: NginxOptions = {
+  regexPaths: false,
+  sslRedirect: true,
+  forceSslRedirect: false,
+  fromToWww: false,
+  policy: {},
+  upstream: { settings: {}, serviceUpstream: false },
+  closedBy: [],
+};
 
 export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOptions; problems: AnnotationProblem[] } {
   const annotations = ingress.metadata?.annotations ?? {};
+  const reader = new AnnotationReader(annotations);
+  const upstream = readUpstreamOptions(reader);
+  const policy: IrRoutePolicy = { ...readProxyPolicy(reader) };
+  if (upstream.hash) policy.hash = upstream.hash;
+  const options: NginxOptions = { ...readPathOptions(reader), ...readRedirectOptions(reader), policy, upstream, closedBy: [] };
+  options.closedBy = [...new Set(reader.problems.filter((p) => p.closes).map((p) => p.annotation))].sort();
+  return { options, problems: [...reader.problems, ...unreadAnnotations(annotations, reader.read)] };
+}
+
+/** A warning for every nginx annotation no family read; refused access control is reported where the Ingress is closed. */
+function unreadAnnotations(annotations: Readonly<Record<string, string>>, read: ReadonlySet<string>): AnnotationProblem[] {
   const problems: AnnotationProblem[] = [];
-  const flag = (name: string, fallback: boolean): boolean => {
-    const value = annotations[name];
-    if (value === undefined || value === 'true' || value === 'false') return value === undefined ? fallback : value === 'true';
-    problems.push({ annotation: name, severity: 'error', message: `must be "true" or "false", not ${JSON.stringify(value)}; the default (${fallback}) applies` });
-    return fallback;
-  };
-  const options: NginxOptions = {
-    regexPaths: flag(USE_REGEX, false),
-    sslRedirect: flag(SSL_REDIRECT, true),
-    forceSslRedirect: flag(FORCE_SSL_REDIRECT, false),
-  };
-
-  const rewriteTarget = annotations[REWRITE_TARGET];
-  if (rewriteTarget !== undefined) {
-    if (rewriteTarget === '' || isUnsafePath(rewriteTarget)) {
-      problems.push({ annotation: REWRITE_TARGET, severity: 'error', message: `must be a non-empty path without spaces or control characters, not ${JSON.stringify(rewriteTarget)}; ignored` });
-    } else {
-      options.rewriteTarget = rewriteTarget;
-      // ingress-nginx turns every path into a regex location as soon as rewrite-target is set.
-      options.regexPaths = true;
-    }
-  }
-
-  const appRoot = annotations[APP_ROOT];
-  if (appRoot !== undefined) {
-    if (!appRoot.startsWith('/') || isUnsafePath(appRoot)) {
-      problems.push({ annotation: APP_ROOT, severity: 'error', message: `must be an absolute path such as "/app", not ${JSON.stringify(appRoot)}; ignored` });
-    } else {
-      options.appRoot = appRoot;
-    }
-  }
-
   for (const name of Object.keys(annotations).sort()) {
-    // Access control is reported where the Ingress is refused or served (translate-fleet.ts).
-    if (!name.startsWith(NGINX_PREFIX) || HONOURED.has(name) || isAccessControl(name)) continue;
-    const message = isSnippet(name) ? 'is raw nginx configuration, which Portico never translates; the rest of the Ingress is served' : 'is not supported by Portico and has no effect';
+    if (!name.startsWith(NGINX_PREFIX) || read.has(name) || isAccessControl(name)) continue;
+    const entry = catalogEntry(name);
+    const message =
+      isSnippet(name) ? 'is raw nginx configuration, which Portico never translates; the rest of the Ingress is served'
+      : entry?.support === 'no-op' ? `has no effect on Envoy: ${entry.note ?? 'nothing to configure'}`
+      : entry?.note !== undefined ? `is not supported by Portico and has no effect (${entry.note})`
+      : entry ? 'is not supported by Portico and has no effect'
+      : 'is not an ingress-nginx annotation Portico knows; it has no effect';
     problems.push({ annotation: name, severity: 'warning', message });
   }
-  return { options, problems };
+  return problems;
 }
 
 /**

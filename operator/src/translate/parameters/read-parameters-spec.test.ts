@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTE_DEFAULTS } from './fleet-parameters.js';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from './durations.js';
 import { parseByteSize } from './quantities.js';
@@ -22,6 +23,7 @@ describe('readParametersSpec', () => {
       unhonouredAccessControl: 'Refuse',
       tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31_536_000, includeSubDomains: true, preload: false } },
       envoy: { virtualHostDiscovery: false },
+      routeDefaults: DEFAULT_ROUTE_DEFAULTS,
     };
     expect(readParametersSpec({})).toEqual({ parameters: expected });
     expect(readParametersSpec(undefined)).toEqual({ parameters: expected });
@@ -66,6 +68,7 @@ describe('readParametersSpec', () => {
           hsts: { enabled: false, maxAgeSeconds: 600, includeSubDomains: false, preload: true },
         },
         envoy: { version: '1.40', virtualHostDiscovery: true },
+        routeDefaults: DEFAULT_ROUTE_DEFAULTS,
       },
     });
     expect(readParametersSpec({ statusAddress: { service: { namespace: 'portico-system', name: 'envoy' } } })).toMatchObject({

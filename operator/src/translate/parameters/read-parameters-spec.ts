@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
 import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
+import { DEFAULT_ROUTE_DEFAULTS } from './fleet-parameters.js';
 import type { FleetParameters, StatusAddress } from './fleet-parameters.js';
 import type { ObjectName } from './parameters-spec.js';
 import { ACCESS_CONTROL_POLICIES, ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
@@ -98,6 +99,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
       ...(envoyVersion !== undefined ? { version: envoyVersion } : {}),
       virtualHostDiscovery: r.boolean('spec.envoy.virtualHostDiscovery', envoy['virtualHostDiscovery'], d.envoy.virtualHostDiscovery),
     },
+    routeDefaults: DEFAULT_ROUTE_DEFAULTS,
   };
   if (fleet !== undefined) parameters.fleet = fleet;
   if (statusAddress) parameters.statusAddress = statusAddress;

@@ -1,0 +1,19 @@
+// One HTTP filter feature: the filter the listeners list and the per-route config that turns it on
+// for the routes whose policy asks for it. Each feature is a module of this folder; index.ts puts
+// them in the order requests meet them.
+import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
+import type { HttpFilter } from '../../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { IrFleet, IrRoute } from '../../ir/types.js';
+
+export interface HttpFilterFeature {
+  /** Envoy's filter name: the key of typed_per_filter_config. */
+  name: string;
+  /** The route's config for this filter, or undefined when the route does not use it. */
+  routeConfig(route: IrRoute): Any | undefined;
+  /**
+   * The filter as every listener of the fleet lists it, or undefined when nothing in the fleet
+   * uses it. `usedByRoutes`: some route has a config for it. A filter only routes use is listed
+   * with `disabled: true`, so routes without a config skip it.
+   */
+  listenerFilter(fleet: IrFleet, usedByRoutes: boolean): HttpFilter | undefined;
+}

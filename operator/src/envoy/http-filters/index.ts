@@ -1,0 +1,32 @@
+// The HTTP filters a fleet's listeners run, in the order a request meets them, and the
+// per-route configs that turn them on. The router is always last.
+import type { HttpFilter } from '../../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
+import { ROUTER_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { IrFleet, IrRoute } from '../../ir/types.js';
+import { bufferFilter } from './buffer.js';
+import type { HttpFilterFeature } from './http-filter.js';
+
+/** Access decisions first (who may ask), then what shapes the request (its body). */
+const FEATURES: readonly HttpFilterFeature[] = [bufferFilter];
+
+/** typed_per_filter_config of a route: one entry per filter it turns on; undefined when none. */
+export function routeFilterConfigs(route: IrRoute): Record<string, Any> | undefined {
+  let configs: Record<string, Any> | undefined;
+  for (const feature of FEATURES) {
+    const config = feature.routeConfig(route);
+    if (config !== undefined) (configs ??= {})[feature.name] = config;
+  }
+  return configs;
+}
+
+/** The filters of every listener of the fleet, the router last. */
+export function httpFilters(fleet: IrFleet): HttpFilter[] {
+  const routes = fleet.virtualHosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])]);
+  const filters: HttpFilter[] = [];
+  for (const feature of FEATURES) {
+    const filter = feature.listenerFilter(fleet, routes.some((route) => feature.routeConfig(route) !== undefined));
+    if (filter) filters.push(filter);
+  }
+  return [...filters, { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }];
+}
