@@ -5,14 +5,26 @@ import type { Cluster as ClusterMessage } from '../../../xds-server/src/generate
 import type { LocalityLbEndpoints } from '../../../xds-server/src/generated/envoy/config/endpoint/v3/LocalityLbEndpoints.js';
 import type { HttpProtocolOptions } from '../../../xds-server/src/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
 import type { UpstreamTlsContext } from '../../../xds-server/src/generated/envoy/extensions/transport_sockets/tls/v3/UpstreamTlsContext.js';
-import { HTTP_PROTOCOL_OPTIONS_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/protos/type-urls.js';
+import { HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, ROUND_ROBIN_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 import type { Cluster, ClusterLoadAssignment } from '../../../xds-server/src/resources.js';
 import type { IrCluster, IrClusterSettings, IrUpstreamOptions } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { durationFromMs } from './duration.js';
 
 const BUFFER_LIMIT_BYTES = 32 * 1024;
-const LB_POLICIES: Record<IrClusterSettings['balancing'], ClusterMessage['lb_policy']> = { roundRobin: 'ROUND_ROBIN', leastRequest: 'LEAST_REQUEST', ringHash: 'RING_HASH' };
+const LB_POLICIES: Record<'roundRobin' | 'ringHash', ClusterMessage['lb_policy']> = { roundRobin: 'ROUND_ROBIN', ringHash: 'RING_HASH' };
+
+/**
+ * Least request as a load-balancing policy list rather than `lb_policy: LEAST_REQUEST`, which
+ * grpc-js-xds rejects (the whole cluster): Envoy takes the first policy it knows, gRPC clients
+ * skip to round robin.
+ */
+const LEAST_REQUEST_THEN_ROUND_ROBIN: NonNullable<ClusterMessage['load_balancing_policy']> = {
+  policies: [
+    { typed_extension_config: { name: 'envoy.load_balancing_policies.least_request', typed_config: { '@type': LEAST_REQUEST_TYPE } } },
+    { typed_extension_config: { name: 'envoy.load_balancing_policies.round_robin', typed_config: { '@type': ROUND_ROBIN_TYPE } } },
+  ],
+};
 
 export function edsCluster(cluster: IrCluster, upstream: IrUpstreamOptions): Cluster {
   const { settings } = cluster;
@@ -21,9 +33,10 @@ export function edsCluster(cluster: IrCluster, upstream: IrUpstreamOptions): Clu
     type: 'EDS',
     eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: cluster.loadAssignment },
     connect_timeout: durationFromMs(settings.connectTimeoutMs ?? upstream.connectTimeoutMs),
-    lb_policy: LB_POLICIES[settings.balancing],
     per_connection_buffer_limit_bytes: { value: BUFFER_LIMIT_BYTES },
   };
+  if (settings.balancing === 'leastRequest') result.load_balancing_policy = LEAST_REQUEST_THEN_ROUND_ROBIN;
+  else result.lb_policy = LB_POLICIES[settings.balancing];
   const protocol = protocolOptions(settings);
   if (protocol) result.typed_extension_protocol_options = { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, ...protocol } };
   if (settings.tls) result.transport_socket = { name: 'envoy.transport_sockets.tls', typed_config: { '@type': UPSTREAM_TLS_CONTEXT_TYPE, ...upstreamTls(settings) } };

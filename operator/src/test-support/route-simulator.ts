@@ -41,8 +41,13 @@ export function simulateRequest(config: RouteConfiguration, authority: string, r
   if (route.direct_response) return { status: 'direct', virtualHost: virtualHost.name ?? '', code: route.direct_response.status ?? 0 };
   if (route.redirect) {
     const code = REDIRECT_CODES[String(route.redirect.response_code ?? 'MOVED_PERMANENTLY')] ?? 301;
-    const scheme = route.redirect.https_redirect ? 'https' : 'http';
-    const location = `${scheme}://${host}${route.redirect.path_redirect ?? path}`;
+    const redirect = route.redirect;
+    const scheme = redirect.https_redirect ? 'https' : (redirect.scheme_redirect ?? request['x-forwarded-proto']);
+    const port = redirect.port_redirect ? `:${redirect.port_redirect}` : '';
+    // A path_redirect with its own query replaces the request's; strip_query drops the request's.
+    const target = redirect.path_redirect ?? pathOnly;
+    const keptQuery = target.includes('?') || redirect.strip_query || query === undefined ? '' : `?${query}`;
+    const location = `${scheme}://${redirect.host_redirect ?? host}${port}${target}${keptQuery}`;
     return { status: 'redirect', virtualHost: virtualHost.name ?? '', location, code };
   }
   const action = route.route;

@@ -53,7 +53,7 @@ export class ClusterTable {
     const settings: IrClusterSettings = { ...base, ...upstream.settings };
     let serviceUpstream = upstream.serviceUpstream;
     if (serviceUpstream && clusterIps(resolved.service).length === 0) {
-      report(`service-upstream: Service ${resolved.service.metadata?.namespace ?? ''}/${resolved.service.metadata?.name ?? ''} has no ClusterIP (headless); its endpoints are used`);
+      report(`service-upstream: Service ${resolved.service.metadata?.namespace ?? ''}/${resolved.service.metadata?.name ?? ''} has no ClusterIP (it is headless, or none is assigned yet); its endpoints are used`);
       serviceUpstream = false;
     }
     const tokens = variantTokens(base, settings, serviceUpstream);

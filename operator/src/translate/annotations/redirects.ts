@@ -67,7 +67,7 @@ function redirectTo(reader: AnnotationReader, name: string, value: string, statu
     url.protocol !== 'http:' && url.protocol !== 'https:' ? 'must use http or https'
     : url.username || url.password ? 'must not carry credentials'
     : url.hash ? 'must not have a #fragment'
-    : /[$\s]/.test(decodeURI(written)) ? 'uses an nginx variable or whitespace Portico cannot expand (only a trailing $request_uri is supported)'
+    : /[$\s]/.test(written) ? 'uses an nginx variable or whitespace Portico cannot expand (only a trailing $request_uri is supported)'
     : keepsPath && (url.pathname !== '/' || url.search) ? 'can end in $request_uri only right after the host'
     : undefined;
   if (problem !== undefined) {
