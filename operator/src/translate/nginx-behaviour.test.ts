@@ -109,3 +109,24 @@ describe('route defaults nginx users took for granted', () => {
     expect(JSON.stringify(listener)).toContain('"upgrade_configs":[{"upgrade_type":"websocket"}]');
   });
 });
+
+describe('server-alias', () => {
+  const config = translateYaml(
+    fixtures({ services: ['app', 'other'] }),
+    ingressYaml({ name: 'main', host: 'main.example.com', paths: root('app'), annotations: { [`${NGINX}server-alias`]: 'alias.example.com, taken.example.com, *.wild.example.com' } }),
+    ingressYaml({ name: 'taken', host: 'taken.example.com', paths: root('other'), created: '2030-01-01T00:00:00Z' }),
+  );
+  const routes = routeConfigurationOf(config, 'portico');
+
+  it('answers an alias exactly as the host it aliases', () => {
+    expect(simulateRequest(routes, 'alias.example.com', '/x')).toMatchObject({ status: 'routed', cluster: 'default/app/80' });
+  });
+
+  it('never takes a name another Ingress routes, even a newer one, and refuses wildcards', () => {
+    expect(simulateRequest(routes, 'taken.example.com', '/')).toMatchObject({ status: 'routed', cluster: 'default/other/80' });
+    expect(config.diagnostics.map((d) => [d.object, d.severity, d.message])).toEqual([
+      ['Ingress default/main', 'error', `metadata.annotations["${NGINX}server-alias"]: "*.wild.example.com" is a wildcard; only exact names can be aliases, so it is ignored`],
+      ['Ingress default/main', 'warning', `metadata.annotations["${NGINX}server-alias"]: taken.example.com is routed as a host by an Ingress, so it is not an alias of main.example.com`],
+    ]);
+  });
+});
