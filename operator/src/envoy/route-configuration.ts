@@ -66,7 +66,7 @@ function singleLabelAuthority(host: string): HeaderMatcher {
 
 /**
  * One IR route can need two Envoy routes: Prefix `/foo` is exact `/foo` plus prefix `/foo/`. Over
- * plain HTTP a redirected route is preceded by its 308 twin.
+ * plain HTTP a redirected route is preceded by its redirecting twin (the class's code, 308 by default).
  */
 function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Scheme, defaults: IrRouteDefaults): Route[] {
   const served = pathMatches(route).map((match) => envoyRoute(route, authority ? { ...match, headers: [authority] } : match, defaults));
@@ -74,7 +74,7 @@ function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Sc
   const redirects = pathMatches(route).map((match): Route => ({
     name: `${route.name}/https-redirect`,
     match: { ...match, headers: [...(authority ? [authority] : []), NOT_FORWARDED_FROM_HTTPS] },
-    redirect: { https_redirect: true, response_code: 'PERMANENT_REDIRECT' },
+    redirect: { https_redirect: true, response_code: redirectAction({ kind: 'redirect', statusCode: defaults.httpsRedirectCode }).response_code },
   }));
   return [...redirects, ...served];
 }

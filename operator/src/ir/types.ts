@@ -31,6 +31,8 @@ export interface IrRouteDefaults {
   backendIdleTimeoutMs: number;
   /** Absent: no retries. */
   retry?: IrRetryPolicy;
+  /** The status of the redirects to HTTPS (httpsRedirect routes): ingress-nginx's http-redirect-code. */
+  httpsRedirectCode: IrRedirectStatus;
 }
 
 export interface IrListener {
@@ -134,7 +136,8 @@ export interface IrRoute {
   /** Stable, human-readable route name, e.g. "default/web/rule-0/path-1". */
   name: string;
   /**
-   * Over plain HTTP, answer 308 to the same URL on https (ingress-nginx's ssl-redirect), unless a
+   * Over plain HTTP, redirect to the same URL on https (ingress-nginx's ssl-redirect) with the
+   * fleet's routeDefaults.httpsRedirectCode (308 unless the class says otherwise), unless a
    * trusted proxy in front says the request came over HTTPS (X-Forwarded-Proto).
    */
   httpsRedirect?: true;

@@ -58,8 +58,10 @@ export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly
 }
 
 function routeDefaultsOf(parameters: FleetParameters): IrRouteDefaults {
-  const { backendIdleTimeoutMs, retry } = parameters.routeDefaults;
-  return { backendIdleTimeoutMs, ...(retry.tries > 1 && retry.on.length > 0 ? { retry: { on: retry.on, numRetries: retry.tries - 1 } } : {}) };
+  const { backendIdleTimeoutMs, retry, redirectCode } = parameters.routeDefaults;
+  const defaults: IrRouteDefaults = { backendIdleTimeoutMs, httpsRedirectCode: redirectCode };
+  if (retry.tries > 1 && retry.on.length > 0) defaults.retry = { on: retry.on, numRetries: retry.tries - 1, ...(retry.idempotentOnly ? { idempotentOnly: true as const } : {}) };
+  return defaults;
 }
 
 function httpOptions(parameters: FleetParameters): IrHttpOptions {

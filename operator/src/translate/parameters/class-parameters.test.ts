@@ -6,6 +6,7 @@ import { validateMessage } from '../../../../xds-server/src/protos/validate.js';
 import type { EnvoyConfig } from '../../pipeline.js';
 import { classIngressYaml, ingressClassYaml, parametersYaml, serviceYaml } from '../../test-support/parameters-yaml.js';
 import { fleetOf, translateYaml } from '../../test-support/translate-yaml.js';
+import { simulateRequest } from '../../test-support/route-simulator.js';
 
 function hcmOf(config: EnvoyConfig, ingressClass: string): Record<string, unknown> {
   const listener = fleetOf(config, ingressClass).resources.listeners[0];
@@ -171,5 +172,49 @@ describe('IngressClass parameters', () => {
     const on = translateYaml(...docs(true));
     expect(on.diagnostics).toEqual([]);
     expect(route(on)?.route?.regex_rewrite).toBeDefined();
+  });
+
+  it('give every route the class defaults (idle timeout, retries, redirect code), which an Ingress\'s annotations override', () => {
+    const docs = (spec: object): string[] => [
+      ingressClassYaml({ name: 'edge', parameters: 'p' }),
+      parametersYaml('p', spec),
+      serviceYaml('shop', 1),
+      serviceYaml('wiki', 2),
+      classIngressYaml('shop', 'edge', 'shop.example.com', 'shop', { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/from-to-www-redirect': 'true' }),
+      classIngressYaml('wiki', 'edge', 'wiki.example.com', 'wiki', { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '5', 'nginx.ingress.kubernetes.io/proxy-next-upstream': 'off' }),
+    ];
+    const table = (config: EnvoyConfig) => {
+      const found = fleetOf(config, 'edge').resources.routeConfigurations.find((r) => r.name === 'http');
+      if (!found) throw new Error('no http route table');
+      return found;
+    };
+    const host = (config: EnvoyConfig, name: string) => table(config).virtual_hosts?.find((v) => v.name === name);
+
+    const classic = translateYaml(...docs({ clientIP: { xffNumTrustedHops: 1 } }));
+    expect(classic.diagnostics).toEqual([]);
+    expect(simulateRequest(table(classic), 'shop.example.com', '/cart?x=1')).toMatchObject({ status: 'redirect', code: 308, location: 'https://shop.example.com/cart?x=1' });
+    expect(simulateRequest(table(classic), 'www.shop.example.com', '/cart')).toMatchObject({ status: 'redirect', code: 308, location: 'http://shop.example.com/cart' });
+    expect(host(classic, 'shop.example.com')?.retry_policy).toMatchObject({ retry_on: 'connect-failure,refused-stream,reset-before-request', num_retries: { value: 2 } });
+    expect(host(classic, 'shop.example.com')?.retry_policy?.retriable_request_headers).toBeUndefined();
+
+    const tuned = translateYaml(
+      ...docs({ clientIP: { xffNumTrustedHops: 1 }, timeouts: { backendIdle: '2m' }, retries: { on: ['connect-failure', 'gateway-error'], tries: 5 }, redirects: { statusCode: 301 } }),
+    );
+    expect(tuned.diagnostics).toEqual([]);
+    // Both the HTTPS redirect and the www twin answer with the class's code.
+    expect(simulateRequest(table(tuned), 'shop.example.com', '/cart')).toMatchObject({ status: 'redirect', code: 301, location: 'https://shop.example.com/cart' });
+    expect(simulateRequest(table(tuned), 'www.shop.example.com', '/cart')).toMatchObject({ status: 'redirect', code: 301 });
+    // Served over HTTPS (a trusted proxy says so): forwarded, with the class's idle timeout.
+    expect(simulateRequest(table(tuned), 'shop.example.com', '/cart', { 'x-forwarded-proto': 'https' })).toMatchObject({ status: 'routed', cluster: 'default/shop/80' });
+    const shop = host(tuned, 'shop.example.com');
+    expect(shop?.routes?.find((r) => r.route)?.route?.idle_timeout).toEqual({ seconds: 120 });
+    // gateway-error may replay a request the backend received: idempotent methods only.
+    expect(shop?.retry_policy).toMatchObject({ retry_on: 'connect-failure,gateway-error', num_retries: { value: 4 }, retriable_request_headers: [{ name: ':method' }] });
+    const wiki = host(tuned, 'wiki.example.com')?.routes?.[0]?.route;
+    expect(wiki?.idle_timeout).toEqual({ seconds: 5 });
+    expect(wiki?.retry_policy).toEqual({});
+
+    const noRetries = translateYaml(...docs({ retries: { on: [] } }));
+    expect(host(noRetries, 'shop.example.com')?.retry_policy).toBeUndefined();
   });
 });

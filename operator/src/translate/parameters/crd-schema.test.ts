@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
 import { DURATION_PATTERN } from './durations.js';
-import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, TLS_VERSIONS } from './parameters-spec.js';
+import { ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_RETRY_TRIES, REDIRECT_STATUS_CODES, RETRY_CONDITIONS, TLS_VERSIONS } from './parameters-spec.js';
 import { BYTE_SIZE_PATTERN } from './quantities.js';
 import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, FLEET_NAME_PATTERN, MAX_REQUEST_HEADERS_KIB, MAX_STATUS_ADDRESSES, MAX_TRUSTED_HOPS } from './read-parameters-spec.js';
 
@@ -22,6 +22,7 @@ interface Schema {
   minimum?: number;
   maximum?: number;
   maxItems?: number;
+  'x-kubernetes-list-type'?: string;
 }
 
 interface Crd {
@@ -69,7 +70,12 @@ describe('the IngressClassParameters CRDs', () => {
   });
 
   it('use the patterns, enums and ranges the translator checks', () => {
-    for (const field of ['connect', 'request', 'requestHeaders', 'idle', 'streamIdle']) expect(at(`timeouts.${field}`).pattern).toBe(DURATION_PATTERN);
+    for (const field of ['connect', 'request', 'requestHeaders', 'idle', 'streamIdle', 'backendIdle']) expect(at(`timeouts.${field}`).pattern).toBe(DURATION_PATTERN);
+    expect(Object.keys(at('timeouts').properties ?? {}).sort()).toEqual(Object.keys(DEFAULT_PARAMETERS_SPEC.timeouts).sort());
+    expect(at('retries.on.[]').enum).toEqual([...RETRY_CONDITIONS]);
+    expect([at('retries.on').maxItems, at('retries.on')['x-kubernetes-list-type']]).toEqual([RETRY_CONDITIONS.length, 'set']);
+    expect([at('retries.tries').minimum, at('retries.tries').maximum]).toEqual([1, MAX_RETRY_TRIES]);
+    expect(at('redirects.statusCode').enum).toEqual([...REDIRECT_STATUS_CODES]);
     expect(at('requestLimits.maxBodySize').pattern).toBe(BYTE_SIZE_PATTERN);
     expect(at('fleet').pattern).toBe(FLEET_NAME_PATTERN);
     expect(at('statusAddress.service.namespace').pattern).toBe(DNS_LABEL_PATTERN);

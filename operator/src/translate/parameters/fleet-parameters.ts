@@ -1,6 +1,6 @@
 // A class's parameters after validation, in the units the translator works in. What the IR and
 // the status writer read; the raw spec shape stays in parameters-spec.ts.
-import type { AccessControlPolicy, AccessLogFormat, EnvoySpec, ListenerSpec, TlsSpec } from './parameters-spec.js';
+import type { AccessControlPolicy, AccessLogFormat, EnvoySpec, ListenerSpec, RedirectStatusCode, RetryCondition, TlsSpec } from './parameters-spec.js';
 
 export type StatusAddress = { kind: 'fixed'; addresses: string[] } | { kind: 'service'; namespace: string; name: string };
 
@@ -29,21 +29,14 @@ export interface FleetParameters {
 }
 
 export interface RouteDefaults {
-  /** proxy-read-timeout and proxy-send-timeout; 0: none. */
+  /** timeouts.backendIdle (proxy-read-timeout and proxy-send-timeout); 0: none. */
   backendIdleTimeoutMs: number;
-  /** proxy-next-upstream: retried conditions (Envoy retry_on) and tries; tries 1: no retries. */
-  retry: { on: string[]; tries: number };
-  /** The status of redirects to another host or scheme (http-redirect-code): from-to-www. */
-  redirectCode: 301 | 302 | 307 | 308;
+  /**
+   * retries (proxy-next-upstream, -tries): retried conditions (Envoy retry_on) and tries; tries 1
+   * or no conditions: no retries. idempotentOnly: a condition may replay a request the backend
+   * received and the class did not allow that for non-idempotent methods.
+   */
+  retry: { on: RetryCondition[]; tries: number; idempotentOnly: boolean };
+  /** redirects.statusCode (http-redirect-code): redirects to HTTPS (ssl-redirect, force-ssl-redirect) and from-to-www. */
+  redirectCode: RedirectStatusCode;
 }
-
-/**
- * nginx's defaults, kept by the class unless its parameters say otherwise: 60 s between reads,
- * and retries where the request cannot have reached the backend (nginx retries "error timeout",
- * 3 tries, but Envoy cannot limit the unsafe ones to idempotent methods without losing the safe ones).
- */
-export const DEFAULT_ROUTE_DEFAULTS: RouteDefaults = {
-  backendIdleTimeoutMs: 60_000,
-  retry: { on: ['connect-failure', 'refused-stream', 'reset-before-request'], tries: 3 },
-  redirectCode: 308,
-};

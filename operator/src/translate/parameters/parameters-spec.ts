@@ -9,13 +9,26 @@ export interface ParametersSpec {
   listeners: { http: ListenerSpec; https: ListenerSpec };
   /** Where Ingress status addresses come from; the operator's flags when unset. */
   statusAddress?: { service?: ObjectName; addresses?: string[] };
-  timeouts: { connect: string; request: string; requestHeaders: string; idle: string; streamIdle: string };
+  timeouts: { connect: string; request: string; requestHeaders: string; idle: string; streamIdle: string; backendIdle: string };
   requestLimits: { maxRequestHeadersKiB: number; maxBodySize: string };
   clientIP: { useRemoteAddress: boolean; xffNumTrustedHops: number };
   accessLog: { enabled: boolean; format: AccessLogFormat };
   annotationFamilies: { nginx: boolean; unhonouredAccessControl: AccessControlPolicy };
   tls: TlsSpec;
   envoy: EnvoySpec;
+  /** The class's retries to another endpoint (ingress-nginx's proxy-next-upstream and -tries). */
+  retries: RetriesSpec;
+  /** Redirects to another scheme or host (ingress-nginx's http-redirect-code). */
+  redirects: { statusCode: RedirectStatusCode };
+}
+
+export interface RetriesSpec {
+  /** Envoy retry_on conditions; empty: no retries. */
+  on: RetryCondition[];
+  /** Attempts in all, the first included; 1: no retries. */
+  tries: number;
+  /** Also retry non-idempotent methods (POST, PATCH) after the request may have reached the backend (nginx's non_idempotent). */
+  nonIdempotent: boolean;
 }
 
 export interface TlsSpec {
@@ -80,6 +93,19 @@ export const TLS_CIPHER_SUITES = [
   'AES128-SHA',
   'AES256-SHA',
 ] as const;
+/**
+ * The conditions a class may retry on, Envoy's retry_on words. The first three are safe for any
+ * method: the request cannot have reached the backend. The others may replay a request the
+ * backend already received, so they retry only idempotent methods unless retries.nonIdempotent.
+ */
+export const SAFE_RETRY_CONDITIONS = ['connect-failure', 'refused-stream', 'reset-before-request'] as const;
+export const RETRY_CONDITIONS = [...SAFE_RETRY_CONDITIONS, 'reset', 'gateway-error', '5xx'] as const;
+export type RetryCondition = (typeof RETRY_CONDITIONS)[number];
+/** nginx caps nothing (0 is unlimited); Portico, as for the proxy-next-upstream-tries annotation, at 10. */
+export const MAX_RETRY_TRIES = 10;
+/** ingress-nginx's http-redirect-code accepts these. */
+export const REDIRECT_STATUS_CODES = [301, 302, 307, 308] as const;
+export type RedirectStatusCode = (typeof REDIRECT_STATUS_CODES)[number];
 /** ingress-nginx's ConfigMap defaults: hsts "true", hsts-max-age "31536000", hsts-include-subdomains "true", hsts-preload "false". */
 export const MAX_HSTS_MAX_AGE_SECONDS = 2 ** 31 - 1;
 
@@ -90,12 +116,17 @@ export const MAX_HSTS_MAX_AGE_SECONDS = 2 ** 31 - 1;
  */
 export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
   listeners: { http: { address: '0.0.0.0', port: 8080 }, https: { address: '0.0.0.0', port: 8443 } },
-  timeouts: { connect: '5s', request: '300s', requestHeaders: '10s', idle: '1h', streamIdle: '300s' },
-  // Envoy's own default for headers; bodies are unlimited unless a platform team sets a limit.
+  // backendIdle: nginx's proxy-read-timeout / proxy-send-timeout.
+  timeouts: { connect: '5s', request: '300s', requestHeaders: '10s', idle: '1h', streamIdle: '300s', backendIdle: '60s' },
+  // Envoy's own default for headers; bodies are unlimited unless a platform team sets a limit
+  // (a limit buffers whole request bodies: docs/decisions/0013-no-default-body-limit.md).
   requestLimits: { maxRequestHeadersKiB: 60, maxBodySize: '0' },
   clientIP: { useRemoteAddress: true, xffNumTrustedHops: 0 },
   accessLog: { enabled: false, format: 'Text' },
   annotationFamilies: { nginx: true, unhonouredAccessControl: 'Refuse' },
   tls: { minimumVersion: '1.2', hsts: { enabled: true, maxAgeSeconds: 31536000, includeSubDomains: true, preload: false } },
   envoy: { virtualHostDiscovery: false },
+  // nginx's "error timeout" and 3 tries, limited to what cannot have reached the backend.
+  retries: { on: ['connect-failure', 'refused-stream', 'reset-before-request'], tries: 3, nonIdempotent: false },
+  redirects: { statusCode: 308 },
 };

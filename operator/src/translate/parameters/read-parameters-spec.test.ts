@@ -1,4 +1,3 @@
-import { DEFAULT_ROUTE_DEFAULTS } from './fleet-parameters.js';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from './durations.js';
 import { parseByteSize } from './quantities.js';
@@ -7,6 +6,17 @@ import { readParametersSpec } from './read-parameters-spec.js';
 function problemsOf(spec: unknown): string[] {
   const read = readParametersSpec(spec);
   return 'problems' in read ? read.problems : [];
+}
+
+const DEFAULT_ROUTE_DEFAULTS = {
+  backendIdleTimeoutMs: 60_000,
+  retry: { on: ['connect-failure', 'refused-stream', 'reset-before-request'], tries: 3, idempotentOnly: false },
+  redirectCode: 308,
+};
+
+function routeDefaultsOf(spec: unknown): unknown {
+  const read = readParametersSpec(spec);
+  return 'parameters' in read ? read.parameters.routeDefaults : read.problems;
 }
 
 describe('readParametersSpec', () => {
@@ -34,7 +44,7 @@ describe('readParametersSpec', () => {
       fleet: 'edge',
       listeners: { http: { address: '::', port: 80 }, https: { port: 443 } },
       statusAddress: { addresses: ['192.0.2.1', 'lb.example.com'] },
-      timeouts: { connect: '250ms', request: '0s', requestHeaders: '1m30s', idle: '2h', streamIdle: '5m' },
+      timeouts: { connect: '250ms', request: '0s', requestHeaders: '1m30s', idle: '2h', streamIdle: '5m', backendIdle: '0s' },
       requestLimits: { maxRequestHeadersKiB: 96, maxBodySize: '8Mi' },
       clientIP: { useRemoteAddress: false, xffNumTrustedHops: 2 },
       accessLog: { enabled: true, format: 'JSON' },
@@ -46,6 +56,8 @@ describe('readParametersSpec', () => {
         hsts: { enabled: false, maxAgeSeconds: 600, includeSubDomains: false, preload: true },
       },
       envoy: { version: '1.40', virtualHostDiscovery: true },
+      retries: { on: ['reset', 'connect-failure'], tries: 5, nonIdempotent: true },
+      redirects: { statusCode: 301 },
     });
     expect(read).toEqual({
       parameters: {
@@ -68,7 +80,7 @@ describe('readParametersSpec', () => {
           hsts: { enabled: false, maxAgeSeconds: 600, includeSubDomains: false, preload: true },
         },
         envoy: { version: '1.40', virtualHostDiscovery: true },
-        routeDefaults: DEFAULT_ROUTE_DEFAULTS,
+        routeDefaults: { backendIdleTimeoutMs: 0, retry: { on: ['reset', 'connect-failure'], tries: 5, idempotentOnly: false }, redirectCode: 301 },
       },
     });
     expect(readParametersSpec({ statusAddress: { service: { namespace: 'portico-system', name: 'envoy' } } })).toMatchObject({
@@ -90,7 +102,7 @@ describe('readParametersSpec', () => {
         timeout: {},
       }),
     ).toEqual([
-      'spec.timeout: unknown field (known: fleet, listeners, statusAddress, timeouts, requestLimits, clientIP, accessLog, annotationFamilies, tls, envoy)',
+      'spec.timeout: unknown field (known: fleet, listeners, statusAddress, timeouts, requestLimits, clientIP, accessLog, annotationFamilies, tls, envoy, retries, redirects)',
       'spec.fleet: must be a lowercase name of letters, digits, "-" and "." (at most 253; it names the fleet in its client certificate and Secret), not "Edge!"',
       'spec.listeners.http.address: must be an IP address, not "any"',
       'spec.listeners: https.port must differ from http.port (both are 8443)',
@@ -110,6 +122,40 @@ describe('readParametersSpec', () => {
       'spec.envoy.version: must be an Envoy minor release such as "1.37", not "v1.40.0"',
       'spec.envoy.virtualHostDiscovery: must be true or false, not "yes"',
     ]);
+  });
+
+  it('reads the route defaults: backend idle timeout, retries and the redirect code', () => {
+    expect(routeDefaultsOf({})).toEqual(DEFAULT_ROUTE_DEFAULTS);
+    expect(routeDefaultsOf({ timeouts: { backendIdle: '2m30s' } })).toMatchObject({ backendIdleTimeoutMs: 150_000 });
+    // Conditions that may replay a received request retry only idempotent methods, unless the class allows it.
+    expect(routeDefaultsOf({ retries: { on: ['connect-failure', 'gateway-error'] } })).toMatchObject({ retry: { on: ['connect-failure', 'gateway-error'], tries: 3, idempotentOnly: true } });
+    expect(routeDefaultsOf({ retries: { on: ['5xx'], nonIdempotent: true } })).toMatchObject({ retry: { on: ['5xx'], idempotentOnly: false } });
+    expect(routeDefaultsOf({ retries: { on: ['refused-stream'], nonIdempotent: false } })).toMatchObject({ retry: { on: ['refused-stream'], idempotentOnly: false } });
+    // An explicit empty list is no retries, not the default conditions.
+    expect(routeDefaultsOf({ retries: { on: [] } })).toMatchObject({ retry: { on: [], tries: 3 } });
+    expect(routeDefaultsOf({ retries: { tries: 1 } })).toMatchObject({ retry: { tries: 1 } });
+    for (const statusCode of [301, 302, 307, 308]) expect(routeDefaultsOf({ redirects: { statusCode } })).toMatchObject({ redirectCode: statusCode });
+  });
+
+  it('reports bad route defaults naming the field', () => {
+    expect(
+      problemsOf({
+        timeouts: { backendIdle: '60' },
+        retries: { on: ['retriable-4xx', 'reset', 'reset'], tries: 0, nonIdempotent: 'no', when: 'always' },
+        redirects: { statusCode: 303 },
+      }),
+    ).toEqual([
+      'spec.timeouts.backendIdle: must be a duration such as 5s, 1m30s or 250ms, not "60"',
+      'spec.retries.when: unknown field (known: on, tries, nonIdempotent)',
+      'spec.retries.on[0]: must be one of "connect-failure", "refused-stream", "reset-before-request", "reset", "gateway-error", "5xx", not "retriable-4xx"',
+      'spec.retries.on[2]: "reset" is listed twice',
+      'spec.retries.tries: must be between 1 and 10, not 0',
+      'spec.retries.nonIdempotent: must be true or false, not "no"',
+      'spec.redirects.statusCode: must be one of 301, 302, 307, 308, not 303',
+    ]);
+    expect(problemsOf({ retries: { on: 'reset', tries: 11 } })).toEqual(['spec.retries.on: must be a list', 'spec.retries.tries: must be between 1 and 10, not 11']);
+    expect(problemsOf({ redirects: { statusCode: '308' } })).toEqual(['spec.redirects.statusCode: must be an integer, not "308"']);
+    expect(problemsOf({ redirects: { statusCode: 200 } })).toEqual(['spec.redirects.statusCode: must be one of 301, 302, 307, 308, not 200']);
   });
 });
 

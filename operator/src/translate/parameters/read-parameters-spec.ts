@@ -5,10 +5,9 @@ import { isIP } from 'node:net';
 import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
 import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
-import { DEFAULT_ROUTE_DEFAULTS } from './fleet-parameters.js';
-import type { FleetParameters, StatusAddress } from './fleet-parameters.js';
-import type { ObjectName } from './parameters-spec.js';
-import { ACCESS_CONTROL_POLICIES, ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
+import type { FleetParameters, RouteDefaults, StatusAddress } from './fleet-parameters.js';
+import type { ObjectName, RetryCondition } from './parameters-spec.js';
+import { ACCESS_CONTROL_POLICIES, ACCESS_LOG_FORMATS, DEFAULT_PARAMETERS_SPEC, MAX_HSTS_MAX_AGE_SECONDS, MAX_RETRY_TRIES, REDIRECT_STATUS_CODES, RETRY_CONDITIONS, SAFE_RETRY_CONDITIONS, TLS_CIPHER_SUITES, TLS_VERSIONS } from './parameters-spec.js';
 import type { TlsSpec } from './parameters-spec.js';
 import { parseByteSize } from './quantities.js';
 
@@ -29,7 +28,7 @@ const ipAddress = (text: string): string | undefined => (isIP(text) ? undefined 
 export function readParametersSpec(spec: unknown): { parameters: FleetParameters } | { problems: string[] } {
   const r = new FieldReader();
   const d = DEFAULT_PARAMETERS_SPEC;
-  const root = r.object('spec', spec, ['fleet', 'listeners', 'statusAddress', 'timeouts', 'requestLimits', 'clientIP', 'accessLog', 'annotationFamilies', 'tls', 'envoy']);
+  const root = r.object('spec', spec, ['fleet', 'listeners', 'statusAddress', 'timeouts', 'requestLimits', 'clientIP', 'accessLog', 'annotationFamilies', 'tls', 'envoy', 'retries', 'redirects']);
 
   const fleet = r.has(root, 'fleet') ? r.string('spec.fleet', root['fleet'], '', matches(FLEET_NAME_PATTERN, 'a lowercase name of letters, digits, "-" and "." (at most 253; it names the fleet in its client certificate and Secret)')) : undefined;
 
@@ -48,7 +47,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
 
   const statusAddress = readStatusAddress(r, root['statusAddress']);
 
-  const rawTimeouts = r.object('spec.timeouts', root['timeouts'], ['connect', 'request', 'requestHeaders', 'idle', 'streamIdle']);
+  const rawTimeouts = r.object('spec.timeouts', root['timeouts'], ['connect', 'request', 'requestHeaders', 'idle', 'streamIdle', 'backendIdle']);
   const duration = (field: keyof typeof d.timeouts): number => {
     const path = `spec.timeouts.${field}`;
     const text = r.string(path, rawTimeouts[field], d.timeouts[field]);
@@ -61,6 +60,7 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
   };
   const timeouts = { connectMs: duration('connect'), requestMs: duration('request'), requestHeadersMs: duration('requestHeaders'), idleMs: duration('idle'), streamIdleMs: duration('streamIdle') };
   if (timeouts.connectMs === 0) r.problem('spec.timeouts.connect', 'must be greater than 0s');
+  const backendIdleTimeoutMs = duration('backendIdle');
 
   const limits = r.object('spec.requestLimits', root['requestLimits'], ['maxRequestHeadersKiB', 'maxBodySize']);
   const maxRequestHeadersKiB = r.integer('spec.requestLimits.maxRequestHeadersKiB', limits['maxRequestHeadersKiB'], d.requestLimits.maxRequestHeadersKiB, 1, MAX_REQUEST_HEADERS_KIB);
@@ -99,12 +99,41 @@ export function readParametersSpec(spec: unknown): { parameters: FleetParameters
       ...(envoyVersion !== undefined ? { version: envoyVersion } : {}),
       virtualHostDiscovery: r.boolean('spec.envoy.virtualHostDiscovery', envoy['virtualHostDiscovery'], d.envoy.virtualHostDiscovery),
     },
-    routeDefaults: DEFAULT_ROUTE_DEFAULTS,
+    routeDefaults: readRouteDefaults(r, root, backendIdleTimeoutMs),
   };
   if (fleet !== undefined) parameters.fleet = fleet;
   if (statusAddress) parameters.statusAddress = statusAddress;
   if (accessLogEnabled) parameters.accessLog = { format: accessLogFormat };
   return r.problems.length > 0 ? { problems: r.problems } : { parameters };
+}
+
+/** What every route of the class gets unless its Ingress's annotations say otherwise. */
+function readRouteDefaults(r: FieldReader, root: Record<string, unknown>, backendIdleTimeoutMs: number): RouteDefaults {
+  const d = DEFAULT_PARAMETERS_SPEC;
+  const retries = r.object('spec.retries', root['retries'], ['on', 'tries', 'nonIdempotent']);
+  const on: RetryCondition[] = r.has(retries, 'on') ? [] : [...d.retries.on];
+  r.list('spec.retries.on', retries['on'], 0, RETRY_CONDITIONS.length).forEach((item, i) => {
+    const path = `spec.retries.on[${i}]`;
+    const condition = r.oneOf<RetryCondition | ''>(path, item, '', RETRY_CONDITIONS);
+    if (condition === '') return;
+    if (on.includes(condition)) r.problem(path, `${JSON.stringify(condition)} is listed twice`);
+    else on.push(condition);
+  });
+  const tries = r.integer('spec.retries.tries', retries['tries'], d.retries.tries, 1, MAX_RETRY_TRIES);
+  const nonIdempotent = r.boolean('spec.retries.nonIdempotent', retries['nonIdempotent'], d.retries.nonIdempotent);
+  const redirects = r.object('spec.redirects', root['redirects'], ['statusCode']);
+  const statusCode = r.integer('spec.redirects.statusCode', redirects['statusCode'], d.redirects.statusCode, -Infinity, Infinity);
+  const redirectCode = REDIRECT_STATUS_CODES.find((code) => code === statusCode);
+  if (redirectCode === undefined) r.problem('spec.redirects.statusCode', `must be one of ${REDIRECT_STATUS_CODES.join(', ')}, not ${statusCode}`);
+  return {
+    backendIdleTimeoutMs,
+    retry: {
+      on,
+      tries,
+      idempotentOnly: !nonIdempotent && on.some((condition) => !(SAFE_RETRY_CONDITIONS as readonly string[]).includes(condition)),
+    },
+    redirectCode: redirectCode ?? d.redirects.statusCode,
+  };
 }
 
 function readTls(r: FieldReader, value: unknown): TlsSpec {
