@@ -56,6 +56,7 @@ typecheck: $(NODE_MODULES_STAMP)
 lint: $(NODE_MODULES_STAMP)
 	npm run lint
 
+## Unit tests only (operator/ and xds-server/): no API server is built or started.
 unit: $(NODE_MODULES_STAMP)
 	npm run test:unit
 

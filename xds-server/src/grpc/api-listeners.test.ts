@@ -1,7 +1,21 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';
+import { encodeMessage, RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
+import { BUFFER_PER_ROUTE_TYPE, CORS_POLICY_TYPE, RBAC_PER_ROUTE_TYPE } from '../protos/type-urls.js';
 import type { RouteConfiguration } from '../resources.js';
-import { ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, apiListener, grpcRouteProblem, hostRouteConfigurationName, withGrpcApiListeners } from './api-listeners.js';
+import { accessControlIn, ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, apiListener, grpcRouteProblem, hostRouteConfigurationName, withGrpcApiListeners } from './api-listeners.js';
+
+const require = createRequire(import.meta.url);
+// grpc-js-xds's own RDS validation: what a proxyless client runs on every RouteConfiguration.
+require('@grpc/grpc-js-xds');
+const { RouteConfigurationResourceType } = require('@grpc/grpc-js-xds/build/src/xds-resource-type/route-config-resource-type.js') as {
+  RouteConfigurationResourceType: { get(): { decode(context: unknown, resource: { type_url: string; value: Buffer }): { error?: string } } };
+};
+function grpcRejection(table: RouteConfiguration | undefined): string | undefined {
+  const value = Buffer.from(encodeMessage(RESOURCE_TYPES.routeConfiguration, table ?? {}));
+  return RouteConfigurationResourceType.get().decode({ bootstrap: { certificateProviders: {} }, server: {} }, { type_url: typeUrlOf('routeConfiguration'), value }).error;
+}
 
 const SPEC = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c2', '*.wild.example.com': 'c2', '*': 'c1' }, endpoints: { c1: [1], c2: [2] } };
 
@@ -83,6 +97,93 @@ describe('gRPC API listeners', () => {
       const { resources, leftOut } = withGrpcApiListeners(fleetResources(SPEC), {});
       expect(leftOut).toEqual([]);
       expect(resources.routeConfigurations.map((rc) => rc.name)).not.toContain(ANY_HOST_ROUTE_CONFIGURATION);
+    });
+
+    describe('per-filter configs', () => {
+      // No wildcard host: the fixtures' `*.wild.example.com:*` domain is one grpc-js-xds refuses.
+      const PLAIN = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c2', '*': 'c1' }, endpoints: { c1: [1], c2: [2] } };
+      const CORS = { '@type': CORS_POLICY_TYPE, allow_origin_string_match: [{ exact: '*' }], allow_methods: 'GET', max_age: '60' };
+      const SOURCE_RANGES = {
+        '@type': RBAC_PER_ROUTE_TYPE,
+        rbac: { rules: { action: 'ALLOW', policies: { 'source-ranges': { permissions: [{ any: true }], principals: [{ remote_ip: { address_prefix: '10.0.0.0', prefix_len: { value: 8 } } }] } } } },
+      };
+      // a.example.com: a route guarded by source ranges (and CORS), then an open one with CORS and
+      // a body limit; b.example.com: CORS on its virtual host; the catch-all: CORS on a weighted route.
+      function withFilterConfigs(): ReturnType<typeof fleetResources> {
+        const input = fleetResources(PLAIN);
+        const table = input.routeConfigurations[0] as RouteConfiguration;
+        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => {
+          if (vh.name === 'a.example.com') {
+            return {
+              ...vh,
+              routes: [
+                { name: 'default/admin/rule-0/path-0', match: { prefix: '/admin' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES, 'envoy.filters.http.cors': CORS } },
+                { name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS, 'envoy.filters.http.buffer': { '@type': BUFFER_PER_ROUTE_TYPE, disabled: true } } },
+              ],
+            };
+          }
+          if (vh.name === 'b.example.com') return { ...vh, typed_per_filter_config: { 'envoy.filters.http.cors': CORS } };
+          if (vh.name === 'any-host') {
+            return { ...vh, routes: [{ name: 'default/c1/weighted', match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'c1', weight: { value: 1 }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS } }] } } }] };
+          }
+          return vh;
+        });
+        return input;
+      }
+
+      it('grpc-js-xds rejects the Envoy table for them (so this view matters)', () => {
+        expect(grpcRejection(withFilterConfigs().routeConfigurations[0])).toMatch(/typed_per_filter_config\[envoy.filters.http.cors\] validation failed/);
+      });
+
+      it('leaves out routes guarded by access control, strips the rest, and grpc-js-xds accepts every table', () => {
+        const input = withFilterConfigs();
+        const envoyTable = structuredClone(input.routeConfigurations[0]);
+        const { resources, leftOut } = withGrpcApiListeners(input, fleetOrigins(PLAIN));
+        const byName = new Map(resources.routeConfigurations.map((rc) => [rc.name, rc]));
+        expect([...byName.keys()]).toEqual(['grpc:*', 'grpc:a.example.com', 'grpc:b.example.com', ROUTE_CONFIG]);
+        expect(byName.get(ROUTE_CONFIG)).toEqual(envoyTable);
+        expect(byName.get('grpc:a.example.com')?.virtual_hosts?.[0]?.routes).toEqual([{ name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' } }]);
+        expect(byName.get('grpc:b.example.com')?.virtual_hosts?.[0]).toEqual({ name: 'b.example.com', domains: ['b.example.com', 'b.example.com:*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c2' } }] });
+        expect(byName.get(ANY_HOST_ROUTE_CONFIGURATION)?.virtual_hosts?.find((vh) => vh.name === 'any-host')?.routes).toEqual([{ name: 'default/c1/weighted', match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'c1', weight: { value: 1 } }] } } }]);
+        expect(JSON.stringify([...byName.entries()].filter(([name]) => name !== ROUTE_CONFIG))).not.toContain('typed_per_filter_config');
+        for (const name of ['grpc:*', 'grpc:a.example.com', 'grpc:b.example.com']) expect(grpcRejection(byName.get(name)), name).toBeUndefined();
+        expect(leftOut).toEqual([
+          {
+            routeConfiguration: ROUTE_CONFIG,
+            virtualHost: 'a.example.com',
+            route: 'default/admin/rule-0/path-0',
+            reason: 'access control gRPC clients cannot enforce: an RBAC filter (source ranges), envoy.filters.http.rbac; left out rather than served unguarded',
+            origins: ['Ingress default/c1'],
+          },
+        ]);
+      });
+
+      it('leaves out every route of a virtual host whose own config guards access', () => {
+        const input = fleetResources(PLAIN);
+        const table = input.routeConfigurations[0] as RouteConfiguration;
+        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => (vh.name === 'b.example.com' ? { ...vh, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES } } : vh));
+        const { resources, leftOut } = withGrpcApiListeners(input, fleetOrigins(PLAIN));
+        expect(resources.routeConfigurations.find((rc) => rc.name === 'grpc:b.example.com')?.virtual_hosts?.[0]?.routes).toEqual([]);
+        expect(leftOut.map((l) => l.virtualHost)).toEqual(['b.example.com']);
+      });
+
+      it('tells guards from configs that only turn a filter off', () => {
+        const rbac = 'envoy.filters.http.rbac';
+        const wrapped = (config: object, extra: object = {}) => ({ '@type': 'type.googleapis.com/envoy.config.route.v3.FilterConfig', config, ...extra });
+        const type = (name: string) => `type.googleapis.com/envoy.extensions.filters.http.${name}`;
+        expect(accessControlIn({ [rbac]: SOURCE_RANGES })).toMatch(/RBAC/);
+        expect(accessControlIn({ [rbac]: wrapped(SOURCE_RANGES, { is_optional: true }) })).toMatch(/RBAC/);
+        expect(accessControlIn({ [rbac]: { type_url: RBAC_PER_ROUTE_TYPE, value: Buffer.alloc(0) } })).toMatch(/RBAC/);
+        expect(accessControlIn({ x: { type_url: 'type.googleapis.com/envoy.config.route.v3.FilterConfig', value: Buffer.alloc(0) } })).toMatch(/cannot read/);
+        expect(accessControlIn({ a: { '@type': type('ext_authz.v3.ExtAuthzPerRoute'), check_settings: {} } })).toMatch(/ext_authz/);
+        expect(accessControlIn({ a: { '@type': type('basic_auth.v3.BasicAuthPerRoute'), users: { inline_string: 'u:{SHA}x' } } })).toMatch(/basic/);
+        expect(accessControlIn({ a: { '@type': type('local_ratelimit.v3.LocalRateLimit'), stat_prefix: 'x' } })).toMatch(/rate limit/);
+        expect(accessControlIn({ [rbac]: wrapped(SOURCE_RANGES, { disabled: true }) })).toBeUndefined();
+        expect(accessControlIn({ [rbac]: { '@type': RBAC_PER_ROUTE_TYPE } })).toBeUndefined();
+        expect(accessControlIn({ a: { '@type': type('ext_authz.v3.ExtAuthzPerRoute'), disabled: true } })).toBeUndefined();
+        expect(accessControlIn({ 'envoy.filters.http.cors': CORS })).toBeUndefined();
+        expect(accessControlIn(undefined)).toBeUndefined();
+      });
     });
 
     it('knows what grpc-js-xds rejects or drops', () => {

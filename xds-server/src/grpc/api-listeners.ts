@@ -13,8 +13,12 @@
 //   every authority, unknown hosts included, exactly as Envoy does (this one is the whole table,
 //   or its copy `grpc:*` when routes had to be left out).
 // Both views leave out the routes gRPC cannot use (grpcRouteProblem): gRPC rejects a RouteConfiguration
-// whole for one such route, so one app-root redirect would cut every client off. The rest of the
-// table keeps its order; a virtual host left with no routes stays (its calls fail UNAVAILABLE).
+// whole for one such route, so one app-root redirect would cut every client off. They also leave out
+// the routes an access-control filter guards (RBAC, ext_authz, basic_auth, local_ratelimit): a
+// proxyless client runs no such filter, so serving it the route would fail open. Every other
+// per-filter config (cors, buffer, …) is stripped from routes and virtual hosts: grpc-js-xds rejects
+// the table for a config type it does not know, and it runs none of those filters anyway. The rest
+// of the table keeps its order; a virtual host left with no routes stays (its calls fail UNAVAILABLE).
 // What was left out is returned (leftOut) with the objects that made it.
 // The server keeps these listeners out of wildcard (Envoy) subscriptions (EncodedResource.inWildcard)
 // and out of the Delta view altogether: gRPC clients do not speak Delta.
@@ -22,6 +26,7 @@ import type { HttpConnectionManager } from '../generated/envoy/extensions/filter
 import { virtualHostResourceName } from '../cache/virtual-host-discovery.js';
 import { packAny } from '../protos/any.js';
 import type { Route } from '../generated/envoy/config/route/v3/Route.js';
+import type { Any } from '../generated/google/protobuf/Any.js';
 import type { FleetResources, FleetView, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../protos/type-urls.js';
 import { compareStrings } from '../util/compare-strings.js';
@@ -83,6 +88,76 @@ export function grpcRouteProblem(route: Route): string | undefined {
   return 'gRPC supports only cluster and weighted_clusters targets';
 }
 
+/** Per-route configs of the filters that decide who may pass, by type: gRPC clients enforce none of them. */
+const ACCESS_CONTROL_CONFIGS: Readonly<Record<string, string>> = {
+  'envoy.extensions.filters.http.rbac.v3.RBAC': 'an RBAC filter (source ranges)',
+  'envoy.extensions.filters.http.rbac.v3.RBACPerRoute': 'an RBAC filter (source ranges)',
+  'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz': 'external authentication (ext_authz)',
+  'envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute': 'external authentication (ext_authz)',
+  'envoy.extensions.filters.http.basic_auth.v3.BasicAuth': 'basic authentication',
+  'envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute': 'basic authentication',
+  'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit': 'a rate limit (local_ratelimit)',
+};
+const FILTER_CONFIG = 'envoy.config.route.v3.FilterConfig';
+const TYPE_PREFIX = 'type.googleapis.com/';
+
+type FilterConfigs = Record<string, Any> | undefined;
+
+/**
+ * What guards access among per-filter configs, or undefined when nothing does. A config that only
+ * turns its filter off (FilterConfig{disabled}, RBACPerRoute without rules, ExtAuthzPerRoute{disabled})
+ * guards nothing; a FilterConfig in its encoded form cannot be read, so it counts as a guard.
+ */
+export function accessControlIn(configs: FilterConfigs): string | undefined {
+  for (const [name, config] of Object.entries(configs ?? {})) {
+    const guard = accessControlOf(config);
+    if (guard !== undefined) return `${guard}, ${name}`;
+  }
+  return undefined;
+}
+
+function accessControlOf(config: unknown): string | undefined {
+  if (!isRecord(config)) return undefined;
+  const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : typeof config['type_url'] === 'string' ? config['type_url'] : '';
+  const type = typeUrl.startsWith(TYPE_PREFIX) ? typeUrl.slice(TYPE_PREFIX.length) : typeUrl;
+  const encoded = config['@type'] === undefined;
+  if (type === FILTER_CONFIG) {
+    if (encoded) return 'a filter config Portico cannot read';
+    return config['disabled'] === true ? undefined : accessControlOf(config['config']);
+  }
+  const what = ACCESS_CONTROL_CONFIGS[type];
+  if (what === undefined || encoded) return what;
+  if (type.endsWith('.RBACPerRoute') && config['rbac'] == null) return undefined;
+  if (type.endsWith('.ExtAuthzPerRoute') && config['disabled'] === true) return undefined;
+  return what;
+}
+
+/** The object without typed_per_filter_config (gRPC clients run none of those filters); itself when it has none. */
+function withoutFilterConfigs<T extends { typed_per_filter_config?: FilterConfigs }>(object: T): T {
+  if (object.typed_per_filter_config === undefined) return object;
+  const copy = { ...object };
+  delete copy.typed_per_filter_config;
+  return copy;
+}
+
+/** The route as gRPC clients get it: no per-filter configs, here or on its weighted clusters. */
+function routeForGrpc(route: Route): Route {
+  const clusters = route.route?.weighted_clusters?.clusters;
+  const stripped = clusters?.map((cluster) => withoutFilterConfigs(cluster));
+  const withClusters = stripped && stripped.some((cluster, index) => cluster !== clusters?.[index])
+    ? { ...route, route: { ...route.route, weighted_clusters: { ...route.route?.weighted_clusters, clusters: stripped } } }
+    : route;
+  return withoutFilterConfigs(withClusters);
+}
+
+/** Why gRPC must not get a route: it cannot use it, or cannot enforce what guards it. */
+function grpcLeaveOutReason(route: Route, guardedBy: string | undefined): string | undefined {
+  const problem = grpcRouteProblem(route);
+  if (problem !== undefined) return problem;
+  const guard = guardedBy ?? accessControlIn(route.typed_per_filter_config) ?? route.route?.weighted_clusters?.clusters?.map((c) => accessControlIn(c.typed_per_filter_config)).find((g) => g !== undefined);
+  return guard === undefined ? undefined : `access control gRPC clients cannot enforce: ${guard}; left out rather than served unguarded`;
+}
+
 export function withGrpcApiListeners(resources: FleetResources, origins: ResourceOrigins): GrpcApiListenersResult {
   const routeConfigByName = new Map(resources.routeConfigurations.map((rc) => [rc.name ?? '', rc]));
   const taken = new Set(resources.listeners.map((listener) => listener.name ?? ''));
@@ -90,17 +165,26 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
   const leftOut = new Map<string, LeftOutRoute>();
   const originsOf = (tableName: string, virtualHost: VirtualHost): string[] =>
     origins.virtualHost?.[virtualHostResourceName(tableName, virtualHost.name ?? '')] ?? origins.routeConfiguration?.[tableName] ?? [];
-  /** The virtual host as gRPC clients get it: `virtualHost` itself when every route is usable. */
-  const forGrpc = (tableName: string, virtualHost: VirtualHost): VirtualHost => {
+  /**
+   * The virtual host as gRPC clients get it: `virtualHost` itself when every route is usable and
+   * nothing carries a per-filter config. A guard on the table or the virtual host guards every route.
+   */
+  const forGrpc = (routeConfig: RouteConfiguration, virtualHost: VirtualHost): VirtualHost => {
+    const tableName = routeConfig.name ?? '';
+    const guardedBy = accessControlIn(routeConfig.typed_per_filter_config) ?? accessControlIn(virtualHost.typed_per_filter_config);
     const routes = virtualHost.routes ?? [];
-    const kept = routes.filter((route, index) => {
-      const reason = grpcRouteProblem(route);
-      if (reason === undefined) return true;
+    const kept: Route[] = [];
+    routes.forEach((route, index) => {
+      const reason = grpcLeaveOutReason(route, guardedBy);
+      if (reason === undefined) {
+        kept.push(routeForGrpc(route));
+        return;
+      }
       const key = JSON.stringify([tableName, virtualHost.name ?? '', index]);
       if (!leftOut.has(key)) leftOut.set(key, { routeConfiguration: tableName, virtualHost: virtualHost.name ?? '', route: route.name ?? describeMatch(route), reason, origins: originsOf(tableName, virtualHost) });
-      return false;
     });
-    return kept.length === routes.length ? virtualHost : { ...virtualHost, routes: kept };
+    const stripped = withoutFilterConfigs(virtualHost);
+    return stripped === virtualHost && kept.length === routes.length && kept.every((route, index) => route === routes[index]) ? virtualHost : { ...stripped, routes: kept };
   };
   let anyHostRouteConfig: string | undefined;
 
@@ -134,7 +218,7 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
     const from = originsOf(tableName, virtualHost);
     const name = hostRouteConfigurationName(host);
     if (!addListener(host, name, from)) continue;
-    routeConfigurations.push({ ...routeConfig, name, virtual_hosts: [forGrpc(tableName, virtualHost)] });
+    routeConfigurations.push({ ...withoutFilterConfigs(routeConfig), name, virtual_hosts: [forGrpc(routeConfig, virtualHost)] });
     routeOrigins[name] = from;
   }
   const anyHostTable = anyHostRouteConfig === undefined ? undefined : routeConfigByName.get(anyHostRouteConfig);
@@ -142,12 +226,13 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
     const tableName = anyHostTable.name ?? '';
     const from = origins.routeConfiguration?.[tableName] ?? [];
     const virtualHosts = anyHostTable.virtual_hosts ?? [];
-    const filtered = virtualHosts.map((virtualHost) => forGrpc(tableName, virtualHost));
-    // The Envoy table itself while gRPC can take it whole; else a copy without what it cannot use.
+    const filtered = virtualHosts.map((virtualHost) => forGrpc(anyHostTable, virtualHost));
+    // The Envoy table itself while gRPC can take it whole (it ignores a table's own per-filter
+    // configs); else a copy without what it cannot use.
     if (filtered.every((virtualHost, index) => virtualHost === virtualHosts[index])) addListener(ANY_HOST_LISTENER, tableName, from);
     else {
       addListener(ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, from);
-      routeConfigurations.push({ ...anyHostTable, name: ANY_HOST_ROUTE_CONFIGURATION, virtual_hosts: filtered });
+      routeConfigurations.push({ ...withoutFilterConfigs(anyHostTable), name: ANY_HOST_ROUTE_CONFIGURATION, virtual_hosts: filtered });
       routeOrigins[ANY_HOST_ROUTE_CONFIGURATION] = from;
     }
   } else if (anyHostTable) skipped.push(ANY_HOST_LISTENER);
