@@ -119,7 +119,7 @@ export const DEFAULT_PARAMETERS_SPEC: ParametersSpec = {
   // backendIdle: nginx's proxy-read-timeout / proxy-send-timeout.
   timeouts: { connect: '5s', request: '300s', requestHeaders: '10s', idle: '1h', streamIdle: '300s', backendIdle: '60s' },
   // Envoy's own default for headers; bodies are unlimited unless a platform team sets a limit
-  // (a limit buffers whole request bodies: docs/decisions/0013-no-default-body-limit.md).
+  // (a limit buffers whole request bodies: docs/decisions/0014-no-default-body-limit.md).
   requestLimits: { maxRequestHeadersKiB: 60, maxBodySize: '0' },
   clientIP: { useRemoteAddress: true, xffNumTrustedHops: 0 },
   accessLog: { enabled: false, format: 'Text' },
