@@ -178,6 +178,8 @@ describe('gRPC API listeners', () => {
         expect(accessControlIn({ a: { '@type': type('ext_authz.v3.ExtAuthzPerRoute'), check_settings: {} } })).toMatch(/ext_authz/);
         expect(accessControlIn({ a: { '@type': type('basic_auth.v3.BasicAuthPerRoute'), users: { inline_string: 'u:{SHA}x' } } })).toMatch(/basic/);
         expect(accessControlIn({ a: { '@type': type('local_ratelimit.v3.LocalRateLimit'), stat_prefix: 'x' } })).toMatch(/rate limit/);
+        expect(accessControlIn({ a: { '@type': 'type.googleapis.com/xds.type.v3.TypedStruct', type_url: type('local_ratelimit.v3.LocalRateLimit'), value: {} } })).toMatch(/rate limit/);
+        expect(accessControlIn({ a: { '@type': 'type.googleapis.com/xds.type.v3.TypedStruct', type_url: CORS_POLICY_TYPE, value: {} } })).toBeUndefined();
         expect(accessControlIn({ [rbac]: wrapped(SOURCE_RANGES, { disabled: true }) })).toBeUndefined();
         expect(accessControlIn({ [rbac]: { '@type': RBAC_PER_ROUTE_TYPE } })).toBeUndefined();
         expect(accessControlIn({ a: { '@type': type('ext_authz.v3.ExtAuthzPerRoute'), disabled: true } })).toBeUndefined();

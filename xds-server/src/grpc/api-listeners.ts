@@ -99,6 +99,8 @@ const ACCESS_CONTROL_CONFIGS: Readonly<Record<string, string>> = {
   'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit': 'a rate limit (local_ratelimit)',
 };
 const FILTER_CONFIG = 'envoy.config.route.v3.FilterConfig';
+/** A config as JSON (Struct) with the type it stands for in `type_url`; Envoy converts it. */
+const TYPED_STRUCTS = new Set(['xds.type.v3.TypedStruct', 'udpa.type.v1.TypedStruct']);
 const TYPE_PREFIX = 'type.googleapis.com/';
 
 type FilterConfigs = Record<string, Any> | undefined;
@@ -106,7 +108,8 @@ type FilterConfigs = Record<string, Any> | undefined;
 /**
  * What guards access among per-filter configs, or undefined when nothing does. A config that only
  * turns its filter off (FilterConfig{disabled}, RBACPerRoute without rules, ExtAuthzPerRoute{disabled})
- * guards nothing; a FilterConfig in its encoded form cannot be read, so it counts as a guard.
+ * guards nothing. FilterConfig and TypedStruct wrappers are looked into; in their encoded form
+ * they cannot be, so they count as guards.
  */
 export function accessControlIn(configs: FilterConfigs): string | undefined {
   for (const [name, config] of Object.entries(configs ?? {})) {
@@ -118,18 +121,23 @@ export function accessControlIn(configs: FilterConfigs): string | undefined {
 
 function accessControlOf(config: unknown): string | undefined {
   if (!isRecord(config)) return undefined;
-  const typeUrl = typeof config['@type'] === 'string' ? config['@type'] : typeof config['type_url'] === 'string' ? config['type_url'] : '';
-  const type = typeUrl.startsWith(TYPE_PREFIX) ? typeUrl.slice(TYPE_PREFIX.length) : typeUrl;
+  const type = typeName(typeof config['@type'] === 'string' ? config['@type'] : config['type_url']);
   const encoded = config['@type'] === undefined;
   if (type === FILTER_CONFIG) {
     if (encoded) return 'a filter config Portico cannot read';
     return config['disabled'] === true ? undefined : accessControlOf(config['config']);
   }
+  if (TYPED_STRUCTS.has(type)) return encoded ? 'a filter config Portico cannot read' : ACCESS_CONTROL_CONFIGS[typeName(config['type_url'])];
   const what = ACCESS_CONTROL_CONFIGS[type];
   if (what === undefined || encoded) return what;
   if (type.endsWith('.RBACPerRoute') && config['rbac'] == null) return undefined;
   if (type.endsWith('.ExtAuthzPerRoute') && config['disabled'] === true) return undefined;
   return what;
+}
+
+function typeName(typeUrl: unknown): string {
+  if (typeof typeUrl !== 'string') return '';
+  return typeUrl.startsWith(TYPE_PREFIX) ? typeUrl.slice(TYPE_PREFIX.length) : typeUrl;
 }
 
 /** The object without typed_per_filter_config (gRPC clients run none of those filters); itself when it has none. */
