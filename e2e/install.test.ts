@@ -149,6 +149,10 @@ describe('config/ and crds/', () => {
       [{ requestLimits: { maxBodySize: '1m' } }, 'spec.requestLimits.maxBodySize', 'in body should match'],
       [{ fleet: 'Not_OK!' }, 'spec.fleet', 'in body should match'],
       [{ statusAddress: { service: { name: 'envoy' } } }, 'spec.statusAddress.service.namespace', 'Required value'],
+      [{ timeouts: { backendIdle: '60' } }, 'spec.timeouts.backendIdle', 'in body should match'],
+      [{ retries: { on: ['retriable-4xx'] } }, 'spec.retries.on[0]', 'Unsupported value: "retriable-4xx"'],
+      [{ retries: { tries: 0 } }, 'spec.retries.tries', 'in body should be greater than or equal to 1'],
+      [{ redirects: { statusCode: 303 } }, 'spec.redirects.statusCode', 'Unsupported value: 303'],
     ];
     for (const [spec, field, message] of cases) {
       const error = await refused(spec);
@@ -171,6 +175,7 @@ describe('config/ and crds/', () => {
       [{ listeners: { http: { address: 'localhost' } } }, 'spec.listeners.http.address', 'must be an IP address'],
       [{ statusAddress: { addresses: ['Not A Host'] } }, 'spec.statusAddress.addresses[0]', 'must be an IP address or a lowercase DNS name'],
       [{ requestLimits: { maxBodySize: '5Gi' } }, 'spec.requestLimits.maxBodySize', 'must be less than 4Gi'],
+      [{ retries: { on: ['reset', 'connect-failure', 'reset'] } }, 'spec.retries.on', 'must not list a condition twice'],
     ];
     for (const [spec, field, message] of cases) {
       for (const kind of ['IngressClassParameters', 'ClusterIngressClassParameters'] as const) {

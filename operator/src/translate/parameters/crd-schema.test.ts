@@ -22,7 +22,7 @@ interface Schema {
   minimum?: number;
   maximum?: number;
   maxItems?: number;
-  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-validations'?: Array<{ rule: string; message: string }>;
 }
 
 interface Crd {
@@ -73,7 +73,8 @@ describe('the IngressClassParameters CRDs', () => {
     for (const field of ['connect', 'request', 'requestHeaders', 'idle', 'streamIdle', 'backendIdle']) expect(at(`timeouts.${field}`).pattern).toBe(DURATION_PATTERN);
     expect(Object.keys(at('timeouts').properties ?? {}).sort()).toEqual(Object.keys(DEFAULT_PARAMETERS_SPEC.timeouts).sort());
     expect(at('retries.on.[]').enum).toEqual([...RETRY_CONDITIONS]);
-    expect([at('retries.on').maxItems, at('retries.on')['x-kubernetes-list-type']]).toEqual([RETRY_CONDITIONS.length, 'set']);
+    expect(at('retries.on').maxItems).toBe(RETRY_CONDITIONS.length);
+    expect(at('retries.on')['x-kubernetes-validations']).toEqual([{ rule: 'self.all(c, self.exists_one(x, x == c))', message: 'must not list a condition twice' }]);
     expect([at('retries.tries').minimum, at('retries.tries').maximum]).toEqual([1, MAX_RETRY_TRIES]);
     expect(at('redirects.statusCode').enum).toEqual([...REDIRECT_STATUS_CODES]);
     expect(at('requestLimits.maxBodySize').pattern).toBe(BYTE_SIZE_PATTERN);

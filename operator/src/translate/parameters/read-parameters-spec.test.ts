@@ -148,7 +148,7 @@ describe('readParametersSpec', () => {
       'spec.timeouts.backendIdle: must be a duration such as 5s, 1m30s or 250ms, not "60"',
       'spec.retries.when: unknown field (known: on, tries, nonIdempotent)',
       'spec.retries.on[0]: must be one of "connect-failure", "refused-stream", "reset-before-request", "reset", "gateway-error", "5xx", not "retriable-4xx"',
-      'spec.retries.on[2]: "reset" is listed twice',
+      'spec.retries.on: must not list a condition twice: "reset"',
       'spec.retries.tries: must be between 1 and 10, not 0',
       'spec.retries.nonIdempotent: must be true or false, not "no"',
       'spec.redirects.statusCode: must be one of 301, 302, 307, 308, not 303',

@@ -116,7 +116,7 @@ function readRouteDefaults(r: FieldReader, root: Record<string, unknown>, backen
     const path = `spec.retries.on[${i}]`;
     const condition = r.oneOf<RetryCondition | ''>(path, item, '', RETRY_CONDITIONS);
     if (condition === '') return;
-    if (on.includes(condition)) r.problem(path, `${JSON.stringify(condition)} is listed twice`);
+    if (on.includes(condition)) r.problem('spec.retries.on', `must not list a condition twice: ${JSON.stringify(condition)}`);
     else on.push(condition);
   });
   const tries = r.integer('spec.retries.tries', retries['tries'], d.retries.tries, 1, MAX_RETRY_TRIES);
