@@ -235,3 +235,69 @@ export function originsOf(snapshot: FleetSnapshot, kind: ResourceKind, names: It
   for (const name of names) for (const origin of byName[name] ?? []) all.add(origin);
   return [...all].sort();
 }
+
+/** Kinds a per-resource update may touch: both views hold them as the very same resources. */
+export const UPDATABLE_KINDS: readonly ResourceKind[] = ['cluster', 'clusterLoadAssignment', 'secret'];
+
+/**
+ * A fleet's snapshot with some resources of one kind replaced, added or removed, and nothing else
+ * touched: only `upserts` are encoded, and the type's version is what a full publish of the same
+ * resources would give (same per-resource content hashes, same type version), so a later publish
+ * of the whole fleet sees no change. Kinds the views cut differently (listeners, route tables,
+ * virtual hosts) cannot be updated this way: they need a publish.
+ */
+export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind, upserts: readonly object[], removals: readonly string[]): BuiltSnapshot {
+  if (!UPDATABLE_KINDS.includes(kind)) throw new Error(`${kind} resources cannot be updated one by one; publish the fleet`);
+  const problems: PublishProblem[] = [];
+  const before = previous.types[kind];
+  const type = updateType(kind, before, upserts, removals, problems, previous.origins);
+  const types = { ...previous.types, [kind]: type };
+  // Both views share the TypeSnapshot of these kinds (buildFleetSnapshot); keep it so.
+  const deltaTypes = previous.deltaTypes[kind] === before ? { ...previous.deltaTypes, [kind]: type } : { ...previous.deltaTypes, [kind]: updateType(kind, previous.deltaTypes[kind], upserts, removals, [], previous.origins) };
+  return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: previous.origins }, problems };
+}
+
+function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonly object[], removals: readonly string[], problems: PublishProblem[], origins: ResourceOrigins): TypeSnapshot {
+  const replaced = new Map<string, EncodedResource>();
+  const originsOf = (name: string): string[] => [...(origins[kind]?.[name] ?? [])].sort(compareStrings);
+  for (const resource of upserts) {
+    const name = resourceName(kind, resource);
+    if (name === '') {
+      problems.push({ kind, name, message: 'resource has no name', origins: [] });
+      continue;
+    }
+    if (replaced.has(name)) {
+      problems.push({ kind, name, message: 'duplicate name; the first resource with this name is served', origins: originsOf(name) });
+      continue;
+    }
+    const kept = previous.resources.get(name);
+    try {
+      replaced.set(name, encodeResource(kind, name, resource, kept));
+    } catch (error) {
+      const reason = error instanceof InvalidResourceError ? error.message : `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
+      problems.push({ kind, name, message: `${reason}; ${kept ? 'its last good version stays in service' : 'it is not served'}`, origins: originsOf(name) });
+    }
+  }
+  const removed = removals.filter((name) => previous.resources.has(name) && !replaced.has(name));
+  const changed = [...replaced].filter(([name, resource]) => previous.resources.get(name) !== resource).map(([name]) => name).sort(compareStrings);
+  if (changed.length === 0 && removed.length === 0) return previous;
+  const added = changed.some((name) => !previous.resources.has(name));
+  const byName = new Map(previous.resources);
+  for (const name of removed) byName.delete(name);
+  for (const name of changed) byName.set(name, replaced.get(name) as EncodedResource);
+  // Names kept their places (a Map keeps an existing key's position): no sort unless one is new.
+  if (added) return typeSnapshot(kind, byName, previous);
+  const versions = new Map([...byName].map(([name, resource]) => [name, resource.version]));
+  const wildcardChanged = removed.length > 0 || changed.some((name) => previous.resources.get(name)?.inWildcard !== byName.get(name)?.inWildcard);
+  const wildcard = [...byName.values()].filter((r) => r.inWildcard);
+  return {
+    kind,
+    typeUrl: previous.typeUrl,
+    version: typeVersion(versions),
+    resources: byName,
+    wildcardNames: wildcardChanged ? wildcard.map((r) => r.name) : previous.wildcardNames,
+    wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
+    namespaces: kind === 'virtualHost' ? namespacesOf(byName.keys()) : previous.namespaces,
+    since: { fromVersion: previous.version, changed, removed },
+  };
+}

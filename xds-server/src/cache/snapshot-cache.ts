@@ -2,7 +2,7 @@
 // subscribers which resource kinds changed; streams then work out what each client still needs.
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { FleetResources, FleetView, ResourceOrigins } from '../resources.js';
-import { buildFleetSnapshot, changedKinds, emptyFleetSnapshot } from './fleet-snapshot.js';
+import { buildFleetSnapshot, changedKinds, emptyFleetSnapshot, updateFleetSnapshot } from './fleet-snapshot.js';
 import type { FleetSnapshot, PublishProblem } from './fleet-snapshot.js';
 import type { LeftOutRoute } from '../grpc/api-listeners.js';
 
@@ -33,6 +33,25 @@ export class SnapshotCache {
     // Origins can change without any resource changing; keep them current either way.
     this.fleets.set(fleet, snapshot);
     if (changed.length > 0) this.notify(fleet, changed);
+    return { changed, problems, versions: versionsOf(snapshot) };
+  }
+
+  /**
+   * Replaces, adds or removes some resources of one kind (cluster, clusterLoadAssignment or
+   * secret) of a published fleet, leaving every other resource as it is: only `upserts` are
+   * encoded, and only their versions (and the type's) change, to exactly what a publish of the
+   * whole fleet with them would give. Streams are told as for a publish. Origins are kept. A fleet
+   * never published cannot be updated (it has nothing to update): publish it first.
+   */
+  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = []): PublishResult {
+    const previous = this.fleets.get(fleet);
+    if (!previous) throw new Error(`fleet ${fleet} has not been published; it cannot be updated resource by resource`);
+    const { snapshot, problems } = updateFleetSnapshot(previous, kind, upserts, removals);
+    const changed = changedKinds(previous, snapshot);
+    if (changed.length > 0) {
+      this.fleets.set(fleet, snapshot);
+      this.notify(fleet, changed);
+    }
     return { changed, problems, versions: versionsOf(snapshot) };
   }
 

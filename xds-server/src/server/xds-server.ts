@@ -11,8 +11,9 @@ import { silentLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { AdsStream } from '../protocol/ads-stream.js';
-import { DeltaStream } from '../protocol/delta-stream.js';
+import { DELTA } from '../protocol/delta-protocol.js';
+import { SOTW } from '../protocol/sotw-protocol.js';
+import { XdsStream } from '../protocol/xds-stream.js';
 import type { StreamEnvironment, StreamHandle, StreamHooks, StreamStatus, WriteResponse } from '../protocol/stream-environment.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { PushThrottle } from '../protocol/push-throttle.js';
@@ -215,8 +216,8 @@ export class XdsServer implements XdsPublisher {
       'grpc.max_concurrent_streams': options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
     });
     this.grpcServer.addService(adsServiceDefinition, {
-      StreamAggregatedResources: (call: AdsCall) => this.serveStream(call, (id, write) => new AdsStream(id, this.env, write)),
-      DeltaAggregatedResources: (call: DeltaAdsCall) => this.serveStream(call, (id, write) => new DeltaStream(id, this.env, write)),
+      StreamAggregatedResources: (call: AdsCall) => this.serveStream(call, (id, write) => new XdsStream(id, this.env, write, SOTW)),
+      DeltaAggregatedResources: (call: DeltaAdsCall) => this.serveStream(call, (id, write) => new XdsStream(id, this.env, write, DELTA)),
     });
     this.env = {
       snapshotOf: (fleet) => this.cache.get(fleet),
@@ -294,6 +295,19 @@ export class XdsServer implements XdsPublisher {
     if (augmented.leftOut.length === 0) return result;
     if (result.changed.length > 0) this.logger.warn('xds.grpc_routes_left_out', { fleet, routes: augmented.leftOut });
     return { ...result, grpcLeftOut: augmented.leftOut };
+  }
+
+  /**
+   * Replaces, adds or removes some clusters, ClusterLoadAssignments or Secrets of a published fleet
+   * without re-publishing the rest (SnapshotCache.updateResources): an endpoint change costs one
+   * resource, not the fleet. Both views hold these kinds alike, so no view is rebuilt.
+   */
+  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = []): PublishResult {
+    const result = this.cache.updateResources(fleet, kind, upserts, removals);
+    this.series.published(fleet, result.changed.length > 0);
+    for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
+    if (result.changed.length > 0) this.logger.debug('xds.resources_updated', { fleet, kind, upserts: upserts.length, removals: removals.length, versions: result.versions });
+    return result;
   }
 
   removeFleet(fleet: string): boolean {
