@@ -9,7 +9,7 @@ export const PROXY_ROWS: readonly AnnotationEntry[] = [
   { name: 'proxy-body-size', support: 'honoured', note: 'Envoy buffers the request body of that route to count it (nginx buffers too); "0" lifts the class limit' },
   { name: 'proxy-read-timeout', support: 'approximated', note: 'the longest wait between two reads from the backend (the route idle timeout, shared with proxy-send-timeout: the larger applies); no overall limit' },
   { name: 'proxy-send-timeout', support: 'approximated', note: 'as proxy-read-timeout: one idle timeout covers both directions' },
-  { name: 'proxy-next-upstream', support: 'approximated', note: '`error` → connect-failure, refused-stream, reset; `timeout` → connect-failure; `http_5xx`/`http_403`/`http_404`/`http_429` → those statuses; `invalid_header` is ignored; without `non_idempotent` only idempotent methods are retried (a POST is then not retried even on a connect failure)' },
+  { name: 'proxy-next-upstream', support: 'approximated', note: '`error` → connect-failure, refused-stream, reset; `timeout` → connect-failure, reset; `http_5xx`/`http_403`/`http_404`/`http_429` → those statuses; `invalid_header` is ignored; without `non_idempotent` only idempotent methods are retried (a POST is then not retried even on a connect failure)' },
   { name: 'proxy-next-upstream-tries', support: 'honoured', note: '0 (unlimited in nginx) is capped at 10 tries' },
   { name: 'proxy-next-upstream-timeout', support: 'unsupported', note: 'Envoy bounds the whole request, not the retries alone' },
   { name: 'upstream-vhost', support: 'honoured' },
@@ -59,7 +59,8 @@ function readRetry(reader: AnnotationReader): IrRetryPolicy | false | undefined 
   let idempotentOnly = true;
   for (const word of words) {
     if (word === 'error') ['connect-failure', 'refused-stream', 'reset'].forEach((c) => on.add(c));
-    else if (word === 'timeout') on.add('connect-failure');
+    // Envoy's `reset` includes an upstream that stops answering (its idle timeout), as nginx's read timeout.
+    else if (word === 'timeout') ['connect-failure', 'reset'].forEach((c) => on.add(c));
     else if (word === 'non_idempotent') idempotentOnly = false;
     else if (word === 'invalid_header') reader.warn('proxy-next-upstream', '`invalid_header` has no Envoy equivalent and is ignored');
     else if (/^http_(500|502|503|504|403|404|429)$/.test(word)) statusCodes.add(Number(word.slice(5)));
