@@ -9,6 +9,7 @@ import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config
 import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
 import type { HeaderValueOption } from '../../../xds-server/src/generated/envoy/config/core/v3/HeaderValueOption.js';
 import type { IrFleet, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
+import { withCanary } from './canary-routes.js';
 import { routeFilterConfigs } from './http-filters/index.js';
 import { forwardAction, redirectAction, retryPolicy, setHeaders } from './route-action.js';
 import { isWildcardHost, singleLabelRegex, wholePathRegex } from '../ir/host-and-path.js';
@@ -69,7 +70,7 @@ function singleLabelAuthority(host: string): HeaderMatcher {
  * plain HTTP a redirected route is preceded by its redirecting twin (the class's code, 308 by default).
  */
 function routes(route: IrRoute, authority: HeaderMatcher | undefined, scheme: Scheme, defaults: IrRouteDefaults): Route[] {
-  const served = pathMatches(route).map((match) => envoyRoute(route, authority ? { ...match, headers: [authority] } : match, defaults));
+  const served = pathMatches(route).flatMap((match) => withCanary(route, envoyRoute(route, authority ? { ...match, headers: [authority] } : match, defaults)));
   if (scheme === 'https' || !route.httpsRedirect) return served;
   const redirects = pathMatches(route).map((match): Route => ({
     name: `${route.name}/https-redirect`,

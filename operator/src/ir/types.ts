@@ -266,11 +266,14 @@ export interface IrCanary {
   cluster: string;
   /** "Ingress namespace/name" of the canary Ingress. */
   origin: string;
-  /** canary-by-header: "always" → canary, "never" → primary; or a value / RE2 pattern that means canary. */
+  /**
+   * canary-by-header (lowercase name): "always" → canary, "never" → primary; or an exact value, or
+   * an RE2 the whole value must match (`pattern`, already written to match anywhere), that means canary.
+   */
   header?: { name: string; value?: string; pattern?: string };
-  /** canary-by-cookie: the cookie's value "always" → canary, "never" → primary. */
-  cookie?: string;
-  /** canary-weight out of totalWeight (canary-weight-total, default 100). */
+  /** canary-by-cookie: RE2s over the whole Cookie header that say its value is "always" (→ canary) or "never" (→ primary). */
+  cookie?: { name: string; always: string; never: string };
+  /** canary-weight out of totalWeight (canary-weight-total, at least 100); at most totalWeight. */
   weight: number;
   totalWeight: number;
 }

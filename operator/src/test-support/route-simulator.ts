@@ -27,8 +27,10 @@ const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 
 /**
  * @param headers request headers after the HCM's own mutation, lowercase names; `x-forwarded-proto`
  * defaults to "http" (what Envoy sets on a plain connection from an untrusted peer).
+ * @param draw Envoy's random number for a route with weighted_clusters (taken modulo the sum of
+ * the weights); required when the request meets such a route, so a test decides the outcome.
  */
-export function simulateRequest(config: RouteConfiguration, authority: string, rawPath: string, headers: Record<string, string> = {}): RoutedRequest {
+export function simulateRequest(config: RouteConfiguration, authority: string, rawPath: string, headers: Record<string, string> = {}, draw?: number): RoutedRequest {
   const host = authority.replace(/:\d+$/, '');
   const path = rawPath.replace(/\/{2,}/g, '/');
   const virtualHost = selectVirtualHost(config.virtual_hosts ?? [], host.toLowerCase());
@@ -59,9 +61,22 @@ export function simulateRequest(config: RouteConfiguration, authority: string, r
   return {
     status: 'routed',
     virtualHost: virtualHost.name ?? '',
-    cluster: action?.cluster ?? '',
+    cluster: action?.weighted_clusters ? pickWeighted(action.weighted_clusters.clusters ?? [], draw, route.name ?? '') : (action?.cluster ?? ''),
     path: query === undefined ? upstreamPath : `${upstreamPath}?${query}`,
   };
+}
+
+/** Envoy's pick (WeightedClusterEntry): the cluster whose cumulative weight range holds draw % sum. */
+function pickWeighted(clusters: { name?: string; weight?: { value?: number } | null }[], draw: number | undefined, route: string): string {
+  if (draw === undefined) throw new Error(`route ${route} splits by weight: pass the random draw`);
+  const sum = clusters.reduce((total, c) => total + Number(c.weight?.value ?? 0), 0);
+  let begin = 0;
+  for (const cluster of clusters) {
+    const end = begin + Number(cluster.weight?.value ?? 0);
+    if (draw % sum >= begin && draw % sum < end) return cluster.name ?? '';
+    begin = end;
+  }
+  throw new Error(`route ${route}: weighted clusters sum to ${sum}`);
 }
 
 function selectVirtualHost(virtualHosts: VirtualHost[], host: string): VirtualHost | undefined {

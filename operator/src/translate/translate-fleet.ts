@@ -12,6 +12,7 @@ import { compareStrings } from '../util/compare.js';
 import { FORCE_SSL_REDIRECT, NGINX_PREFIX, NO_NGINX_OPTIONS, readNginxAnnotations, toRe2Substitution, REWRITE_TARGET } from './annotations/nginx.js';
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
+import { CanaryTable } from './canary.js';
 import { ClusterTable } from './clusters.js';
 import { routePolicyFor } from './route-policy.js';
 import { WwwRedirects } from './www-redirects.js';
@@ -90,6 +91,8 @@ class FleetBuilder {
   /** Every cluster chosen, by name; build() keeps only those a winning route uses. */
   private readonly clusters: ClusterTable;
   private readonly www = new WwwRedirects();
+  /** Canary Ingresses' paths, attached to their primaries' routes in build(). */
+  private readonly canaries: CanaryTable;
   private defaultBackend: DefaultBackend | undefined;
   /** ssl-redirect and force-ssl-redirect of each Ingress, by "Ingress namespace/name". */
   private readonly redirects = new Map<string, RedirectPolicy>();
@@ -102,6 +105,7 @@ class FleetBuilder {
     private readonly nginxOffBy?: string,
   ) {
     this.clusters = new ClusterTable(resolver);
+    this.canaries = new CanaryTable(resolver, accessControl);
   }
 
   /**
@@ -119,6 +123,7 @@ class FleetBuilder {
       this.tls.withdraw(ref);
       this.redirects.delete(ref);
       this.www.withdraw(ref);
+      this.canaries.withdraw(ref);
       if (this.defaultBackend?.origin === ref) this.defaultBackend = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       this.diagnostics.push({ object: ref, severity: 'error', message: `Portico failed to translate this Ingress (${reason}) and leaves it out. This is a bug in Portico: please report it with the Ingress` });
@@ -137,6 +142,9 @@ class FleetBuilder {
     if (ignored.length > 0) {
       report('warning', `metadata.annotations: ${ignored.join(', ')} ignored: the parameters of IngressClass ${this.nginxOffBy} turn the nginx annotation family off (spec.annotationFamilies.nginx: false)`);
     }
+    // A canary claims nothing: its paths become shares of other Ingresses' routes in build().
+    if (options.canary) return this.canaries.offer(ingress, options, options.canary, report);
+    this.canaries.primary(ingress, options.upstream);
     this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
     // Whatever the annotation family setting: its authors believe these protect the Ingress.
     const deny = this.guard([...new Set([...unhonouredAccessControl(ingress.metadata?.annotations ?? {}), ...options.closedBy])].sort(compareStrings), report);
@@ -256,6 +264,7 @@ class FleetBuilder {
   }
 
   build(className: string, parameters: FleetParameters, defaultCertificate: DefaultCertificate | undefined): IrFleet {
+    this.canaries.attach(this.table, this.clusters);
     // What a request for a host that no rule names gets; also where wildcard hosts send deeper names.
     const otherHosts = this.withDefaultBackend(this.table.routes(CATCH_ALL_HOST));
     const hsts = hstsValue(parameters.tls.hsts);

@@ -2,6 +2,7 @@
 // warnings on Ingresses, fail-closed refusals, `portico check` and docs/annotations.md (a test
 // keeps the doc in step), so the three can never disagree.
 import { NGINX_PREFIX } from './prefix.js';
+import { CANARY_ROWS } from './canary.js';
 import { PATH_ROWS } from './paths.js';
 import { PROXY_ROWS } from './proxy.js';
 import { REDIRECT_ROWS } from './redirects.js';
@@ -11,7 +12,7 @@ import type { AnnotationEntry } from './support.js';
 export type { AnnotationEntry, Support } from './support.js';
 
 /** The rows of the families that read their annotations (each family says how well it honours them). */
-const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS];
+const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS];
 
 /** Annotations no family reads: snippets, refused access control, no-ops and the unsupported. */
 const entries: AnnotationEntry[] = [

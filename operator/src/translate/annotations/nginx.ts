@@ -4,6 +4,8 @@
 import type { IrRoutePolicy } from '../../ir/types.js';
 import type { V1Ingress } from '../../store/cluster-state.js';
 import { isAccessControl, isSnippet } from './access-control.js';
+import type { CanaryRules } from './canary.js';
+import { readCanaryRules } from './canary.js';
 import { catalogEntry } from './catalog.js';
 import type { PathOptions } from './paths.js';
 import { readPathOptions } from './paths.js';
@@ -27,6 +29,8 @@ export interface NginxOptions extends PathOptions, RedirectOptions {
   upstream: UpstreamOptions;
   /** Access-control annotations whose value cannot be honoured: the Ingress is closed, not opened. */
   closedBy: string[];
+  /** canary: "true": the Ingress routes nothing of its own but shares a primary's routes (translate/canary.ts). */
+  canary?: CanaryRules;
 }
 
 /** What an Ingress gets when its class turns the nginx family off. */
@@ -47,6 +51,8 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
   const policy: IrRoutePolicy = { ...readProxyPolicy(reader) };
   if (upstream.hash) policy.hash = upstream.hash;
   const options: NginxOptions = { ...readPathOptions(reader), ...readRedirectOptions(reader), policy, upstream, closedBy: [] };
+  const canary = readCanaryRules(reader);
+  if (canary) options.canary = canary;
   options.closedBy = [...new Set(reader.problems.filter((p) => p.closes).map((p) => p.annotation))].sort();
   return { options, problems: [...reader.problems, ...unreadAnnotations(annotations, reader.read)] };
 }
