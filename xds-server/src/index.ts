@@ -4,7 +4,7 @@ export type { FleetSummary, PublishOptions, XdsPublisher, XdsServerOptions } fro
 export type { PublishResult } from './cache/snapshot-cache.js';
 export type { PublishProblem } from './cache/fleet-snapshot.js';
 export type { NackEvent, NackResolvedEvent } from './protocol/nack.js';
-export type { StreamStatus, TypeStatus } from './protocol/ads-stream.js';
+export type { StreamStatus, TypeStatus } from './protocol/stream-environment.js';
 export { HealthServer } from './server/health-server.js';
 export type { HealthSources } from './server/health-server.js';
 export { MetricsRegistry, OperatorMetrics } from './server/metrics.js';

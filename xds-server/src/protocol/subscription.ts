@@ -40,6 +40,11 @@ export class Subscription {
     return this.nameSet.has(name) || (this.wildcardFlag && inWildcard);
   }
 
+  /** Whether the client would hold a resource of this name, existing or not. */
+  covers(name: string): boolean {
+    return this.nameSet.has(name) || this.wildcardFlag;
+  }
+
   /** Nothing asked for: no response is due. */
   get empty(): boolean {
     return !this.wildcardFlag && this.nameSet.size === 0;

@@ -4,9 +4,10 @@ import { SnapshotCache } from '../cache/snapshot-cache.js';
 import { silentLogger } from '../log/logger.js';
 import { messageType, typeUrlOf } from '../protos/envoy-protos.js';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
-import { AdsStream } from './ads-stream.js';
-import type { StreamHooks } from './ads-stream.js';
 import { PushThrottle } from './push-throttle.js';
+import { SOTW } from './sotw-protocol.js';
+import type { StreamHooks } from './stream-environment.js';
+import { XdsStream } from './xds-stream.js';
 
 const noHooks: StreamHooks = {
   identified: () => undefined,
@@ -24,16 +25,17 @@ function decodeResponse(bytes: Buffer): { version_info: string; nonce: string; r
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-describe('AdsStream', () => {
+describe('XdsStream (SotW)', () => {
   it('keeps one response in flight for a slow client and coalesces its backlog to the newest state', async () => {
     const cache = new SnapshotCache();
     const spec = (port: number) => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
     cache.publish('f', fleetResources(spec(1)), {});
     const writes: { bytes: Buffer; done: () => void }[] = [];
-    const stream = new AdsStream(
+    const stream = new XdsStream(
       1,
       { snapshotOf: (fleet) => cache.get(fleet), throttle: new PushThrottle({ limit: 10 }), hooks: noHooks, logger: silentLogger, clusterAckWaitMs: 0 },
       (bytes, done) => void writes.push({ bytes, done }),
+      SOTW,
     );
     cache.onChange((_fleet, changed) => stream.fleetChanged(changed));
     stream.handleRequest({ node: { id: 'n', cluster: 'f' }, type_url: typeUrlOf('clusterLoadAssignment'), resource_names: ['c'] });

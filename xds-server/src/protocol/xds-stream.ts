@@ -1,0 +1,266 @@
+// The one state machine of an ADS stream, for SotW and Delta alike: per type, what the client
+// subscribed to, what it was sent, which answers are outstanding, and what is still due. Requests
+// come in through handleRequest, configuration changes through fleetChanged; responses go out one
+// at a time (pushing-stream.ts), in make-before-break order (push-order.ts), built from the newest
+// snapshot when a push slot is free, so a slow client's backlog coalesces to the newest state.
+// What differs between the protocols (subscription rules, what the client holds, what a response
+// carries, its encoding) is the StreamProtocol's (sotw-protocol.ts, delta-protocol.ts); the gate,
+// the EDS re-sends, held removals, settling and ACK/NACK bookkeeping are here, once.
+import type { EncodedResource } from '../cache/encoded-resource.js';
+import { originsOf } from '../cache/fleet-snapshot.js';
+import type { TypeSnapshot } from '../cache/fleet-snapshot.js';
+import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { rejectedResourceNames } from './nack.js';
+import type { NackEvent } from './nack.js';
+import { PUSH_ORDER, waitsForClusters } from './push-order.js';
+import { PushingStream } from './pushing-stream.js';
+import type { StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
+import type { RequestEnvelope, Selection, StreamContext, StreamProtocol } from './stream-protocol.js';
+import type { SentResponse, SubscriptionView, TypeState } from './type-state.js';
+
+/** Listener and route kinds: cluster removals wait until these are answered and up to date. */
+const ROUTE_KINDS = ['listener', 'routeConfiguration', 'virtualHost'] as const;
+
+export class XdsStream<Request, View extends { readonly subscription: SubscriptionView }> extends PushingStream<TypeState<View>> {
+  readonly protocol: StreamStatus['protocol'];
+  private readonly context: StreamContext;
+
+  constructor(
+    streamId: number,
+    env: StreamEnvironment,
+    write: WriteResponse,
+    private readonly rules: StreamProtocol<Request, View>,
+  ) {
+    super(streamId, env, write);
+    this.protocol = rules.name;
+    this.context = {
+      budget: this.budget,
+      clientVersion: (version) => this.clientVersion(version),
+      typeNow: (kind) => (this.fleet === undefined ? undefined : this.rules.typesOf(this.env.snapshotOf(this.fleet))[kind]),
+    };
+  }
+
+  handleRequest(request: Request): void {
+    if (this.closed) return;
+    const envelope = this.rules.envelope(request);
+    const kind = this.acceptRequest(envelope.typeUrl, envelope.node, this.rules.method);
+    if (!kind) return;
+    const existing = this.types.get(kind);
+    const state = existing ?? this.rules.newState(kind, request, this.context);
+    if (!existing) this.types.set(kind, state);
+    if (!this.takeAnswer(kind, state, envelope)) return;
+    this.rules.subscribe(kind, state, request, !existing, this.context);
+    this.pending.add(kind);
+    this.pump();
+  }
+
+  /**
+   * Books the answer a request carries (ACK or NACK, told apart by error_detail only). Returns
+   * false when the request is superseded (SotW: it answers an older response) and must be ignored.
+   */
+  private takeAnswer(kind: ResourceKind, state: TypeState<View>, envelope: RequestEnvelope): boolean {
+    const { nonce } = envelope;
+    if (nonce === '') return true;
+    const sent = state.unanswered.get(nonce);
+    if (sent) {
+      state.unanswered.delete(nonce);
+      if (envelope.error) this.recordNack(kind, state, sent, envelope);
+      else this.recordAck(kind, state, sent, envelope);
+    } else if (this.rules.everyResponseAnswered) {
+      // Delta: a forgotten or made-up nonce; the request's subscription change still counts.
+      this.env.hooks.staleNonce(this, kind);
+      return true;
+    } else {
+      const last = state.lastResponse;
+      if (!last) return true;
+      if (nonce !== last.nonce) {
+        this.env.hooks.staleNonce(this, kind);
+        return false;
+      }
+      // The newest response answered again (grpc-js-xds repeats its answer on every subscription
+      // change): only a NACK not booked yet for it counts.
+      if (envelope.error && state.lastNack?.nonce !== last.nonce) this.recordNack(kind, state, last, envelope);
+    }
+    // Answered listener or route updates may release cluster removals held back for them.
+    if (waitsForClusters(kind)) this.recheckHeldRemovals();
+    return true;
+  }
+
+  private recordAck(kind: ResourceKind, state: TypeState<View>, sent: SentResponse, envelope: RequestEnvelope): void {
+    // SotW reports the version the client says it took; Delta requests carry none: the one sent.
+    const version = envelope.clientVersion !== undefined ? this.clientVersion(envelope.clientVersion) : sent.version;
+    state.ackedVersion = version;
+    this.env.hooks.acked(this, kind, version, sent.at);
+    const previous = state.lastNack;
+    if (!previous) return;
+    if (this.rules.nackResolvedPerResource) {
+      const { unresolved } = state;
+      for (const name of [...sent.names, ...sent.removed]) unresolved.delete(name);
+      for (const name of [...unresolved]) if (!state.view.subscription.covers(name)) unresolved.delete(name);
+      if (unresolved.size > 0) return;
+    }
+    state.lastNack = undefined;
+    this.env.hooks.nackResolved({ ...this.reportHeader(kind), version, previous });
+  }
+
+  /** The client keeps its old resources; the rejected versions are not re-sent (no error loop). */
+  private recordNack(kind: ResourceKind, state: TypeState<View>, sent: SentResponse, envelope: RequestEnvelope): void {
+    const detail = envelope.error?.message ?? '';
+    const rejected = rejectedResourceNames(detail, sent.names);
+    const event: NackEvent = {
+      ...this.reportHeader(kind),
+      nonce: sent.nonce,
+      rejectedVersion: sent.version,
+      // Delta requests carry no version: the last accepted response's is what the client uses.
+      clientVersion: envelope.clientVersion !== undefined ? this.clientVersion(envelope.clientVersion) : (state.ackedVersion ?? ''),
+      responseResources: sent.names,
+      rejectedResources: rejected,
+      errorCode: envelope.error?.code ?? 0,
+      errorMessage: this.errorMessageOf(detail),
+      origins: originsOf(sent.snapshot, kind, rejected),
+    };
+    state.nackCount += 1;
+    state.lastNack = event;
+    if (this.rules.nackResolvedPerResource) for (const name of rejected) state.unresolved.add(name);
+    this.env.hooks.nacked(event);
+  }
+
+  status(): StreamStatus {
+    const types: Record<string, TypeStatus> = {};
+    for (const kind of PUSH_ORDER) {
+      const state = this.types.get(kind);
+      if (!state) continue;
+      const { subscription } = state.view;
+      types[TYPE_URL_PREFIX + RESOURCE_TYPES[kind]] = {
+        subscribed: subscription.describe(),
+        subscribedCount: subscription.names.size,
+        initialVersion: state.initialVersion,
+        ...(state.initialResourceVersions !== undefined ? { initialResourceVersions: state.initialResourceVersions } : {}),
+        ...(state.sentVersion !== undefined ? { sentVersion: state.sentVersion } : {}),
+        ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}),
+        nackCount: state.nackCount,
+        ...(state.lastNack ? { lastNack: this.lastNackStatus(state.lastNack) } : {}),
+      };
+    }
+    return this.statusOf(types);
+  }
+
+  /** The first pending kind, in push order, that has something to send and is not held back. */
+  protected nextDueKind(): ResourceKind | undefined {
+    const gateOpensAt = this.clusterGateOpensAt();
+    const now = Date.now();
+    // Two passes: settling routes can make held cluster removals due again.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const kind of PUSH_ORDER) {
+        if (!this.pending.has(kind)) continue;
+        const state = this.types.get(kind);
+        if (!state) {
+          this.pending.delete(kind);
+          continue;
+        }
+        const selection = this.select(kind, state);
+        if (!selection?.due) {
+          this.settle(kind, state, selection);
+          continue;
+        }
+        if (waitsForClusters(kind) && gateOpensAt > now) {
+          this.scheduleGateCheck(gateOpensAt - now);
+          continue;
+        }
+        return kind;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * LDS/RDS/VHDS wait for the oldest unanswered Cluster response, at most clusterAckWaitMs: Envoy
+   * answers CDS once its clusters are warm, so routes never lead to clusters still warming.
+   */
+  private clusterGateOpensAt(): number {
+    const clusters = this.types.get('cluster');
+    // Oldest first: the Map keeps the order responses were sent in.
+    const oldest = clusters?.unanswered.values().next().value;
+    return oldest ? oldest.at + this.env.clusterAckWaitMs : 0;
+  }
+
+  private scheduleGateCheck(delayMs: number): void {
+    clearTimeout(this.gateTimer);
+    this.gateTimer = setTimeout(() => this.pump(), delayMs + 1);
+    this.gateTimer.unref();
+  }
+
+  /** Commits the response due for `kind` (if still due) and returns its bytes. */
+  protected respond(kind: ResourceKind): Buffer | undefined {
+    const state = this.types.get(kind);
+    if (!state) return undefined;
+    const selection = this.select(kind, state);
+    this.settle(kind, state, selection);
+    if (!selection?.due) return undefined;
+    this.rules.commit(kind, state, selection);
+    if (kind === 'cluster') this.resendEndpointsOf(selection.changed);
+
+    const nonce = this.nextNonce();
+    const sent: SentResponse = { nonce, version: selection.version, names: selection.resources.map((r) => r.name), removed: selection.removed, snapshot: selection.snapshot, at: Date.now() };
+    state.unanswered.set(nonce, sent);
+    if (state.unanswered.size > this.rules.maxUnanswered) state.unanswered.delete(state.unanswered.keys().next().value ?? '');
+    if (!this.rules.everyResponseAnswered) state.lastResponse = sent;
+    state.sentVersion = selection.version;
+    return this.rules.encode(selection, nonce, this.env.controlPlaneId);
+  }
+
+  /** Marks the stream up to date for `kind`, as far as the newest snapshot goes. */
+  private settle(kind: ResourceKind, state: TypeState<View>, selection: Selection | undefined): void {
+    this.pending.delete(kind);
+    state.forced.clear();
+    state.dirty = false;
+    const type = this.typeNow(kind);
+    if (type) {
+      state.syncedVersion = type.version;
+      state.holdingRemovals = this.rules.settle(kind, state, type, selection);
+    }
+    if (waitsForClusters(kind)) this.recheckHeldRemovals();
+  }
+
+  /** What a response of this kind would carry now, without changing any state. */
+  private select(kind: ResourceKind, state: TypeState<View>): Selection | undefined {
+    if (this.fleet === undefined) return undefined;
+    const snapshot = this.env.snapshotOf(this.fleet);
+    const type = this.rules.typesOf(snapshot)[kind];
+    // Same content as when last in sync and nothing asked of it since: nothing can be due.
+    if (!state.dirty && !state.responseOwed && !state.holdingRemovals && state.forced.size === 0 && state.syncedVersion === type.version) return undefined;
+    // Removing a cluster (or its endpoints) before listeners and routes stop using it would send
+    // traffic to nothing: such removals wait until those are settled.
+    const holdRemovals = this.rules.removalsHeldFor.has(kind) && !this.routesSettled();
+    return this.rules.select(kind, state, type, snapshot, holdRemovals);
+  }
+
+  private typeNow(kind: ResourceKind): TypeSnapshot | undefined {
+    return this.context.typeNow(kind);
+  }
+
+  /** Listener and route updates are built from the newest snapshot and answered. */
+  private routesSettled(): boolean {
+    return ROUTE_KINDS.every((kind) => {
+      const state = this.types.get(kind);
+      return !state || (state.unanswered.size === 0 && !this.select(kind, state)?.due);
+    });
+  }
+
+  private recheckHeldRemovals(): void {
+    for (const kind of ['cluster', 'clusterLoadAssignment'] as const) if (this.types.get(kind)?.holdingRemovals) this.pending.add(kind);
+  }
+
+  /** Envoy keeps a changed cluster warming until it gets endpoints again, even unchanged ones. */
+  private resendEndpointsOf(clusters: readonly EncodedResource[]): void {
+    const endpoints = this.types.get('clusterLoadAssignment');
+    if (!endpoints) return;
+    for (const cluster of clusters) {
+      if (cluster.endpointsName !== undefined && endpoints.view.subscription.names.has(cluster.endpointsName)) {
+        endpoints.forced.add(cluster.endpointsName);
+        this.pending.add('clusterLoadAssignment');
+      }
+    }
+  }
+}
