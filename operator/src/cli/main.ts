@@ -2,6 +2,7 @@
 // The `portico` command. Each subcommand lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
 import { registerBootstrapCommand } from './bootstrap-command.js';
+import { registerCheckCommand } from './check-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTranslateCommand } from './translate-command.js';
 import { PORTICO_VERSION } from './version.js';
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerServeCommand(program);
 registerTranslateCommand(program);
+registerCheckCommand(program);
 registerBootstrapCommand(program);
 
 try {
