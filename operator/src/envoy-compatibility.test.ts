@@ -20,7 +20,7 @@ const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
 const SECRET = 'envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** `Type.field`, `Type.field: ENUM_VALUE`, or a typed extension's full message name. */
-const FEATURE = /^(?:[A-Z]\w*\.[a-z0-9_]+(?:: [A-Za-z0-9_]+)?|envoy\.[a-z0-9_.]+\.[A-Z]\w*)$/;
+const FEATURE = /^(?:[A-Z]\w*\.[a-z0-9_]+(?:: [A-Za-z0-9_]+)?|(?:envoy|xds)\.[a-z0-9_.]+\.[A-Z]\w*)$/;
 
 /** The features named in the first column of the table under "What Portico emits". */
 function tableFeatures(markdown: string): Set<string> {
@@ -79,7 +79,7 @@ function messagesByShortName(): Map<string, protobuf.Type[]> {
 
 /** Why a table entry names nothing in the Envoy API, or undefined when it does. */
 function unknownFeature(feature: string, messages: Map<string, protobuf.Type[]>): string | undefined {
-  if (feature.startsWith('envoy.')) return envoyProtos().lookup(feature) instanceof protobuf.Type ? undefined : 'no such message';
+  if (feature.startsWith('envoy.') || feature.startsWith('xds.')) return envoyProtos().lookup(feature) instanceof protobuf.Type ? undefined : 'no such message';
   const [path = '', enumValue] = feature.split(': ');
   const [typeName = '', fieldName = ''] = path.split('.');
   const fields = (messages.get(typeName) ?? []).flatMap((type) => type.fields[fieldName] ?? []);

@@ -41,11 +41,11 @@ function differenceOf(entry: AnnotationEntry): string {
     case 'approximated':
       return note ?? 'applied with a difference';
     case 'refused':
-      return `${note ?? 'not honoured'}; the Ingress is not served: its routes answer 503 (fail closed)`;
+      return `${note ?? 'not honoured'}; the Ingress is not served (503)`;
     case 'no-op':
       return note ?? 'no effect on Envoy';
     case 'unsupported':
-      return `${note ?? 'not supported'}; no effect (a warning says so)`;
+      return note === undefined ? 'not supported: no effect (a warning)' : `${note}; no effect (a warning)`;
   }
 }
 

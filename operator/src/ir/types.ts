@@ -219,14 +219,16 @@ export interface IrSourceRanges {
 }
 
 export interface IrExternalAuth {
-  /** The cluster of the auth service and the exact URL nginx would call. */
+  /** The cluster of the auth service: an in-cluster Service port (its endpoints come over EDS). */
   cluster: string;
+  /** The auth-url as written (Envoy does not route by it: only the cluster and pathPrefix count). */
   url: string;
-  method?: string;
-  /** Response headers of the auth service copied to the request to the backend. */
+  /** The URL's path: Envoy asks for it followed by the request's own path (it cannot call an exact URL). */
+  pathPrefix: string;
+  /** Response headers of the auth service copied to the request to the backend (lowercase). */
   responseHeaders: string[];
-  /** auth-signin: where a 401 sends the browser instead. */
-  signin?: string;
+  /** auth-request-redirect: the X-Auth-Request-Redirect sent; absent: the request's path. */
+  requestRedirect?: string;
 }
 
 export interface IrBasicAuth {
@@ -236,12 +238,15 @@ export interface IrBasicAuth {
 }
 
 export interface IrRateLimit {
-  /** Requests per second per client address; a burst of this times the multiplier is allowed. */
-  requestsPerUnit: number;
+  /** Each applies per client address; a request must pass all (nginx applies limit-rps and limit-rpm both). */
+  limits: IrRequestRate[];
+}
+
+export interface IrRequestRate {
+  requests: number;
   unit: 'second' | 'minute';
+  /** Requests above the rate a client may send at once (nginx's burst: the rate times limit-burst-multiplier). */
   burst: number;
-  /** Clients (CIDRs) never limited. */
-  exempt: string[];
 }
 
 export interface IrForward {

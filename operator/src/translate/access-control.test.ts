@@ -34,6 +34,6 @@ describe('access-control annotations Portico does not honour', () => {
     }
     for (const name of ['auth-snippet', 'configuration-snippet', 'proxy-body-size', 'rewrite-target']) expect(isAccessControl(prefix + name), name).toBe(false);
     expect(isSnippet(`${prefix}server-snippet`)).toBe(true);
-    expect(unhonouredAccessControl({ [`${prefix}limit-rpm`]: '10', [`${prefix}auth-url`]: 'x', 'example.com/auth-url': 'y' })).toEqual([`${prefix}auth-url`, `${prefix}limit-rpm`]);
+    expect(unhonouredAccessControl({ [`${prefix}limit-connections`]: '10', [`${prefix}auth-type`]: 'basic', [`${prefix}limit-rpm`]: '10', [`${prefix}auth-url`]: 'x', 'example.com/auth-type': 'y' })).toEqual([`${prefix}auth-type`, `${prefix}limit-connections`]);
   });
 });

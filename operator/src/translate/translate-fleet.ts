@@ -13,6 +13,7 @@ import { FORCE_SSL_REDIRECT, NGINX_PREFIX, NO_NGINX_OPTIONS, readNginxAnnotation
 import type { NginxOptions } from './annotations/nginx.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
 import { CanaryTable } from './canary.js';
+import { resolveAuthService } from './auth-services.js';
 import { ClusterTable } from './clusters.js';
 import { routePolicyFor } from './route-policy.js';
 import { WwwRedirects } from './www-redirects.js';
@@ -142,6 +143,13 @@ class FleetBuilder {
     if (ignored.length > 0) {
       report('warning', `metadata.annotations: ${ignored.join(', ')} ignored: the parameters of IngressClass ${this.nginxOffBy} turn the nginx annotation family off (spec.annotationFamilies.nginx: false)`);
     }
+    // auth-url asks a Service of the cluster (translate/auth-services.ts); any other closes the Ingress.
+    const authField = `metadata.annotations["${NGINX_PREFIX}auth-url"]`;
+    const auth = options.externalAuth && resolveAuthService(options.externalAuth, this.resolver, this.clusters, (message) => report('error', `${authField}: ${message}`));
+    if (auth && 'error' in auth) {
+      report('error', `${authField}: ${auth.error}; rather than serve the Ingress unauthenticated, its routes answer 503`);
+      options.closedBy = [...options.closedBy, `${NGINX_PREFIX}auth-url`];
+    } else if (auth) options.policy.externalAuth = auth.auth; // this Ingress's own options (NO_NGINX_OPTIONS has no auth-url)
     // A canary claims nothing: its paths become shares of other Ingresses' routes in build().
     if (options.canary) return this.canaries.offer(ingress, options, options.canary, report);
     this.canaries.primary(ingress, options.upstream);
@@ -349,6 +357,7 @@ class FleetBuilder {
       used.set(cluster, origins);
     };
     for (const route of routes) {
+      if (route.policy?.externalAuth) use(route.policy.externalAuth.cluster, route.origin);
       if (route.action.kind !== 'forward') continue;
       use(route.action.cluster, route.origin);
       if (route.action.canary) use(route.action.canary.cluster, route.action.canary.origin);

@@ -17,3 +17,14 @@ export interface HttpFilterFeature {
    */
   listenerFilter(fleet: IrFleet, usedByRoutes: boolean): HttpFilter | undefined;
 }
+
+/**
+ * A feature that needs several filters of the listener (one per auth service, say): each route
+ * turns on the ones its configs name.
+ */
+export interface HttpFilterGroup {
+  /** typed_per_filter_config entries of the route, by filter name; undefined when it uses none. */
+  routeConfigs(route: IrRoute): Record<string, Any> | undefined;
+  /** The filters every listener lists, in order, given every route of the fleet; empty when none is used. */
+  listenerFilters(fleet: IrFleet, routes: readonly IrRoute[]): HttpFilter[];
+}

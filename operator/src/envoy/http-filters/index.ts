@@ -5,15 +5,27 @@ import type { Any } from '../../../../xds-server/src/generated/google/protobuf/A
 import { ROUTER_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
 import type { IrFleet, IrRoute } from '../../ir/types.js';
 import { bufferFilter } from './buffer.js';
-import type { HttpFilterFeature } from './http-filter.js';
+import { externalAuthFilters } from './ext-authz.js';
+import type { HttpFilterFeature, HttpFilterGroup } from './http-filter.js';
+import { localRateLimitFilter } from './local-rate-limit.js';
 
-/** Access decisions first (who may ask), then what shapes the request (its body). */
-const FEATURES: readonly HttpFilterFeature[] = [bufferFilter];
+/**
+ * Access decisions first (who may ask), then what shapes the request (its body). Rate limits
+ * come before the others, as nginx's limit_req (preaccess phase) before allow/deny and auth_request.
+ */
+const FEATURES: readonly (HttpFilterFeature | HttpFilterGroup)[] = [localRateLimitFilter, externalAuthFilters, bufferFilter];
+
+const isGroup = (feature: HttpFilterFeature | HttpFilterGroup): feature is HttpFilterGroup => 'routeConfigs' in feature;
 
 /** typed_per_filter_config of a route: one entry per filter it turns on; undefined when none. */
 export function routeFilterConfigs(route: IrRoute): Record<string, Any> | undefined {
   let configs: Record<string, Any> | undefined;
   for (const feature of FEATURES) {
+    if (isGroup(feature)) {
+      const group = feature.routeConfigs(route);
+      if (group !== undefined) configs = { ...configs, ...group };
+      continue;
+    }
     const config = feature.routeConfig(route);
     if (config !== undefined) (configs ??= {})[feature.name] = config;
   }
@@ -25,6 +37,10 @@ export function httpFilters(fleet: IrFleet): HttpFilter[] {
   const routes = fleet.virtualHosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])]);
   const filters: HttpFilter[] = [];
   for (const feature of FEATURES) {
+    if (isGroup(feature)) {
+      filters.push(...feature.listenerFilters(fleet, routes));
+      continue;
+    }
     const filter = feature.listenerFilter(fleet, routes.some((route) => feature.routeConfig(route) !== undefined));
     if (filter) filters.push(filter);
   }

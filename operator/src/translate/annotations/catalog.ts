@@ -2,9 +2,11 @@
 // warnings on Ingresses, fail-closed refusals, `portico check` and docs/annotations.md (a test
 // keeps the doc in step), so the three can never disagree.
 import { NGINX_PREFIX } from './prefix.js';
+import { AUTH_ROWS } from './auth.js';
 import { CANARY_ROWS } from './canary.js';
 import { PATH_ROWS } from './paths.js';
 import { PROXY_ROWS } from './proxy.js';
+import { RATE_LIMIT_ROWS } from './rate-limit.js';
 import { REDIRECT_ROWS } from './redirects.js';
 import { UPSTREAM_ROWS } from './upstream.js';
 import type { AnnotationEntry } from './support.js';
@@ -12,7 +14,10 @@ import type { AnnotationEntry } from './support.js';
 export type { AnnotationEntry, Support } from './support.js';
 
 /** The rows of the families that read their annotations (each family says how well it honours them). */
-const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS];
+const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS, RATE_LIMIT_ROWS, AUTH_ROWS];
+
+/** What basic and digest auth lack; see docs/annotations.md. */
+const BASIC_AUTH_REFUSED = "needs the users of an Opaque Secret, which Portico does not read (it watches kubernetes.io/tls Secrets only), and Envoy's basic_auth accepts only {SHA} htpasswd lines (htpasswd's default is MD5 or bcrypt); digest auth has no Envoy filter";
 
 /** Annotations no family reads: snippets, refused access control, no-ops and the unsupported. */
 const entries: AnnotationEntry[] = [
@@ -43,26 +48,10 @@ const entries: AnnotationEntry[] = [
   { name: 'whitelist-source-range', support: 'refused', accessControl: true },
   { name: 'allowlist-source-range', support: 'refused', accessControl: true },
   { name: 'denylist-source-range', support: 'refused', accessControl: true },
-  { name: 'limit-rps', support: 'refused', accessControl: true },
-  { name: 'limit-rpm', support: 'refused', accessControl: true },
-  { name: 'limit-burst-multiplier', support: 'refused', accessControl: true },
-  { name: 'limit-whitelist', support: 'refused', accessControl: true },
-  { name: 'limit-allowlist', support: 'refused', accessControl: true },
-  { name: 'auth-url', support: 'refused', accessControl: true },
-  { name: 'auth-method', support: 'refused', accessControl: true },
-  { name: 'auth-signin', support: 'refused', accessControl: true },
-  { name: 'auth-signin-redirect-param', support: 'refused', accessControl: true },
-  { name: 'auth-response-headers', support: 'refused', accessControl: true },
-  { name: 'auth-request-redirect', support: 'refused', accessControl: true },
-  { name: 'auth-cache-key', support: 'refused', accessControl: true },
-  { name: 'auth-cache-duration', support: 'refused', accessControl: true },
-  { name: 'auth-keepalive', support: 'refused', accessControl: true },
-  { name: 'auth-proxy-set-headers', support: 'refused', accessControl: true },
-  { name: 'auth-always-set-cookie', support: 'refused', accessControl: true },
-  { name: 'auth-type', support: 'refused', accessControl: true },
-  { name: 'auth-secret', support: 'refused', accessControl: true },
-  { name: 'auth-secret-type', support: 'refused', accessControl: true },
-  { name: 'auth-realm', support: 'refused', accessControl: true },
+  { name: 'auth-type', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
+  { name: 'auth-secret', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
+  { name: 'auth-secret-type', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
+  { name: 'auth-realm', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
   // Buffering: Envoy streams requests and responses; nothing to configure.
   { name: 'proxy-buffering', support: 'no-op', note: 'Envoy streams responses; there is no response buffering to turn on or off' },
   { name: 'proxy-buffer-size', support: 'no-op', note: 'Envoy streams responses; there is no response buffer to size' },

@@ -4,6 +4,8 @@
 import type { IrRoutePolicy } from '../../ir/types.js';
 import type { V1Ingress } from '../../store/cluster-state.js';
 import { isAccessControl, isSnippet } from './access-control.js';
+import type { ExternalAuthOptions } from './auth.js';
+import { readExternalAuth } from './auth.js';
 import type { CanaryRules } from './canary.js';
 import { readCanaryRules } from './canary.js';
 import { catalogEntry } from './catalog.js';
@@ -11,6 +13,7 @@ import type { PathOptions } from './paths.js';
 import { readPathOptions } from './paths.js';
 import { NGINX_PREFIX } from './prefix.js';
 import { readProxyPolicy } from './proxy.js';
+import { readRateLimit } from './rate-limit.js';
 import type { AnnotationProblem } from './reader.js';
 import { AnnotationReader } from './reader.js';
 import type { RedirectOptions } from './redirects.js';
@@ -29,6 +32,8 @@ export interface NginxOptions extends PathOptions, RedirectOptions {
   upstream: UpstreamOptions;
   /** Access-control annotations whose value cannot be honoured: the Ingress is closed, not opened. */
   closedBy: string[];
+  /** auth-url and its companions; the auth service's host becomes a cluster in translate/auth-services.ts. */
+  externalAuth?: ExternalAuthOptions;
   /** canary: "true": the Ingress routes nothing of its own but shares a primary's routes (translate/canary.ts). */
   canary?: CanaryRules;
 }
@@ -50,9 +55,13 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
   const upstream = readUpstreamOptions(reader);
   const policy: IrRoutePolicy = { ...readProxyPolicy(reader) };
   if (upstream.hash) policy.hash = upstream.hash;
+  const rateLimit = readRateLimit(reader);
+  if (rateLimit) policy.rateLimit = rateLimit;
+  const externalAuth = readExternalAuth(reader);
   const options: NginxOptions = { ...readPathOptions(reader), ...readRedirectOptions(reader), policy, upstream, closedBy: [] };
   const canary = readCanaryRules(reader);
   if (canary) options.canary = canary;
+  if (externalAuth) options.externalAuth = externalAuth;
   options.closedBy = [...new Set(reader.problems.filter((p) => p.closes).map((p) => p.annotation))].sort();
   return { options, problems: [...reader.problems, ...unreadAnnotations(annotations, reader.read)] };
 }
