@@ -12,6 +12,7 @@ import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeDeltaResponse } from './delta-response.js';
 import { DeltaSubscription } from './delta-subscription.js';
 import { KnownVersions } from './known-versions.js';
+import { envelopeOf } from './stream-protocol.js';
 import type { StreamProtocol } from './stream-protocol.js';
 import { WILDCARD } from './subscription.js';
 import { newTypeState } from './type-state.js';
@@ -37,12 +38,7 @@ export const DELTA: StreamProtocol<DeltaDiscoveryRequest__Output, DeltaView> = {
   // Endpoints are removed by name too, so they wait with their clusters.
   removalsHeldFor: new Set<ResourceKind>(['cluster', 'clusterLoadAssignment']),
 
-  envelope: (request) => ({
-    typeUrl: request.type_url ?? '',
-    node: request.node,
-    nonce: request.response_nonce ?? '',
-    ...(request.error_detail ? { error: { code: request.error_detail.code ?? 0, message: request.error_detail.message ?? '' } } : {}),
-  }),
+  envelope: envelopeOf,
 
   typesOf: (snapshot) => snapshot.deltaTypes,
 

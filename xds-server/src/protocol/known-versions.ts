@@ -15,7 +15,7 @@ export class KnownVersions {
    * Every resource of the base that the subscription includes is held at the base's version,
    * unless the overlay says otherwise. Resources the subscription does not include are not held,
    * so narrowing a subscription needs no bookkeeping; widening it by wildcard detaches the base
-   * (names subscribed one by one are sent anyway, see DeltaStream.forced).
+   * (names subscribed one by one are sent anyway: delta-protocol.ts forces them).
    */
   private base?: TypeSnapshot;
   private readonly overlay = new Map<string, string | null | typeof NOT_HELD>();

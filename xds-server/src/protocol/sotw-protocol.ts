@@ -13,6 +13,7 @@ import { compareStrings } from '../util/compare-strings.js';
 import { encodeResponseBody, withNonce } from './discovery-response.js';
 import type { ResponseHeader } from './discovery-response.js';
 import { isFullStateKind } from './push-order.js';
+import { envelopeOf } from './stream-protocol.js';
 import type { Selection, StreamProtocol } from './stream-protocol.js';
 import { Subscription } from './subscription.js';
 import { newTypeState } from './type-state.js';
@@ -35,13 +36,7 @@ export const SOTW: StreamProtocol<DiscoveryRequest__Output, SotwView> = {
   // Only LDS/CDS can remove, and only CDS removals can break routes.
   removalsHeldFor: new Set<ResourceKind>(['cluster']),
 
-  envelope: (request) => ({
-    typeUrl: request.type_url ?? '',
-    node: request.node,
-    nonce: request.response_nonce ?? '',
-    ...(request.error_detail ? { error: { code: request.error_detail.code ?? 0, message: request.error_detail.message ?? '' } } : {}),
-    clientVersion: request.version_info ?? '',
-  }),
+  envelope: (request) => ({ ...envelopeOf(request), clientVersion: request.version_info ?? '' }),
 
   typesOf: (snapshot) => snapshot.types,
 

@@ -21,6 +21,25 @@ export interface RequestEnvelope {
   clientVersion?: string;
 }
 
+/** The fields both request messages carry under the same names. */
+interface RequestFields {
+  type_url?: string;
+  node?: Node__Output | null;
+  response_nonce?: string;
+  error_detail?: { code?: number; message?: string } | null;
+}
+
+/** The envelope fields both protocols read alike; SotW adds its version_info. */
+export function envelopeOf(request: RequestFields): RequestEnvelope {
+  const error = request.error_detail;
+  return {
+    typeUrl: request.type_url ?? '',
+    node: request.node,
+    nonce: request.response_nonce ?? '',
+    ...(error ? { error: { code: error.code ?? 0, message: error.message ?? '' } } : {}),
+  };
+}
+
 /** What a response of one kind would carry now. Computing it changes no state. */
 export interface Selection {
   type: TypeSnapshot;

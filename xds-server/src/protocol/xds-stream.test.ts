@@ -1,60 +1,285 @@
-// The stream state machine without a network: what a slow client gets, and how much it holds.
+// SotW and Delta go through the one state machine (xds-stream.ts) without a network: the same
+// gate, NACK handling, EDS re-sends, held removals and slow-client coalescing, driven by one client
+// model per protocol; and what the behaviour flags make differ.
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import { silentLogger } from '../log/logger.js';
-import { messageType, typeUrlOf } from '../protos/envoy-protos.js';
-import { fleetResources } from '../test-support/fleet-fixtures.js';
+import { decodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
+import type { ResourceKind } from '../protos/envoy-protos.js';
+import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';
+import type { FleetSpec } from '../test-support/fleet-fixtures.js';
+import { DELTA } from './delta-protocol.js';
+import type { NackEvent, NackResolvedEvent } from './nack.js';
 import { PushThrottle } from './push-throttle.js';
 import { SOTW } from './sotw-protocol.js';
-import type { StreamHooks } from './stream-environment.js';
+import type { StreamEnvironment } from './stream-environment.js';
 import { XdsStream } from './xds-stream.js';
 
-const noHooks: StreamHooks = {
-  identified: () => undefined,
-  responded: () => undefined,
-  acked: () => undefined,
-  nacked: () => undefined,
-  nackResolved: () => undefined,
-  staleNonce: () => undefined,
-};
+const KIND_BY_URL = new Map<string, ResourceKind>((['cluster', 'clusterLoadAssignment', 'listener', 'routeConfiguration', 'virtualHost', 'secret'] as const).map((k) => [typeUrlOf(k), k]));
 
-function decodeResponse(bytes: Buffer): { version_info: string; nonce: string; resources: unknown[] } {
-  const type = messageType('envoy.service.discovery.v3.DiscoveryResponse');
-  return type.toObject(type.decode(bytes), { arrays: true }) as { version_info: string; nonce: string; resources: unknown[] };
+interface Received {
+  kind: ResourceKind;
+  nonce: string;
+  version: string;
+  names: string[];
+  removed: string[];
+}
+
+/** A client of one protocol: subscribes, answers, and reads what it was written. */
+interface Client {
+  subscribe(kind: ResourceKind, names: string[]): void;
+  ack(response: Received): void;
+  nack(response: Received, message: string): void;
+  /** The raw request answering an older response (stale nonce), carrying `names` too. */
+  answerWithNonce(kind: ResourceKind, nonce: string, names: string[]): void;
+  decode(bytes: Buffer): Received;
+}
+
+function resourceName(resource: Record<string, unknown>): string {
+  return String(resource['name'] ?? resource['cluster_name'] ?? '');
+}
+
+function sotwClient(stream: XdsStream<never, never>): Client {
+  const node = { id: 'n', cluster: 'f' };
+  const names = new Map<ResourceKind, string[]>();
+  const accepted = new Map<ResourceKind, string>();
+  const send = (request: object): void => (stream as unknown as XdsStream<object, never>).handleRequest({ node, ...request });
+  return {
+    subscribe: (kind, list) => {
+      names.set(kind, list);
+      send({ type_url: typeUrlOf(kind), resource_names: list, version_info: accepted.get(kind) ?? '' });
+    },
+    ack: (r) => {
+      accepted.set(r.kind, r.version);
+      send({ type_url: typeUrlOf(r.kind), resource_names: names.get(r.kind) ?? [], version_info: r.version, response_nonce: r.nonce });
+    },
+    nack: (r, message) => send({ type_url: typeUrlOf(r.kind), resource_names: names.get(r.kind) ?? [], version_info: accepted.get(r.kind) ?? '', response_nonce: r.nonce, error_detail: { code: 3, message } }),
+    answerWithNonce: (kind, nonce, list) => {
+      names.set(kind, list);
+      send({ type_url: typeUrlOf(kind), resource_names: list, version_info: accepted.get(kind) ?? '', response_nonce: nonce });
+    },
+    decode: (bytes) => {
+      const response = decodeMessage('envoy.service.discovery.v3.DiscoveryResponse', bytes) as { version_info: string; nonce: string; type_url: string; resources?: Record<string, unknown>[] };
+      return { kind: KIND_BY_URL.get(response.type_url) ?? 'cluster', nonce: response.nonce, version: response.version_info, names: (response.resources ?? []).map(resourceName), removed: [] };
+    },
+  };
+}
+
+function deltaClient(stream: XdsStream<never, never>): Client {
+  const node = { id: 'n', cluster: 'f' };
+  const subscribed = new Map<ResourceKind, Set<string>>();
+  const send = (request: object): void => (stream as unknown as XdsStream<object, never>).handleRequest({ node, ...request });
+  const change = (kind: ResourceKind, list: string[]): { resource_names_subscribe: string[]; resource_names_unsubscribe: string[] } => {
+    const before = subscribed.get(kind) ?? new Set<string>();
+    const after = new Set(list);
+    subscribed.set(kind, after);
+    return { resource_names_subscribe: list.filter((n) => !before.has(n)), resource_names_unsubscribe: [...before].filter((n) => !after.has(n)) };
+  };
+  return {
+    // Wildcard kinds subscribe with an empty list, as Envoy does (legacy wildcard), like SotW.
+    subscribe: (kind, list) => send({ type_url: typeUrlOf(kind), ...change(kind, list) }),
+    ack: (r) => send({ type_url: typeUrlOf(r.kind), response_nonce: r.nonce }),
+    nack: (r, message) => send({ type_url: typeUrlOf(r.kind), response_nonce: r.nonce, error_detail: { code: 3, message } }),
+    answerWithNonce: (kind, nonce, list) => send({ type_url: typeUrlOf(kind), response_nonce: nonce, ...change(kind, list) }),
+    decode: (bytes) => {
+      const response = decodeMessage('envoy.service.discovery.v3.DeltaDiscoveryResponse', bytes) as { system_version_info: string; nonce: string; type_url: string; resources?: { name: string }[]; removed_resources?: string[] };
+      return { kind: KIND_BY_URL.get(response.type_url) ?? 'cluster', nonce: response.nonce, version: response.system_version_info, names: (response.resources ?? []).map((r) => r.name), removed: response.removed_resources ?? [] };
+    },
+  };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-describe('XdsStream (SotW)', () => {
+const SPEC: FleetSpec = { routes: { 'a.example.com': 'a', 'b.example.com': 'b' }, endpoints: { a: [1], b: [2] } };
+
+function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWrites = false } = {}) {
+  const cache = new SnapshotCache();
+  const written: Buffer[] = [];
+  const nacks: NackEvent[] = [];
+  const resolved: NackResolvedEvent[] = [];
+  const stale: ResourceKind[] = [];
+  const env: StreamEnvironment = {
+    snapshotOf: (fleet) => cache.get(fleet),
+    throttle: new PushThrottle({ limit: 10 }),
+    hooks: {
+      identified: () => undefined,
+      responded: () => undefined,
+      acked: () => undefined,
+      nacked: (event) => void nacks.push(event),
+      nackResolved: (event) => void resolved.push(event),
+      staleNonce: (_stream, kind) => void stale.push(kind),
+    },
+    logger: silentLogger,
+    clusterAckWaitMs,
+  };
+  // Writes complete at once (only the protocol decides what goes out), unless the test plays a
+  // client that stopped reading and completes them itself.
+  const pendingWrites: (() => void)[] = [];
+  const write = (bytes: Buffer, done: () => void): void => {
+    written.push(bytes);
+    if (holdWrites) pendingWrites.push(done);
+    else setImmediate(done);
+  };
+  const stream = (protocol === 'sotw' ? new XdsStream(1, env, write, SOTW) : new XdsStream(1, env, write, DELTA)) as unknown as XdsStream<never, never>;
+  cache.onChange((_fleet, kinds) => stream.fleetChanged(kinds));
+  const client = protocol === 'sotw' ? sotwClient(stream) : deltaClient(stream);
+  let read = 0;
+  /** Everything written since the last call, decoded, after the stream had a chance to push. */
+  const drain = async (): Promise<Received[]> => {
+    for (let i = 0; i < 5; i++) await tick();
+    const fresh = written.slice(read).map((bytes) => client.decode(bytes));
+    read = written.length;
+    return fresh;
+  };
+  const publish = (spec: FleetSpec): void => void cache.publish('f', fleetResources(spec), fleetOrigins(spec));
+  return { cache, client, drain, publish, nacks, resolved, stale, stream, pendingWrites };
+}
+
+describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) => {
+  it('answers a fleet nobody published with empty LDS and CDS, holding LDS until CDS is answered, then serves it once published', async () => {
+    const { client, drain, publish, stream } = harness(protocol);
+    client.subscribe('cluster', []);
+    client.subscribe('listener', []);
+    const [cds, ...held] = await drain();
+    expect(cds).toMatchObject({ kind: 'cluster', names: [] });
+    expect(held).toEqual([]); // the gate: LDS waits for the Cluster answer
+    client.ack(cds!);
+    const [lds] = await drain();
+    expect(lds).toMatchObject({ kind: 'listener', names: [] });
+    client.ack(lds!);
+
+    publish(SPEC);
+    const [cds2, ...rest] = await drain();
+    expect(cds2).toMatchObject({ kind: 'cluster', names: ['a', 'b'] });
+    expect(rest).toEqual([]);
+    client.ack(cds2!);
+    expect((await drain()).map((r) => [r.kind, r.names])).toEqual([['listener', [ROUTE_CONFIG]]]);
+    stream.close();
+  });
+
   it('keeps one response in flight for a slow client and coalesces its backlog to the newest state', async () => {
-    const cache = new SnapshotCache();
-    const spec = (port: number) => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
+    const { cache, client, drain, pendingWrites, stream } = harness(protocol, { holdWrites: true });
+    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
     cache.publish('f', fleetResources(spec(1)), {});
-    const writes: { bytes: Buffer; done: () => void }[] = [];
-    const stream = new XdsStream(
-      1,
-      { snapshotOf: (fleet) => cache.get(fleet), throttle: new PushThrottle({ limit: 10 }), hooks: noHooks, logger: silentLogger, clusterAckWaitMs: 0 },
-      (bytes, done) => void writes.push({ bytes, done }),
-      SOTW,
-    );
-    cache.onChange((_fleet, changed) => stream.fleetChanged(changed));
-    stream.handleRequest({ node: { id: 'n', cluster: 'f' }, type_url: typeUrlOf('clusterLoadAssignment'), resource_names: ['c'] });
-    await tick();
-    expect(writes).toHaveLength(1);
+    client.subscribe('clusterLoadAssignment', ['c']);
+    expect(await drain()).toHaveLength(1);
 
     // The client does not read: 50 changes later there is still a single write outstanding.
     for (let port = 2; port <= 50; port++) cache.publish('f', fleetResources(spec(port)), {});
-    await tick();
-    expect(writes).toHaveLength(1);
+    expect(await drain()).toEqual([]);
 
-    writes[0]?.done();
-    await tick();
-    expect(writes).toHaveLength(2);
-    const latest = decodeResponse(writes[1]?.bytes ?? Buffer.alloc(0));
-    expect(latest.version_info).toBe(cache.get('f').types.clusterLoadAssignment.version);
-    writes[1]?.done();
-    await tick();
-    expect(writes).toHaveLength(2);
+    pendingWrites.shift()?.();
+    const [latest, ...more] = await drain();
+    expect(more).toEqual([]);
+    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    pendingWrites.shift()?.();
+    expect(await drain()).toEqual([]);
     stream.close();
+  });
+
+  it('books a NACK once with its origins, never re-sends the rejected version, and resolves it on the fix', async () => {
+    const { client, drain, publish, nacks, resolved, stream } = harness(protocol);
+    publish(SPEC);
+    client.subscribe('clusterLoadAssignment', ['a', 'b']);
+    const [eds] = await drain();
+    expect(eds?.names).toEqual(['a', 'b']);
+    client.nack(eds!, 'resource index 1: bad endpoints');
+    expect(await drain()).toEqual([]); // no error loop
+    expect(nacks).toHaveLength(1);
+    expect(nacks[0]).toMatchObject({ nonce: eds!.nonce, rejectedResources: ['b'], responseResources: ['a', 'b'], origins: ['Ingress default/b'], errorCode: 3 });
+    expect(stream.status().types[typeUrlOf('clusterLoadAssignment')]).toMatchObject({ nackCount: 1, lastNack: { nonce: eds!.nonce, resources: ['b'] } });
+
+    publish({ ...SPEC, endpoints: { a: [1], b: [3] } });
+    const [fix] = await drain();
+    expect(fix?.names).toEqual(['b']);
+    client.ack(fix!);
+    await drain();
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]?.previous.nonce).toBe(eds!.nonce);
+    expect(stream.status().types[typeUrlOf('clusterLoadAssignment')]?.lastNack).toBeUndefined();
+  });
+
+  it('re-sends the endpoints of a changed cluster, and removes a cluster only after the routes moved off it', async () => {
+    const { cache, client, drain, publish } = harness(protocol);
+    publish(SPEC);
+    client.subscribe('cluster', []);
+    const [cds] = await drain();
+    client.ack(cds!);
+    client.subscribe('clusterLoadAssignment', ['a', 'b']);
+    client.subscribe('listener', []);
+    for (const response of await drain()) client.ack(response);
+    client.subscribe('routeConfiguration', [ROUTE_CONFIG]);
+    const [rds] = await drain();
+    client.ack(rds!);
+    await drain();
+
+    // Cluster b changes (not its endpoints): its endpoints go out again, right after CDS.
+    const changed = fleetResources(SPEC);
+    changed.clusters[1] = { ...changed.clusters[1], connect_timeout: { seconds: 2 } };
+    cache.publish('f', changed, fleetOrigins(SPEC));
+    const [cds2, edsAgain, ...none] = await drain();
+    expect(cds2).toMatchObject({ kind: 'cluster' });
+    expect(cds2!.names).toContain('b');
+    expect(edsAgain).toMatchObject({ kind: 'clusterLoadAssignment', names: ['b'] });
+    expect(none).toEqual([]);
+    client.ack(cds2!);
+    client.ack(edsAgain!);
+    await drain();
+
+    // b.example.com moves to a: cluster b leaves only once the new routes were answered.
+    const moved: FleetSpec = { routes: { 'a.example.com': 'a', 'b.example.com': 'a' }, endpoints: { a: [1] } };
+    publish(moved);
+    const next = await drain();
+    const routes = next.find((r) => r.kind === 'routeConfiguration');
+    expect(routes).toBeDefined();
+    // Until the routes are answered the client keeps cluster b (SotW: still in the set; Delta: not removed).
+    for (const r of next.filter((r) => r.kind === 'cluster')) expect(r.removed).not.toContain('b');
+    for (const r of next) if (r.kind === 'cluster' && protocol === 'sotw') expect(r.names).toContain('b');
+    for (const r of next) client.ack(r);
+    const after = await drain();
+    const removal = after.find((r) => r.kind === 'cluster');
+    expect(removal).toBeDefined();
+    if (protocol === 'sotw') expect(removal!.names).toEqual(['a']);
+    else expect(removal!.removed).toEqual(['b']);
+
+  });
+});
+
+describe('what the protocol flags change', () => {
+  it('SotW ignores a request answering a superseded response whole; Delta counts it stale and still honours its subscription', async () => {
+    for (const protocol of ['sotw', 'delta'] as const) {
+      const { client, drain, publish, stale } = harness(protocol);
+      publish(SPEC);
+      client.subscribe('clusterLoadAssignment', ['a']);
+      const [first] = await drain();
+      publish({ ...SPEC, endpoints: { a: [5], b: [2] } });
+      const [second] = await drain();
+      expect(second?.names).toEqual(['a']);
+      // Answers the first response (superseded by the second) and subscribes to b as well.
+      client.answerWithNonce('clusterLoadAssignment', first!.nonce, ['a', 'b']);
+      const after = await drain();
+      if (protocol === 'sotw') {
+        expect(stale).toEqual(['clusterLoadAssignment']);
+        expect(after).toEqual([]);
+      } else {
+        // Delta: each response is answered on its own; the first was not yet, so this is its ACK.
+        expect(stale).toEqual([]);
+        expect(after.map((r) => r.names)).toEqual([['b']]);
+      }
+    }
+  });
+
+  it('a SotW client subscribed to VirtualHost (which SotW never serves) does not hold cluster removals back', async () => {
+    const { client, drain, publish } = harness('sotw');
+    publish(SPEC);
+    client.subscribe('virtualHost', [`${ROUTE_CONFIG}/a.example.com`]);
+    client.subscribe('cluster', []);
+    const [cds] = await drain();
+    expect(cds?.kind).toBe('cluster');
+    client.ack(cds!);
+    expect(await drain()).toEqual([]);
+    publish({ routes: { 'a.example.com': 'a' }, endpoints: { a: [1] } });
+    const [removal] = await drain();
+    expect(removal).toMatchObject({ kind: 'cluster', names: ['a'] });
   });
 });
