@@ -202,8 +202,10 @@ export type IrHashPolicy =
   | { kind: 'sourceIp' };
 
 export interface IrCors {
-  /** Exact origins, or `*` for any. */
+  /** `*` alone: any origin. Else origins (`https://a.example.com:8443`, `null`), compared without regard to case. */
   allowOrigins: string[];
+  /** RE2s an Origin must match whole: wildcard subdomains (`https://*.example.com`), within Envoy's regex limits. */
+  allowOriginRegexes?: string[];
   allowMethods: string[];
   allowHeaders: string[];
   exposeHeaders: string[];

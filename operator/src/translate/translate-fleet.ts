@@ -3,8 +3,8 @@
 // Ingress (naming the field) instead of failing: one bad Ingress never blocks the others.
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { IrCluster, IrDeny, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
-import { unhonouredAccessControl } from './annotations/access-control.js';
+import type { IrCluster, IrDeny, IrFleet, IrForward, IrHttpOptions, IrHttps, IrPathMatch, IrRoute, IrRouteDefaults, IrRoutePolicy, IrVirtualHost } from '../ir/types.js';
+import { isAccessControl, unhonouredAccessControl } from './annotations/access-control.js';
 import type { AccessControlPolicy } from './parameters/parameters-spec.js';
 import type { V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
@@ -44,6 +44,23 @@ interface DefaultBackend {
   routeName: string;
   /** Its Ingress carries access control Portico does not honour (and the class refuses such). */
   deny?: IrDeny;
+  /** Its Ingress's access control, which guards the default backend too (ingress-nginx applies the annotations there). */
+  policy?: IrRoutePolicy;
+}
+
+/** The parts of a route policy that decide who may pass. */
+function accessPolicyOf(policy: IrRoutePolicy): IrRoutePolicy | undefined {
+  const { sourceRanges, externalAuth, basicAuth, rateLimit } = policy;
+  const access: IrRoutePolicy = { ...(sourceRanges ? { sourceRanges } : {}), ...(externalAuth ? { externalAuth } : {}), ...(basicAuth ? { basicAuth } : {}), ...(rateLimit ? { rateLimit } : {}) };
+  return Object.keys(access).length > 0 ? access : undefined;
+}
+
+/**
+ * The access-control annotations that close an Ingress: those Portico does not honour, and, when
+ * the class turns the nginx family off (so honours none), every one.
+ */
+function closingAccessControl(annotations: Readonly<Record<string, string>>, nginxOff: boolean): string[] {
+  return nginxOff ? Object.keys(annotations).filter(isAccessControl).sort(compareStrings) : unhonouredAccessControl(annotations);
 }
 
 /** What a refused route answers: generic on purpose, since anyone may read it. */
@@ -155,13 +172,14 @@ class FleetBuilder {
     this.canaries.primary(ingress, options.upstream);
     this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
     // Whatever the annotation family setting: its authors believe these protect the Ingress.
-    const deny = this.guard([...new Set([...unhonouredAccessControl(ingress.metadata?.annotations ?? {}), ...options.closedBy])].sort(compareStrings), report);
+    const deny = this.guard([...new Set([...closingAccessControl(ingress.metadata?.annotations ?? {}, this.nginxOffBy !== undefined), ...options.closedBy])].sort(compareStrings), report);
 
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
       const cluster = this.clusterFor(namespace, spec.defaultBackend, 'spec.defaultBackend', options, report);
       if (!this.defaultBackend) {
-        this.defaultBackend = { cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend`, ...(deny ? { deny } : {}) };
+        const access = deny ? undefined : accessPolicyOf(options.policy);
+        this.defaultBackend = { cluster, origin: ref, routeName: `${namespacedName(ingress)}/default-backend`, ...(deny ? { deny } : {}), ...(access ? { policy: access } : {}) };
       } else {
         report('error', `spec.defaultBackend: the class already takes its default backend from ${this.defaultBackend.origin}, which is older; this one is ignored`);
       }
@@ -345,8 +363,8 @@ class FleetBuilder {
   private withDefaultBackend(routes: IrRoute[]): IrRoute[] {
     const takesEverything = routes.some((r) => (r.match.kind === 'prefix' || r.match.kind === 'stringPrefix') && r.match.path === '/');
     if (!this.defaultBackend || takesEverything) return routes;
-    const { cluster, origin, routeName, deny } = this.defaultBackend;
-    return [...routes, { match: { kind: 'prefix', path: '/' }, action: deny ?? { kind: 'forward', cluster }, origin, name: routeName }];
+    const { cluster, origin, routeName, deny, policy } = this.defaultBackend;
+    return [...routes, { match: { kind: 'prefix', path: '/' }, action: deny ?? { kind: 'forward', cluster }, origin, name: routeName, ...(policy ? { policy } : {}) }];
   }
 
   private usedClusters(routes: IrRoute[]): IrCluster[] {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';
+import { packAny } from '../protos/any.js';
 import { encodeMessage, RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
 import { BUFFER_PER_ROUTE_TYPE, CORS_POLICY_TYPE, RBAC_PER_ROUTE_TYPE } from '../protos/type-urls.js';
 import type { RouteConfiguration } from '../resources.js';
@@ -102,11 +103,10 @@ describe('gRPC API listeners', () => {
     describe('per-filter configs', () => {
       // No wildcard host: the fixtures' `*.wild.example.com:*` domain is one grpc-js-xds refuses.
       const PLAIN = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c2', '*': 'c1' }, endpoints: { c1: [1], c2: [2] } };
-      const CORS = { '@type': CORS_POLICY_TYPE, allow_origin_string_match: [{ exact: '*' }], allow_methods: 'GET', max_age: '60' };
-      const SOURCE_RANGES = {
-        '@type': RBAC_PER_ROUTE_TYPE,
+      const CORS = packAny(CORS_POLICY_TYPE, { allow_origin_string_match: [{ exact: '*' }], allow_methods: 'GET', max_age: '60' });
+      const SOURCE_RANGES = packAny(RBAC_PER_ROUTE_TYPE, {
         rbac: { rules: { action: 'ALLOW', policies: { 'source-ranges': { permissions: [{ any: true }], principals: [{ remote_ip: { address_prefix: '10.0.0.0', prefix_len: { value: 8 } } }] } } } },
-      };
+      });
       // a.example.com: a route guarded by source ranges (and CORS), then an open one with CORS and
       // a body limit; b.example.com: CORS on its virtual host; the catch-all: CORS on a weighted route.
       function withFilterConfigs(): ReturnType<typeof fleetResources> {
@@ -118,7 +118,7 @@ describe('gRPC API listeners', () => {
               ...vh,
               routes: [
                 { name: 'default/admin/rule-0/path-0', match: { prefix: '/admin' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES, 'envoy.filters.http.cors': CORS } },
-                { name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS, 'envoy.filters.http.buffer': { '@type': BUFFER_PER_ROUTE_TYPE, disabled: true } } },
+                { name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS, 'envoy.filters.http.buffer': packAny(BUFFER_PER_ROUTE_TYPE, { disabled: true }) } },
               ],
             };
           }

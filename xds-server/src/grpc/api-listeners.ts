@@ -111,7 +111,7 @@ type FilterConfigs = Record<string, Any> | undefined;
  * guards nothing. FilterConfig and TypedStruct wrappers are looked into; in their encoded form
  * they cannot be, so they count as guards.
  */
-export function accessControlIn(configs: FilterConfigs): string | undefined {
+export function accessControlIn(configs: Readonly<Record<string, unknown>> | undefined): string | undefined {
   for (const [name, config] of Object.entries(configs ?? {})) {
     const guard = accessControlOf(config);
     if (guard !== undefined) return `${guard}, ${name}`;

@@ -5,15 +5,17 @@ import type { Any } from '../../../../xds-server/src/generated/google/protobuf/A
 import { ROUTER_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
 import type { IrFleet, IrRoute } from '../../ir/types.js';
 import { bufferFilter } from './buffer.js';
+import { corsFilter } from './cors.js';
 import { externalAuthFilters } from './ext-authz.js';
 import type { HttpFilterFeature, HttpFilterGroup } from './http-filter.js';
 import { localRateLimitFilter } from './local-rate-limit.js';
+import { rbacFilter } from './rbac.js';
 
 /**
  * Access decisions first (who may ask), then what shapes the request (its body). Rate limits
  * come before the others, as nginx's limit_req (preaccess phase) before allow/deny and auth_request.
  */
-const FEATURES: readonly (HttpFilterFeature | HttpFilterGroup)[] = [localRateLimitFilter, externalAuthFilters, bufferFilter];
+const FEATURES: readonly (HttpFilterFeature | HttpFilterGroup)[] = [localRateLimitFilter, rbacFilter, corsFilter, externalAuthFilters, bufferFilter];
 
 const isGroup = (feature: HttpFilterFeature | HttpFilterGroup): feature is HttpFilterGroup => 'routeConfigs' in feature;
 

@@ -4,17 +4,19 @@
 import { NGINX_PREFIX } from './prefix.js';
 import { AUTH_ROWS } from './auth.js';
 import { CANARY_ROWS } from './canary.js';
+import { CORS_ROWS } from './cors.js';
 import { PATH_ROWS } from './paths.js';
 import { PROXY_ROWS } from './proxy.js';
 import { RATE_LIMIT_ROWS } from './rate-limit.js';
 import { REDIRECT_ROWS } from './redirects.js';
+import { SOURCE_RANGE_ROWS } from './source-ranges.js';
 import { UPSTREAM_ROWS } from './upstream.js';
 import type { AnnotationEntry } from './support.js';
 
 export type { AnnotationEntry, Support } from './support.js';
 
 /** The rows of the families that read their annotations (each family says how well it honours them). */
-const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS, RATE_LIMIT_ROWS, AUTH_ROWS];
+const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS, CORS_ROWS, SOURCE_RANGE_ROWS, RATE_LIMIT_ROWS, AUTH_ROWS];
 
 /** What basic and digest auth lack; see docs/annotations.md. */
 const BASIC_AUTH_REFUSED = "needs the users of an Opaque Secret, which Portico does not read (it watches kubernetes.io/tls Secrets only), and Envoy's basic_auth accepts only {SHA} htpasswd lines (htpasswd's default is MD5 or bcrypt); digest auth has no Envoy filter";
@@ -45,9 +47,6 @@ const entries: AnnotationEntry[] = [
   { name: 'limit-connections', support: 'refused', accessControl: true, note: 'Envoy has no per-client connection limit' },
   { name: 'limit-rate', support: 'refused', accessControl: true, note: 'bandwidth limits per client are not supported' },
   { name: 'limit-rate-after', support: 'refused', accessControl: true, note: 'bandwidth limits per client are not supported' },
-  { name: 'whitelist-source-range', support: 'refused', accessControl: true },
-  { name: 'allowlist-source-range', support: 'refused', accessControl: true },
-  { name: 'denylist-source-range', support: 'refused', accessControl: true },
   { name: 'auth-type', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
   { name: 'auth-secret', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
   { name: 'auth-secret-type', support: 'refused', accessControl: true, note: BASIC_AUTH_REFUSED },
