@@ -16,6 +16,7 @@ import { CanaryTable } from './canary.js';
 import { resolveAuthService } from './auth-services.js';
 import { ClusterTable } from './clusters.js';
 import { routePolicyFor } from './route-policy.js';
+import { ServerAliases } from './server-aliases.js';
 import { WwwRedirects } from './www-redirects.js';
 import { compareIngressAge, namespacedName } from './ingress-age.js';
 import { CATCH_ALL_HOST, isWildcardHost, normalizeHost } from './hosts.js';
@@ -109,6 +110,7 @@ class FleetBuilder {
   /** Every cluster chosen, by name; build() keeps only those a winning route uses. */
   private readonly clusters: ClusterTable;
   private readonly www = new WwwRedirects();
+  private readonly aliases = new ServerAliases();
   /** Canary Ingresses' paths, attached to their primaries' routes in build(). */
   private readonly canaries: CanaryTable;
   private defaultBackend: DefaultBackend | undefined;
@@ -141,6 +143,7 @@ class FleetBuilder {
       this.tls.withdraw(ref);
       this.redirects.delete(ref);
       this.www.withdraw(ref);
+      this.aliases.withdraw(ref);
       this.canaries.withdraw(ref);
       if (this.defaultBackend?.origin === ref) this.defaultBackend = undefined;
       const reason = error instanceof Error ? error.message : String(error);
@@ -196,6 +199,7 @@ class FleetBuilder {
       this.table.addHost(host.host);
     });
     if (options.fromToWww) for (const host of new Set(hosts.values())) this.www.request(host, ref, namespacedName(ingress));
+    this.aliases.request(options.serverAliases, [...hosts.values()].find((h) => h !== CATCH_ALL_HOST), ref, (message) => report('warning', message));
     this.tls.offer(ingress, [...hosts.values()], report);
 
     // app-root comes before the rules: ingress-nginx answers it at server level, ahead of locations.
@@ -320,9 +324,10 @@ class FleetBuilder {
         this.diagnostics.push({ object: origin, severity: 'warning', message: `metadata.annotations["${FORCE_SSL_REDIRECT}"]: redirects hosts that Envoy does not serve over TLS; if a load balancer terminates TLS in front of Envoy, the class's parameters must trust it (clientIP.xffNumTrustedHops ≥ 1) so its X-Forwarded-Proto: https is believed, or the redirect loops` });
       }
     }
-    const twins = this.www.virtualHosts(new Set(virtualHosts.map((v) => v.host)), parameters.routeDefaults.redirectCode);
-    this.diagnostics.push(...twins.diagnostics);
-    virtualHosts.push(...twins.virtualHosts);
+    const aliases = this.aliases.virtualHosts(virtualHosts);
+    const twins = this.www.virtualHosts(new Set([...virtualHosts, ...aliases.virtualHosts].map((v) => v.host)), parameters.routeDefaults.redirectCode);
+    this.diagnostics.push(...aliases.diagnostics, ...twins.diagnostics);
+    virtualHosts.push(...aliases.virtualHosts, ...twins.virtualHosts);
     virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
     // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);

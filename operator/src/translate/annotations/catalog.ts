@@ -10,13 +10,14 @@ import { PROXY_ROWS } from './proxy.js';
 import { RATE_LIMIT_ROWS } from './rate-limit.js';
 import { REDIRECT_ROWS } from './redirects.js';
 import { SOURCE_RANGE_ROWS } from './source-ranges.js';
+import { SERVER_ALIAS_ROWS } from './server-alias.js';
 import { UPSTREAM_ROWS } from './upstream.js';
 import type { AnnotationEntry } from './support.js';
 
 export type { AnnotationEntry, Support } from './support.js';
 
 /** The rows of the families that read their annotations (each family says how well it honours them). */
-const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS, CORS_ROWS, SOURCE_RANGE_ROWS, RATE_LIMIT_ROWS, AUTH_ROWS];
+const FAMILY_ROWS: readonly (readonly AnnotationEntry[])[] = [PATH_ROWS, REDIRECT_ROWS, PROXY_ROWS, UPSTREAM_ROWS, CANARY_ROWS, CORS_ROWS, SOURCE_RANGE_ROWS, RATE_LIMIT_ROWS, AUTH_ROWS, SERVER_ALIAS_ROWS];
 
 /** What basic and digest auth lack; see docs/annotations.md. */
 const BASIC_AUTH_REFUSED = "needs the users of an Opaque Secret, which Portico does not read (it watches kubernetes.io/tls Secrets only), and Envoy's basic_auth accepts only {SHA} htpasswd lines (htpasswd's default is MD5 or bcrypt); digest auth has no Envoy filter";
@@ -76,9 +77,8 @@ const entries: AnnotationEntry[] = [
   { name: 'custom-headers', support: 'unsupported', note: 'needs a ConfigMap, which Portico does not read' },
   { name: 'enable-access-log', support: 'unsupported', note: 'Envoy logs per listener (IngressClassParameters accessLog), not per route' },
   { name: 'enable-rewrite-log', support: 'unsupported' },
-  { name: 'custom-http-errors', support: 'unsupported' },
-  { name: 'default-backend', support: 'unsupported' },
-  { name: 'server-alias', support: 'unsupported' },
+  { name: 'custom-http-errors', support: 'unsupported', note: 'Envoy\'s custom_response filter, which could send errors to another backend, is still work in progress in Envoy 1.40' },
+  { name: 'default-backend', support: 'unsupported', note: 'needs custom-http-errors (see there); the Ingress\'s spec.defaultBackend is honoured' },
   { name: 'http2-push-preload', support: 'unsupported', note: 'HTTP/2 push is obsolete' },
   { name: 'connection-proxy-header', support: 'unsupported' },
   { name: 'ssl-ciphers', support: 'unsupported', note: 'set per class: IngressClassParameters tls.cipherSuites' },

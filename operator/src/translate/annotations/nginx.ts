@@ -14,8 +14,9 @@ import type { PathOptions } from './paths.js';
 import { readPathOptions } from './paths.js';
 import { NGINX_PREFIX } from './prefix.js';
 import { readProxyPolicy } from './proxy.js';
-import { readSourceRanges } from './source-ranges.js';
 import { readRateLimit } from './rate-limit.js';
+import { readSourceRanges } from './source-ranges.js';
+import { readServerAliases } from './server-alias.js';
 import type { AnnotationProblem } from './reader.js';
 import { AnnotationReader } from './reader.js';
 import type { RedirectOptions } from './redirects.js';
@@ -36,6 +37,8 @@ export interface NginxOptions extends PathOptions, RedirectOptions {
   closedBy: string[];
   /** auth-url and its companions; the auth service's host becomes a cluster in translate/auth-services.ts. */
   externalAuth?: ExternalAuthOptions;
+  /** server-alias: more names for the Ingress's host. */
+  serverAliases: string[];
   /** canary: "true": the Ingress routes nothing of its own but shares a primary's routes (translate/canary.ts). */
   canary?: CanaryRules;
 }
@@ -49,6 +52,7 @@ export const NO_NGINX_OPTIONS: NginxOptions = {
   policy: {},
   upstream: { settings: {}, serviceUpstream: false },
   closedBy: [],
+  serverAliases: [],
 };
 
 export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOptions; problems: AnnotationProblem[] } {
@@ -64,7 +68,7 @@ export function readNginxAnnotations(ingress: V1Ingress): { options: NginxOption
   const rateLimit = readRateLimit(reader);
   if (rateLimit) policy.rateLimit = rateLimit;
   const externalAuth = readExternalAuth(reader);
-  const options: NginxOptions = { ...readPathOptions(reader), ...readRedirectOptions(reader), policy, upstream, closedBy: [] };
+  const options: NginxOptions = { ...readPathOptions(reader), ...readRedirectOptions(reader), policy, upstream, closedBy: [], serverAliases: readServerAliases(reader) };
   const canary = readCanaryRules(reader);
   if (canary) options.canary = canary;
   if (externalAuth) options.externalAuth = externalAuth;
