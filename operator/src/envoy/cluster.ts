@@ -73,9 +73,10 @@ export function loadAssignments(clusters: readonly IrCluster[]): ClusterLoadAssi
 
 /**
  * One locality per zone. gRPC clients need a locality and a non-zero weight on every group or
- * they drop it; weighting by endpoint count keeps per-endpoint load even across zones.
+ * they drop it; weighting by endpoint count keeps per-endpoint load even across zones. Exported
+ * for endpoint updates outside the full rebuild (operator/src/relevance).
  */
-function loadAssignment(name: string, endpoints: IrCluster['endpoints']): ClusterLoadAssignment {
+export function loadAssignment(name: string, endpoints: IrCluster['endpoints']): ClusterLoadAssignment {
   const zones = new Map<string, LocalityLbEndpoints>();
   for (const endpoint of endpoints) {
     const group = zones.get(endpoint.zone) ?? { locality: endpoint.zone ? { zone: endpoint.zone } : {}, lb_endpoints: [] };

@@ -28,6 +28,7 @@ import { DiagnosticLog } from './diagnostic-log.js';
 import { publishConfig } from './fleet-publication.js';
 import type { ServedFleet } from './fleet-publication.js';
 import { NackDiagnostics } from './nack-diagnostics.js';
+import { ChangeRouter } from '../relevance/change-router.js';
 
 export interface ClusterModeOptions {
   /** A kubeconfig file; without it, in-cluster configuration or the default kubeconfig. */
@@ -100,13 +101,15 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     kc,
     log: logger,
     onRestart: (kind, reason) => operatorMetrics.watchRestarted(kind, reason),
-    onChange: () => coalescer.notify(),
+    // Only what can change a fleet's output reaches a rebuild; endpoint changes bypass it.
+    onChange: (_kind, changes) => router.observe(changes),
     ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
   });
 
   const reconcile = async (): Promise<void> => {
     if (!source.hasSynced) return; // a partial list would serve a partial configuration
     try {
+      router.rebuilding();
       const state = source.snapshot();
       const translated = operatorMetrics.translateDuration.startTimer();
       const config = buildEnvoyConfig(state, Date.now(), ownership);
@@ -117,6 +120,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       publishedIn();
       served = result.served;
       published = true;
+      router.rebuilt(config, result.problems);
       const diagnostics = [...config.diagnostics, ...(result.problems ?? []), ...nacks.diagnostics()];
       diagnosticLog.log(diagnostics);
       logger.info('config.applied', { fleets: served.map((f) => f.fleet), changed: result.changed, held: result.held.map((f) => f.fleet), diagnostics: diagnostics.length });
@@ -148,6 +152,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   const statusWriter = new LatestOnly<StatusInput>(writeStatusAndEvents, (error) => logger.error('status.failed', { error }));
 
   const coalescer = new Coalescer({ holdoffMs: options.holdoffMs ?? 100, maxDelayMs: options.maxDelayMs ?? 500 }, reconcile);
+  const endpointUpdates = new Coalescer({ holdoffMs: options.holdoffMs ?? 100, maxDelayMs: options.maxDelayMs ?? 500 }, () => void router.flushEndpoints());
+  const router = new ChangeRouter({ ownership, ...(options.statusAddress ? { statusAddress: options.statusAddress } : {}), publisher: server, rebuild: () => coalescer.notify(), scheduleEndpoints: () => endpointUpdates.notify() });
   server.onNack((event) => {
     nacks.record(event);
     coalescer.notify();
@@ -209,6 +215,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
         controller.abort();
         clearInterval(recheck);
         coalescer.stop();
+        endpointUpdates.stop();
         await statusWriter.idle();
         await election?.stop();
         await admission?.stop();

@@ -4,14 +4,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterState, SupportedKind } from '../../store/cluster-state.js';
 import { compareStrings } from '../../util/compare.js';
 import { Reflector } from './reflector.js';
-import type { ReflectorLog, ReflectorOptions } from './reflector.js';
+import type { ObjectChange, ReflectorLog, ReflectorOptions } from './reflector.js';
 import { watchedResources } from './watched-resources.js';
 
 export interface ClusterSourceOptions {
   kc: KubeConfig;
   log: ReflectorLog;
   onRestart?: ReflectorOptions['onRestart'];
-  onChange: (kind: SupportedKind) => void;
+  onChange: (kind: SupportedKind, changes: readonly ObjectChange[]) => void;
   secretLabelSelector?: string;
   watchTimeoutSeconds?: number;
 }

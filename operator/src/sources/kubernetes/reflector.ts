@@ -18,10 +18,23 @@ export interface ReflectorLog {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * One object that changed: its copy before (absent when it is new) and after (absent when it is
+ * gone). A relist reports only the objects whose resourceVersion differs from the copy it replaces.
+ */
+export interface ObjectChange {
+  kind: SupportedKind;
+  /** namespace/name ('' namespace for cluster-scoped objects). */
+  key: string;
+  previous?: unknown;
+  current?: unknown;
+}
+
 export interface ReflectorOptions {
   kc: KubeConfig;
   resource: WatchedResource;
-  onChange: (kind: SupportedKind) => void;
+  /** `changes`: what changed, object by object (operator/src/relevance decides whether it matters). */
+  onChange: (kind: SupportedKind, changes: readonly ObjectChange[]) => void;
   log: ReflectorLog;
   /** Asked of the server per watch; jittered so many watches do not end together. */
   watchTimeoutSeconds?: number;
@@ -141,10 +154,11 @@ export class Reflector {
   private async notInstalled(signal: AbortSignal): Promise<void> {
     if (!this.synced || this.objects.size > 0) {
       this.options.log.warn('resource not installed; treating it as empty and checking again', { kind: this.kind, path: this.options.resource.path });
+      const changes = [...this.objects].map(([key, previous]) => ({ kind: this.kind, key, previous }));
       this.objects.clear();
       this.resourceVersion = undefined;
       this.synced = true;
-      this.options.onChange(this.kind);
+      this.options.onChange(this.kind, changes);
     }
     this.installed = false;
     await sleep(this.backoff.failed('other'), signal);
@@ -179,13 +193,14 @@ export class Reflector {
       continueToken = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
     } while (continueToken);
+    const changes = relistChanges(this.kind, this.objects, fresh);
     this.objects.clear();
     for (const [key, object] of fresh) this.objects.set(key, object);
     this.resourceVersion = resourceVersion;
     this.synced = true;
     this.installed = true;
     this.backoff.succeeded();
-    this.options.onChange(this.kind);
+    this.options.onChange(this.kind, changes);
   }
 
   private async watch(signal: AbortSignal): Promise<void> {
@@ -215,14 +230,20 @@ export class Reflector {
     const version = object?.metadata?.resourceVersion;
     if (version) this.resourceVersion = version;
     if (event.type === 'BOOKMARK' || !object) return;
-    if (event.type === 'DELETED') this.objects.delete(keyOf(toTypedObject<ObjectMeta>(this.kind, object)));
-    else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
+    let change: ObjectChange;
+    if (event.type === 'DELETED') {
+      const key = keyOf(toTypedObject<ObjectMeta>(this.kind, object));
+      change = { kind: this.kind, key, previous: this.objects.get(key) };
+      this.objects.delete(key);
+    } else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
       // An object that does not fit its schema leaves the last good copy (if any) in place.
       const typed = this.typedIfValid(object);
       if (!typed) return;
-      this.objects.set(keyOf(typed), typed);
+      const key = keyOf(typed);
+      change = { kind: this.kind, key, previous: this.objects.get(key), current: typed };
+      this.objects.set(key, typed);
     } else return;
-    this.options.onChange(this.kind);
+    this.options.onChange(this.kind, [change]);
   }
 
   /**
@@ -237,6 +258,20 @@ export class Reflector {
     this.options.log.warn('object does not fit its schema; left out', { kind: this.kind, namespace: String(metadata?.namespace ?? ''), name: String(metadata?.name ?? ''), problems });
     return undefined;
   }
+}
+
+/** What a relist changed: objects whose resourceVersion differs (or that are new), and those gone. */
+function relistChanges(kind: SupportedKind, before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ObjectChange[] {
+  const changes: ObjectChange[] = [];
+  for (const [key, current] of after) {
+    const previous = before.get(key);
+    if (previous === current) continue;
+    const version = (previous as ObjectMeta | undefined)?.metadata?.resourceVersion;
+    if (version && version === (current as ObjectMeta).metadata?.resourceVersion) continue;
+    changes.push({ kind, key, ...(previous === undefined ? {} : { previous }), current });
+  }
+  for (const [key, previous] of before) if (!after.has(key)) changes.push({ kind, key, previous });
+  return changes;
 }
 
 /** The key of a raw object that failed its schema check, when its metadata still names it. */
