@@ -4,10 +4,11 @@
 // report them), and whether it would be served.
 //
 // Whether an Ingress is served is read from the IR, not guessed from message texts: a route whose
-// action is `deny` answers 503 (refused access control, fail closed); an Ingress of ours with no
-// route at all in its fleet reaches nobody (every path refused, taken by an older Ingress, or left
-// out); its class held (parameters unusable) means no fleet is built from it. Error diagnostics on
-// the Ingress otherwise mean it is served, but not as written.
+// action is `deny` answers 503 (refused access control, fail closed); an Ingress of ours with
+// errors and no route at all in its fleet (taken as its own, or as a canary's share of another's)
+// reaches nobody (every path refused, taken by an older Ingress, or left out); its class held
+// (parameters unusable) means no fleet is built from it. Error diagnostics on the Ingress
+// otherwise mean it is served, but not as written.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrFleet, IrRoute } from '../ir/types.js';
 import { buildEnvoyConfig } from '../pipeline.js';
@@ -178,7 +179,7 @@ function judge(check: IngressCheck, className: string, fleet: IrFleet | undefine
     // Refused annotations, and access control whose value cannot be honoured (an error on it).
     const closedBy = check.annotations.filter((a) => a.support === 'refused' || (a.problems?.includes('error') && catalogEntry(a.name)?.accessControl)).map((a) => a.name);
     check.reasons.push(`its routes answer 503: access control Portico does not honour${closedBy.length > 0 ? ` (${closedBy.join(', ')})` : ''}`);
-  } else if (routes.length === 0) {
+  } else if (routes.length === 0 && errors > 0) {
     check.verdict = 'not-served';
     check.reasons.push('no route of it is served (every path was refused, left out, or is routed by an older Ingress)');
   } else if (errors > 0) {
@@ -186,6 +187,9 @@ function judge(check: IngressCheck, className: string, fleet: IrFleet | undefine
     check.reasons.push(`${errors} error${errors === 1 ? '' : 's'}: not served as written`);
   } else if (warnings > 0) {
     check.verdict = 'served-with-warnings';
+    // Nothing refused, yet no route: it asks for nothing a route is needed for (a canary to the
+    // primary's own backend, rules without paths); the warnings say so.
+    if (routes.length === 0) check.reasons.push('it makes no route of its own (see the warnings)');
   }
 }
 

@@ -178,6 +178,29 @@ describe('portico check against files', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('counts a canary as served through its share of the primary\'s route (it claims no route of its own)', async () => {
+    const canary = { [`${NGINX}canary`]: 'true', [`${NGINX}canary-weight`]: '10' };
+    const input = tempFile([
+      CLASSES,
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web-canary, namespace: apps}\nspec: {ports: [{port: 80}]}\n',
+      ingress({ name: 'primary', host: 'c.example.com', created: '2026-01-01T00:00:00Z' }),
+      // With an error (a load-balance value ignored): served, not as written; never "not served".
+      ingress({ name: 'canary', host: 'c.example.com', created: '2026-01-02T00:00:00Z', service: 'web-canary', annotations: { ...canary, [`${NGINX}load-balance`]: 'bogus' } }),
+      ingress({ name: 'orphan', host: 'o.example.com', created: '2026-01-03T00:00:00Z', service: 'web-canary', annotations: canary }),
+      // A canary to the primary's own backend changes nothing: a warning, no route, yet nothing refused.
+      ingress({ name: 'primary-d', host: 'd.example.com', created: '2026-01-04T00:00:00Z' }),
+      ingress({ name: 'same-backend', host: 'd.example.com', created: '2026-01-05T00:00:00Z', annotations: canary }),
+    ].join('---\n'));
+    const { document } = await checkJson({ filename: [input] });
+    expect(byName(document, 'primary').verdict).toBe('served');
+    expect(byName(document, 'canary').diagnostics).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('load-balance') })]);
+    expect(byName(document, 'canary').verdict).toBe('served-with-errors');
+    // No primary for its path: an error, and nothing of it is served.
+    expect(byName(document, 'orphan').verdict).toBe('not-served');
+    expect(byName(document, 'same-backend').verdict).toBe('served-with-warnings');
+    expect(byName(document, 'same-backend').reasons).toEqual(['it makes no route of its own (see the warnings)']);
+  });
+
   it('reports one namespace with -n, with the diagnostics of that namespace only', async () => {
     const { document } = await checkJson({ filename: [mixed], namespace: 'other' });
     expect(document.ingresses.map((i) => i.object)).toEqual(['Ingress other/shadowed']);
