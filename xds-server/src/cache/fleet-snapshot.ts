@@ -6,7 +6,7 @@ import type { ResourceKind } from '../protos/envoy-protos.js';
 import { resourceName, resourcesOfKind } from '../resources.js';
 import type { FleetView, ResourceOrigins } from '../resources.js';
 import { compareStrings } from '../util/compare-strings.js';
-import { typeVersion } from './content-version.js';
+import { typeVersion, typeVersionInOrder } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
 import { describeViolations, InvalidResourceError } from './invalid-resource.js';
@@ -287,16 +287,18 @@ function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonl
   for (const name of changed) byName.set(name, replaced.get(name) as EncodedResource);
   // Names kept their places (a Map keeps an existing key's position): no sort unless one is new.
   if (added) return typeSnapshot(kind, byName, previous);
-  const versions = new Map([...byName].map(([name, resource]) => [name, resource.version]));
+  const versionOf = (name: string): string => byName.get(name)?.version ?? '';
+  const version = typeVersionInOrder(byName.keys(), versionOf);
   const wildcardChanged = removed.length > 0 || changed.some((name) => previous.resources.get(name)?.inWildcard !== byName.get(name)?.inWildcard);
-  const wildcard = [...byName.values()].filter((r) => r.inWildcard);
+  const wildcardNames = wildcardChanged ? [...byName.values()].filter((r) => r.inWildcard).map((r) => r.name) : previous.wildcardNames;
   return {
     kind,
     typeUrl: previous.typeUrl,
-    version: typeVersion(versions),
+    version,
     resources: byName,
-    wildcardNames: wildcardChanged ? wildcard.map((r) => r.name) : previous.wildcardNames,
-    wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
+    wildcardNames,
+    // Every resource in the wildcard set (all but gRPC API listeners): the same hash.
+    wildcardVersion: wildcardNames.length === byName.size ? version : typeVersionInOrder(wildcardNames, versionOf),
     namespaces: kind === 'virtualHost' ? namespacesOf(byName.keys()) : previous.namespaces,
     since: { fromVersion: previous.version, changed, removed },
   };
