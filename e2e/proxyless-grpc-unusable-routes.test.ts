@@ -26,6 +26,20 @@ beforeAll(async () => {
   scenario = seedScenario({ nginx1: a.port, nginx2: b.port });
   const [seed] = scenario.read('ingress.yaml') as { metadata: Record<string, unknown>; spec: Record<string, unknown> }[];
   if (!seed) throw new Error('seed ingress missing');
+  const ingress = (name: string, host: string, annotations: Record<string, string>) => ({
+    ...seed,
+    metadata: { name, namespace: 'default', annotations },
+    spec: {
+      ingressClassName: seed.spec['ingressClassName'],
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx2', port: { number: 80 } } } }] } }],
+    },
+  });
+  // A CorsPolicy per route (grpc-js-xds rejects the table for it: the gRPC view strips it) and a
+  // source range (gRPC clients cannot enforce it: the gRPC view leaves the route out).
+  scenario.write('filters.yaml', [
+    ingress('cors', 'cors.example.com', { 'nginx.ingress.kubernetes.io/enable-cors': 'true' }),
+    ingress('guarded', 'guarded.example.com', { 'nginx.ingress.kubernetes.io/allowlist-source-range': '10.0.0.0/8' }),
+  ]);
   scenario.write('app-root.yaml', [
     {
       ...seed,
@@ -63,6 +77,13 @@ describe('proxyless gRPC clients and routes gRPC cannot use', () => {
     await untilAnswer(client('e2e-any-app', 'app.example.com', true), 'BBBBBB', 10_000);
     await untilAnswer(client('e2e-app', 'app.example.com', false), 'BBBBBB', 10_000);
 
+    // The CORS host's table carried a CorsPolicy on Envoy's side: stripped for gRPC, so it routes.
+    await untilAnswer(client('e2e-any-cors', 'cors.example.com', true), 'BBBBBB', 10_000);
+    await untilAnswer(client('e2e-cors', 'cors.example.com', false), 'BBBBBB', 10_000);
+    for (const node of ['e2e-any-cors', 'e2e-cors']) {
+      expect((await csds?.resources(node))?.find((r) => r.typeUrl === CSDS_RDS_TYPE), node).toMatchObject({ status: 'ACKED' });
+    }
+
     const rds = (await csds?.resources('e2e-any-nginx1'))?.find((r) => r.typeUrl === CSDS_RDS_TYPE);
     expect(rds).toMatchObject({ name: 'grpc:*', status: 'ACKED' });
     // Told to the app-root Ingress alone, as a warning.
@@ -70,5 +91,9 @@ describe('proxyless gRPC clients and routes gRPC cannot use', () => {
     expect(told.length).toBeGreaterThan(0);
     expect(JSON.stringify(told)).toContain('Ingress default/app-root');
     expect(JSON.stringify(told)).not.toContain('name-virtual-host-ingress');
+    // The source-range route is left out (served without its guard it would fail open), and told.
+    expect(JSON.stringify(told)).toContain('Ingress default/guarded');
+    expect(JSON.stringify(told)).toContain('access control gRPC clients cannot enforce');
+    expect(JSON.stringify(told)).not.toContain('Ingress default/cors');
   });
 });
