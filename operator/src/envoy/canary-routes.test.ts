@@ -1,3 +1,5 @@
+import { packAny } from '../../../xds-server/src/protos/any.js';
+import { BUFFER_PER_ROUTE_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 import { describe, expect, it } from 'vitest';
 import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
 import type { IrCanary, IrRoute } from '../ir/types.js';
@@ -8,7 +10,7 @@ const base: Route = {
   match: { prefix: '/', headers: [{ name: ':authority', string_match: { safe_regex: { regex: '[^.]+\\.example\\.com' } } }] },
   route: { cluster: 'shop/stable/80', timeout: { seconds: '0' }, retry_policy: {} },
   request_headers_to_add: [{ header: { key: 'x-forwarded-prefix', value: '/' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
-  typed_per_filter_config: { 'envoy.filters.http.buffer': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute', disabled: true } },
+  typed_per_filter_config: { 'envoy.filters.http.buffer': packAny(BUFFER_PER_ROUTE_TYPE, { disabled: true }) },
 };
 const ir = (canary?: Partial<IrCanary>): IrRoute => ({
   match: { kind: 'prefix', path: '/' },

@@ -37,10 +37,16 @@ describe('HealthServer', () => {
       socket.pause();
       return socket;
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await fetch(`http://127.0.0.1:${port}/debug/xds`)).status).toBe(503);
-    // ...until the drain timeout cuts them off; then the page is served again.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // (Polled rather than slept: on a loaded machine the two requests may take a while to arrive.)
+    const statusWithin = async (want: number, ms: number): Promise<number> => {
+      const deadline = Date.now() + ms;
+      let status = 0;
+      while (Date.now() < deadline && (status = (await fetch(`http://127.0.0.1:${port}/debug/xds`, { signal: AbortSignal.timeout(ms) }).then(async (r) => (await r.arrayBuffer(), r.status)))) !== want) await new Promise((resolve) => setTimeout(resolve, 20));
+      return status;
+    };
+    expect(await statusWithin(503, 5_000)).toBe(503);
+    // ...until the drain timeout (200 ms) cuts them off; then the page is served again.
+    expect(await statusWithin(200, 5_000)).toBe(200);
     const response = await fetch(`http://127.0.0.1:${port}/debug/xds`);
     expect(response.status).toBe(200);
     expect((JSON.parse(await response.text()) as { streams: unknown[] }).streams.length).toBeGreaterThan(0);
