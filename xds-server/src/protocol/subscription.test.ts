@@ -32,4 +32,16 @@ describe('Subscription (SotW)', () => {
     expect(listeners.update(['b'])).toEqual({ added: ['b'], removed: ['a'], wildcardChanged: true });
     expect(listeners.describe()).toEqual(['b']);
   });
+
+  it('covers, like DeltaSubscription, names it would hold whether or not they exist: by name, or any under wildcard', () => {
+    const clusters = new Subscription('cluster');
+    clusters.update(['a']);
+    expect(clusters.covers('a')).toBe(true);
+    expect(clusters.covers('b')).toBe(false);
+    clusters.update(['*']);
+    expect(clusters.covers('b')).toBe(true);
+    const endpoints = new Subscription('clusterLoadAssignment');
+    endpoints.update(['*']); // no wildcard for EDS: "*" is no name either
+    expect(endpoints.covers('a')).toBe(false);
+  });
 });

@@ -8,10 +8,14 @@ import { decodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
+import type { DeltaDiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
+import type { DiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import { DELTA } from './delta-protocol.js';
+import type { DeltaView } from './delta-protocol.js';
 import type { NackEvent, NackResolvedEvent } from './nack.js';
 import { PushThrottle } from './push-throttle.js';
 import { SOTW } from './sotw-protocol.js';
+import type { SotwView } from './sotw-protocol.js';
 import type { StreamEnvironment } from './stream-environment.js';
 import { XdsStream } from './xds-stream.js';
 
@@ -39,11 +43,11 @@ function resourceName(resource: Record<string, unknown>): string {
   return String(resource['name'] ?? resource['cluster_name'] ?? '');
 }
 
-function sotwClient(stream: XdsStream<never, never>): Client {
+function sotwClient(stream: XdsStream<DiscoveryRequest__Output, SotwView>): Client {
   const node = { id: 'n', cluster: 'f' };
   const names = new Map<ResourceKind, string[]>();
   const accepted = new Map<ResourceKind, string>();
-  const send = (request: object): void => (stream as unknown as XdsStream<object, never>).handleRequest({ node, ...request });
+  const send = (request: DiscoveryRequest__Output): void => stream.handleRequest({ node, ...request });
   return {
     subscribe: (kind, list) => {
       names.set(kind, list);
@@ -65,10 +69,10 @@ function sotwClient(stream: XdsStream<never, never>): Client {
   };
 }
 
-function deltaClient(stream: XdsStream<never, never>): Client {
+function deltaClient(stream: XdsStream<DeltaDiscoveryRequest__Output, DeltaView>): Client {
   const node = { id: 'n', cluster: 'f' };
   const subscribed = new Map<ResourceKind, Set<string>>();
-  const send = (request: object): void => (stream as unknown as XdsStream<object, never>).handleRequest({ node, ...request });
+  const send = (request: DeltaDiscoveryRequest__Output): void => stream.handleRequest({ node, ...request });
   const change = (kind: ResourceKind, list: string[]): { resource_names_subscribe: string[]; resource_names_unsubscribe: string[] } => {
     const before = subscribed.get(kind) ?? new Set<string>();
     const after = new Set(list);
@@ -120,9 +124,11 @@ function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWr
     if (holdWrites) pendingWrites.push(done);
     else setImmediate(done);
   };
-  const stream = (protocol === 'sotw' ? new XdsStream(1, env, write, SOTW) : new XdsStream(1, env, write, DELTA)) as unknown as XdsStream<never, never>;
+  const sotw = protocol === 'sotw' ? new XdsStream(1, env, write, SOTW) : undefined;
+  const delta = protocol === 'delta' ? new XdsStream(1, env, write, DELTA) : undefined;
+  const stream = sotw ?? delta!;
   cache.onChange((_fleet, kinds) => stream.fleetChanged(kinds));
-  const client = protocol === 'sotw' ? sotwClient(stream) : deltaClient(stream);
+  const client = sotw ? sotwClient(sotw) : deltaClient(delta!);
   let read = 0;
   /** Everything written since the last call, decoded, after the stream had a chance to push. */
   const drain = async (): Promise<Received[]> => {
@@ -266,6 +272,28 @@ describe('what the protocol flags change', () => {
         expect(stale).toEqual([]);
         expect(after.map((r) => r.names)).toEqual([['b']]);
       }
+    }
+  });
+
+  it('shows both protocols in one status shape; only Delta reports initial_resource_versions', async () => {
+    for (const protocol of ['sotw', 'delta'] as const) {
+      const { client, drain, publish, stream } = harness(protocol);
+      publish(SPEC);
+      client.subscribe('clusterLoadAssignment', ['a']);
+      const [eds] = await drain();
+      client.ack(eds!);
+      await drain();
+      const status = stream.status();
+      expect(status.protocol).toBe(protocol);
+      expect(status.types[typeUrlOf('clusterLoadAssignment')]).toEqual({
+        subscribed: ['a'],
+        subscribedCount: 1,
+        initialVersion: '',
+        ...(protocol === 'delta' ? { initialResourceVersions: 0 } : {}),
+        sentVersion: eds!.version,
+        ackedVersion: eds!.version,
+        nackCount: 0,
+      });
     }
   });
 

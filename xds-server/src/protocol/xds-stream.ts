@@ -8,7 +8,6 @@
 // the EDS re-sends, held removals, settling and ACK/NACK bookkeeping are here, once.
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { originsOf } from '../cache/fleet-snapshot.js';
-import type { TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { rejectedResourceNames } from './nack.js';
@@ -215,7 +214,7 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     this.pending.delete(kind);
     state.forced.clear();
     state.dirty = false;
-    const type = this.typeNow(kind);
+    const type = this.context.typeNow(kind);
     if (type) {
       state.syncedVersion = type.version;
       state.holdingRemovals = this.rules.settle(kind, state, type, selection);
@@ -234,10 +233,6 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     // traffic to nothing: such removals wait until those are settled.
     const holdRemovals = this.rules.removalsHeldFor.has(kind) && !this.routesSettled();
     return this.rules.select(kind, state, type, snapshot, holdRemovals);
-  }
-
-  private typeNow(kind: ResourceKind): TypeSnapshot | undefined {
-    return this.context.typeNow(kind);
   }
 
   /** Listener and route updates are built from the newest snapshot and answered. */
