@@ -62,7 +62,12 @@ export class ChangeRouter {
     this.gate = new RelevanceGate(options.ownership, options.statusAddress);
   }
 
-  observe(changes: readonly ObjectChange[]): void {
+  /**
+   * `relisted`: a whole kind was listed again. That always rebuilds, as every event did before:
+   * besides the output, a reconcile retries status and Event writes, and one that failed during
+   * an API server outage is retried by the reconcile after the relist.
+   */
+  observe(changes: readonly ObjectChange[], relisted = false): void {
     for (const change of changes) {
       if (change.kind !== 'EndpointSlice') continue;
       const service = serviceOfSlice(change.previous as V1EndpointSlice | undefined);
@@ -70,7 +75,7 @@ export class ChangeRouter {
     }
     const verdict = this.gate.observe(changes);
     this.counters.skipped += verdict.skipped;
-    if (verdict.rebuild || (this.stale && verdict.endpoints.size > 0)) return this.requestRebuild();
+    if (relisted || verdict.rebuild || (this.stale && verdict.endpoints.size > 0)) return this.requestRebuild();
     if (verdict.endpoints.size === 0) return;
     for (const service of verdict.endpoints) this.dirty.add(service);
     this.options.scheduleEndpoints();

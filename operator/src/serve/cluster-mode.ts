@@ -102,7 +102,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     log: logger,
     onRestart: (kind, reason) => operatorMetrics.watchRestarted(kind, reason),
     // Only what can change a fleet's output reaches a rebuild; endpoint changes bypass it.
-    onChange: (_kind, changes) => router.observe(changes),
+    onChange: (_kind, changes, relisted) => router.observe(changes, relisted),
     ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
   });
 

@@ -11,7 +11,7 @@ export interface ClusterSourceOptions {
   kc: KubeConfig;
   log: ReflectorLog;
   onRestart?: ReflectorOptions['onRestart'];
-  onChange: (kind: SupportedKind, changes: readonly ObjectChange[]) => void;
+  onChange: (kind: SupportedKind, changes: readonly ObjectChange[], relisted?: boolean) => void;
   secretLabelSelector?: string;
   watchTimeoutSeconds?: number;
 }

@@ -33,8 +33,11 @@ export interface ObjectChange {
 export interface ReflectorOptions {
   kc: KubeConfig;
   resource: WatchedResource;
-  /** `changes`: what changed, object by object (operator/src/relevance decides whether it matters). */
-  onChange: (kind: SupportedKind, changes: readonly ObjectChange[]) => void;
+  /**
+   * `changes`: what changed, object by object (operator/src/relevance decides whether it matters);
+   * `relisted`: the whole kind was listed again (first sync, a 410, an uninstalled CRD).
+   */
+  onChange: (kind: SupportedKind, changes: readonly ObjectChange[], relisted?: boolean) => void;
   log: ReflectorLog;
   /** Asked of the server per watch; jittered so many watches do not end together. */
   watchTimeoutSeconds?: number;
@@ -158,7 +161,7 @@ export class Reflector {
       this.objects.clear();
       this.resourceVersion = undefined;
       this.synced = true;
-      this.options.onChange(this.kind, changes);
+      this.options.onChange(this.kind, changes, true);
     }
     this.installed = false;
     await sleep(this.backoff.failed('other'), signal);
@@ -200,7 +203,7 @@ export class Reflector {
     this.synced = true;
     this.installed = true;
     this.backoff.succeeded();
-    this.options.onChange(this.kind, changes);
+    this.options.onChange(this.kind, changes, true);
   }
 
   private async watch(signal: AbortSignal): Promise<void> {
