@@ -5,17 +5,17 @@
 // snapshot when a push slot is free, so a slow client's backlog coalesces to the newest state.
 // What differs between the protocols (subscription rules, what the client holds, what a response
 // carries, its encoding) is the StreamProtocol's (sotw-protocol.ts, delta-protocol.ts); the gate,
-// the EDS re-sends, held removals, settling and ACK/NACK bookkeeping are here, once.
+// the EDS re-sends, held removals and settling are here, once, and ACK/NACK bookkeeping is
+// answers.ts's.
 import type { EncodedResource } from '../cache/encoded-resource.js';
-import { originsOf } from '../cache/fleet-snapshot.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { rejectedResourceNames } from './nack.js';
-import type { NackEvent } from './nack.js';
+import { takeAnswer } from './answers.js';
+import type { AnswerDesk } from './answers.js';
 import { PUSH_ORDER, waitsForClusters } from './push-order.js';
 import { PushingStream } from './pushing-stream.js';
 import type { StreamEnvironment, StreamStatus, TypeStatus, WriteResponse } from './stream-environment.js';
-import type { RequestEnvelope, Selection, StreamContext, StreamProtocol } from './stream-protocol.js';
+import type { Selection, StreamContext, StreamProtocol } from './stream-protocol.js';
 import type { SentResponse, SubscriptionView, TypeState } from './type-state.js';
 
 /** Listener and route kinds: cluster removals wait until these are answered and up to date. */
@@ -24,6 +24,7 @@ const ROUTE_KINDS = ['listener', 'routeConfiguration', 'virtualHost'] as const;
 export class XdsStream<Request, View extends { readonly subscription: SubscriptionView }> extends PushingStream<TypeState<View>> {
   readonly protocol: StreamStatus['protocol'];
   private readonly context: StreamContext;
+  private readonly desk: AnswerDesk;
 
   constructor(
     streamId: number,
@@ -38,6 +39,14 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
       clientVersion: (version) => this.clientVersion(version),
       typeNow: (kind) => (this.fleet === undefined ? undefined : this.rules.typesOf(this.env.snapshotOf(this.fleet))[kind]),
     };
+    this.desk = {
+      stream: this,
+      hooks: env.hooks,
+      rules,
+      reportHeader: (kind) => this.reportHeader(kind),
+      clientVersion: (version) => this.clientVersion(version),
+      errorMessageOf: (detail) => this.errorMessageOf(detail),
+    };
   }
 
   handleRequest(request: Request): void {
@@ -48,81 +57,13 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     const existing = this.types.get(kind);
     const state = existing ?? this.rules.newState(kind, request, this.context);
     if (!existing) this.types.set(kind, state);
-    if (!this.takeAnswer(kind, state, envelope)) return;
+    const answer = takeAnswer(this.desk, kind, state, envelope);
+    if (answer === 'superseded') return;
+    // Answered listener or route updates may release cluster removals held back for them.
+    if (answer === 'booked' && waitsForClusters(kind)) this.recheckHeldRemovals();
     this.rules.subscribe(kind, state, request, !existing, this.context);
     this.pending.add(kind);
     this.pump();
-  }
-
-  /**
-   * Books the answer a request carries (ACK or NACK, told apart by error_detail only). Returns
-   * false when the request is superseded (SotW: it answers an older response) and must be ignored.
-   */
-  private takeAnswer(kind: ResourceKind, state: TypeState<View>, envelope: RequestEnvelope): boolean {
-    const { nonce } = envelope;
-    if (nonce === '') return true;
-    const sent = state.unanswered.get(nonce);
-    if (sent) {
-      state.unanswered.delete(nonce);
-      if (envelope.error) this.recordNack(kind, state, sent, envelope);
-      else this.recordAck(kind, state, sent, envelope);
-    } else if (this.rules.everyResponseAnswered) {
-      // Delta: a forgotten or made-up nonce; the request's subscription change still counts.
-      this.env.hooks.staleNonce(this, kind);
-      return true;
-    } else {
-      const last = state.lastResponse;
-      if (!last) return true;
-      if (nonce !== last.nonce) {
-        this.env.hooks.staleNonce(this, kind);
-        return false;
-      }
-      // The newest response answered again (grpc-js-xds repeats its answer on every subscription
-      // change): only a NACK not booked yet for it counts.
-      if (envelope.error && state.lastNack?.nonce !== last.nonce) this.recordNack(kind, state, last, envelope);
-    }
-    // Answered listener or route updates may release cluster removals held back for them.
-    if (waitsForClusters(kind)) this.recheckHeldRemovals();
-    return true;
-  }
-
-  private recordAck(kind: ResourceKind, state: TypeState<View>, sent: SentResponse, envelope: RequestEnvelope): void {
-    // SotW reports the version the client says it took; Delta requests carry none: the one sent.
-    const version = envelope.clientVersion !== undefined ? this.clientVersion(envelope.clientVersion) : sent.version;
-    state.ackedVersion = version;
-    this.env.hooks.acked(this, kind, version, sent.at);
-    const previous = state.lastNack;
-    if (!previous) return;
-    if (this.rules.nackResolvedPerResource) {
-      const { unresolved } = state;
-      for (const name of [...sent.names, ...sent.removed]) unresolved.delete(name);
-      for (const name of [...unresolved]) if (!state.view.subscription.covers(name)) unresolved.delete(name);
-      if (unresolved.size > 0) return;
-    }
-    state.lastNack = undefined;
-    this.env.hooks.nackResolved({ ...this.reportHeader(kind), version, previous });
-  }
-
-  /** The client keeps its old resources; the rejected versions are not re-sent (no error loop). */
-  private recordNack(kind: ResourceKind, state: TypeState<View>, sent: SentResponse, envelope: RequestEnvelope): void {
-    const detail = envelope.error?.message ?? '';
-    const rejected = rejectedResourceNames(detail, sent.names);
-    const event: NackEvent = {
-      ...this.reportHeader(kind),
-      nonce: sent.nonce,
-      rejectedVersion: sent.version,
-      // Delta requests carry no version: the last accepted response's is what the client uses.
-      clientVersion: envelope.clientVersion !== undefined ? this.clientVersion(envelope.clientVersion) : (state.ackedVersion ?? ''),
-      responseResources: sent.names,
-      rejectedResources: rejected,
-      errorCode: envelope.error?.code ?? 0,
-      errorMessage: this.errorMessageOf(detail),
-      origins: originsOf(sent.snapshot, kind, rejected),
-    };
-    state.nackCount += 1;
-    state.lastNack = event;
-    if (this.rules.nackResolvedPerResource) for (const name of rejected) state.unresolved.add(name);
-    this.env.hooks.nacked(event);
   }
 
   status(): StreamStatus {
