@@ -6,6 +6,7 @@ import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resou
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
 import type { IrHeldClass } from './ir/types.js';
+import { validateIrFleet } from './ir/validate-ir.js';
 import type { ClusterState } from './store/cluster-state.js';
 import type { ClassParameters } from './translate/parameters/resolve-class-parameters.js';
 import { DEFAULT_OWNERSHIP } from './translate/ingress-classes.js';
@@ -40,13 +41,24 @@ export interface EnvoyConfig {
 /** @param ownership which IngressClasses are this operator's: its controller name (and optionally a class list). */
 export function buildEnvoyConfig(state: ClusterState, now: number = Date.now(), ownership: ClassOwnership = DEFAULT_OWNERSHIP): EnvoyConfig {
   const ir = translateToIr(state, now, ownership);
-  const fleets = ir.fleets.map((fleet) => ({
+  const held = [...ir.held];
+  const bugs: Diagnostic[] = [];
+  // The Envoy stage takes the IR's rules for granted: a fleet that breaks them (a Portico bug) is
+  // held at its last good configuration instead of being sent.
+  const sound = ir.fleets.filter((fleet) => {
+    const problems = validateIrFleet(fleet);
+    if (problems.length === 0) return true;
+    held.push({ ingressClass: fleet.ingressClass, reason: `internal error: ${problems.slice(0, 3).join('; ')}` });
+    bugs.push({ object: `IngressClass ${fleet.ingressClass}`, severity: 'error', message: `Portico translated this class into configuration that breaks its own rules (${problems.slice(0, 3).join('; ')}); the fleet keeps its last good configuration. This is a bug in Portico: please report it` });
+    return false;
+  });
+  const fleets = sound.map((fleet) => ({
     ingressClass: fleet.ingressClass,
     fleet: fleet.fleet,
     ...toFleetResources(fleet),
     virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
     certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
   }));
-  const diagnostics = [...ir.diagnostics].sort((a, b) => compareStrings(a.object, b.object));
-  return { fleets, held: ir.held, classes: ir.classes, diagnostics };
+  const diagnostics = [...ir.diagnostics, ...bugs].sort((a, b) => compareStrings(a.object, b.object));
+  return { fleets, held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
 }

@@ -1,0 +1,85 @@
+// The IR is the one contract between translate/ and envoy/, so it has a golden level of its own,
+// as Envoy Gateway's translator has testdata in/out beside its Gateway API → IR goldens:
+//   Kubernetes → IR: testdata/golden/<case>/output.ir.yaml is the IR of the case's manifests;
+//   IR → Envoy: that file, read back on its own, gives exactly the Envoy resources of the case.
+// So the IR is complete (the Envoy stage needs nothing else) and serialisable. Private keys are
+// redacted in the file, as in every printed form. Regenerate with
+//   UPDATE_GOLDEN=1 npx vitest run operator/src/ir-golden.test.ts
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { REDACTED, redactSecret } from '../../xds-server/src/protos/redact-secret.js';
+import type { FleetResources } from '../../xds-server/src/resources.js';
+import { toFleetResources } from './envoy/fleet-resources.js';
+import type { IrFleet, IrHeldClass } from './ir/types.js';
+import { validateIrFleet } from './ir/validate-ir.js';
+import { buildEnvoyConfig } from './pipeline.js';
+import { loadManifests } from './sources/manifests/load-manifests.js';
+import { translateToIr } from './translate/translate.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const GOLDEN = join(ROOT, 'testdata', 'golden');
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+/** As golden.test.ts: the instant the certificate fixtures are judged at. */
+const GOLDEN_NOW = Date.parse('2026-11-29T00:00:00Z');
+
+interface IrDocument {
+  fleets: IrFleet[];
+  held: IrHeldClass[];
+}
+
+const cases = [
+  ...readdirSync(GOLDEN, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => ({ name: e.name, inputs: [join(GOLDEN, e.name)], ir: join(GOLDEN, e.name, 'output.ir.yaml') })),
+  { name: 'seed (examples/seed)', inputs: [join(ROOT, 'examples', 'seed')], ir: join(GOLDEN, 'seed.output.ir.yaml') },
+];
+
+function irDocument(inputs: string[]): IrDocument {
+  const { fleets, held } = translateToIr(loadManifests(inputs).state, GOLDEN_NOW);
+  return { fleets: fleets.map((fleet) => ({ ...fleet, certificates: fleet.certificates.map((c) => ({ ...c, privateKey: REDACTED })) })), held };
+}
+
+function redacted(resources: FleetResources): FleetResources {
+  return { ...resources, secrets: resources.secrets.map(redactSecret) };
+}
+
+describe.each(cases)('the IR of $name', ({ inputs, ir }) => {
+  it('matches its golden (Kubernetes → IR)', () => {
+    const actual = stringify(irDocument(inputs), { lineWidth: 0 });
+    if (UPDATE || !existsSync(ir)) {
+      if (!UPDATE) throw new Error(`${ir} is missing; run with UPDATE_GOLDEN=1 to create it`);
+      writeFileSync(ir, actual);
+    }
+    expect(actual).toBe(readFileSync(ir, 'utf8'));
+  });
+
+  it('read back alone, gives exactly the Envoy resources of the case (IR → Envoy), and keeps the IR\'s rules', () => {
+    const document = parse(readFileSync(ir, 'utf8')) as IrDocument;
+    const expected = buildEnvoyConfig(loadManifests(inputs).state, GOLDEN_NOW).fleets;
+    expect(document.fleets.map((fleet) => fleet.ingressClass)).toEqual(expected.map((fleet) => fleet.ingressClass));
+    document.fleets.forEach((fleet, i) => {
+      expect(validateIrFleet(fleet)).toEqual([]);
+      const built = toFleetResources(fleet);
+      expect(redacted(built.resources)).toEqual(redacted(expected[i]?.resources ?? built.resources));
+      expect(built.origins).toEqual(expected[i]?.origins);
+    });
+  });
+});
+
+describe('validateIrFleet', () => {
+  const [fleet] = irDocument([join(ROOT, 'examples', 'seed')]).fleets;
+
+  it('finds a route to a cluster the fleet does not have, and unsorted clusters', () => {
+    if (!fleet) throw new Error('the seed has a fleet');
+    const [host] = fleet.virtualHosts;
+    const broken: IrFleet = {
+      ...fleet,
+      clusters: [...fleet.clusters].reverse(),
+      virtualHosts: host ? [{ ...host, routes: [{ ...host.routes[0]!, action: { kind: 'forward', cluster: 'nowhere/x/80' } }] }] : [],
+    };
+    expect(validateIrFleet(broken)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^clusters: .* is out of order or repeated$/),
+      `virtualHosts[${host?.host ?? ''}].routes[0]: cluster nowhere/x/80 is not in clusters`,
+    ]));
+  });
+});
