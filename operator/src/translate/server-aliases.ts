@@ -40,8 +40,10 @@ export class ServerAliases {
       if (byHost.has(alias)) {
         diagnostics.push({ object: origin, severity: 'warning', message: `metadata.annotations["${ANNOTATION}"]: ${alias} is routed as a host by an Ingress, so it is not an alias of ${host}` });
       } else if (aliased) {
-        const { hsts: _hsts, ...copy } = aliased;
-        virtualHosts.push({ ...copy, host: alias });
+        // HSTS belongs to hosts with a certificate of their own; an alias has none.
+        const copy: IrVirtualHost = { ...aliased, host: alias };
+        delete copy.hsts;
+        virtualHosts.push(copy);
       }
     }
     return { virtualHosts, diagnostics };
