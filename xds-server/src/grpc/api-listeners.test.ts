@@ -107,8 +107,8 @@ describe('gRPC API listeners', () => {
       const SOURCE_RANGES = packAny(RBAC_PER_ROUTE_TYPE, {
         rbac: { rules: { action: 'ALLOW', policies: { 'source-ranges': { permissions: [{ any: true }], principals: [{ remote_ip: { address_prefix: '10.0.0.0', prefix_len: { value: 8 } } }] } } } },
       });
-      // a.example.com: a route guarded by source ranges (and CORS), then an open one with CORS and
-      // a body limit; b.example.com: CORS on its virtual host; the catch-all: CORS on a weighted route.
+      // a.example.com: a route guarded by source ranges (and CORS), then an open one (another path)
+      // with CORS and a body limit; b.example.com: CORS on its virtual host; the catch-all: CORS on a weighted route.
       function withFilterConfigs(): ReturnType<typeof fleetResources> {
         const input = fleetResources(PLAIN);
         const table = input.routeConfigurations[0] as RouteConfiguration;
@@ -118,7 +118,7 @@ describe('gRPC API listeners', () => {
               ...vh,
               routes: [
                 { name: 'default/admin/rule-0/path-0', match: { prefix: '/admin' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES, 'envoy.filters.http.cors': CORS } },
-                { name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS, 'envoy.filters.http.buffer': packAny(BUFFER_PER_ROUTE_TYPE, { disabled: true }) } },
+                { name: 'default/c1/rule-0/path-0', match: { prefix: '/shop' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.cors': CORS, 'envoy.filters.http.buffer': packAny(BUFFER_PER_ROUTE_TYPE, { disabled: true }) } },
               ],
             };
           }
@@ -142,7 +142,7 @@ describe('gRPC API listeners', () => {
         const byName = new Map(resources.routeConfigurations.map((rc) => [rc.name, rc]));
         expect([...byName.keys()]).toEqual(['grpc:*', 'grpc:a.example.com', 'grpc:b.example.com', ROUTE_CONFIG]);
         expect(byName.get(ROUTE_CONFIG)).toEqual(envoyTable);
-        expect(byName.get('grpc:a.example.com')?.virtual_hosts?.[0]?.routes).toEqual([{ name: 'default/c1/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' } }]);
+        expect(byName.get('grpc:a.example.com')?.virtual_hosts?.[0]?.routes).toEqual([{ name: 'default/c1/rule-0/path-0', match: { prefix: '/shop' }, route: { cluster: 'c1' } }]);
         expect(byName.get('grpc:b.example.com')?.virtual_hosts?.[0]).toEqual({ name: 'b.example.com', domains: ['b.example.com', 'b.example.com:*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c2' } }] });
         expect(byName.get(ANY_HOST_ROUTE_CONFIGURATION)?.virtual_hosts?.find((vh) => vh.name === 'any-host')?.routes).toEqual([{ name: 'default/c1/weighted', match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'c1', weight: { value: 1 } }] } } }]);
         expect(JSON.stringify([...byName.entries()].filter(([name]) => name !== ROUTE_CONFIG))).not.toContain('typed_per_filter_config');
@@ -155,6 +155,38 @@ describe('gRPC API listeners', () => {
             reason: 'access control gRPC clients cannot enforce: an RBAC filter (source ranges), envoy.filters.http.rbac; left out rather than served unguarded',
             origins: ['Ingress default/c1'],
           },
+        ]);
+      });
+
+      it('never lets a call meant for a left-out guarded or closed route fall through to a later route', () => {
+        // Two Ingresses of one Service: /admin guarded by a source range, / open. Envoy sends
+        // /admin/x to the guarded route; a gRPC table without it would send the call to / instead.
+        const input = fleetResources(PLAIN);
+        const table = input.routeConfigurations[0] as RouteConfiguration;
+        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => {
+          if (vh.name === 'a.example.com') {
+            return {
+              ...vh,
+              routes: [
+                { name: 'default/admin/rule-0/path-0', match: { path: '/pkg.Admin' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES } },
+                { name: 'default/admin/rule-0/path-0', match: { prefix: '/pkg.Admin/' }, route: { cluster: 'c1' }, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES } },
+                { name: 'default/other/rule-0/path-0', match: { prefix: '/pkg.Other/' }, route: { cluster: 'c1' } },
+                { name: 'default/open/rule-0/path-0', match: { prefix: '/' }, route: { cluster: 'c1' } },
+              ],
+            };
+          }
+          if (vh.name === 'b.example.com') {
+            return { ...vh, routes: [{ name: 'default/closed/rule-0/path-0', match: { prefix: '/pkg.Closed/' }, direct_response: { status: 503 } }, { name: 'default/open/rule-0/path-0', match: { prefix: '/pkg' }, route: { cluster: 'c2' } }, { name: 'default/exact', match: { path: '/pkg.Open/Get' }, route: { cluster: 'c2' } }] };
+          }
+          return vh;
+        });
+        const { resources, leftOut } = withGrpcApiListeners(input, fleetOrigins(PLAIN));
+        const routesOf = (name: string) => resources.routeConfigurations.find((rc) => rc.name === name)?.virtual_hosts?.find((vh) => vh.name !== 'any-host' || name === 'grpc:*')?.routes ?? [];
+        expect(routesOf('grpc:a.example.com').map((r) => r.name)).toEqual(['default/other/rule-0/path-0']);
+        expect(routesOf('grpc:b.example.com').map((r) => r.name)).toEqual(['default/exact']);
+        expect(leftOut.filter((l) => l.route === 'default/open/rule-0/path-0').map((l) => [l.virtualHost, l.reason])).toEqual([
+          ['a.example.com', 'it would take gRPC calls meant for default/admin/rule-0/path-0, which is left out (access control gRPC clients cannot enforce); left out too'],
+          ['b.example.com', 'it would take gRPC calls meant for default/closed/rule-0/path-0, which is left out (closed); left out too'],
         ]);
       });
 

@@ -158,12 +158,31 @@ function routeForGrpc(route: Route): Route {
   return withoutFilterConfigs(withClusters);
 }
 
-/** Why gRPC must not get a route: it cannot use it, or cannot enforce what guards it. */
-function grpcLeaveOutReason(route: Route, guardedBy: string | undefined): string | undefined {
+/**
+ * Why gRPC must not get a route: it cannot use it, or cannot enforce what guards it. `closes`: the
+ * route keeps requests from a backend (a guard, or a direct response such as a closed Ingress's
+ * 503), so a later route must not take its calls either.
+ */
+function grpcLeaveOutReason(route: Route, guardedBy: string | undefined): { reason: string; closes: 'access control gRPC clients cannot enforce' | 'closed' | undefined } | undefined {
   const problem = grpcRouteProblem(route);
-  if (problem !== undefined) return problem;
+  if (problem !== undefined) return { reason: problem, closes: route.direct_response ? 'closed' : undefined };
   const guard = guardedBy ?? accessControlIn(route.typed_per_filter_config) ?? route.route?.weighted_clusters?.clusters?.map((c) => accessControlIn(c.typed_per_filter_config)).find((g) => g !== undefined);
-  return guard === undefined ? undefined : `access control gRPC clients cannot enforce: ${guard}; left out rather than served unguarded`;
+  return guard === undefined ? undefined : { reason: `access control gRPC clients cannot enforce: ${guard}; left out rather than served unguarded`, closes: 'access control gRPC clients cannot enforce' };
+}
+
+/**
+ * Whether some path could match both routes' path matches (header matchers aside: a superset).
+ * Compared without case, and any regex overlaps everything: when unsure, they overlap.
+ */
+function pathsMayOverlap(a: Route['match'], b: Route['match']): boolean {
+  const exact = (m: Route['match']): string | undefined => (m?.path != null ? m.path.toLowerCase() : undefined);
+  const prefix = (m: Route['match']): string | undefined => (m?.prefix != null ? m.prefix.toLowerCase() : undefined);
+  const [aPath, aPrefix, bPath, bPrefix] = [exact(a), prefix(a), exact(b), prefix(b)];
+  if (aPath !== undefined && bPath !== undefined) return aPath === bPath;
+  if (aPath !== undefined && bPrefix !== undefined) return aPath.startsWith(bPrefix);
+  if (aPrefix !== undefined && bPath !== undefined) return bPath.startsWith(aPrefix);
+  if (aPrefix !== undefined && bPrefix !== undefined) return aPrefix.startsWith(bPrefix) || bPrefix.startsWith(aPrefix);
+  return true;
 }
 
 export function withGrpcApiListeners(resources: FleetResources, origins: ResourceOrigins): GrpcApiListenersResult {
@@ -182,8 +201,13 @@ export function withGrpcApiListeners(resources: FleetResources, origins: Resourc
     const guardedBy = accessControlIn(routeConfig.typed_per_filter_config) ?? accessControlIn(virtualHost.typed_per_filter_config);
     const routes = virtualHost.routes ?? [];
     const kept: Route[] = [];
+    /** Routes left out that kept calls from a backend: a call they matched must not reach a later route. */
+    const closed: { route: Route; closes: string }[] = [];
     routes.forEach((route, index) => {
-      const reason = grpcLeaveOutReason(route, guardedBy);
+      const own = grpcLeaveOutReason(route, guardedBy);
+      if (own?.closes !== undefined) closed.push({ route, closes: own.closes });
+      const shadowed = own === undefined ? closed.find((c) => pathsMayOverlap(c.route.match, route.match)) : undefined;
+      const reason = own?.reason ?? (shadowed && `it would take gRPC calls meant for ${shadowed.route.name ?? describeMatch(shadowed.route)}, which is left out (${shadowed.closes}); left out too`);
       if (reason === undefined) {
         kept.push(routeForGrpc(route));
         return;
