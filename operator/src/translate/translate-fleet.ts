@@ -65,7 +65,7 @@ function closingAccessControl(annotations: Readonly<Record<string, string>>, ngi
 }
 
 /** What a refused route answers: generic on purpose, since anyone may read it. */
-const ACCESS_CONTROL_DENIED: IrDeny = { kind: 'deny', status: 503, message: 'This route is closed: its access control is not supported by the ingress controller.\n' };
+const ACCESS_CONTROL_DENIED: IrDeny = { kind: 'deny', status: 503, message: 'This route is closed: the ingress controller cannot apply its access control.\n' };
 
 /** @param parametersNamespace the namespace of the class's IngressClassParameters, when namespaced. */
 export function translateFleet(ingressClass: V1IngressClass, ingresses: readonly V1Ingress[], resolver: BackendResolver, secrets: SecretIndex, parameters: FleetParameters, parametersNamespace?: string): FleetTranslation {
@@ -175,7 +175,7 @@ class FleetBuilder {
     this.canaries.primary(ingress, options.upstream);
     this.redirects.set(ref, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect });
     // Whatever the annotation family setting: its authors believe these protect the Ingress.
-    const deny = this.guard([...new Set([...closingAccessControl(ingress.metadata?.annotations ?? {}, this.nginxOffBy !== undefined), ...options.closedBy])].sort(compareStrings), report);
+    const deny = this.guard(closingAccessControl(ingress.metadata?.annotations ?? {}, this.nginxOffBy !== undefined), options.closedBy, report);
 
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
@@ -228,15 +228,28 @@ class FleetBuilder {
    * 503 instead of serving unprotected what its authors believe protected (fail closed); a class
    * may choose to serve it with a warning instead.
    */
-  private guard(annotations: string[], report: Reporter): IrDeny | undefined {
-    if (annotations.length === 0) return undefined;
-    const what = `metadata.annotations: ${annotations.join(', ')} ${annotations.length === 1 ? 'is an access control' : 'are access controls'} Portico does not honour`;
-    if (this.accessControl === 'Warn') {
-      report('warning', `${what}; this Ingress is served WITHOUT ${annotations.length === 1 ? 'it' : 'them'}, because its class's parameters say annotationFamilies.unhonouredAccessControl: Warn`);
-      return undefined;
+  /**
+   * Access control Portico does not honour (`unhonoured`), or honours but cannot apply as written
+   * (`invalid`: a bad CIDR, an auth URL it cannot call). Invalid guards always close the Ingress;
+   * unhonoured ones close it unless the class says Warn.
+   */
+  private guard(unhonoured: string[], invalid: readonly string[], report: Reporter): IrDeny | undefined {
+    const them = (names: readonly string[]): string => (names.length === 1 ? 'it' : 'them');
+    let closed = false;
+    if (invalid.length > 0) {
+      report('error', `metadata.annotations: ${invalid.join(', ')} cannot be applied as written (see the errors above); rather than serve this Ingress unprotected, its routes answer 503 until ${invalid.length === 1 ? 'it is' : 'they are'} fixed`);
+      closed = true;
     }
-    report('error', `${what}; rather than serve this Ingress unprotected, its routes answer 503 (remove ${annotations.length === 1 ? 'it' : 'them'} and protect the backend another way, or set annotationFamilies.unhonouredAccessControl: Warn in the class's parameters)`);
-    return ACCESS_CONTROL_DENIED;
+    if (unhonoured.length > 0) {
+      const what = `metadata.annotations: ${unhonoured.join(', ')} ${unhonoured.length === 1 ? 'is an access control' : 'are access controls'} Portico does not honour`;
+      if (this.accessControl === 'Warn') {
+        report('warning', `${what}; this Ingress is served WITHOUT ${them(unhonoured)}, because its class's parameters say annotationFamilies.unhonouredAccessControl: Warn`);
+      } else {
+        report('error', `${what}; rather than serve this Ingress unprotected, its routes answer 503 (remove ${them(unhonoured)} and protect the backend another way, or set annotationFamilies.unhonouredAccessControl: Warn in the class's parameters)`);
+        closed = true;
+      }
+    }
+    return closed ? ACCESS_CONTROL_DENIED : undefined;
   }
 
   private addRule(ingress: V1Ingress, rule: V1IngressRule, i: number, host: string, options: NginxOptions, report: Reporter, deny?: IrDeny): void {
@@ -329,6 +342,7 @@ class FleetBuilder {
     this.diagnostics.push(...aliases.diagnostics, ...twins.diagnostics);
     virtualHosts.push(...aliases.virtualHosts, ...twins.virtualHosts);
     virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
+    this.warnSpoofableClientAddress(virtualHosts, parameters);
     // A host whose every path was refused routes nothing of its own: leave it to the catch-all.
     const nonEmpty = virtualHosts.filter((v) => v.routes.length > 0);
     const certificates = this.tls.certificates().map(({ name, certificate, origins }) => ({ name, ...certificate, origins }));
@@ -351,6 +365,19 @@ class FleetBuilder {
     const https = this.httpsListener(parameters, defaultCertificate);
     if (https) fleet.https = https;
     return fleet;
+  }
+
+  /**
+   * Without useRemoteAddress and with no trusted hops, Envoy takes the client address from the
+   * X-Forwarded-For a client sends: source ranges and per-client limits would then trust the client.
+   */
+  private warnSpoofableClientAddress(virtualHosts: readonly IrVirtualHost[], parameters: FleetParameters): void {
+    if (parameters.useRemoteAddress || parameters.xffNumTrustedHops > 0) return;
+    const origins = new Set<string>();
+    for (const host of virtualHosts) for (const route of [...host.routes, ...(host.fallthrough ?? [])]) if (route.policy?.sourceRanges || route.policy?.rateLimit) origins.add(route.origin);
+    for (const origin of [...origins].sort(compareStrings)) {
+      this.diagnostics.push({ object: origin, severity: 'warning', message: 'metadata.annotations: its source ranges and rate limits go by the client address, which its class takes from X-Forwarded-For as the client sent it (clientIP.useRemoteAddress: false, xffNumTrustedHops: 0): a client can choose its own address. Trust the proxies in front by count (xffNumTrustedHops) instead' });
+    }
   }
 
   /** SNI chains for hosts with certificates of their own; the default certificate for the rest. */
