@@ -1,5 +1,5 @@
-// What every ADS stream shares, whatever its variant (state of the world or Delta): the node it
-// serves, which types are due, and the single-writer push loop. One response is in flight at a
+// The push loop under the one stream machine (xds-stream.ts), whatever the protocol: the node it
+// serves, which types are due, and the single writer. One response is in flight at a
 // time, taken from a global throttle slot and built only when the slot is granted, so whatever
 // changed while the stream waited is coalesced into one response from the newest snapshot.
 import type { Node__Output } from '../generated/envoy/config/core/v3/Node.js';
@@ -66,10 +66,7 @@ export abstract class PushingStream<TypeState> {
     this.closed = true;
     this.pending.clear();
     clearTimeout(this.gateTimer);
-    this.heldSlot?.();
-    this.heldSlot = undefined;
-    this.heldBytes?.();
-    this.heldBytes = undefined;
+    this.releaseHeld();
   }
 
   /**
@@ -170,11 +167,16 @@ export abstract class PushingStream<TypeState> {
   }
 
   private finishWrite(): void {
+    this.releaseHeld();
+    this.writing = false;
+    this.pump();
+  }
+
+  /** Gives the push slot and the response's bytes back to the throttle, once. */
+  private releaseHeld(): void {
     this.heldSlot?.();
     this.heldSlot = undefined;
     this.heldBytes?.();
     this.heldBytes = undefined;
-    this.writing = false;
-    this.pump();
   }
 }
