@@ -16,8 +16,9 @@ export function isSnippet(annotation: string): boolean {
 
 /** An annotation that guards access, known to the catalog or any auth-* one (unknown ones too). */
 export function isAccessControl(annotation: string): boolean {
-  if (isSnippet(annotation)) return false;
-  return catalogEntry(annotation)?.accessControl === true || annotation.startsWith(AUTH_PREFIX);
+  // modsecurity-snippet is a snippet that protects: the catalog marks it, and that wins.
+  if (catalogEntry(annotation)?.accessControl === true) return true;
+  return !isSnippet(annotation) && annotation.startsWith(AUTH_PREFIX);
 }
 
 /** The access-control annotations of an Ingress that Portico does not honour, sorted. */

@@ -29,7 +29,7 @@ const entries: AnnotationEntry[] = [
   { name: 'server-snippet', support: 'unsupported', note: 'raw nginx configuration, never translated' },
   { name: 'auth-snippet', support: 'unsupported', note: 'raw nginx configuration, never translated' },
   { name: 'stream-snippet', support: 'unsupported', note: 'raw nginx configuration, never translated' },
-  { name: 'modsecurity-snippet', support: 'unsupported', note: 'raw nginx configuration, never translated' },
+  { name: 'modsecurity-snippet', support: 'refused', accessControl: true, note: 'web application firewall rules (a snippet, but one that protects): no web application firewall' },
   // Access control Portico does not honour (yet): fail closed.
   { name: 'auth-tls-secret', support: 'refused', accessControl: true, note: 'client certificates are not supported' },
   { name: 'auth-tls-verify-client', support: 'refused', accessControl: true, note: 'client certificates are not supported' },
