@@ -4,7 +4,8 @@
 import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
-import { contentVersion } from './content-version.js';
+import { contentVersion, resourceDigest } from './content-version.js';
+import type { Digest } from './content-version.js';
 import { validateMessage } from '../protos/validate.js';
 import { InvalidResourceError } from './invalid-resource.js';
 import { encodeRouteTable } from './route-table-encoding.js';
@@ -19,6 +20,8 @@ export interface EncodedResource {
   readonly name: string;
   /** Content hash of `bytes`. */
   readonly version: string;
+  /** resourceDigest(name, version): this resource's share of its type's version (content-version.ts). */
+  readonly digest: Digest;
   /** The encoded resource message (the Any's value). */
   readonly bytes: Buffer;
   /** `resources` field of a DiscoveryResponse holding this resource, ready to concatenate. */
@@ -63,6 +66,7 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     kind,
     name,
     version,
+    digest: resourceDigest(name, version),
     bytes,
     responseField,
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),

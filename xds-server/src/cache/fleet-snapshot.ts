@@ -1,16 +1,19 @@
 // One fleet's configuration as the server holds it: per resource type, the encoded resources by
 // name and a type version. Immutable once built; a publish builds a new snapshot that reuses the
-// encoded resources whose content did not change.
+// encoded resources whose content did not change, and a per-resource update derives one that
+// shares everything it does not touch (resource-map.ts; versions: content-version.ts).
 import { RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { resourceName, resourcesOfKind } from '../resources.js';
 import type { FleetView, ResourceOrigins } from '../resources.js';
 import { compareStrings } from '../util/compare-strings.js';
-import { typeVersion, typeVersionInOrder } from './content-version.js';
+import { sumDigests, versionOfSum, ZERO_DIGEST } from './content-version.js';
+import type { Digest } from './content-version.js';
 import { encodeResource } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
 import { describeViolations, InvalidResourceError } from './invalid-resource.js';
 import type { RejectedHost } from './route-table-encoding.js';
+import { ResourceMap } from './resource-map.js';
 import { virtualHostNamespace, virtualHostResourceName } from './virtual-host-discovery.js';
 
 export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
@@ -18,12 +21,17 @@ export const RESOURCE_KINDS = Object.keys(RESOURCE_TYPES) as ResourceKind[];
 export interface TypeSnapshot {
   readonly kind: ResourceKind;
   readonly typeUrl: string;
+  /** versionOfSum(sum): changes exactly when the type's content does. */
   readonly version: string;
+  /** Sum of the resources' digests (content-version.ts): what a per-resource update adjusts. */
+  readonly sum: Digest;
+  /** Sorted by name; unchanged entries are shared with the snapshot this one was derived from. */
   readonly resources: ReadonlyMap<string, EncodedResource>;
-  /** Names wildcard subscribers receive, sorted. */
+  /** Names wildcard subscribers receive, sorted (worked out when first asked for). */
   readonly wildcardNames: readonly string[];
   /** The version of exactly the wildcard set: what every wildcard subscriber is told. */
   readonly wildcardVersion: string;
+  readonly wildcardSum: Digest;
   /** VHDS: virtual host names by the route configuration (namespace) they belong to. */
   readonly namespaces: ReadonlyMap<string, readonly string[]>;
   /** What changed since the type snapshot this one replaced (absent for the first). */
@@ -161,20 +169,42 @@ export function emptyFleetSnapshot(fleet: string): FleetSnapshot {
   return { fleet, types: emptyTypes, deltaTypes: emptyTypes, origins: {} };
 }
 
+/**
+ * A TypeSnapshot. `wildcard` is the wildcard names, or how to find them when first asked for (an
+ * update that keeps the wildcard set as it was shares the previous snapshot's list).
+ */
+class Type implements TypeSnapshot {
+  readonly typeUrl: string;
+  private wildcard: readonly string[] | (() => readonly string[]);
+
+  constructor(
+    readonly kind: ResourceKind,
+    readonly resources: ResourceMap<EncodedResource>,
+    readonly sum: Digest,
+    readonly wildcardSum: Digest,
+    wildcard: readonly string[] | (() => readonly string[]),
+    readonly namespaces: ReadonlyMap<string, readonly string[]>,
+    readonly since: TypeChange | undefined,
+    readonly version = versionOfSum(sum),
+    readonly wildcardVersion = wildcardSum === sum ? version : versionOfSum(wildcardSum),
+  ) {
+    this.typeUrl = typeUrlOf(kind);
+    this.wildcard = wildcard;
+  }
+
+  get wildcardNames(): readonly string[] {
+    if (typeof this.wildcard === 'function') this.wildcard = this.wildcard();
+    return this.wildcard;
+  }
+}
+
 function typeSnapshot(kind: ResourceKind, byName: Map<string, EncodedResource>, previous?: TypeSnapshot): TypeSnapshot {
   const sorted = new Map([...byName.entries()].sort(([a], [b]) => compareStrings(a, b)));
-  const versions = new Map([...sorted].map(([name, resource]) => [name, resource.version]));
   const wildcard = [...sorted.values()].filter((r) => r.inWildcard);
-  return {
-    kind,
-    typeUrl: typeUrlOf(kind),
-    version: typeVersion(versions),
-    resources: sorted,
-    wildcardNames: wildcard.map((r) => r.name),
-    wildcardVersion: typeVersion(new Map(wildcard.map((r) => [r.name, r.version]))),
-    namespaces: kind === 'virtualHost' ? namespacesOf(sorted.keys()) : new Map(),
-    ...(previous ? { since: changeFrom(previous, sorted) } : {}),
-  };
+  const sum = sumDigests(ZERO_DIGEST, sorted.values());
+  const wildcardSum = wildcard.length === sorted.size ? sum : sumDigests(ZERO_DIGEST, wildcard);
+  const namespaces = kind === 'virtualHost' ? namespacesOf(sorted.keys()) : new Map<string, string[]>();
+  return new Type(kind, ResourceMap.ofSorted(sorted), sum, wildcardSum, wildcard.map((r) => r.name), namespaces, previous ? changeFrom(previous, sorted) : undefined);
 }
 
 /** Unchanged resources are the very same EncodedResource objects (see encodeResource). */
@@ -281,25 +311,31 @@ function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonl
   const removed = removals.filter((name) => previous.resources.has(name) && !replaced.has(name));
   const changed = [...replaced].filter(([name, resource]) => previous.resources.get(name) !== resource).map(([name]) => name).sort(compareStrings);
   if (changed.length === 0 && removed.length === 0) return previous;
-  const added = changed.some((name) => !previous.resources.has(name));
-  const byName = new Map(previous.resources);
-  for (const name of removed) byName.delete(name);
-  for (const name of changed) byName.set(name, replaced.get(name) as EncodedResource);
-  // Names kept their places (a Map keeps an existing key's position): no sort unless one is new.
-  if (added) return typeSnapshot(kind, byName, previous);
-  const versionOf = (name: string): string => byName.get(name)?.version ?? '';
-  const version = typeVersionInOrder(byName.keys(), versionOf);
-  const wildcardChanged = removed.length > 0 || changed.some((name) => previous.resources.get(name)?.inWildcard !== byName.get(name)?.inWildcard);
-  const wildcardNames = wildcardChanged ? [...byName.values()].filter((r) => r.inWildcard).map((r) => r.name) : previous.wildcardNames;
-  return {
-    kind,
-    typeUrl: previous.typeUrl,
-    version,
-    resources: byName,
-    wildcardNames,
-    // Every resource in the wildcard set (all but gRPC API listeners): the same hash.
-    wildcardVersion: wildcardNames.length === byName.size ? version : typeVersionInOrder(wildcardNames, versionOf),
-    namespaces: kind === 'virtualHost' ? namespacesOf(byName.keys()) : previous.namespaces,
-    since: { fromVersion: previous.version, changed, removed },
-  };
+  // O(changed): the map shares every untouched entry, and the sums lose the digests of what is
+  // replaced or removed and gain those of what comes in (the same sums a full build gives).
+  const changes = new Map<string, EncodedResource | undefined>();
+  const incoming: EncodedResource[] = [];
+  const outgoing: EncodedResource[] = [];
+  for (const name of changed) {
+    const resource = replaced.get(name) as EncodedResource;
+    changes.set(name, resource);
+    incoming.push(resource);
+    const old = previous.resources.get(name);
+    if (old) outgoing.push(old);
+  }
+  for (const name of removed) {
+    changes.set(name, undefined);
+    outgoing.push(previous.resources.get(name) as EncodedResource);
+  }
+  const base = previous.resources instanceof ResourceMap ? (previous.resources as ResourceMap<EncodedResource>) : ResourceMap.ofSorted(new Map(previous.resources));
+  const resources = base.with(changes);
+  const sum = sumDigests(previous.sum, incoming, outgoing);
+  const wildcardIn = incoming.filter((r) => r.inWildcard);
+  const wildcardOut = outgoing.filter((r) => r.inWildcard);
+  const wildcardSum = previous.wildcardSum === previous.sum && wildcardIn.length === incoming.length && wildcardOut.length === outgoing.length ? sum : sumDigests(previous.wildcardSum, wildcardIn, wildcardOut);
+  // The wildcard set keeps its names when no name comes or goes and none changes side.
+  const sameWildcardNames = removed.length === 0 && changed.every((name) => previous.resources.get(name)?.inWildcard === resources.get(name)?.inWildcard);
+  const wildcard = sameWildcardNames ? (): readonly string[] => previous.wildcardNames : (): readonly string[] => [...resources.values()].filter((r) => r.inWildcard).map((r) => r.name);
+  const namespaces = kind === 'virtualHost' ? namespacesOf(resources.keys()) : previous.namespaces;
+  return new Type(kind, resources, sum, wildcardSum, wildcard, namespaces, { fromVersion: previous.version, changed, removed: removed.sort(compareStrings) });
 }

@@ -6,7 +6,7 @@
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { resourcesNamed } from '../cache/fleet-snapshot.js';
-import { typeVersion } from '../cache/content-version.js';
+import { versionOfResources } from '../cache/content-version.js';
 import type { DiscoveryRequest__Output } from '../generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { compareStrings } from '../util/compare-strings.js';
@@ -145,7 +145,7 @@ function holdsRemoved(sent: ReadonlyMap<string, EncodedResource>, type: TypeSnap
  * server hands a reconnecting client the very version it already holds.
  */
 function versionOfView(resources: readonly EncodedResource[]): string {
-  return typeVersion(new Map(resources.map((r) => [r.name, r.version])));
+  return versionOfResources(resources);
 }
 
 function header(type: TypeSnapshot, versionInfo: string, controlPlaneId: string | undefined): ResponseHeader {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { compareStrings } from '../util/compare-strings.js';
+import { ResourceMap } from './resource-map.js';
+
+/** mulberry32: the same sequence on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sortedModel(model: ReadonlyMap<string, number>): [string, number][] {
+  return [...model].sort(([a], [b]) => compareStrings(a, b));
+}
+
+function expectSame(map: ResourceMap<number>, model: ReadonlyMap<string, number>, pool: readonly string[]): void {
+  const expected = sortedModel(model);
+  expect([...map]).toEqual(expected);
+  expect([...map.keys()]).toEqual(expected.map(([name]) => name));
+  expect([...map.values()]).toEqual(expected.map(([, value]) => value));
+  expect(map.size).toBe(model.size);
+  expect(pool.map((name) => [map.get(name), map.has(name)])).toEqual(pool.map((name) => [model.get(name), model.has(name)]));
+}
+
+describe('ResourceMap', () => {
+  it('reads as a sorted Map through random sequences of updates, and earlier maps never change', () => {
+    const random = seeded(17);
+    const pool = Array.from({ length: 500 }, (_, i) => `ns-${i % 7}/svc-${(i * 37) % 500}`);
+    const pick = (): string => pool[Math.floor(random() * pool.length)] as string;
+    let model = new Map<string, number>();
+    for (const name of pool.slice(0, 300)) model.set(name, 0);
+    let map = ResourceMap.ofSorted(new Map(sortedModel(model)));
+    const history: [ResourceMap<number>, Map<string, number>][] = [];
+    for (let step = 1; step <= 1500; step++) {
+      const changes = new Map<string, number | undefined>();
+      // Mostly one or two names (an endpoint change), now and then a large batch.
+      const count = random() < 0.01 ? 120 : 1 + Math.floor(random() * 3);
+      for (let i = 0; i < count; i++) changes.set(pick(), random() < 0.25 ? undefined : step);
+      // Now and then derive from an older map (two updates from one snapshot).
+      const fork = random() < 0.05 && history.length > 0 ? history[Math.floor(random() * history.length)] : undefined;
+      const [from, fromModel] = fork ?? [map, model];
+      const next = from.with(changes);
+      const nextModel = new Map(fromModel);
+      for (const [name, value] of changes) {
+        if (value === undefined) nextModel.delete(name);
+        else nextModel.set(name, value);
+      }
+      expectSame(next, nextModel, pool);
+      map = next;
+      model = nextModel;
+      history.push([map, model]);
+      if (history.length > 40) history.shift();
+    }
+    for (const [old, oldModel] of history) expectSame(old, oldModel, pool);
+  });
+
+  it('keeps what one update copies small: its overlay stays within a few times √n', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `team-${String(i).padStart(5, '0')}`);
+    let map = ResourceMap.ofSorted(new Map(names.map((name, i) => [name, i])));
+    let largest = 0;
+    for (let step = 0; step < 2_000; step++) {
+      map = map.with(new Map([[names[(step * 7919) % names.length] as string, -step]]));
+      largest = Math.max(largest, map.overlaySize);
+    }
+    expect(largest).toBeLessThanOrEqual(4 * Math.sqrt(names.length));
+    expect(map.size).toBe(names.length);
+    expect(map.get(names[(1999 * 7919) % names.length] as string)).toBe(-1999);
+  });
+});

@@ -1,0 +1,91 @@
+// Property: a fleet kept current by per-resource updates (SnapshotCache.updateResources) serves,
+// after every step, what a full publish of the same content serves: the same type versions (both
+// views, wildcard versions too), the same names in the same order, the same resource versions and
+// bytes. Versions are sums of per-resource digests (content-version.ts), adjusted by updates and
+// summed whole by publishes, so this is what keeps the two paths from drifting apart.
+import { describe, expect, it } from 'vitest';
+import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { edsCluster, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
+import type { FleetSpec } from '../test-support/fleet-fixtures.js';
+import { typeVersion, versionOfResources } from './content-version.js';
+import type { FleetSnapshot } from './fleet-snapshot.js';
+import { RESOURCE_KINDS } from './fleet-snapshot.js';
+import { SnapshotCache } from './snapshot-cache.js';
+import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
+
+/** mulberry32: the same sequence on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function publish(cache: SnapshotCache, spec: FleetSpec): void {
+  const resources = fleetResources(spec);
+  const origins = fleetOrigins(spec);
+  const sotw = withGrpcApiListeners(resources, origins);
+  cache.publish('f', sotw.resources, sotw.origins, withVirtualHostDiscovery(resources, origins));
+}
+
+function served(snapshot: FleetSnapshot): unknown {
+  const view = (types: FleetSnapshot['types']): unknown =>
+    Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, {
+      version: types[kind].version,
+      wildcardVersion: types[kind].wildcardVersion,
+      wildcardNames: types[kind].wildcardNames,
+      resources: [...types[kind].resources.values()].map((r) => [r.name, r.version, r.bytes.toString('hex')]),
+    }]));
+  return { sotw: view(snapshot.types), delta: view(snapshot.deltaTypes) };
+}
+
+describe('per-resource updates against full publishes', () => {
+  it('give the same type versions and resources over random sequences of changes, additions and removals', () => {
+    const random = seeded(2026);
+    const pool = Array.from({ length: 60 }, (_, i) => `ns-${i % 4}/svc-${String(i).padStart(2, '0')}/80`);
+    const pick = (): string => pool[Math.floor(random() * pool.length)] as string;
+    const port = (): number => 1 + Math.floor(random() * 4);
+    const endpoints: Record<string, number[]> = {};
+    for (const name of pool.slice(0, 30)) endpoints[name] = [port()];
+    const spec = (): FleetSpec => ({ routes: { '*': 'ns-0/svc-00/80' }, endpoints: { ...endpoints } });
+    const incremental = new SnapshotCache();
+    publish(incremental, spec());
+    const seen = new Set<string>();
+    for (let step = 0; step < 300; step++) {
+      // What the step touches, by name; what it ends with is what is upserted or removed.
+      const touched = new Set<string>();
+      const added = new Set<string>();
+      const count = 1 + Math.floor(random() * 3);
+      for (let i = 0; i < count; i++) {
+        const name = pick();
+        touched.add(name);
+        if (endpoints[name] !== undefined && random() < 0.2) {
+          delete endpoints[name];
+          added.delete(name);
+        } else {
+          // Changed (often back to a value it had: versions must come back too), or added.
+          if (endpoints[name] === undefined) added.add(name);
+          endpoints[name] = Array.from({ length: 1 + Math.floor(random() * 2) }, port);
+        }
+      }
+      const present = [...touched].filter((name) => endpoints[name] !== undefined);
+      const gone = [...touched].filter((name) => endpoints[name] === undefined);
+      if (added.size > 0 || gone.length > 0) incremental.updateResources('f', 'cluster', [...added].map(edsCluster), gone);
+      incremental.updateResources('f', 'clusterLoadAssignment', present.map((name) => loadAssignment(name, endpoints[name] ?? [])), gone);
+      const full = new SnapshotCache();
+      publish(full, spec());
+      expect(served(incremental.get('f'))).toEqual(served(full.get('f')));
+      const type = incremental.get('f').types.clusterLoadAssignment;
+      // The version a SotW client subscribed by name is told, from the digests or hashed afresh.
+      expect(versionOfResources(type.resources.values())).toBe(type.version);
+      expect(typeVersion(new Map([...type.resources].map(([name, r]) => [name, r.version])))).toBe(type.version);
+      seen.add(type.version);
+    }
+    // The sequence really went through many contents.
+    expect(seen.size).toBeGreaterThan(100);
+  });
+});
