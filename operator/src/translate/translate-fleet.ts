@@ -233,23 +233,23 @@ class FleetBuilder {
    * (`invalid`: a bad CIDR, an auth URL it cannot call). Invalid guards always close the Ingress;
    * unhonoured ones close it unless the class says Warn.
    */
-  private guard(unhonoured: string[], invalid: readonly string[], report: Reporter): IrDeny | undefined {
+  private guard(refused: string[], invalid: readonly string[], report: Reporter): IrDeny | undefined {
     const them = (names: readonly string[]): string => (names.length === 1 ? 'it' : 'them');
-    let closed = false;
+    // An annotation both refused and invalid (auth-signin) is reported once, as invalid.
+    const unhonoured = refused.filter((name) => !invalid.includes(name));
     if (invalid.length > 0) {
-      report('error', `metadata.annotations: ${invalid.join(', ')} cannot be applied as written (see the errors above); rather than serve this Ingress unprotected, its routes answer 503 until ${invalid.length === 1 ? 'it is' : 'they are'} fixed`);
-      closed = true;
+      const also = unhonoured.length > 0 ? ` (and ${unhonoured.join(', ')}, which Portico does not honour)` : '';
+      report('error', `metadata.annotations: ${invalid.join(', ')} cannot be applied as written (see the errors above)${also}; rather than serve this Ingress unprotected, its routes answer 503 until ${invalid.length === 1 ? 'it is' : 'they are'} fixed`);
+      return ACCESS_CONTROL_DENIED;
     }
-    if (unhonoured.length > 0) {
-      const what = `metadata.annotations: ${unhonoured.join(', ')} ${unhonoured.length === 1 ? 'is an access control' : 'are access controls'} Portico does not honour`;
-      if (this.accessControl === 'Warn') {
-        report('warning', `${what}; this Ingress is served WITHOUT ${them(unhonoured)}, because its class's parameters say annotationFamilies.unhonouredAccessControl: Warn`);
-      } else {
-        report('error', `${what}; rather than serve this Ingress unprotected, its routes answer 503 (remove ${them(unhonoured)} and protect the backend another way, or set annotationFamilies.unhonouredAccessControl: Warn in the class's parameters)`);
-        closed = true;
-      }
+    if (unhonoured.length === 0) return undefined;
+    const what = `metadata.annotations: ${unhonoured.join(', ')} ${unhonoured.length === 1 ? 'is an access control' : 'are access controls'} Portico does not honour`;
+    if (this.accessControl === 'Warn') {
+      report('warning', `${what}; this Ingress is served WITHOUT ${them(unhonoured)}, because its class's parameters say annotationFamilies.unhonouredAccessControl: Warn`);
+      return undefined;
     }
-    return closed ? ACCESS_CONTROL_DENIED : undefined;
+    report('error', `${what}; rather than serve this Ingress unprotected, its routes answer 503 (remove ${them(unhonoured)} and protect the backend another way, or set annotationFamilies.unhonouredAccessControl: Warn in the class's parameters)`);
+    return ACCESS_CONTROL_DENIED;
   }
 
   private addRule(ingress: V1Ingress, rule: V1IngressRule, i: number, host: string, options: NginxOptions, report: Reporter, deny?: IrDeny): void {

@@ -9,6 +9,15 @@ function read(annotations: Record<string, string>) {
 }
 
 describe('readRateLimit', () => {
+  it('a bad burst multiplier or allow-list without any limit only warns: nothing is limited, so nothing opens', () => {
+    const { limit, problems } = read({ 'limit-burst-multiplier': '99999999999', 'limit-whitelist': 'not-a-cidr' });
+    expect(limit).toBeUndefined();
+    expect(problems.map((p) => [p.annotation, p.severity, p.closes])).toEqual([
+      [`${P}limit-burst-multiplier`, 'warning', undefined],
+      [`${P}limit-whitelist`, 'warning', undefined],
+    ]);
+  });
+
   it('limit-rps with the default burst multiplier of 5', () => {
     expect(read({ 'limit-rps': '10' })).toEqual({ limit: { limits: [{ requests: 10, unit: 'second', burst: 50 }] }, problems: [] });
   });

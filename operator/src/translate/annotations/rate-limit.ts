@@ -4,6 +4,7 @@
 // (envoy/http-filters/local-rate-limit.ts). A value Portico cannot honour closes the Ingress.
 import type { IrRateLimit, IrRequestRate } from '../../ir/types.js';
 import { quoted } from '../../util/characters.js';
+import { describeInvalid } from './reader.js';
 import type { AnnotationReader } from './reader.js';
 import type { AnnotationEntry } from './support.js';
 
@@ -23,16 +24,18 @@ const DEFAULT_MULTIPLIER = 5;
 export function readRateLimit(reader: AnnotationReader): IrRateLimit | undefined {
   const rps = readRate(reader, 'limit-rps');
   const rpm = readRate(reader, 'limit-rpm');
+  if (!(rps !== undefined && rps > 0) && !(rpm !== undefined && rpm > 0)) {
+    // Nothing is limited, so the companions cannot weaken anything: a bad value is only a warning.
+    for (const name of ['limit-burst-multiplier', 'limit-whitelist', 'limit-allowlist']) {
+      if (reader.raw(name) !== undefined) reader.warn(name, 'has no effect without limit-rps or limit-rpm');
+    }
+    return undefined;
+  }
   const multiplier = readMultiplier(reader);
   const exempt = readExempt(reader);
   const limits: IrRequestRate[] = [];
   if (rps !== undefined && rps > 0) limits.push({ requests: rps, unit: 'second', burst: rps * multiplier });
   if (rpm !== undefined && rpm > 0) limits.push({ requests: rpm, unit: 'minute', burst: rpm * multiplier });
-  if (limits.length === 0) {
-    if (reader.has('limit-burst-multiplier')) reader.warn('limit-burst-multiplier', 'has no effect without limit-rps or limit-rpm');
-    for (const name of exempt) reader.warn(name, 'has no effect without limit-rps or limit-rpm');
-    return undefined;
-  }
   for (const name of exempt) {
     reader.warn(name, 'is not honoured as nginx does: Envoy cannot exempt address ranges from a per-client rate limit, so these clients are limited too');
   }
@@ -71,7 +74,7 @@ function readExempt(reader: AnnotationReader): string[] {
     const read = reader.cidrs(name);
     if (read === undefined) continue;
     if (read.invalid.length > 0) {
-      reader.error(name, `${read.invalid.map((item) => quoted(item)).join(', ')} ${read.invalid.length === 1 ? 'is not an address or CIDR' : 'are not addresses or CIDRs'}; the Ingress's routes answer 503`, true);
+      reader.error(name, `${describeInvalid(read.invalid)} ${read.invalid.length === 1 ? 'is not an address or CIDR' : 'are not addresses or CIDRs'}; the Ingress's routes answer 503`, true);
       continue;
     }
     if (read.cidrs.length > 0) set.push(name);

@@ -19,6 +19,16 @@ export interface AnnotationProblem {
 /** ingress-nginx sizes: a number with an optional k/m/g suffix (nginx's units, powers of 1024). */
 const NGINX_SIZE = /^([0-9]{1,10})([kKmMgG]?)$/;
 const SIZE_MULTIPLIER: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** Envoy's byte limits are UInt32 fields. */
+const MAX_SIZE_BYTES = 2 ** 32 - 1;
+/** How many bad items of a list a message quotes before it only counts the rest. */
+const QUOTED_ITEMS = 5;
+
+/** Bad list items for a message: the first few quoted, then how many more (a list may be huge). */
+export function describeInvalid(items: readonly string[]): string {
+  const shown = items.slice(0, QUOTED_ITEMS).map((item) => quoted(item.length > 64 ? `${item.slice(0, 64)}…` : item)).join(', ');
+  return items.length > QUOTED_ITEMS ? `${shown} and ${items.length - QUOTED_ITEMS} more` : shown;
+}
 
 export class AnnotationReader {
   readonly problems: AnnotationProblem[] = [];
@@ -78,8 +88,8 @@ export class AnnotationReader {
     return seconds;
   }
 
-  /** An nginx size ("8m", "512k", "0"); bytes. */
-  size(name: string): number | undefined {
+  /** An nginx size ("8m", "512k", "0"); bytes, below `max` (Envoy's 32-bit byte counts by default). */
+  size(name: string, max = MAX_SIZE_BYTES): number | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
     const match = NGINX_SIZE.exec(value.trim());
@@ -87,7 +97,12 @@ export class AnnotationReader {
       this.error(name, `must be a size such as "8m", "512k" or "0" (nginx units: k, m, g), not ${quoted(value)}; ignored`);
       return undefined;
     }
-    return Number(match[1]) * (SIZE_MULTIPLIER[(match[2] ?? '').toLowerCase()] ?? 1);
+    const bytes = Number(match[1]) * (SIZE_MULTIPLIER[(match[2] ?? '').toLowerCase()] ?? 1);
+    if (bytes > max) {
+      this.error(name, `${quoted(value)} is too large: Envoy counts at most ${max} bytes (just under 4g); ignored`);
+      return undefined;
+    }
+    return bytes;
   }
 
   integer(name: string, min: number, max: number): number | undefined {

@@ -5,7 +5,7 @@
 // client address is the one Envoy trusts after the class's X-Forwarded-For hops, as nginx's
 // $remote_addr after its real-IP module. Envoy's RBAC filter refuses (envoy/http-filters/rbac.ts).
 import type { IrSourceRanges } from '../../ir/types.js';
-import { quoted } from '../../util/characters.js';
+import { describeInvalid } from './reader.js';
 import type { AnnotationReader } from './reader.js';
 import type { AnnotationEntry } from './support.js';
 
@@ -53,7 +53,7 @@ function readList(reader: AnnotationReader, name: string): string[] | undefined 
   if (value === undefined) return undefined;
   const read = reader.cidrs(name);
   if (read === undefined || read.invalid.length > 0 || read.cidrs.length === 0) {
-    const why = read && read.invalid.length > 0 ? `${read.invalid.map((item) => quoted(item)).join(', ')} ${read.invalid.length === 1 ? 'is not an address or network' : 'are not addresses or networks'}` : 'is empty';
+    const why = read && read.invalid.length > 0 ? `${describeInvalid(read.invalid)} ${read.invalid.length === 1 ? 'is not an address or network' : 'are not addresses or networks'}` : 'is empty';
     reader.error(name, `${why}; a list of addresses or CIDRs separated by commas is needed, such as "10.0.0.0/8,192.168.1.7"`, true);
     return undefined;
   }
