@@ -18,13 +18,22 @@ function sortedModel(model: ReadonlyMap<string, number>): [string, number][] {
   return [...model].sort(([a], [b]) => compareStrings(a, b));
 }
 
-function expectSame(map: ResourceMap<number>, model: ReadonlyMap<string, number>, pool: readonly string[]): void {
+/**
+ * `iterate`: read it through the Map iterators too, which flatten it (derivations then start
+ * from the flat Map); otherwise only lookups and the merge that does not flatten.
+ */
+function expectSame(map: ResourceMap<number>, model: ReadonlyMap<string, number>, pool: readonly string[], iterate: boolean): void {
   const expected = sortedModel(model);
+  expect(pool.map((name) => [map.get(name), map.has(name)])).toEqual(pool.map((name) => [model.get(name), model.has(name)]));
+  expect([...map.merged()]).toEqual(expected);
+  expect(map.size).toBe(model.size);
+  if (!iterate) return;
   expect([...map]).toEqual(expected);
   expect([...map.keys()]).toEqual(expected.map(([name]) => name));
   expect([...map.values()]).toEqual(expected.map(([, value]) => value));
-  expect(map.size).toBe(model.size);
-  expect(pool.map((name) => [map.get(name), map.has(name)])).toEqual(pool.map((name) => [model.get(name), model.has(name)]));
+  const visited: [string, number][] = [];
+  map.forEach((value, name) => visited.push([name, value]));
+  expect(visited).toEqual(expected);
 }
 
 describe('ResourceMap', () => {
@@ -50,13 +59,23 @@ describe('ResourceMap', () => {
         if (value === undefined) nextModel.delete(name);
         else nextModel.set(name, value);
       }
-      expectSame(next, nextModel, pool);
+      expectSame(next, nextModel, pool, random() < 0.1);
       map = next;
       model = nextModel;
       history.push([map, model]);
       if (history.length > 40) history.shift();
     }
-    for (const [old, oldModel] of history) expectSame(old, oldModel, pool);
+    for (const [old, oldModel] of history) expectSame(old, oldModel, pool, true);
+  });
+
+  it('flattens on the first whole iteration, and derives from the flat map', () => {
+    let map = ResourceMap.ofSorted(new Map([['a', 1], ['c', 3]]));
+    map = map.with(new Map([['b', 2], ['c', undefined]]));
+    expect(map.overlaySize).toBe(2);
+    expect([...map]).toEqual([['a', 1], ['b', 2]]);
+    const next = map.with(new Map([['d', 4]]));
+    expect(next.overlaySize).toBe(1);
+    expect([...next.merged()]).toEqual([['a', 1], ['b', 2], ['d', 4]]);
   });
 
   it('keeps what one update copies small: its overlay stays within a few times √n', () => {

@@ -10,6 +10,11 @@
 // derivation in hand takes it as its base and keeps in its overlay only the names that changed
 // since. Every derivation thus does O(k + √n) work and no single update pays for a full copy.
 // A derivation touching a large share of the map is simply built whole (that is what it touches).
+//
+// Whoever iterates the whole map pays O(n) anyway, so the first full iteration of a map with an
+// overlay also flattens it into a plain Map, kept: later lookups and iterations of that map run
+// at Map speed (a thousand streams walking one snapshot pay for the merge once), and maps derived
+// from it start from the flat Map with an empty overlay.
 import { compareStrings } from '../util/compare-strings.js';
 
 /** In an overlay: the name is absent, whatever the base says. */
@@ -23,7 +28,7 @@ class Builder<V> {
   done = false;
 
   constructor(readonly source: ResourceMap<V>) {
-    this.entries = source.entries();
+    this.entries = source.merged();
   }
 
   advance(steps: number): void {
@@ -36,6 +41,9 @@ class Builder<V> {
 }
 
 export class ResourceMap<V> implements ReadonlyMap<string, V> {
+  /** base + overlay as one sorted Map, once something iterated the whole map (see above). */
+  private flat?: Map<string, V>;
+
   private constructor(
     private readonly base: ReadonlyMap<string, V>,
     /** Names that differ from the base: a value, or REMOVED. */
@@ -57,6 +65,7 @@ export class ResourceMap<V> implements ReadonlyMap<string, V> {
   }
 
   get(name: string): V | undefined {
+    if (this.flat) return this.flat.get(name);
     if (this.overlay.size > 0) {
       const entry = this.overlay.get(name);
       if (entry !== undefined) return entry ?? undefined;
@@ -73,6 +82,7 @@ export class ResourceMap<V> implements ReadonlyMap<string, V> {
    * for k changes (see the file comment); `this` is not changed.
    */
   with(changes: ReadonlyMap<string, V | undefined>): ResourceMap<V> {
+    if (this.flat) return ResourceMap.ofSorted(this.flat).with(changes);
     let size = this.size;
     for (const [name, value] of changes) {
       const had = this.has(name);
@@ -82,7 +92,7 @@ export class ResourceMap<V> implements ReadonlyMap<string, V> {
     // Touching a large share of the map: build it whole, which costs about what was touched.
     if (this.overlay.size + changes.size > Math.max(64, size / 4)) {
       const merged = new Map<string, V>();
-      for (const [name, value] of mergeSorted(this.entriesOf(), changes)) merged.set(name, value);
+      for (const [name, value] of mergeSorted(this.merged(), changes)) merged.set(name, value);
       return ResourceMap.ofSorted(merged);
     }
     // Names never leave the overlay while the base stays (a removal is a REMOVED entry), which
@@ -126,28 +136,39 @@ export class ResourceMap<V> implements ReadonlyMap<string, V> {
     return this.overlay.size;
   }
 
-  *entries(): MapIterator<[string, V]> {
-    yield* this.entriesOf();
+  entries(): MapIterator<[string, V]> {
+    return this.whole().entries();
   }
 
-  *keys(): MapIterator<string> {
-    for (const [name] of this.entriesOf()) yield name;
+  keys(): MapIterator<string> {
+    return this.whole().keys();
   }
 
-  *values(): MapIterator<V> {
-    for (const [, value] of this.entriesOf()) yield value;
+  values(): MapIterator<V> {
+    return this.whole().values();
   }
 
   [Symbol.iterator](): MapIterator<[string, V]> {
-    return this.entries();
+    return this.whole().entries();
   }
 
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.entriesOf()) callback.call(thisArg, value, name, this);
+    for (const [name, value] of this.whole()) callback.call(thisArg, value, name, this);
   }
 
-  /** Base and overlay merged in name order. */
-  private *entriesOf(): Generator<[string, V]> {
+  /** The whole map as one sorted Map: the base itself, or the overlay merged in (once). */
+  private whole(): ReadonlyMap<string, V> {
+    if (this.overlay.size === 0) return this.base;
+    if (!this.flat) {
+      const flat = new Map<string, V>();
+      for (const [name, value] of this.merged()) flat.set(name, value);
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+
+  /** Base and overlay merged in name order, as they are read (nothing is flattened). */
+  *merged(): Generator<[string, V]> {
     if (this.overlay.size === 0) {
       yield* this.base;
       return;
