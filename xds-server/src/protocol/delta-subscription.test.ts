@@ -47,4 +47,33 @@ describe('DeltaSubscription', () => {
     hosts.update([], ['ingress/http']);
     expect(hosts.covers('ingress/http/app.example.com')).toBe(false);
   });
+
+  it('applies subscribe before unsubscribe within one request, counting each name once', () => {
+    const endpoints = new DeltaSubscription('clusterLoadAssignment');
+    endpoints.update(['a'], []);
+    const change = endpoints.update(['b', 'b', 'a', 'c'], ['c', 'a', 'a', 'c']);
+    expect(change).toEqual({ subscribed: ['b', 'b', 'a', 'c'], added: ['b', 'c'], unsubscribed: ['c', 'a'], wildcardChanged: false });
+    expect([...endpoints.names]).toEqual(['b']);
+  });
+
+  it('shares its names with subscriptions of the same names; a change of one leaves the others as they were', () => {
+    const names = Array.from({ length: 500 }, (_, i) => `default/service-${i}/80`);
+    const [one, two, three] = [0, 1, 2].map(() => new DeltaSubscription('clusterLoadAssignment'));
+    for (const subscription of [one!, two!, three!]) subscription.update([...names], []);
+    expect(two!.nameSetShared).toBe(one!.nameSetShared);
+    expect(three!.nameSetShared).toBe(one!.nameSetShared);
+
+    one!.update([], ['default/service-7/80']);
+    expect(one!.covers('default/service-7/80')).toBe(false);
+    expect(two!.covers('default/service-7/80')).toBe(true);
+    expect(three!.names.size).toBe(500);
+    expect(two!.nameSetShared).toBe(three!.nameSetShared);
+
+    // Another stream making the same change joins the first; subscribing again rejoins the others.
+    two!.update([], ['default/service-7/80']);
+    expect(two!.nameSetShared).toBe(one!.nameSetShared);
+    one!.update(['default/service-7/80'], []);
+    expect(one!.nameSetShared).toBe(three!.nameSetShared);
+    expect(two!.covers('default/service-7/80')).toBe(false);
+  });
 });

@@ -44,4 +44,18 @@ describe('Subscription (SotW)', () => {
     endpoints.update(['*']); // no wildcard for EDS: "*" is no name either
     expect(endpoints.covers('a')).toBe(false);
   });
+
+  it('shares its names with subscriptions of the same names; one changing its list leaves the others as they were', () => {
+    const [one, two] = [new Subscription('clusterLoadAssignment'), new Subscription('clusterLoadAssignment')];
+    one.update(['a', 'b', 'c']);
+    two.update(['c', 'b', 'a']);
+    expect(one.names).toBe(two.names);
+    one.update(['a', 'c']);
+    expect([...two.names].sort()).toEqual(['a', 'b', 'c']);
+    expect(two.includes('b', false)).toBe(true);
+    expect(one.includes('b', false)).toBe(false);
+    two.update(['c', 'a']);
+    expect(two.names).toBe(one.names);
+  });
 });
+

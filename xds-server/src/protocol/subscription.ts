@@ -1,8 +1,10 @@
 // What one stream has asked for of one resource type, under the SotW rules of the xDS protocol:
 // each request carries the full list; "*" asks for everything; for Listener and Cluster an empty
 // list means "everything" until the client names something explicitly (legacy wildcard), after
-// which an empty list means "nothing".
+// which an empty list means "nothing". The names are a NameSet (shared-name-set.ts), shared with
+// every stream that asked for the same names.
 import type { ResourceKind } from '../protos/envoy-protos.js';
+import { NameSet } from './shared-name-set.js';
 import { someNames } from './status-names.js';
 
 export const WILDCARD = '*';
@@ -23,7 +25,7 @@ export interface SubscriptionChange {
 export class Subscription {
   private explicitNamesSeen = false;
   private wildcardFlag = false;
-  private readonly nameSet = new Set<string>();
+  private nameSet = NameSet.EMPTY;
 
   constructor(private readonly kind: ResourceKind) {}
 
@@ -32,7 +34,7 @@ export class Subscription {
   }
 
   get names(): ReadonlySet<string> {
-    return this.nameSet;
+    return this.nameSet.names;
   }
 
   /** Whether a resource of this name is part of what the client asked for. */
@@ -62,9 +64,8 @@ export class Subscription {
     const next = new Set(explicit);
     // From the set, not the list: a name listed twice is added (and counted) once.
     const added = [...next].filter((name) => !this.nameSet.has(name));
-    const removed = [...this.nameSet].filter((name) => !next.has(name));
-    for (const name of removed) this.nameSet.delete(name);
-    for (const name of added) this.nameSet.add(name);
+    const removed = [...this.nameSet.names].filter((name) => !next.has(name));
+    this.nameSet = this.nameSet.changed(added, removed);
     const wildcardChanged = wildcard !== this.wildcardFlag;
     this.wildcardFlag = wildcard;
     return { added, removed, wildcardChanged };
@@ -72,6 +73,6 @@ export class Subscription {
 
   /** For a status: "*" when wildcard, then up to STATUS_NAMES_SHOWN names. */
   describe(): string[] {
-    return [...(this.wildcardFlag ? [WILDCARD] : []), ...someNames(this.nameSet)];
+    return [...(this.wildcardFlag ? [WILDCARD] : []), ...someNames(this.nameSet.names)];
   }
 }

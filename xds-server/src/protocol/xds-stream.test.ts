@@ -311,3 +311,132 @@ describe('what the protocol flags change', () => {
     expect(removal).toMatchObject({ kind: 'cluster', names: ['a'] });
   });
 });
+
+describe('Delta streams with equal subscriptions share their subscription state, and nothing else', () => {
+  // Two streams on one cache, subscribed alike; each its own client, writes and NACK records.
+  function pair() {
+    const cache = new SnapshotCache();
+    const nacks: NackEvent[] = [];
+    const resolved: NackResolvedEvent[] = [];
+    const env: StreamEnvironment = {
+      snapshotOf: (fleet) => cache.get(fleet),
+      throttle: new PushThrottle({ limit: 10 }),
+      hooks: {
+        identified: () => undefined,
+        responded: () => undefined,
+        acked: () => undefined,
+        nacked: (event) => void nacks.push(event),
+        nackResolved: (event) => void resolved.push(event),
+        staleNonce: () => undefined,
+      },
+      logger: silentLogger,
+      clusterAckWaitMs: 60_000,
+    };
+    const one = (id: number) => {
+      const written: Buffer[] = [];
+      const stream = new XdsStream(id, env, (bytes, done) => {
+        written.push(bytes);
+        setImmediate(done);
+      }, DELTA);
+      cache.onChange((_fleet, kinds) => stream.fleetChanged(kinds));
+      const client = deltaClient(stream);
+      let read = 0;
+      const drain = async (): Promise<Received[]> => {
+        for (let i = 0; i < 5; i++) await tick();
+        const fresh = written.slice(read).map((bytes) => client.decode(bytes));
+        read = written.length;
+        return fresh;
+      };
+      /** Everything due, each response ACKed, until quiet. */
+      const sync = async (): Promise<Received[]> => {
+        const all: Received[] = [];
+        for (let round = 0; round < 5; round++) {
+          const fresh = await drain();
+          for (const response of fresh) client.ack(response);
+          all.push(...fresh);
+        }
+        return all;
+      };
+      return { stream, client, drain, sync };
+    };
+    const spec: FleetSpec = { routes: { 'a.example.com': 'a', 'b.example.com': 'b', 'c.example.com': 'c' }, endpoints: { a: [1], b: [2], c: [3] } };
+    cache.publish('f', fleetResources(spec), fleetOrigins(spec));
+    return { cache, spec, nacks, resolved, a: one(1), b: one(2) };
+  }
+
+  async function subscribedAlike(streams: ReturnType<typeof pair>['a'][]): Promise<void> {
+    for (const { client } of streams) {
+      client.subscribe('cluster', []);
+      client.subscribe('clusterLoadAssignment', ['a', 'b', 'c']);
+    }
+    for (const { sync } of streams) await sync();
+  }
+
+  it('two streams subscribed alike share one name set and, once in sync, hold nothing of their own', async () => {
+    const { a, b } = pair();
+    await subscribedAlike([a, b]);
+    const [viewA, viewB] = [a.stream.viewOf('clusterLoadAssignment')!, b.stream.viewOf('clusterLoadAssignment')!];
+    expect(viewA.subscription.nameSetShared).toBe(viewB.subscription.nameSetShared);
+    expect(viewA.subscription).not.toBe(viewB.subscription);
+    expect(viewA.known).not.toBe(viewB.known);
+    expect([viewA.known.ownEntries, viewB.known.ownEntries]).toEqual([0, 0]);
+  });
+
+  it('one stream unsubscribing leaves the other subscribed: it alone stops getting the resource, and gets it again on re-subscribing', async () => {
+    const { cache, spec, a, b } = pair();
+    await subscribedAlike([a, b]);
+    a.client.subscribe('clusterLoadAssignment', ['a', 'c']);
+    expect(await a.sync()).toEqual([]);
+    expect(a.stream.viewOf('clusterLoadAssignment')!.subscription.covers('b')).toBe(false);
+    expect(b.stream.viewOf('clusterLoadAssignment')!.subscription.covers('b')).toBe(true);
+
+    cache.publish('f', fleetResources({ ...spec, endpoints: { ...spec.endpoints, b: [20] } }), fleetOrigins(spec));
+    expect((await a.sync()).filter((r) => r.kind === 'clusterLoadAssignment')).toEqual([]);
+    expect((await b.sync()).filter((r) => r.kind === 'clusterLoadAssignment').map((r) => r.names)).toEqual([['b']]);
+
+    // Subscribing again: the client lacks b, so it is sent to it, and to it alone.
+    a.client.subscribe('clusterLoadAssignment', ['a', 'b', 'c']);
+    expect((await a.sync()).map((r) => [r.kind, r.names])).toEqual([['clusterLoadAssignment', ['b']]]);
+    expect(await b.sync()).toEqual([]);
+    expect(a.stream.viewOf('clusterLoadAssignment')!.subscription.nameSetShared).toBe(b.stream.viewOf('clusterLoadAssignment')!.subscription.nameSetShared);
+  });
+
+  it('one stream subscribing to more names does not make the other receive them', async () => {
+    const { cache, spec, a, b } = pair();
+    const wider: FleetSpec = { ...spec, endpoints: { ...spec.endpoints, d: [4] } };
+    cache.publish('f', fleetResources(wider), fleetOrigins(wider));
+    await subscribedAlike([a, b]);
+    a.client.subscribe('clusterLoadAssignment', ['a', 'b', 'c', 'd']);
+    expect((await a.sync()).map((r) => r.names)).toEqual([['d']]);
+    expect(await b.sync()).toEqual([]);
+    expect(b.stream.viewOf('clusterLoadAssignment')!.subscription.covers('d')).toBe(false);
+  });
+
+  it('one stream NACKing leaves the other untouched: its NACK is its own, both get the fix, the other resolves nothing', async () => {
+    const { cache, spec, nacks, resolved, a, b } = pair();
+    await subscribedAlike([a, b]);
+    cache.publish('f', fleetResources({ ...spec, endpoints: { ...spec.endpoints, c: [30] } }), fleetOrigins(spec));
+    const [bad] = await a.drain();
+    expect(bad).toMatchObject({ kind: 'clusterLoadAssignment', names: ['c'] });
+    a.client.nack(bad!, 'resource index 0: bad endpoints');
+    expect((await b.sync()).map((r) => [r.kind, r.names])).toEqual([['clusterLoadAssignment', ['c']]]);
+    expect(nacks.map((n) => n.streamId)).toEqual([1]);
+    expect(a.stream.status().types[typeUrlOf('clusterLoadAssignment')]?.nackCount).toBe(1);
+    expect(b.stream.status().types[typeUrlOf('clusterLoadAssignment')]?.nackCount).toBe(0);
+    expect(await a.drain()).toEqual([]); // the rejected version is not re-sent
+
+    // A change elsewhere reaches both, and does not resolve the NACK.
+    const next = { ...spec, endpoints: { ...spec.endpoints, a: [10], c: [30] } };
+    cache.publish('f', fleetResources(next), fleetOrigins(spec));
+    expect((await a.sync()).map((r) => r.names)).toEqual([['a']]);
+    expect((await b.sync()).map((r) => r.names)).toEqual([['a']]);
+    expect(resolved).toEqual([]);
+
+    // The fix: both get c, only the stream that NACKed resolves.
+    cache.publish('f', fleetResources({ ...next, endpoints: { ...next.endpoints, c: [31] } }), fleetOrigins(spec));
+    expect((await a.sync()).map((r) => r.names)).toEqual([['c']]);
+    expect((await b.sync()).map((r) => r.names)).toEqual([['c']]);
+    expect(resolved.map((r) => r.streamId)).toEqual([1]);
+  });
+});
+

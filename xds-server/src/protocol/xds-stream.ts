@@ -86,6 +86,11 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     return this.statusOf(types);
   }
 
+  /** What the protocol keeps for `kind` (subscription, what the client holds): tests check what streams share. */
+  viewOf(kind: ResourceKind): View | undefined {
+    return this.types.get(kind)?.view;
+  }
+
   /** The first pending kind, in push order, that has something to send and is not held back. */
   protected nextDueKind(): ResourceKind | undefined {
     const gateOpensAt = this.clusterGateOpensAt();
