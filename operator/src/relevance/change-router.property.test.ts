@@ -42,8 +42,8 @@ class CachePublisher {
   removeFleet(fleet: string): boolean {
     return this.cache.remove(fleet);
   }
-  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals?: readonly string[]): ReturnType<SnapshotCache['updateResources']> {
-    return this.cache.updateResources(fleet, kind, upserts, removals);
+  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals?: readonly string[], origins?: ResourceOrigins): ReturnType<SnapshotCache['updateResources']> {
+    return this.cache.updateResources(fleet, kind, upserts, removals, origins);
   }
 }
 
@@ -278,7 +278,7 @@ function run(seed: number, steps: number, slicesOnly: boolean): ChangeRouter['co
 
 describe('ChangeRouter against rebuilding on every event', () => {
   it('serves the same configuration and diagnostics after any sequence of object events', () => {
-    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0 };
+    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0 };
     for (let seed = 1; seed <= 16; seed++) {
       const counters = run(seed, 120, false);
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counters[key];
@@ -290,12 +290,14 @@ describe('ChangeRouter against rebuilding on every event', () => {
   }, 240_000);
 
   it('keeps the ClusterLoadAssignments byte for byte equal to a full translation over slice events alone, mostly without rebuilding', () => {
-    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0 };
+    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0 };
     for (let seed = 100; seed < 108; seed++) {
       const counters = run(seed, 150, true);
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counters[key];
     }
     expect(totals.assignmentsUpdated).toBeGreaterThan(50);
     expect(totals.skipped).toBeGreaterThan(100);
+    // Slices that came, went or changed Service took the endpoint path too (new origins published).
+    expect(totals.originsUpdated).toBeGreaterThan(20);
   }, 240_000);
 });

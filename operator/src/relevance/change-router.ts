@@ -5,10 +5,12 @@
 //
 // The endpoint path is taken only when it provably gives what a full translation would: no full
 // translation is due, the assignment recorded for the Service equals what the same computation
-// gives from the slices before the change (so the name really was built that way), neither the
-// old nor the new slices would produce a diagnostic, and the set of slices (resource origins) is
-// the same. Otherwise: a rebuild.
-import type { FleetResources, PublishProblem } from '../../../xds-server/src/index.js';
+// gives from the slices before the change (so the name really was built that way), and neither
+// the old nor the new slices would produce a diagnostic. A slice that comes, goes or changes
+// Service also changes the origins of the assignment and of the EDS clusters reading it (their
+// EndpointSlice entries are the Service's slices): those are published with the assignment,
+// provided the recorded ones list exactly the slices before the change. Otherwise: a rebuild.
+import type { FleetResources, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
@@ -18,12 +20,13 @@ import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { assignmentOf, PublishedAssignments } from './load-assignments.js';
 import { RelevanceGate } from './relevance-gate.js';
 import { serviceOfSlice } from './slice-store.js';
+import { compareStrings } from '../util/compare.js';
 
 type ClusterLoadAssignment = FleetResources['clusterLoadAssignments'][number];
 
 /** The part of the xDS server the endpoint path needs. */
 export interface ResourceUpdater {
-  updateResources(fleet: string, kind: 'clusterLoadAssignment', upserts: readonly object[], removals?: readonly string[]): { changed: readonly string[]; problems: readonly PublishProblem[] };
+  updateResources(fleet: string, kind: 'clusterLoadAssignment', upserts: readonly object[], removals?: readonly string[], origins?: ResourceOrigins): { changed: readonly string[]; problems: readonly PublishProblem[] };
 }
 
 export interface ChangeRouterOptions {
@@ -45,11 +48,13 @@ export interface RouterCounters {
   assignmentsUpdated: number;
   /** Endpoint changes handed to a full rebuild because the endpoint path could not vouch for them. */
   endpointFallbacks: number;
+  /** Resources whose origins the endpoint path published (a slice came, went or changed Service). */
+  originsUpdated: number;
 }
 
 export class ChangeRouter {
   readonly gate: RelevanceGate;
-  readonly counters: RouterCounters = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0 };
+  readonly counters: RouterCounters = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0 };
   private readonly assignments = new PublishedAssignments();
   /** Services with slice changes not yet published. */
   private readonly dirty = new Set<string>();
@@ -70,8 +75,11 @@ export class ChangeRouter {
   observe(changes: readonly ObjectChange[], relisted = false): void {
     for (const change of changes) {
       if (change.kind !== 'EndpointSlice') continue;
-      const service = serviceOfSlice(change.previous as V1EndpointSlice | undefined);
-      if (service !== undefined && !this.before.has(service) && this.assignments.usesOf(service).length > 0) this.before.set(service, this.gate.slices.slicesOf(service));
+      // The Service the slice leaves and the one it joins (either may be none).
+      for (const slice of [change.previous, change.current] as (V1EndpointSlice | undefined)[]) {
+        const service = serviceOfSlice(slice);
+        if (service !== undefined && !this.before.has(service) && this.assignments.usesOf(service).length > 0) this.before.set(service, this.gate.slices.slicesOf(service));
+      }
     }
     const verdict = this.gate.observe(changes);
     this.counters.skipped += verdict.skipped;
@@ -105,7 +113,7 @@ export class ChangeRouter {
     this.dirty.clear();
     this.before.clear();
     if (this.stale) return { updated: 0, rebuild: true }; // the rebuild that is due covers them
-    const upserts = new Map<string, ClusterLoadAssignment[]>();
+    const updates = new Map<string, { upserts: ClusterLoadAssignment[]; origins: OriginUpdates }>();
     for (const service of services) {
       const planned = this.plan(service, before.get(service));
       if (planned === undefined) {
@@ -113,39 +121,67 @@ export class ChangeRouter {
         this.requestRebuild();
         return { updated: 0, rebuild: true };
       }
-      for (const { fleet, assignment } of planned) upserts.set(fleet, [...(upserts.get(fleet) ?? []), assignment]);
+      for (const { fleet, assignment, origins } of planned) {
+        const update = updates.get(fleet) ?? { upserts: [], origins: { cluster: {}, clusterLoadAssignment: {} } };
+        updates.set(fleet, update);
+        if (assignment) update.upserts.push(assignment);
+        for (const kind of ORIGIN_KINDS) Object.assign(update.origins[kind], origins?.[kind]);
+      }
     }
     let updated = 0;
-    for (const [fleet, list] of upserts) {
-      const result = this.options.publisher.updateResources(fleet, 'clusterLoadAssignment', list);
+    for (const [fleet, { upserts, origins }] of updates) {
+      const changesOrigins = ORIGIN_KINDS.some((kind) => Object.keys(origins[kind]).length > 0);
+      const result = this.options.publisher.updateResources(fleet, 'clusterLoadAssignment', upserts, [], changesOrigins ? origins : undefined);
       if (result.problems.length > 0) {
         // What the server refused must reach the diagnostics, which only a rebuild reports.
         this.requestRebuild();
         return { updated, rebuild: true };
       }
-      for (const assignment of list) this.assignments.replace(fleet, assignment);
-      updated += list.length;
+      for (const assignment of upserts) this.assignments.replace(fleet, assignment);
+      for (const kind of ORIGIN_KINDS) {
+        for (const [name, list] of Object.entries(origins[kind])) this.assignments.setOrigins(fleet, kind, name, list);
+        this.counters.originsUpdated += Object.keys(origins[kind]).length;
+      }
+      updated += upserts.length;
     }
     this.counters.assignmentsUpdated += updated;
     return { updated, rebuild: false };
   }
 
-  /** The assignments to publish for one Service, or undefined when only a rebuild can tell. */
-  private plan(service: string, slicesBefore: V1EndpointSlice[] | undefined): { fleet: string; assignment: ClusterLoadAssignment }[] | undefined {
+  /**
+   * What to publish for one Service: per use, the new assignment (when it differs) and new
+   * origins (when the set of slices changed); undefined when only a rebuild can tell.
+   */
+  private plan(service: string, slicesBefore: V1EndpointSlice[] | undefined): Planned[] | undefined {
     const uses = this.assignments.usesOf(service);
     if (uses.length === 0) return [];
     const object = this.gate.service(service);
     if (!object || !slicesBefore) return undefined;
     const slicesNow = this.gate.slices.slicesOf(service);
-    if (!sameSlices(slicesBefore, slicesNow)) return undefined;
-    const planned: { fleet: string; assignment: ClusterLoadAssignment }[] = [];
+    const refsBefore = sliceRefs(slicesBefore);
+    const refsNow = sliceRefs(slicesNow);
+    const sameSlices = sameList(refsBefore, refsNow);
+    const planned: Planned[] = [];
     for (const use of uses) {
       const old = assignmentOf(use.name, object, use.port, slicesBefore);
       const now = assignmentOf(use.name, object, use.port, slicesNow);
       if (!old || !now || old.problems.length > 0 || now.problems.length > 0) return undefined;
       const recorded = this.assignments.current(use.fleet, use.name);
       if (JSON.stringify(old.assignment) !== JSON.stringify(recorded)) return undefined;
-      if (JSON.stringify(now.assignment) !== JSON.stringify(recorded)) planned.push({ fleet: use.fleet, assignment: now.assignment });
+      const assignment = JSON.stringify(now.assignment) !== JSON.stringify(recorded) ? now.assignment : undefined;
+      if (sameSlices) {
+        if (assignment) planned.push({ fleet: use.fleet, assignment });
+        continue;
+      }
+      const origins: OriginUpdates = { cluster: {}, clusterLoadAssignment: {} };
+      const targets: [OriginKind, string][] = [['clusterLoadAssignment', use.name], ...this.assignments.clustersOf(use.fleet, use.name).map((name): [OriginKind, string] => ['cluster', name])];
+      for (const [kind, name] of targets) {
+        const current = this.assignments.originsOf(use.fleet, kind, name);
+        // Only origins that list exactly the slices before the change are known to come from them.
+        if (!sameList(current.filter(isSliceRef), refsBefore)) return undefined;
+        origins[kind][name] = [...new Set([...current.filter((origin) => !isSliceRef(origin)), ...refsNow])].sort(compareStrings);
+      }
+      planned.push({ fleet: use.fleet, ...(assignment ? { assignment } : {}), origins });
     }
     return planned;
   }
@@ -157,7 +193,27 @@ export class ChangeRouter {
   }
 }
 
-/** The same slices by name (their names are the assignments' origins). */
-function sameSlices(a: readonly V1EndpointSlice[], b: readonly V1EndpointSlice[]): boolean {
-  return a.length === b.length && a.every((slice, i) => slice.metadata?.name === b[i]?.metadata?.name);
+type OriginKind = 'cluster' | 'clusterLoadAssignment';
+const ORIGIN_KINDS: readonly OriginKind[] = ['cluster', 'clusterLoadAssignment'];
+type OriginUpdates = Record<OriginKind, Record<string, string[]>>;
+
+interface Planned {
+  fleet: string;
+  assignment?: ClusterLoadAssignment;
+  origins?: OriginUpdates;
+}
+
+const SLICE_REF = 'EndpointSlice ';
+
+/** How translate/backends.ts names a Service's slices among the origins, sorted as it sorts them. */
+function sliceRefs(slices: readonly V1EndpointSlice[]): string[] {
+  return slices.map((s) => `${SLICE_REF}${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).sort(compareStrings);
+}
+
+function isSliceRef(origin: string): boolean {
+  return origin.startsWith(SLICE_REF);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }

@@ -2,7 +2,7 @@
 // EndpointSlices (`ns/svc/port`; `…/cluster-ip` variants take the ClusterIP and are not), per
 // fleet, and the same computation the translation does for one of them: BackendResolver.endpoints
 // then envoy/cluster.ts loadAssignment, over that Service and its slices only.
-import type { FleetResources } from '../../../xds-server/src/index.js';
+import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadAssignment } from '../envoy/cluster.js';
 import type { FleetConfig } from '../pipeline.js';
@@ -19,15 +19,30 @@ export interface AssignmentUse {
   port: number;
 }
 
+type OriginKind = 'cluster' | 'clusterLoadAssignment';
+
 export class PublishedAssignments {
   private readonly byFleet = new Map<string, Map<string, ClusterLoadAssignment>>();
   private readonly byService = new Map<string, AssignmentUse[]>();
+  /** Per fleet: the translation's origins, and the lists published since (by kind and name). */
+  private readonly origins = new Map<string, { recorded: ResourceOrigins; since: Map<string, string[]> }>();
+  /** Per fleet: the EDS clusters reading each assignment (`fleet\nassignment` → cluster names). */
+  private readonly clusters = new Map<string, string[]>();
 
   /** Forgets what was recorded and records a full translation's fleets. */
   record(fleets: readonly FleetConfig[]): void {
     this.byFleet.clear();
     this.byService.clear();
+    this.origins.clear();
+    this.clusters.clear();
     for (const fleet of fleets) {
+      this.origins.set(fleet.fleet, { recorded: fleet.origins, since: new Map() });
+      for (const cluster of fleet.resources.clusters) {
+        const assignment = cluster.eds_cluster_config?.service_name;
+        if (cluster.type !== 'EDS' || typeof assignment !== 'string' || !cluster.name) continue;
+        const key = `${fleet.fleet}\n${assignment}`;
+        this.clusters.set(key, [...(this.clusters.get(key) ?? []), cluster.name]);
+      }
       const assignments = new Map<string, ClusterLoadAssignment>();
       this.byFleet.set(fleet.fleet, assignments);
       const origins = fleet.origins.clusterLoadAssignment ?? {};
@@ -58,6 +73,21 @@ export class PublishedAssignments {
 
   replace(fleet: string, assignment: ClusterLoadAssignment): void {
     this.byFleet.get(fleet)?.set(assignment.cluster_name ?? '', assignment);
+  }
+
+  /** The EDS clusters of the fleet that read this assignment. */
+  clustersOf(fleet: string, assignment: string): readonly string[] {
+    return this.clusters.get(`${fleet}\n${assignment}`) ?? [];
+  }
+
+  /** A resource's origins as last published. */
+  originsOf(fleet: string, kind: OriginKind, name: string): readonly string[] {
+    const origins = this.origins.get(fleet);
+    return origins?.since.get(`${kind}\n${name}`) ?? origins?.recorded[kind]?.[name] ?? [];
+  }
+
+  setOrigins(fleet: string, kind: OriginKind, name: string, list: string[]): void {
+    this.origins.get(fleet)?.since.set(`${kind}\n${name}`, list);
   }
 }
 

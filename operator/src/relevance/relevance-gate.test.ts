@@ -92,16 +92,16 @@ describe('RelevanceGate', () => {
     expect(g.observe([put('Ingress', ingress('legacy', 'nginx', { defaultBackend: { service: { name: 'web', port: { number: 80 } } } }))])).toMatchObject({ rebuild: false, skipped: 1 });
   });
 
-  it('rebuilds for what an Ingress of ours uses: its Services (backends and auth), its Secrets, new slices', () => {
+  it('rebuilds for what an Ingress of ours uses: its Services (backends and auth), its Secrets; its slices are endpoint updates', () => {
     const { gate: g, put } = gate();
     expect(g.observe([put('Service', service('web'))]).rebuild).toBe(true);
     expect(g.observe([put('Service', { ...service('auth'), metadata: { namespace: 'login', name: 'auth' } })]).rebuild).toBe(true);
     expect(g.observe([put('Secret', secret('web-tls'))]).rebuild).toBe(true);
-    // A slice that appears changes the origins: a rebuild. The same slice changed: endpoints only.
-    expect(g.observe([put('EndpointSlice', slice('web-1', 'web', '10.0.0.1'))]).rebuild).toBe(true);
+    // A slice that appears, changes, moves to another Service or goes: endpoint updates of the
+    // Services of ours it leaves or joins (ChangeRouter also publishes their new origins).
+    expect(g.observe([put('EndpointSlice', slice('web-1', 'web', '10.0.0.1'))])).toMatchObject({ rebuild: false, endpoints: new Set(['shop/web']) });
     expect(g.observe([put('EndpointSlice', slice('web-1', 'web', '10.0.0.2'))])).toMatchObject({ rebuild: false, endpoints: new Set(['shop/web']) });
-    // Moving to another Service, or going away, is a rebuild.
-    expect(g.observe([put('EndpointSlice', slice('web-1', 'old', '10.0.0.2'))]).rebuild).toBe(true);
+    expect(g.observe([put('EndpointSlice', slice('web-1', 'old', '10.0.0.2'))])).toMatchObject({ rebuild: false, endpoints: new Set(['shop/web']) });
   });
 
   it('rebuilds when an Ingress joins or leaves our classes, and for classes and parameters', () => {

@@ -5,8 +5,8 @@
 //   Ingress                  matters when it is (or was) in one of our classes
 //   IngressClass, parameters always matter
 //   Service                  matters when an Ingress of ours refers to it, or it gives a status address
-//   EndpointSlice            matters when its Service does; a change within one Service's slices
-//                            (same slice, same Service) is an endpoint update, anything else a rebuild
+//   EndpointSlice            matters when its Service does; an endpoint update of the Services it
+//                            leaves or joins (created, changed, deleted or relabelled)
 //   Secret                   matters when an Ingress of ours (spec.tls) or a class's default certificate names it
 //   same resourceVersion     never matters (a relist hands back what was already seen)
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
@@ -120,13 +120,10 @@ export class RelevanceGate {
         const after = serviceOfSlice(current);
         const used = [...new Set([before, after])].filter((s): s is string => s !== undefined && this.usedByOurs(this.serviceRefs, s));
         if (used.length === 0) return 'skip';
-        // The same slice of the same Service, changed: only that Service's endpoints can move.
-        // A slice that appears, goes or changes Service also changes the resources' origins.
-        if (previous !== undefined && current !== undefined && before === after && before !== undefined) {
-          endpoints.add(before);
-          return undefined;
-        }
-        return 'rebuild';
+        // Only the endpoints of the Services it leaves or joins can move (and, when it appears,
+        // goes or changes Service, their resources' origins: ChangeRouter publishes those too).
+        for (const service of used) endpoints.add(service);
+        return undefined;
       }
       case 'Secret':
         return this.classRefs.secrets.has(key) || this.usedByOurs(this.secretRefs, key) ? 'rebuild' : 'skip';

@@ -274,17 +274,47 @@ export const UPDATABLE_KINDS: readonly ResourceKind[] = ['cluster', 'clusterLoad
  * touched: only `upserts` are encoded, and the type's version is what a full publish of the same
  * resources would give (same per-resource content hashes, same type version), so a later publish
  * of the whole fleet sees no change. Kinds the views cut differently (listeners, route tables,
- * virtual hosts) cannot be updated this way: they need a publish.
+ * virtual hosts) cannot be updated this way: they need a publish. `origins`: new origin lists for
+ * the resources named (of any kind; an empty list forgets a name's origins); the others keep
+ * theirs. The previous snapshot itself when nothing changed.
  */
-export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind, upserts: readonly object[], removals: readonly string[]): BuiltSnapshot {
+export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind, upserts: readonly object[], removals: readonly string[], origins?: ResourceOrigins): BuiltSnapshot {
   if (!UPDATABLE_KINDS.includes(kind)) throw new Error(`${kind} resources cannot be updated one by one; publish the fleet`);
   const problems: PublishProblem[] = [];
+  const newOrigins = origins ? updatedOrigins(previous.origins, origins) : previous.origins;
   const before = previous.types[kind];
-  const type = updateType(kind, before, upserts, removals, problems, previous.origins);
-  const types = { ...previous.types, [kind]: type };
+  const type = updateType(kind, before, upserts, removals, problems, newOrigins);
+  if (type === before && newOrigins === previous.origins) return { snapshot: previous, problems };
+  const types = type === before ? previous.types : { ...previous.types, [kind]: type };
   // Both views share the TypeSnapshot of these kinds (buildFleetSnapshot); keep it so.
-  const deltaTypes = previous.deltaTypes[kind] === before ? { ...previous.deltaTypes, [kind]: type } : { ...previous.deltaTypes, [kind]: updateType(kind, previous.deltaTypes[kind], upserts, removals, [], previous.origins) };
-  return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: previous.origins }, problems };
+  const deltaType = previous.deltaTypes[kind] === before ? type : updateType(kind, previous.deltaTypes[kind], upserts, removals, [], newOrigins);
+  const deltaTypes = deltaType === previous.deltaTypes[kind] ? previous.deltaTypes : { ...previous.deltaTypes, [kind]: deltaType };
+  return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: newOrigins }, problems };
+}
+
+/**
+ * `origins` with some names' lists replaced. Origins are plain records, so a kind with a changed
+ * entry is copied (O(names of that kind)); kinds without one are shared. Unchanged lists leave
+ * `origins` itself as it is.
+ */
+function updatedOrigins(origins: ResourceOrigins, updates: ResourceOrigins): ResourceOrigins {
+  let result = origins;
+  for (const [kind, byName] of Object.entries(updates) as [ResourceKind, Record<string, string[]>][]) {
+    const current = origins[kind] ?? {};
+    const changed = Object.entries(byName).filter(([name, list]) => !sameList(current[name] ?? [], list));
+    if (changed.length === 0) continue;
+    const next = { ...current };
+    for (const [name, list] of changed) {
+      if (list.length === 0) delete next[name];
+      else next[name] = [...list];
+    }
+    result = { ...result, [kind]: next };
+  }
+  return result;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonly object[], removals: readonly string[], problems: PublishProblem[], origins: ResourceOrigins): TypeSnapshot {

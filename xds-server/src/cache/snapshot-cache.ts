@@ -40,18 +40,19 @@ export class SnapshotCache {
    * Replaces, adds or removes some resources of one kind (cluster, clusterLoadAssignment or
    * secret) of a published fleet, leaving every other resource as it is: only `upserts` are
    * encoded, and only their versions (and the type's) change, to exactly what a publish of the
-   * whole fleet with them would give. Streams are told as for a publish. Origins are kept. A fleet
-   * never published cannot be updated (it has nothing to update): publish it first.
+   * whole fleet with them would give. Streams are told as for a publish. Origins are kept, but for
+   * the names `origins` gives new lists for (of any kind: a cluster's origins may change with its
+   * assignment's). A fleet never published cannot be updated (it has nothing to update): publish
+   * it first. Costs what it touches: see fleet-snapshot.ts and resource-map.ts.
    */
-  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = []): PublishResult {
+  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = [], origins?: ResourceOrigins): PublishResult {
     const previous = this.fleets.get(fleet);
     if (!previous) throw new Error(`fleet ${fleet} has not been published; it cannot be updated resource by resource`);
-    const { snapshot, problems } = updateFleetSnapshot(previous, kind, upserts, removals);
+    const { snapshot, problems } = updateFleetSnapshot(previous, kind, upserts, removals, origins);
     const changed = changedKinds(previous, snapshot);
-    if (changed.length > 0) {
-      this.fleets.set(fleet, snapshot);
-      this.notify(fleet, changed);
-    }
+    // Origins can change without any resource changing; keep them current either way.
+    if (snapshot !== previous) this.fleets.set(fleet, snapshot);
+    if (changed.length > 0) this.notify(fleet, changed);
     return { changed, problems, versions: versionsOf(snapshot) };
   }
 

@@ -105,6 +105,25 @@ describe('SnapshotCache.updateResources', () => {
     expect(cache.get('f').types.clusterLoadAssignment).toBe(before.types.clusterLoadAssignment);
   });
 
+  it('replaces the origins it is given (of any kind), keeps the others, and tells nobody when only origins change', () => {
+    const cache = new SnapshotCache();
+    publish(cache, fleetResources(SPEC));
+    const before = cache.get('f');
+    const told = changesTold(cache);
+    const origins = { cluster: { c1: ['EndpointSlice default/c1-a', 'Ingress default/c1'] }, clusterLoadAssignment: { c1: ['EndpointSlice default/c1-a', 'Ingress default/c1'] } };
+    const result = cache.updateResources('f', 'clusterLoadAssignment', [loadAssignment('c1', [1])], [], origins);
+    expect(result.changed).toEqual([]);
+    expect(told).toEqual([]);
+    const after = cache.get('f');
+    expect(after.types).toBe(before.types);
+    expect(after.origins.clusterLoadAssignment).toEqual({ ...before.origins.clusterLoadAssignment, ...origins.clusterLoadAssignment });
+    expect(after.origins.cluster).toEqual({ ...before.origins.cluster, ...origins.cluster });
+    expect(after.origins.routeConfiguration).toBe(before.origins.routeConfiguration);
+    // The same lists again: nothing changes at all.
+    cache.updateResources('f', 'clusterLoadAssignment', [], [], origins);
+    expect(cache.get('f')).toBe(after);
+  });
+
   it('refuses kinds the views cut differently, and fleets never published', () => {
     const cache = new SnapshotCache();
     expect(() => cache.updateResources('f', 'clusterLoadAssignment', [loadAssignment('c1', [1])])).toThrow(/has not been published/);

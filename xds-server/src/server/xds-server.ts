@@ -300,10 +300,11 @@ export class XdsServer implements XdsPublisher {
   /**
    * Replaces, adds or removes some clusters, ClusterLoadAssignments or Secrets of a published fleet
    * without re-publishing the rest (SnapshotCache.updateResources): an endpoint change costs one
-   * resource, not the fleet. Both views hold these kinds alike, so no view is rebuilt.
+   * resource, not the fleet. Both views hold these kinds alike, so no view is rebuilt. `origins`:
+   * new origin lists for the resources named (an EndpointSlice that comes or goes changes them).
    */
-  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = []): PublishResult {
-    const result = this.cache.updateResources(fleet, kind, upserts, removals);
+  updateResources(fleet: string, kind: ResourceKind, upserts: readonly object[], removals: readonly string[] = [], origins?: ResourceOrigins): PublishResult {
+    const result = this.cache.updateResources(fleet, kind, upserts, removals, origins);
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
     if (result.changed.length > 0) this.logger.debug('xds.resources_updated', { fleet, kind, upserts: upserts.length, removals: removals.length, versions: result.versions });
