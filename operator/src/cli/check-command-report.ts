@@ -1,17 +1,23 @@
 // What `portico check` finds, without I/O: for each Ingress, how Portico treats each annotation it
 // carries (the catalog, annotations/catalog.ts), the diagnostics the real translation reports on it
-// (pipeline.ts, plus the routes the gRPC view leaves out, as `portico translate` and `serve`
-// report them), and whether it would be served.
+// (pipeline.ts), plus what publishing reports (validatePublication, the xDS server's own publish:
+// resources and virtual hosts that break Envoy's validation rules, errors; routes the gRPC view
+// leaves out, info), as `portico translate` and `serve` report them, and whether it would be served.
 //
-// Whether an Ingress is served is read from the IR, not guessed from message texts: a route whose
-// action is `deny` answers 503 (refused access control, fail closed); an Ingress of ours with
-// errors and no route at all in its fleet (taken as its own, or as a canary's share of another's)
-// reaches nobody (every path refused, taken by an older Ingress, or left out); its class held
-// (parameters unusable) means no fleet is built from it. Error diagnostics on the Ingress
-// otherwise mean it is served, but not as written.
+// Whether an Ingress is served is read from the IR and the server's refusals, not guessed from
+// message texts: a route whose action is `deny` answers 503 (refused access control, fail closed);
+// an Ingress of ours with errors and no route at all in its fleet (taken as its own, or as a
+// canary's share of another's) reaches nobody (every path refused, taken by an older Ingress, or
+// left out), and neither does one whose every route is on a host no route table of Envoy's keeps
+// (the server refused the host or its table); its class held (parameters unusable) means no fleet
+// is built from it. Error diagnostics on the Ingress otherwise mean it is served, but not as
+// written. Info diagnostics are listed and judge nothing.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrFleet, IrRoute } from '../ir/types.js';
 import { buildEnvoyConfig } from '../pipeline.js';
+import type { FleetConfig } from '../pipeline.js';
+import type { RejectedResource } from '../serve/fleet-publication.js';
+import { validatePublication } from '../serve/fleet-publication.js';
 import type { ClusterState, V1Ingress } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
 import { isAccessControl } from '../translate/annotations/access-control.js';
@@ -22,7 +28,6 @@ import type { ClassOwnership } from '../translate/ingress-classes.js';
 import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
 import { translateToIr } from '../translate/translate.js';
 import { compareStrings } from '../util/compare.js';
-import { grpcViewDiagnostics } from './translation-output.js';
 
 /** The version of the JSON document (`-o json`); bumped only when a field changes meaning or goes. */
 export const CHECK_SCHEMA_VERSION = 1;
@@ -66,7 +71,7 @@ export interface AnnotationVerdict {
   support: AnnotationSupport;
   /** What differs from ingress-nginx, or why it has no effect. */
   note?: string;
-  /** Diagnostics on the Ingress that name this annotation (a bad value, a refusal). */
+  /** Diagnostics on the Ingress that name this annotation (a bad value, a refusal); info is not a problem. */
   problems?: ('error' | 'warning')[];
 }
 
@@ -81,7 +86,7 @@ export interface IngressCheck {
   /** Why the verdict is not "served", in a few words each. */
   reasons: string[];
   annotations: AnnotationVerdict[];
-  /** Translation diagnostics naming this Ingress, in the order reported. */
+  /** Translation and publishing diagnostics naming this Ingress, in the order reported (info included). */
   diagnostics: { severity: Diagnostic['severity']; message: string }[];
 }
 
@@ -106,10 +111,18 @@ export function checkState(state: ClusterState, options: CheckOptions = {}): Che
   const now = options.now ?? Date.now();
   const ownership = options.ownership ?? DEFAULT_OWNERSHIP;
   // Two passes of the same pure translation: the pipeline's for exactly what serve reports (and
-  // the Envoy resources the gRPC view is cut from), the IR for which routes each Ingress got.
+  // the Envoy resources it publishes), the IR for which routes each Ingress got.
   const config = buildEnvoyConfig(state, now, ownership);
   const ir = translateToIr(state, now, ownership);
-  const diagnostics = [...(options.inputProblems ?? []), ...config.diagnostics, ...grpcViewDiagnostics(config)];
+  const published = validatePublication(config);
+  const diagnostics = [...(options.inputProblems ?? []), ...config.diagnostics, ...(published.problems ?? [])];
+  const envoyFleets = new Map(config.fleets.map((fleet) => [fleet.ingressClass, fleet]));
+  const refused = new Map<string, Set<string>>();
+  const hostsRefused = (className: string): Set<string> => {
+    let hosts = refused.get(className);
+    if (!hosts) refused.set(className, (hosts = refusedHosts(envoyFleets.get(className), (published.rejected ?? []).filter((r) => r.ingressClass === className))));
+    return hosts;
+  };
 
   const { ingressesByClass } = selectIngressClasses(state, ownership);
   const classOf = new Map<V1Ingress, string>();
@@ -145,7 +158,7 @@ export function checkState(state: ClusterState, options: CheckOptions = {}): Che
     } else {
       const parameters = classes.get(ours);
       check.annotations = annotationVerdicts(ingress, parameters, own);
-      judge(check, ours, fleets.get(ours), parameters, own);
+      judge(check, ours, fleets.get(ours), parameters, own, hostsRefused(ours));
     }
     ingresses.push(check);
   }
@@ -163,7 +176,7 @@ export function hasProblems(report: CheckReport): boolean {
   return report.summary['not-served'] > 0 || report.summary['served-with-errors'] > 0 || report.diagnostics.some((d) => d.severity === 'error');
 }
 
-function judge(check: IngressCheck, className: string, fleet: IrFleet | undefined, parameters: ClassParameters | undefined, own: readonly Diagnostic[]): void {
+function judge(check: IngressCheck, className: string, fleet: IrFleet | undefined, parameters: ClassParameters | undefined, own: readonly Diagnostic[], refusedHosts: ReadonlySet<string>): void {
   if (!fleet || parameters?.accepted === false) {
     const why = parameters?.accepted === false ? parameters.problems.join('; ') : 'no fleet is built for it';
     check.verdict = 'not-served';
@@ -173,7 +186,8 @@ function judge(check: IngressCheck, className: string, fleet: IrFleet | undefine
   const routes = routesOf(fleet, check.object);
   const denied = routes.filter((route) => route.action.kind === 'deny');
   const errors = own.filter((d) => d.severity === 'error').length;
-  const warnings = own.length - errors;
+  const warnings = own.filter((d) => d.severity === 'warning').length;
+  const reachable = routesOf(fleet, check.object, refusedHosts);
   if (denied.length > 0) {
     check.verdict = 'not-served';
     // Refused annotations, and access control whose value cannot be honoured (an error on it).
@@ -182,6 +196,9 @@ function judge(check: IngressCheck, className: string, fleet: IrFleet | undefine
   } else if (routes.length === 0 && errors > 0) {
     check.verdict = 'not-served';
     check.reasons.push('no route of it is served (every path was refused, left out, or is routed by an older Ingress)');
+  } else if (reachable.length === 0 && errors > 0) {
+    check.verdict = 'not-served';
+    check.reasons.push("no route of it is served: Envoy's validation rules refuse the configuration of its hosts, so the server leaves them out (see the errors)");
   } else if (errors > 0) {
     check.verdict = 'served-with-errors';
     check.reasons.push(`${errors} error${errors === 1 ? '' : 's'}: not served as written`);
@@ -193,15 +210,46 @@ function judge(check: IngressCheck, className: string, fleet: IrFleet | undefine
   }
 }
 
-/** Every route of the fleet an Ingress made, or takes part in (a canary's share of another's route). */
-function routesOf(fleet: IrFleet, object: string): IrRoute[] {
+/**
+ * Every route of the fleet an Ingress made, or takes part in (a canary's share of another's
+ * route), leaving out those of the hosts in `without`.
+ */
+function routesOf(fleet: IrFleet, object: string, without: ReadonlySet<string> = new Set()): IrRoute[] {
   const routes: IrRoute[] = [];
   for (const host of fleet.virtualHosts) {
+    if (without.has(host.host)) continue;
     for (const route of [...host.routes, ...(host.fallthrough ?? [])]) {
       if (route.origin === object || (route.action.kind === 'forward' && route.action.canary?.origin === object)) routes.push(route);
     }
   }
   return routes;
+}
+
+/**
+ * The hosts (IR host names, which are the Envoy virtual hosts' names) that no route table of the
+ * fleet's Envoys serves once the server has refused what breaks Envoy's validation rules: a host
+ * refused in every table that has it, or whose tables are refused whole (a table, or the listener
+ * it is named after: envoy/fleet-resources.ts names each table after its listener). The gRPC and
+ * VHDS views' refusals are errors too, but do not take a host away from Envoy's listeners.
+ */
+function refusedHosts(fleet: FleetConfig | undefined, rejected: readonly RejectedResource[]): Set<string> {
+  if (!fleet || rejected.length === 0) return new Set();
+  const tablesOut = new Set<string>();
+  const hostsOut = new Map<string, Set<string>>();
+  for (const { problem } of rejected) {
+    if (problem.kind === 'listener' || (problem.kind === 'routeConfiguration' && problem.virtualHost === undefined)) tablesOut.add(problem.name);
+    else if (problem.kind === 'routeConfiguration' && problem.virtualHost !== undefined) hostsOut.set(problem.name, (hostsOut.get(problem.name) ?? new Set()).add(problem.virtualHost));
+  }
+  const all = new Set<string>();
+  const served = new Set<string>();
+  for (const table of fleet.resources.routeConfigurations) {
+    const name = table.name ?? '';
+    for (const host of table.virtual_hosts ?? []) {
+      all.add(host.name ?? '');
+      if (!tablesOut.has(name) && !hostsOut.get(name)?.has(host.name ?? '')) served.add(host.name ?? '');
+    }
+  }
+  return new Set([...all].filter((host) => !served.has(host)));
 }
 
 function annotationVerdicts(ingress: V1Ingress, parameters: ClassParameters | undefined, own: readonly Diagnostic[]): AnnotationVerdict[] {
@@ -211,7 +259,7 @@ function annotationVerdicts(ingress: V1Ingress, parameters: ClassParameters | un
     .map((name) => {
       const verdict = annotationVerdict(name, nginxOff);
       const named = new RegExp(`(^|[\\s"\\[,])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s"\\],;:])`);
-      const problems = own.filter((d) => named.test(d.message)).map((d) => d.severity);
+      const problems = own.filter((d) => d.severity !== 'info' && named.test(d.message)).map((d) => d.severity as 'error' | 'warning');
       return problems.length > 0 ? { ...verdict, problems } : verdict;
     });
 }

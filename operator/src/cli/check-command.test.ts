@@ -219,6 +219,23 @@ describe('portico check against files', { timeout: 120_000 }, () => {
     expect(result.stdout).toContain('1 Ingress: 1 served with warnings');
   });
 
+  it('lists the routes proxyless gRPC clients do not get as info, which leaves the verdict served', async () => {
+    const input = tempFile([CLASSES, ingress({ name: 'app', host: 'app.example.com', created: '2026-01-02T00:00:00Z', annotations: { [`${NGINX}app-root`]: '/home' } })].join('---\n'));
+    const { status, document } = await checkJson({ filename: [input] });
+    expect(status).toBe(0);
+    expect(byName(document, 'app')).toMatchObject({
+      verdict: 'served',
+      reasons: [],
+      diagnostics: [{ severity: 'info', message: 'route apps/app/app-root (host app.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it' }],
+    });
+    // Not a problem of the annotation either.
+    expect(byName(document, 'app').annotations).toEqual([expect.not.objectContaining({ problems: expect.anything() })]);
+    const { output } = await check({ filename: [input], output: 'text' });
+    expect(output).toContain('Ingress apps/app (class portico): SERVED\n');
+    expect(output).toContain('  info: route apps/app/app-root (host app.example.com) is left out for proxyless gRPC clients');
+    expect(output).toContain('1 Ingress: 1 served\n');
+  });
+
   it('prints a table per Ingress and exits 1 when an Ingress is not served', () => {
     const result = portico('check', '-f', mixed);
     expect(result.status).toBe(1);

@@ -115,7 +115,7 @@ spec:
     expect(bad.stderr).toContain('--controller-name must be a domain-prefixed path');
   });
 
-  it('warns (exit 0) about the routes proxyless gRPC clients do not get, as portico serve does: an app-root redirect', () => {
+  it('tells (info, exit 0) the routes proxyless gRPC clients do not get, as portico serve does: an app-root redirect', () => {
     const input = tempFile(
       'app-root.yaml',
       `apiVersion: networking.k8s.io/v1
@@ -141,16 +141,16 @@ spec:
       http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
 `,
     );
-    const warning = 'warning: Ingress shop/storefront: route shop/storefront/app-root (host shop.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it';
+    const warning = 'info: Ingress shop/storefront: route shop/storefront/app-root (host shop.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it';
     const result = portico('translate', '-f', input, '-o', 'json');
-    // A warning, not an error: the exit status stays 0.
+    // Info, not an error: the exit status stays 0.
     expect(result.status).toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([warning]);
     const document = JSON.parse(result.stdout) as { ingressClasses: Record<string, { routeConfigurations: Array<{ virtual_hosts: Array<{ routes: Array<{ name: string; redirect?: object }> }> }> }>; diagnostics: unknown[] };
     expect(document.diagnostics).toEqual([
       {
         object: 'Ingress shop/storefront',
-        severity: 'warning',
+        severity: 'info',
         message: 'route shop/storefront/app-root (host shop.example.com) is left out for proxyless gRPC clients: gRPC does not support redirects; Envoy still serves it',
       },
     ]);

@@ -1,8 +1,10 @@
 // `portico translate`: the offline translator. Reads manifests, prints what each IngressClass's
-// Envoy fleet would be served and every problem found: the translation's and, as warnings, the
-// routes the gRPC view leaves out (what `portico serve` reports once it publishes). Exit 1 when
-// some input could not be read at all; else 2 when a diagnostic is an error (a class held, a
-// backend missing...) unless --no-fail-on-error; else 0. Warnings never change the exit status.
+// Envoy fleet would be served and every problem found: the translation's, and what `portico serve`
+// reports once it publishes (validatePublication: resources and virtual hosts that break Envoy's
+// validation rules, errors; routes the gRPC view leaves out, info). Exit 1 when some input could
+// not be read at all; else 2 when a diagnostic is an error (a class held, a backend missing, a
+// host Envoy's rules refuse...) unless --no-fail-on-error; else 0. Warnings and info never change
+// the exit status. The resources printed are the translation's: a refused one is printed as made.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
@@ -10,7 +12,8 @@ import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { loadManifestsAsync } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';
-import { grpcViewDiagnostics, renderDocument, translationDocument } from './translation-output.js';
+import { validatePublication } from '../serve/fleet-publication.js';
+import { renderDocument, translationDocument } from './translation-output.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import { CONTROLLER_NAME } from '../translate/ingress-classes.js';
 import { parseOwnership } from './ownership-options.js';
@@ -18,7 +21,7 @@ import { parseOwnership } from './ownership-options.js';
 /** The exit status of a translation with error-level diagnostics (1 is for unreadable input). */
 export const EXIT_ERROR_DIAGNOSTICS = 2;
 
-interface TranslateOptions {
+export interface TranslateOptions {
   filename: string[];
   output: OutputFormat;
   xdsProtocol: XdsProtocol;
@@ -44,19 +47,27 @@ export function registerTranslateCommand(program: Command): void {
     .option('--ingress-classes <names>', 'comma-separated: of those classes, only these')
     .option('--no-fail-on-error', 'exit 0 even when a diagnostic is an error (by default such output exits 2)')
     .action(async (options: TranslateOptions) => {
-      const now = options.now === undefined ? Date.now() : Date.parse(options.now);
-      if (Number.isNaN(now)) throw new Error(`--now: ${JSON.stringify(options.now)} is not a time such as 2026-11-29T12:00:00Z`);
-      const loaded = await loadManifestsAsync(options.filename);
-      const ownership = parseOwnership(options);
-      const config = buildEnvoyConfig(loaded.state, now, ownership);
-      const document = translationDocument(config, loaded.problems, options.xdsProtocol, options.showSecrets === true);
-      // What serve would also say once it publishes: routes proxyless gRPC clients do not get (warnings).
-      document.diagnostics.push(...grpcViewDiagnostics(config));
-      process.stdout.write(renderDocument(document, options.output));
-      if (!options.quiet) for (const diagnostic of document.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-      if (loaded.unreadable) process.exitCode = 1;
-      else if (options.failOnError && document.diagnostics.some((d) => d.severity === 'error')) process.exitCode = EXIT_ERROR_DIAGNOSTICS;
+      const status = await runTranslate(options, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+      if (status !== 0) process.exitCode = status;
     });
+}
+
+/** Runs the command (bad --now or ownership options throw); returns its exit status. */
+export async function runTranslate(options: TranslateOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+  if (Number.isNaN(now)) throw new Error(`--now: ${JSON.stringify(options.now)} is not a time such as 2026-11-29T12:00:00Z`);
+  const loaded = await loadManifestsAsync(options.filename);
+  const ownership = parseOwnership(options);
+  const config = buildEnvoyConfig(loaded.state, now, ownership);
+  const document = translationDocument(config, loaded.problems, options.xdsProtocol, options.showSecrets === true);
+  // What serve would also say once it publishes: what Envoy's validation rules refuse (errors),
+  // routes proxyless gRPC clients do not get (info).
+  document.diagnostics.push(...(validatePublication(config).problems ?? []));
+  out(renderDocument(document, options.output));
+  if (!options.quiet) for (const diagnostic of document.diagnostics) err(`${formatDiagnostic(diagnostic)}\n`);
+  if (loaded.unreadable) return 1;
+  if (options.failOnError && document.diagnostics.some((d) => d.severity === 'error')) return EXIT_ERROR_DIAGNOSTICS;
+  return 0;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -8,11 +8,9 @@ import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.j
 import { FLEET_FIELD_BY_KIND } from '../../../xds-server/src/resources.js';
 import { withVirtualHostDiscovery } from '../../../xds-server/src/cache/virtual-host-discovery.js';
 import { redactSecret } from '../../../xds-server/src/protos/redact-secret.js';
-import { withGrpcApiListeners } from '../../../xds-server/src/index.js';
 import type { XdsProtocol } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
-import { leftOutDiagnostics } from '../serve/fleet-publication.js';
 
 export type OutputFormat = 'json' | 'yaml';
 
@@ -43,16 +41,6 @@ export function translationDocument(config: EnvoyConfig, extraDiagnostics: reado
     ingressClasses[fleet.ingressClass] = resources;
   }
   return { ingressClasses, diagnostics: [...extraDiagnostics, ...config.diagnostics] };
-}
-
-/**
- * The warnings `portico serve` gives for the routes the gRPC view leaves out (the xDS server
- * builds API listeners for proxyless gRPC clients from the same tables at publish time, and
- * leaves out what gRPC cannot use: redirects, direct responses, ...), for every fleet, in order.
- * Whatever view is printed: one server serves Envoy and gRPC clients of a fleet alike.
- */
-export function grpcViewDiagnostics(config: Pick<EnvoyConfig, 'fleets'>): Diagnostic[] {
-  return config.fleets.flatMap((fleet) => withGrpcApiListeners(fleet.resources, fleet.origins).leftOut.flatMap((route) => leftOutDiagnostics(fleet.ingressClass, route)));
 }
 
 export function renderDocument(document: TranslationDocument, format: OutputFormat): string {

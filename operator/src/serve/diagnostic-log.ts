@@ -16,7 +16,8 @@ export class DiagnosticLog {
       if (this.logged.has(key)) continue;
       const fields = { object: diagnostic.object, message: diagnostic.message };
       if (diagnostic.severity === 'error') this.logger.error('config.diagnostic', fields);
-      else this.logger.warn('config.diagnostic', fields);
+      else if (diagnostic.severity === 'warning') this.logger.warn('config.diagnostic', fields);
+      else this.logger.info('config.diagnostic', fields);
     }
     this.logged = current;
   }

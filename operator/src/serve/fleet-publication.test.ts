@@ -5,7 +5,7 @@ import { XdsServer, createLogger } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { classIngressYaml, ingressClassYaml, parametersYaml, serviceYaml } from '../test-support/parameters-yaml.js';
 import { stateFromYaml } from '../test-support/translate-yaml.js';
-import { publishConfig } from './fleet-publication.js';
+import { publishConfig, validatePublication } from './fleet-publication.js';
 import type { ServedFleet } from './fleet-publication.js';
 
 function cluster(edgeParameters: object | undefined, internalParameters: object = {}): ReturnType<typeof buildEnvoyConfig> {
@@ -102,8 +102,44 @@ describe('publishConfig with resources Envoy would reject', () => {
   });
 });
 
+describe('validatePublication (what portico check and translate judge with)', () => {
+  /** The edge fleet with shop.example.com's virtual host made invalid by hand (no domains: Envoy needs one). */
+  function brokenShop(): ReturnType<typeof buildEnvoyConfig> {
+    const config = cluster({});
+    return {
+      ...config,
+      fleets: config.fleets.map((fleet) => ({
+        ...fleet,
+        resources: {
+          ...fleet.resources,
+          routeConfigurations: fleet.resources.routeConfigurations.map((table) => ({ ...table, virtual_hosts: (table.virtual_hosts ?? []).map((host) => (host.name === 'shop.example.com' ? { ...host, domains: [] } : host)) })),
+        },
+      })),
+    };
+  }
+
+  it("reports exactly what serve's first publish reports: the refused host, on its Ingress, in the same words", () => {
+    const config = brokenShop();
+    const validated = validatePublication(config);
+    const served = publishConfig(xdsServer(), config, []);
+    expect(validated.problems).toEqual(served.problems);
+    expect(validated.problems).toEqual([
+      {
+        object: 'Ingress default/shop',
+        severity: 'error',
+        message: expect.stringMatching(/^the Envoy routeConfiguration \S+ made from this object cannot be served as it is: virtual host shop\.example\.com breaks Envoy's validation rules: domains: .*; it is left out$/),
+      },
+    ]);
+    expect(validated.rejected).toEqual([{ fleet: 'edge', ingressClass: 'edge', problem: expect.objectContaining({ kind: 'routeConfiguration', virtualHost: 'shop.example.com' }) }]);
+  });
+
+  it('reports nothing for a configuration the server takes whole', () => {
+    expect(validatePublication(cluster({}))).toEqual({});
+  });
+});
+
 describe('publishConfig with routes proxyless gRPC clients cannot use', () => {
-  it('warns the Ingress whose app-root redirect is left out of the gRPC view, and only it', () => {
+  it('tells the Ingress whose app-root redirect is left out of the gRPC view, and only it, as info (not a warning)', () => {
     const config = buildEnvoyConfig(
       stateFromYaml(
         ingressClassYaml({ name: 'edge', parameters: 'edge' }),
@@ -115,10 +151,10 @@ describe('publishConfig with routes proxyless gRPC clients cannot use', () => {
       ),
     );
     const result = publishConfig(xdsServer(), config, []);
-    const warnings = result.problems?.filter((p) => p.severity === 'warning') ?? [];
-    expect(warnings.length).toBeGreaterThan(0);
-    expect(new Set(warnings.map((p) => p.object))).toEqual(new Set(['Ingress default/shop']));
-    expect(warnings[0]?.message).toMatch(/^route .* \(host shop\.example\.com\) is left out for proxyless gRPC clients: gRPC does not support redirects/);
-    expect(result.problems?.filter((p) => p.severity === 'error')).toEqual([]);
+    const info = result.problems?.filter((p) => p.severity === 'info') ?? [];
+    expect(info.length).toBeGreaterThan(0);
+    expect(new Set(info.map((p) => p.object))).toEqual(new Set(['Ingress default/shop']));
+    expect(info[0]?.message).toMatch(/^route .* \(host shop\.example\.com\) is left out for proxyless gRPC clients: gRPC does not support redirects/);
+    expect(result.problems?.filter((p) => p.severity !== 'info')).toEqual([]);
   });
 });
