@@ -10,7 +10,8 @@ import { buildEnvoyConfig } from '../pipeline.js';
 import { classIngressYaml, ingressClassYaml, parametersYaml } from '../test-support/parameters-yaml.js';
 import { stateFromYaml } from '../test-support/translate-yaml.js';
 import { selectIngressClasses } from '../translate/ingress-classes.js';
-import { EventRecorder, judgement } from './event-recorder.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { ERRORS_RESOLVED, EventRecorder, judgement, RESOLVED } from './event-recorder.js';
 import { reportingInstance } from './reporter.js';
 
 interface Sent {
@@ -80,6 +81,37 @@ describe('EventRecorder', () => {
     // A problem, then the Ingress moves to another controller's class: forgotten, not "resolved".
     expect(await round(recorder, klass, params, broken)).toEqual(['Warning Ingress web']);
     expect(await round(recorder, klass, params, foreignClass, classIngressYaml('web', 'foreign', 'web.example.com', 'nowhere'))).toEqual([]);
+  });
+
+  it('says the errors are resolved when the last error goes and warnings remain, once per fix; info makes no Event', async () => {
+    const recorder = new EventRecorder(kc, quiet, () => new Date('2025-01-01T00:00:00Z'), 'portico-7d9f-abcde');
+    const klass = ingressClassYaml({ name: 'a' });
+    // An error (its Service is missing) and a warning (an annotation Portico does not know).
+    const web = classIngressYaml('web', 'a', 'web.example.com', 'nowhere', { 'nginx.ingress.kubernetes.io/no-such-annotation': 'x' });
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: nowhere, namespace: default}\nspec: {ports: [{name: http, port: 80}]}';
+    const reasons = async (extra: Diagnostic[], ...docs: string[]): Promise<string[]> => {
+      const state = stateFromYaml(...docs);
+      const config = buildEnvoyConfig(state, Date.now());
+      const before = sent.length;
+      await recorder.sync([...config.diagnostics, ...extra], state, AbortSignal.timeout(5_000), judgement(config.classes, selectIngressClasses(state).ingressesByClass));
+      return sent.slice(before).map((s) => `${s.method} ${s.body.type ?? ''} ${s.body.reason ?? ''} ${s.body.involvedObject?.name ?? ''}`.replace(/\s+/g, ' ').trim());
+    };
+    const info: Diagnostic = { object: 'Ingress default/web', severity: 'info', message: 'route web is left out for proxyless gRPC clients' };
+
+    expect((await reasons([info], klass, web)).sort()).toEqual(['POST Warning ConfigurationError web', 'POST Warning ConfigurationWarning web']);
+    // Fixed: the warning stays, and the fix is told.
+    expect(await reasons([info], klass, web, service)).toEqual([`POST Normal ${ERRORS_RESOLVED.reason} web`]);
+    expect(sent.at(-1)?.body.message).toBe(ERRORS_RESOLVED.message);
+    // Nothing changes: nothing more is said.
+    expect(await reasons([info], klass, web, service)).toEqual([]);
+    // Broken again, fixed again: the same Events, their counts raised (the stand-in answers the
+    // re-POST as created; a real API server's 409 leads to a count bump).
+    expect(await reasons([], klass, web)).toEqual(['POST Warning ConfigurationError web']);
+    expect(await reasons([], klass, web, service)).toEqual([`POST Normal ${ERRORS_RESOLVED.reason} web`]);
+    // The warning goes too (only info is left): everything is resolved.
+    const clean = classIngressYaml('web', 'a', 'web.example.com', 'nowhere');
+    expect(await reasons([info], klass, clean, service)).toEqual([`POST Normal ${RESOLVED.reason} web`]);
+    expect(await reasons([info], klass, clean, service)).toEqual([]);
   });
 
   it('writes Events with the field manager portico, reportingComponent (reportingController) and reportingInstance', async () => {

@@ -1,19 +1,25 @@
 // Turns diagnostics into Kubernetes Events on the objects they are about, so `kubectl describe
-// ingress` shows what is wrong. A problem gets one Warning Event when it appears (its count grows
-// if it reappears); when an object's last problem goes away it gets a Normal Event saying so. Only
-// then: an Ingress whose class is held was not translated, so the absence of its problems means
-// nothing (what was reported stands), and an object that is no longer ours (or gone) is forgotten
-// without a word. Events carry the field manager `portico` and the reporting replica. Event names are derived from the object and the message, so a restarted leader bumps the
+// ingress` shows what is wrong. A problem (an error or a warning; info makes no Event) gets one
+// Warning Event when it appears (its count grows if it reappears); when an object's last problem
+// goes away it gets a Normal Event saying so (ConfigurationValid), and when its last error goes
+// away while warnings remain, a Normal Event saying that (ConfigurationErrorsResolved): a fix is
+// seen as a fix even where a warning is there to stay. Only then: an Ingress whose class is held
+// was not translated, so the absence of its problems means nothing (what was reported stands), and
+// an object that is no longer ours (or gone) is forgotten without a word. Events carry the field manager `portico` and the reporting replica. Event names are derived from the object and the message, so a restarted leader bumps the
 // existing Event's count instead of creating duplicates.
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import { KubeHttpError, requestJson } from '../kube/kube-http.js';
 import type { ClusterState, V1Ingress } from '../store/cluster-state.js';
 import type { ClassParameters } from '../translate/parameters/resolve-class-parameters.js';
 import { reportingInstance, withFieldManager } from './reporter.js';
 
 export const EVENT_COMPONENT = 'portico-controller';
+
+/** The Normal Events' reasons and messages (docs/install.md, "Events"). */
+export const RESOLVED = { reason: 'ConfigurationValid', message: 'all problems reported earlier are resolved' } as const;
+export const ERRORS_RESOLVED = { reason: 'ConfigurationErrorsResolved', message: 'all errors reported earlier are resolved; the warnings still reported remain' } as const;
 
 interface Involved {
   apiVersion: string;
@@ -48,8 +54,8 @@ export function judgement(classes: readonly ClassParameters[], ingressesByClass:
 }
 
 export class EventRecorder {
-  /** Object ref → messages already reported and still present. */
-  private active = new Map<string, Set<string>>();
+  /** Object ref → messages already reported and still present, with their severity. */
+  private active = new Map<string, Map<string, Severity>>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -70,6 +76,8 @@ export class EventRecorder {
     };
     const current = new Map<string, Map<string, Diagnostic>>();
     for (const diagnostic of diagnostics) {
+      // Info is not a problem: no Event, and it does not keep an object from being valid.
+      if (diagnostic.severity === 'info') continue;
       const messages = current.get(diagnostic.object) ?? new Map<string, Diagnostic>();
       messages.set(diagnostic.message, diagnostic);
       current.set(diagnostic.object, messages);
@@ -77,14 +85,21 @@ export class EventRecorder {
     for (const [object, messages] of current) {
       const involved = involvedObject(object, state);
       if (!involved) continue;
-      const reported = this.active.get(object) ?? new Set<string>();
+      const reported = this.active.get(object) ?? new Map<string, Severity>();
+      const hadErrors = [...reported.values()].includes('error');
       for (const [message, diagnostic] of messages) {
         if (reported.has(message)) continue;
         const reason = diagnostic.severity === 'error' ? 'ConfigurationError' : 'ConfigurationWarning';
-        if (await this.emit(involved, 'Warning', reason, message, signal)) reported.add(message);
+        if (await this.emit(involved, 'Warning', reason, message, signal)) reported.set(message, diagnostic.severity);
       }
       // Problems of an untranslated Ingress are not gone, only unseen: keep them.
-      if (standing(object) !== 'unjudged') for (const message of [...reported]) if (!messages.has(message)) reported.delete(message);
+      if (standing(object) !== 'unjudged') {
+        for (const message of [...reported.keys()]) if (!messages.has(message)) reported.delete(message);
+        // Every error reported is gone and only warnings are left: say the errors are resolved,
+        // once per such change (an unchanged round finds no error reported, so says nothing).
+        const errorsLeft = [...messages.values()].some((d) => d.severity === 'error');
+        if (hadErrors && !errorsLeft) await this.emit(involved, 'Normal', ERRORS_RESOLVED.reason, ERRORS_RESOLVED.message, signal);
+      }
       this.active.set(object, reported);
     }
     for (const [object, reported] of [...this.active]) {
@@ -94,7 +109,7 @@ export class EventRecorder {
       this.active.delete(object);
       if (now === 'not ours') continue;
       const involved = involvedObject(object, state);
-      if (involved && reported.size > 0) await this.emit(involved, 'Normal', 'ConfigurationValid', 'all problems reported earlier are resolved', signal);
+      if (involved && reported.size > 0) await this.emit(involved, 'Normal', RESOLVED.reason, RESOLVED.message, signal);
     }
   }
 
