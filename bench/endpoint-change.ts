@@ -4,10 +4,13 @@
 // publishConfig to the xDS server (both views, only changed resources re-encoded). "endpoint path"
 // is what it does now: ChangeRouter.observe + flushEndpoints, which publishes the one
 // ClusterLoadAssignment through XdsServer.updateResources. Also measured: a slice of a Service no
-// Ingress uses (skipped). Each run changes a different slice's endpoint address.
+// Ingress uses (skipped), and a second slice added to a used Service then deleted (the endpoint
+// path too: its assignment and the new origins of the assignment and its clusters). Each run
+// changes a different slice's endpoint address.
 //   npx tsx bench/endpoint-change.ts [--size 10000] [--runs 15]
 // Prints medians (ms) and writes bench/results/endpoint-change.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { XdsServer, silentLogger } from '../xds-server/src/index.js';
@@ -90,6 +93,18 @@ fullRebuild(); // warm-up: JIT, proto loading
 const full: number[] = [];
 const endpointPath: number[] = [];
 const skipped: number[] = [];
+const sliceAdded: number[] = [];
+const sliceDeleted: number[] = [];
+/** observe + flush through the endpoint path, which must neither rebuild nor publish nothing. */
+const throughEndpointPath = (change: ObjectChange, samples: number[]): void => {
+  const rebuilds = router.counters.rebuilds;
+  let published = 0;
+  samples.push(timeMs(() => {
+    router.observe([change]);
+    published = router.flushEndpoints().updated;
+  }));
+  if (router.counters.rebuilds !== rebuilds || published !== 1) throw new Error(`${change.key}: the endpoint path published ${published} assignments (counters ${JSON.stringify(router.counters)})`);
+};
 const slices = [...state.endpointSlices];
 for (let run = 0; run < runs; run++) {
   const index = (run * 7919) % (slices.length - 1);
@@ -112,6 +127,13 @@ for (let run = 0; run < runs; run++) {
     published = router.flushEndpoints().updated;
   }));
   if (published !== 1) throw new Error(`the endpoint path published ${published} assignments, not 1 (counters ${JSON.stringify(router.counters)})`);
+  // A second slice for the same Service (it scaled past one slice), then gone again.
+  const labels = previous.metadata?.labels ?? {};
+  const extra = toTypedObject<V1EndpointSlice>('EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${previous.metadata?.name ?? ''}-extra`, namespace: previous.metadata?.namespace ?? '', resourceVersion: `x${run}`, labels }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: [`10.252.${run}.1`] }] });
+  state = { ...state, endpointSlices: [...slices, extra] };
+  throughEndpointPath({ kind: 'EndpointSlice', key: keyOf(extra), current: extra }, sliceAdded);
+  state = { ...state, endpointSlices: slices.slice() };
+  throughEndpointPath({ kind: 'EndpointSlice', key: keyOf(extra), previous: extra }, sliceDeleted);
   // A slice nobody's Ingress uses.
   const unusedNow = { ...unused, metadata: { ...unused.metadata, resourceVersion: `u${run}` } };
   skipped.push(timeMs(() => router.observe([{ kind: 'EndpointSlice', key: keyOf(unused), previous: unused, current: unusedNow }])));
@@ -125,11 +147,15 @@ const result = {
   endpointPathMsMedian: Number(median(endpointPath).toFixed(2)),
   endpointPathMsMax: Number(Math.max(...endpointPath).toFixed(2)),
   unusedSliceMsMedian: Number(median(skipped).toFixed(3)),
+  sliceAddedMsMedian: Number(median(sliceAdded).toFixed(2)),
+  sliceDeletedMsMedian: Number(median(sliceDeleted).toFixed(2)),
   goalMs: 5,
   goalMet: median(endpointPath) <= 5,
 };
-console.log(JSON.stringify(result));
-const output = { command: `npx tsx bench/endpoint-change.ts --size ${size} --runs ${runs}`, node: process.version, date: new Date().toISOString(), result };
+// The machine's load while it ran (1, 5, 15 minutes), since a loaded machine moves these figures.
+const loadAverage = os.loadavg().map((l) => Number(l.toFixed(2)));
+console.log(JSON.stringify({ ...result, loadAverage }));
+const output = { load: loadAverage, command: `npx tsx bench/endpoint-change.ts --size ${size} --runs ${runs}`, node: process.version, date: new Date().toISOString(), result };
 const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'endpoint-change.json'), `${JSON.stringify(output, null, 2)}\n`);
