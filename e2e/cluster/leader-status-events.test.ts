@@ -198,6 +198,27 @@ describe('cluster mode: leader election, status and Events on a real API server'
     expect(await statusOf('broken')).toEqual([ADDRESS['replica-a']]);
   });
 
+  it('says a fixed error is resolved (Normal ConfigurationErrorsResolved) while a warning of the same Ingress remains', async () => {
+    await bed.networking.createNamespacedIngress({
+      namespace: ns,
+      body: {
+        metadata: { name: 'mixed', namespace: ns, annotations: { 'nginx.ingress.kubernetes.io/no-such-annotation': 'x' } },
+        spec: { ingressClassName: 'nginx', rules: [rule('mixed.example.com', 'later')] },
+      },
+    });
+    await eventually('the error and the warning on Ingress mixed', async () => {
+      const reasons = (await eventsFor('mixed')).map((e) => e.reason);
+      return reasons.includes('ConfigurationError') && reasons.includes('ConfigurationWarning');
+    });
+    await bed.core.createNamespacedService({ namespace: ns, body: service(ns, 'later') });
+    await bed.discovery.createNamespacedEndpointSlice({ namespace: ns, body: endpointSlice(ns, 'later', [backend.address]) });
+    const resolved = await eventually('a Normal Event once the error is fixed', async () => (await eventsFor('mixed')).find((e) => e.type === 'Normal'));
+    expect(resolved).toMatchObject({ reason: 'ConfigurationErrorsResolved', message: 'all errors reported earlier are resolved; the warnings still reported remain' });
+    // Later rounds (the leader's periodic recheck included) say nothing more: no flapping.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await eventsFor('mixed')).map((e) => `${e.type}/${e.reason}/${e.count}`).sort()).toEqual(['Normal/ConfigurationErrorsResolved/1', 'Warning/ConfigurationError/1', 'Warning/ConfigurationWarning/1']);
+  });
+
   it('hands over when the leader stops: the other replica leads within the lease time and writes its address', async () => {
     const a = replicas.get('replica-a') as Operator;
     const b = replicas.get('replica-b') as Operator;
