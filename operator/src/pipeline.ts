@@ -2,7 +2,7 @@
 // Pure: no I/O; the same ClusterState in any order, at the same instant, gives byte-identical
 // output. The instant and the ownership (which classes are this operator's) are the inputs besides
 // the state: certificates are valid or expired at the instant.
-import type { FleetResources, ResourceOrigins } from '../../xds-server/src/resources.js';
+import type { FleetResources, ResourceOrigins } from '../../xds-server/src/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
 import type { IrHeldClass } from './ir/types.js';

@@ -32,3 +32,4 @@ export type { CertificateLabels } from './tls/certificate-expiry.js';
 export { createLogger, isLogLevel, silentLogger } from './log/logger.js';
 export type { LogFields, LogLevel, Logger } from './log/logger.js';
 export type { FleetResources, ResourceOrigins } from './resources.js';
+export * from './envoy-api.js';

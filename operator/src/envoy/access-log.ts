@@ -1,11 +1,9 @@
 // The fleet's access log: one line per request on Envoy's stdout, where the container runtime
 // collects it. Text uses Envoy's default format; JSON names each field, so log pipelines need no
 // parsing rules.
-import type { AccessLog } from '../../../xds-server/src/generated/envoy/config/accesslog/v3/AccessLog.js';
-import type { StdoutAccessLog } from '../../../xds-server/src/generated/envoy/extensions/access_loggers/stream/v3/StdoutAccessLog.js';
-import type { Value } from '../../../xds-server/src/generated/google/protobuf/Value.js';
+import type { AccessLog, StdoutAccessLog, Value } from '../../../xds-server/src/index.js';
+import { STDOUT_ACCESS_LOG_TYPE } from '../../../xds-server/src/index.js';
 import type { IrHttpOptions } from '../ir/types.js';
-import { STDOUT_ACCESS_LOG_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
 const JSON_FIELDS: Record<string, string> = {
   start_time: '%START_TIME%',

@@ -2,9 +2,7 @@
 // path match, tried in ingress-nginx's order of precedence (balancer.lua): the header, then the
 // cookie, then the weight. Each is a copy of the primary's route (its timeouts, retries, rewrite,
 // headers and per-filter config) with a header matcher added and its cluster chosen.
-import type { HeaderMatcher } from '../../../xds-server/src/generated/envoy/config/route/v3/HeaderMatcher.js';
-import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
-import type { RouteAction } from '../../../xds-server/src/generated/envoy/config/route/v3/RouteAction.js';
+import type { HeaderMatcher, Route, RouteAction } from '../../../xds-server/src/index.js';
 import type { IrCanary, IrRoute } from '../ir/types.js';
 
 type Target = 'canary' | 'primary';

@@ -1,25 +1,21 @@
 // IR clusters → EDS Clusters and their ClusterLoadAssignments. Endpoints always come over EDS, so
 // an endpoint change never touches CDS (which Envoy would treat as a cluster update and re-warm).
 // Variants of one Service port (clusters with settings of their own) share its load assignment.
-import type { Cluster as ClusterMessage } from '../../../xds-server/src/generated/envoy/config/cluster/v3/Cluster.js';
-import type { LocalityLbEndpoints } from '../../../xds-server/src/generated/envoy/config/endpoint/v3/LocalityLbEndpoints.js';
-import type { HttpProtocolOptions } from '../../../xds-server/src/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
-import type { UpstreamTlsContext } from '../../../xds-server/src/generated/envoy/extensions/transport_sockets/tls/v3/UpstreamTlsContext.js';
-import { HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, ROUND_ROBIN_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/protos/type-urls.js';
-import type { Cluster, ClusterLoadAssignment } from '../../../xds-server/src/resources.js';
+import type { Cluster, ClusterLoadAssignment, HttpProtocolOptions, LocalityLbEndpoints, UpstreamTlsContext } from '../../../xds-server/src/index.js';
+import { HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, ROUND_ROBIN_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/index.js';
 import type { IrCluster, IrClusterSettings, IrUpstreamOptions } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { durationFromMs } from './duration.js';
 
 const BUFFER_LIMIT_BYTES = 32 * 1024;
-const LB_POLICIES: Record<'roundRobin' | 'ringHash', ClusterMessage['lb_policy']> = { roundRobin: 'ROUND_ROBIN', ringHash: 'RING_HASH' };
+const LB_POLICIES: Record<'roundRobin' | 'ringHash', Cluster['lb_policy']> = { roundRobin: 'ROUND_ROBIN', ringHash: 'RING_HASH' };
 
 /**
  * Least request as a load-balancing policy list rather than `lb_policy: LEAST_REQUEST`, which
  * grpc-js-xds rejects (the whole cluster): Envoy takes the first policy it knows, gRPC clients
  * skip to round robin.
  */
-const LEAST_REQUEST_THEN_ROUND_ROBIN: NonNullable<ClusterMessage['load_balancing_policy']> = {
+const LEAST_REQUEST_THEN_ROUND_ROBIN: NonNullable<Cluster['load_balancing_policy']> = {
   policies: [
     { typed_extension_config: { name: 'envoy.load_balancing_policies.least_request', typed_config: { '@type': LEAST_REQUEST_TYPE } } },
     { typed_extension_config: { name: 'envoy.load_balancing_policies.round_robin', typed_config: { '@type': ROUND_ROBIN_TYPE } } },

@@ -1,6 +1,6 @@
 // IR fleet → the Envoy resources it is served as, plus where each resource came from.
-import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/resources.js';
-import { virtualHostResourceName } from '../../../xds-server/src/cache/virtual-host-discovery.js';
+import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
+import { virtualHostResourceName } from '../../../xds-server/src/index.js';
 import type { IrFleet, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { edsCluster, loadAssignments } from './cluster.js';

@@ -3,11 +3,8 @@
 // are SDS Secrets named after their Kubernetes Secret, so a rotation is an SDS push that leaves
 // this listener (and its connections) alone. Every chain runs the same HttpConnectionManager over
 // the one HTTPS route table, so a browser may reuse an HTTP/2 connection across hosts.
-import type { Listener } from '../../../xds-server/src/resources.js';
-import type { FilterChain } from '../../../xds-server/src/generated/envoy/config/listener/v3/FilterChain.js';
-import type { DownstreamTlsContext } from '../../../xds-server/src/generated/envoy/extensions/transport_sockets/tls/v3/DownstreamTlsContext.js';
-import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_INSPECTOR_TYPE } from '../../../xds-server/src/protos/type-urls.js';
-import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { DownstreamTlsContext, FilterChain, HttpFilter, Listener } from '../../../xds-server/src/index.js';
+import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_INSPECTOR_TYPE } from '../../../xds-server/src/index.js';
 import type { IrHttpOptions, IrHttps } from '../ir/types.js';
 import { BUFFER_LIMIT_BYTES, connectionManagerFilter } from './listener.js';
 

@@ -1,13 +1,10 @@
 // The fleet's HTTP listener: one HttpConnectionManager that takes its routes over RDS, set up as
 // Envoy's edge-proxy guide recommends (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
-import type { HttpConnectionManager } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
-import type { Listener } from '../../../xds-server/src/resources.js';
-import type { Filter } from '../../../xds-server/src/generated/envoy/config/listener/v3/Filter.js';
-import type { HttpFilter } from '../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { Filter, HttpConnectionManager, HttpFilter, Listener } from '../../../xds-server/src/index.js';
+import { HTTP_CONNECTION_MANAGER_TYPE } from '../../../xds-server/src/index.js';
 import type { IrHttpOptions, IrListener } from '../ir/types.js';
 import { accessLogs } from './access-log.js';
 import { durationFromMs } from './duration.js';
-import { HTTP_CONNECTION_MANAGER_TYPE } from '../../../xds-server/src/protos/type-urls.js';
 
 export const BUFFER_LIMIT_BYTES = 32 * 1024;
 

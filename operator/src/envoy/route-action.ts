@@ -1,11 +1,7 @@
 // The parts of an Envoy route that carry an IR route's policy: the forward action with its
 // timeouts, retries, hashing and Host rewrite; redirects; and the headers added on the way.
-import type { HeaderValueOption } from '../../../xds-server/src/generated/envoy/config/core/v3/HeaderValueOption.js';
-import type { RedirectAction } from '../../../xds-server/src/generated/envoy/config/route/v3/RedirectAction.js';
-import type { RetryPolicy } from '../../../xds-server/src/generated/envoy/config/route/v3/RetryPolicy.js';
-import type { RouteAction } from '../../../xds-server/src/generated/envoy/config/route/v3/RouteAction.js';
-import type { _envoy_config_route_v3_RouteAction_HashPolicy as HashPolicy } from '../../../xds-server/src/generated/envoy/config/route/v3/RouteAction.js';
-import { PREVIOUS_HOSTS_TYPE } from '../../../xds-server/src/protos/type-urls.js';
+import type { RouteActionHashPolicy as HashPolicy, HeaderValueOption, RedirectAction, RetryPolicy, RouteAction } from '../../../xds-server/src/index.js';
+import { PREVIOUS_HOSTS_TYPE } from '../../../xds-server/src/index.js';
 import type { IrForward, IrHashPolicy, IrHeader, IrRedirect, IrRedirectStatus, IrRetryPolicy, IrRouteDefaults, IrRoutePolicy } from '../ir/types.js';
 import { durationFromMs } from './duration.js';
 

@@ -2,12 +2,7 @@
 // Envoy and gRPC xDS clients accept (no path_separated_prefix, which gRPC rejects). The plain-HTTP
 // table carries the HTTPS redirects; the HTTPS table carries HSTS. Otherwise they are the same.
 // What a route's policy asks for is in route-action.ts and the HTTP filter modules (http-filters/).
-import type { HeaderMatcher } from '../../../xds-server/src/generated/envoy/config/route/v3/HeaderMatcher.js';
-import type { Route } from '../../../xds-server/src/generated/envoy/config/route/v3/Route.js';
-import type { RouteMatch } from '../../../xds-server/src/generated/envoy/config/route/v3/RouteMatch.js';
-import type { VirtualHost } from '../../../xds-server/src/generated/envoy/config/route/v3/VirtualHost.js';
-import type { RouteConfiguration } from '../../../xds-server/src/resources.js';
-import type { HeaderValueOption } from '../../../xds-server/src/generated/envoy/config/core/v3/HeaderValueOption.js';
+import type { HeaderMatcher, HeaderValueOption, Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
 import { withCanary } from './canary-routes.js';
 import { routeFilterConfigs } from './http-filters/index.js';

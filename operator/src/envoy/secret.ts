@@ -1,6 +1,6 @@
 // IR certificates → SDS Secrets. The private key is inline: Envoy takes it over the (mTLS) xDS
 // channel; every printed form of a fleet redacts it (cli/translation-output.ts).
-import type { Secret } from '../../../xds-server/src/resources.js';
+import type { Secret } from '../../../xds-server/src/index.js';
 import type { IrCertificate } from '../ir/types.js';
 
 export function tlsSecret(certificate: IrCertificate): Secret {

@@ -1,8 +1,7 @@
 // Request body limits (proxy-body-size, the class's requestLimits.maxBodySize): the buffer filter
 // holds the whole body before forwarding, as nginx does, and answers 413 past the limit.
-import type { Buffer as BufferConfig } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/buffer/v3/Buffer.js';
-import type { BufferPerRoute } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/buffer/v3/BufferPerRoute.js';
-import { BUFFER_PER_ROUTE_TYPE, BUFFER_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { Buffer as BufferConfig, BufferPerRoute } from '../../../../xds-server/src/index.js';
+import { BUFFER_PER_ROUTE_TYPE, BUFFER_TYPE } from '../../../../xds-server/src/index.js';
 import type { HttpFilterFeature } from './http-filter.js';
 
 /** What a disabled listener-level filter carries: Buffer requires a positive limit even unused. */

@@ -1,10 +1,8 @@
 // CORS (enable-cors and the cors-* annotations): Envoy's cors filter, off on the listener and
 // turned on by each route's CorsPolicy. Envoy answers an allowed preflight itself (200) and adds
 // the CORS headers to responses for an allowed Origin; it echoes that Origin, never `*`.
-import type { Cors } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/cors/v3/Cors.js';
-import type { CorsPolicy } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/cors/v3/CorsPolicy.js';
-import type { StringMatcher } from '../../../../xds-server/src/generated/envoy/type/matcher/v3/StringMatcher.js';
-import { CORS_POLICY_TYPE, CORS_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { Cors, CorsPolicy, StringMatcher } from '../../../../xds-server/src/index.js';
+import { CORS_POLICY_TYPE, CORS_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrCors } from '../../ir/types.js';
 import type { HttpFilterFeature } from './http-filter.js';
 

@@ -14,13 +14,8 @@
 // first removes the client's own values of those headers, so a client cannot pose as a user when
 // the auth service says nothing (nginx's proxy_set_header with an empty value sends none).
 import { createHash } from 'node:crypto';
-import type { ExtAuthz } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/ext_authz/v3/ExtAuthz.js';
-import type { ExtAuthzPerRoute } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/ext_authz/v3/ExtAuthzPerRoute.js';
-import type { HeaderMutation } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/header_mutation/v3/HeaderMutation.js';
-import type { HeaderMutationPerRoute } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/header_mutation/v3/HeaderMutationPerRoute.js';
-import type { HttpFilter } from '../../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
-import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
-import { EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, HEADER_MUTATION_PER_ROUTE_TYPE, HEADER_MUTATION_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { Any, ExtAuthz, ExtAuthzPerRoute, HeaderMutation, HeaderMutationPerRoute, HttpFilter } from '../../../../xds-server/src/index.js';
+import { EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, HEADER_MUTATION_PER_ROUTE_TYPE, HEADER_MUTATION_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrExternalAuth } from '../../ir/types.js';
 import { compareStrings } from '../../util/compare.js';
 import { durationFromMs } from '../duration.js';

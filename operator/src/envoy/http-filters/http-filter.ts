@@ -1,8 +1,7 @@
 // One HTTP filter feature: the filter the listeners list and the per-route config that turns it on
 // for the routes whose policy asks for it. Each feature is a module of this folder; index.ts puts
 // them in the order requests meet them.
-import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
-import type { HttpFilter } from '../../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+import type { Any, HttpFilter } from '../../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute } from '../../ir/types.js';
 
 export interface HttpFilterFeature {

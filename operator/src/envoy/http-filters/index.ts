@@ -1,8 +1,7 @@
 // The HTTP filters a fleet's listeners run, in the order a request meets them, and the
 // per-route configs that turn them on. The router is always last.
-import type { HttpFilter } from '../../../../xds-server/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
-import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
-import { ROUTER_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { Any, HttpFilter } from '../../../../xds-server/src/index.js';
+import { ROUTER_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute } from '../../ir/types.js';
 import { bufferFilter } from './buffer.js';
 import { corsFilter } from './cors.js';

@@ -9,9 +9,8 @@
 // (its protoc-gen-validate rules refuse an empty value) and max_dynamic_descriptors, so the server
 // would refuse the message as invalid. local-rate-limit.test.ts checks the rest of it against the
 // loaded protos.
-import type { LocalRateLimit } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/local_ratelimit/v3/LocalRateLimit.js';
-import type { Any } from '../../../../xds-server/src/generated/google/protobuf/Any.js';
-import { LOCAL_RATE_LIMIT_TYPE, TYPED_STRUCT_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { Any, LocalRateLimit } from '../../../../xds-server/src/index.js';
+import { LOCAL_RATE_LIMIT_TYPE, TYPED_STRUCT_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrRateLimit, IrRequestRate } from '../../ir/types.js';
 import type { HttpFilterFeature } from './http-filter.js';
 import { toStruct } from './struct.js';

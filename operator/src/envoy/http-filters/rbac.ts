@@ -5,11 +5,8 @@
 // listener's X-Forwarded-For trust (use_remote_address, xff_num_trusted_hops), as nginx's
 // $remote_addr after its real-IP module; `direct_remote_ip` would be the TCP peer.
 import { isIP } from 'node:net';
-import type { CidrRange } from '../../../../xds-server/src/generated/envoy/config/core/v3/CidrRange.js';
-import type { Principal } from '../../../../xds-server/src/generated/envoy/config/rbac/v3/Principal.js';
-import type { RBAC } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/rbac/v3/RBAC.js';
-import type { RBACPerRoute } from '../../../../xds-server/src/generated/envoy/extensions/filters/http/rbac/v3/RBACPerRoute.js';
-import { RBAC_PER_ROUTE_TYPE, RBAC_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { CidrRange, Principal, RBAC, RBACPerRoute } from '../../../../xds-server/src/index.js';
+import { RBAC_PER_ROUTE_TYPE, RBAC_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrSourceRanges } from '../../ir/types.js';
 import type { HttpFilterFeature } from './http-filter.js';
 

@@ -1,7 +1,6 @@
 // Plain JSON → google.protobuf.Struct in the object form the encoder takes (protobufjs names the
 // well-known Value's fields in lowerCamelCase), for configs sent as xds.type.v3.TypedStruct.
-import type { Struct } from '../../../../xds-server/src/generated/google/protobuf/Struct.js';
-import type { Value } from '../../../../xds-server/src/generated/google/protobuf/Value.js';
+import type { Struct, Value } from '../../../../xds-server/src/index.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {

@@ -2,7 +2,7 @@
 // because manifests (standalone mode, `portico translate`) never passed an API server. Returns
 // every problem at once, each naming its field.
 import { isIP } from 'node:net';
-import { isEnvoyMinorRelease } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
+import { isEnvoyMinorRelease } from '../../../../xds-server/src/index.js';
 import { parseDurationMs } from './durations.js';
 import { FieldReader } from './field-reader.js';
 import type { FleetParameters, RouteDefaults, StatusAddress } from './fleet-parameters.js';

@@ -3,7 +3,7 @@
 // listener's whole route table, so the split is served only when the platform team both asks for
 // it and declares a fleet Envoy that accepts it. Otherwise the class keeps whole route tables
 // over RDS, which every Envoy accepts: a refusal costs bytes, never traffic.
-import { compareEnvoyMinor, VHDS_OVER_ADS_SINCE } from '../../../../xds-server/src/bootstrap/envoy-releases.js';
+import { compareEnvoyMinor, VHDS_OVER_ADS_SINCE } from '../../../../xds-server/src/index.js';
 import type { EnvoySpec } from './parameters-spec.js';
 
 export type VirtualHostDiscovery =

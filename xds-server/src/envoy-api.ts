@@ -1,0 +1,41 @@
+// The Envoy v3 API as the operator builds it, part of xds-server's public index (index.ts):
+// message types generated from Envoy's protos, type URLs, and the helpers that encode, validate,
+// redact and print messages. The operator imports xds-server only through index.ts (a lint rule).
+export { virtualHostResourceName } from './cache/virtual-host-discovery.js';
+export type { AccessLog } from './generated/envoy/config/accesslog/v3/AccessLog.js';
+export type { CidrRange } from './generated/envoy/config/core/v3/CidrRange.js';
+export type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
+export type { LocalityLbEndpoints } from './generated/envoy/config/endpoint/v3/LocalityLbEndpoints.js';
+export type { Filter } from './generated/envoy/config/listener/v3/Filter.js';
+export type { FilterChain } from './generated/envoy/config/listener/v3/FilterChain.js';
+export type { Principal } from './generated/envoy/config/rbac/v3/Principal.js';
+export type { HeaderMatcher } from './generated/envoy/config/route/v3/HeaderMatcher.js';
+export type { RedirectAction } from './generated/envoy/config/route/v3/RedirectAction.js';
+export type { RetryPolicy } from './generated/envoy/config/route/v3/RetryPolicy.js';
+export type { Route } from './generated/envoy/config/route/v3/Route.js';
+export type { _envoy_config_route_v3_RouteAction_HashPolicy as RouteActionHashPolicy, RouteAction } from './generated/envoy/config/route/v3/RouteAction.js';
+export type { RouteMatch } from './generated/envoy/config/route/v3/RouteMatch.js';
+export type { StdoutAccessLog } from './generated/envoy/extensions/access_loggers/stream/v3/StdoutAccessLog.js';
+export type { Buffer } from './generated/envoy/extensions/filters/http/buffer/v3/Buffer.js';
+export type { BufferPerRoute } from './generated/envoy/extensions/filters/http/buffer/v3/BufferPerRoute.js';
+export type { Cors } from './generated/envoy/extensions/filters/http/cors/v3/Cors.js';
+export type { CorsPolicy } from './generated/envoy/extensions/filters/http/cors/v3/CorsPolicy.js';
+export type { ExtAuthz } from './generated/envoy/extensions/filters/http/ext_authz/v3/ExtAuthz.js';
+export type { ExtAuthzPerRoute } from './generated/envoy/extensions/filters/http/ext_authz/v3/ExtAuthzPerRoute.js';
+export type { HeaderMutation } from './generated/envoy/extensions/filters/http/header_mutation/v3/HeaderMutation.js';
+export type { HeaderMutationPerRoute } from './generated/envoy/extensions/filters/http/header_mutation/v3/HeaderMutationPerRoute.js';
+export type { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/LocalRateLimit.js';
+export type { RBAC } from './generated/envoy/extensions/filters/http/rbac/v3/RBAC.js';
+export type { RBACPerRoute } from './generated/envoy/extensions/filters/http/rbac/v3/RBACPerRoute.js';
+export type { HttpConnectionManager } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
+export type { HttpFilter } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
+export type { DownstreamTlsContext } from './generated/envoy/extensions/transport_sockets/tls/v3/DownstreamTlsContext.js';
+export type { UpstreamTlsContext } from './generated/envoy/extensions/transport_sockets/tls/v3/UpstreamTlsContext.js';
+export type { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
+export type { StringMatcher } from './generated/envoy/type/matcher/v3/StringMatcher.js';
+export type { Any } from './generated/google/protobuf/Any.js';
+export type { Duration } from './generated/google/protobuf/Duration.js';
+export type { Struct } from './generated/google/protobuf/Struct.js';
+export type { Value } from './generated/google/protobuf/Value.js';
+export { BUFFER_PER_ROUTE_TYPE, BUFFER_TYPE, CORS_POLICY_TYPE, CORS_TYPE, DOWNSTREAM_TLS_CONTEXT_TYPE, EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, HEADER_MUTATION_PER_ROUTE_TYPE, HEADER_MUTATION_TYPE, HTTP_CONNECTION_MANAGER_TYPE, HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, LOCAL_RATE_LIMIT_TYPE, PREVIOUS_HOSTS_TYPE, RBAC_PER_ROUTE_TYPE, RBAC_TYPE, ROUND_ROBIN_TYPE, ROUTER_TYPE, STDOUT_ACCESS_LOG_TYPE, TLS_INSPECTOR_TYPE, TYPED_STRUCT_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from './protos/type-urls.js';
+export type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret, VirtualHost } from './resources.js';
