@@ -9,8 +9,8 @@
 // Warning Event saying it is unprotected.
 //
 // The guarded Ingress carries enable-modsecurity and auth-tls-verify-client/auth-tls-secret, which
-// Portico will keep not honouring, and auth-url, which it may honour one day: every assertion
-// holds on the first ones alone, and none depends on auth-url being refused.
+// Portico does not honour. (Not auth-url: Portico honours it for in-cluster auth services, and one
+// it cannot call closes the Ingress even under Warn, which the Warn case here does not test.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreV1Event, V1IngressBackend, V1Ingress } from '@kubernetes/client-node';
 import { RawAdsClient } from '../../xds-server/src/test-support/raw-ads-client.js';
@@ -147,7 +147,6 @@ function guardedIngress(name: string, className: string): ManifestObject {
         [`${NGINX}enable-modsecurity`]: 'true',
         [`${NGINX}auth-tls-verify-client`]: 'on',
         [`${NGINX}auth-tls-secret`]: `${ns}/client-ca`,
-        [`${NGINX}auth-url`]: 'http://auth.example/verify',
       },
     },
     spec: {
