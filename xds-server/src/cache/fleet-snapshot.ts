@@ -281,45 +281,96 @@ export const UPDATABLE_KINDS: readonly ResourceKind[] = ['cluster', 'clusterLoad
 export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind, upserts: readonly object[], removals: readonly string[], origins?: ResourceOrigins): BuiltSnapshot {
   if (!UPDATABLE_KINDS.includes(kind)) throw new Error(`${kind} resources cannot be updated one by one; publish the fleet`);
   const problems: PublishProblem[] = [];
-  const newOrigins = origins ? updatedOrigins(previous.origins, origins) : previous.origins;
+  const layer = originsLayer(previous);
+  const nextLayer = origins ? withOrigins(layer, origins) : layer;
+  const originsOf = (): ResourceOrigins => materialize(nextLayer);
   const before = previous.types[kind];
-  const type = updateType(kind, before, upserts, removals, problems, newOrigins);
-  if (type === before && newOrigins === previous.origins) return { snapshot: previous, problems };
+  const type = updateType(kind, before, upserts, removals, problems, originsOf);
+  if (type === before && nextLayer === layer) return { snapshot: previous, problems };
   const types = type === before ? previous.types : { ...previous.types, [kind]: type };
   // Both views share the TypeSnapshot of these kinds (buildFleetSnapshot); keep it so.
-  const deltaType = previous.deltaTypes[kind] === before ? type : updateType(kind, previous.deltaTypes[kind], upserts, removals, [], newOrigins);
+  const deltaType = previous.deltaTypes[kind] === before ? type : updateType(kind, previous.deltaTypes[kind], upserts, removals, [], originsOf);
   const deltaTypes = deltaType === previous.deltaTypes[kind] ? previous.deltaTypes : { ...previous.deltaTypes, [kind]: deltaType };
-  return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: newOrigins }, problems };
+  if (nextLayer.since.size === 0) return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: nextLayer.base }, problems };
+  const snapshot: FleetSnapshot = {
+    fleet: previous.fleet,
+    types,
+    deltaTypes,
+    // Worked out when first read (a NACK's origins, /debug): an update only records its lists.
+    get origins(): ResourceOrigins {
+      return materialize(nextLayer);
+    },
+  };
+  layers.set(snapshot, nextLayer);
+  return { snapshot, problems };
 }
 
 /**
- * `origins` with some names' lists replaced. Origins are plain records, so a kind with a changed
- * entry is copied (O(names of that kind)); kinds without one are shared. Unchanged lists leave
- * `origins` itself as it is.
+ * Origins as updates leave them: a base plus the lists given since, by kind and name. Origins are
+ * plain records, which an update would otherwise copy whole (tens of thousands of names); the
+ * records are built only when someone reads them, or once the lists given since grow past
+ * ORIGINS_PENDING_LIMIT (so a reader never merges more than that, and an update never copies
+ * more than that, but every that many names one update builds the records).
  */
-function updatedOrigins(origins: ResourceOrigins, updates: ResourceOrigins): ResourceOrigins {
-  let result = origins;
+interface OriginsLayer {
+  readonly base: ResourceOrigins;
+  readonly since: ReadonlyMap<ResourceKind, ReadonlyMap<string, readonly string[]>>;
+  readonly count: number;
+  materialized?: ResourceOrigins;
+}
+
+const ORIGINS_PENDING_LIMIT = 512;
+const layers = new WeakMap<FleetSnapshot, OriginsLayer>();
+
+function originsLayer(snapshot: FleetSnapshot): OriginsLayer {
+  return layers.get(snapshot) ?? { base: snapshot.origins, since: new Map(), count: 0 };
+}
+
+/** `layer` with some names' lists replaced; `layer` itself when every list is already so. */
+function withOrigins(layer: OriginsLayer, updates: ResourceOrigins): OriginsLayer {
+  let since: Map<ResourceKind, Map<string, readonly string[]>> | undefined;
+  let count = layer.count;
   for (const [kind, byName] of Object.entries(updates) as [ResourceKind, Record<string, string[]>][]) {
-    const current = origins[kind] ?? {};
-    const changed = Object.entries(byName).filter(([name, list]) => !sameList(current[name] ?? [], list));
-    if (changed.length === 0) continue;
-    const next = { ...current };
-    for (const [name, list] of changed) {
-      if (list.length === 0) delete next[name];
-      else next[name] = [...list];
+    for (const [name, list] of Object.entries(byName)) {
+      const current = since?.get(kind)?.get(name) ?? layer.since.get(kind)?.get(name) ?? layer.base[kind]?.[name] ?? [];
+      if (sameList(current, list)) continue;
+      since ??= new Map([...layer.since].map(([k, names]) => [k, new Map(names)]));
+      const names = since.get(kind) ?? new Map<string, readonly string[]>();
+      since.set(kind, names);
+      if (!names.has(name)) count++;
+      names.set(name, [...list]);
     }
-    result = { ...result, [kind]: next };
   }
-  return result;
+  if (!since) return layer;
+  const next: OriginsLayer = { base: layer.base, since, count };
+  return count > ORIGINS_PENDING_LIMIT ? { base: materialize(next), since: new Map(), count: 0 } : next;
+}
+
+/** The plain records: kinds without a list given since are the base's own. */
+function materialize(layer: OriginsLayer): ResourceOrigins {
+  if (layer.since.size === 0) return layer.base;
+  if (layer.materialized) return layer.materialized;
+  const origins: ResourceOrigins = { ...layer.base };
+  for (const [kind, names] of layer.since) {
+    const byName = { ...(layer.base[kind] ?? {}) };
+    for (const [name, list] of names) {
+      if (list.length === 0) delete byName[name];
+      else byName[name] = [...list];
+    }
+    origins[kind] = byName;
+  }
+  layer.materialized = origins;
+  return origins;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
-function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonly object[], removals: readonly string[], problems: PublishProblem[], origins: ResourceOrigins): TypeSnapshot {
+function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonly object[], removals: readonly string[], problems: PublishProblem[], origins: () => ResourceOrigins): TypeSnapshot {
   const replaced = new Map<string, EncodedResource>();
-  const originsOf = (name: string): string[] => [...(origins[kind]?.[name] ?? [])].sort(compareStrings);
+  // Read only to report a problem.
+  const originsOf = (name: string): string[] => [...(origins()[kind]?.[name] ?? [])].sort(compareStrings);
   for (const resource of upserts) {
     const name = resourceName(kind, resource);
     if (name === '') {

@@ -124,6 +124,21 @@ describe('SnapshotCache.updateResources', () => {
     expect(cache.get('f')).toBe(after);
   });
 
+  it('keeps origins right through many updates, read or not (they are merged when read, or past a limit)', () => {
+    const cache = new SnapshotCache();
+    publish(cache, fleetResources(SPEC));
+    const model = structuredClone(cache.get('f').origins) as Record<string, Record<string, string[]>>;
+    for (let step = 0; step < 1_200; step++) {
+      const name = `n${step % 700}`;
+      const list = step % 5 === 4 ? [] : [`EndpointSlice default/${name}-${step}`];
+      cache.updateResources('f', 'clusterLoadAssignment', [], [], { cluster: { [name]: list } });
+      const cluster = (model['cluster'] ??= {});
+      if (list.length === 0) delete cluster[name];
+      else cluster[name] = list;
+      if (step % 97 === 0 || step === 1_199) expect(cache.get('f').origins).toEqual(model);
+    }
+  });
+
   it('refuses kinds the views cut differently, and fleets never published', () => {
     const cache = new SnapshotCache();
     expect(() => cache.updateResources('f', 'clusterLoadAssignment', [loadAssignment('c1', [1])])).toThrow(/has not been published/);
