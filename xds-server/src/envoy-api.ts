@@ -1,7 +1,7 @@
 // The Envoy v3 API as the operator builds it, part of xds-server's public index (index.ts):
 // message types generated from Envoy's protos, type URLs, and the helpers that encode, validate,
 // redact and print messages. The operator imports xds-server only through index.ts (a lint rule).
-export { virtualHostResourceName } from './cache/virtual-host-discovery.js';
+export { virtualHostResourceName, withVirtualHostDiscovery } from './cache/virtual-host-discovery.js';
 export type { AccessLog } from './generated/envoy/config/accesslog/v3/AccessLog.js';
 export type { CidrRange } from './generated/envoy/config/core/v3/CidrRange.js';
 export type { HeaderValueOption } from './generated/envoy/config/core/v3/HeaderValueOption.js';
@@ -37,5 +37,11 @@ export type { Any } from './generated/google/protobuf/Any.js';
 export type { Duration } from './generated/google/protobuf/Duration.js';
 export type { Struct } from './generated/google/protobuf/Struct.js';
 export type { Value } from './generated/google/protobuf/Value.js';
+export { RESOURCE_TYPES } from './protos/envoy-protos.js';
+export type { ResourceKind } from './protos/envoy-protos.js';
+export { toProto3Json } from './protos/proto-json.js';
+export type { JsonValue } from './protos/proto-json.js';
+export { redactSecret } from './protos/redact-secret.js';
 export { BUFFER_PER_ROUTE_TYPE, BUFFER_TYPE, CORS_POLICY_TYPE, CORS_TYPE, DOWNSTREAM_TLS_CONTEXT_TYPE, EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, HEADER_MUTATION_PER_ROUTE_TYPE, HEADER_MUTATION_TYPE, HTTP_CONNECTION_MANAGER_TYPE, HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, LOCAL_RATE_LIMIT_TYPE, PREVIOUS_HOSTS_TYPE, RBAC_PER_ROUTE_TYPE, RBAC_TYPE, ROUND_ROBIN_TYPE, ROUTER_TYPE, STDOUT_ACCESS_LOG_TYPE, TLS_INSPECTOR_TYPE, TYPED_STRUCT_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from './protos/type-urls.js';
+export { FLEET_FIELD_BY_KIND } from './resources.js';
 export type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret, VirtualHost } from './resources.js';

@@ -6,19 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import {
-  ENVOY_BOOTSTRAP_DEFAULTS,
-  SDS_FILES,
-  XDS_CLIENT_TLS_DEFAULTS,
-  XDS_PROTOCOLS,
-  clientCertificateSds,
-  envoyBootstrap,
-  grpcBootstrap,
-  parseXdsAddress,
-  trustedCaSds,
-} from '../../../xds-server/src/index.js';
 import type { XdsAddress, XdsClientTls, XdsProtocol } from '../../../xds-server/src/index.js';
-import { toProto3Json } from '../../../xds-server/src/protos/proto-json.js';
+import { clientCertificateSds, ENVOY_BOOTSTRAP_DEFAULTS, envoyBootstrap, grpcBootstrap, parseXdsAddress, SDS_FILES, toProto3Json, trustedCaSds, XDS_CLIENT_TLS_DEFAULTS, XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
 
 interface BootstrapOptions {
   ingressClass: string;

@@ -7,8 +7,8 @@
 // the exit status. The resources printed are the translation's: a refused one is printed as made.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
 import type { XdsProtocol } from '../../../xds-server/src/index.js';
+import { XDS_PROTOCOLS } from '../../../xds-server/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { loadManifestsAsync } from '../sources/manifests/load-manifests.js';
 import type { OutputFormat } from './translation-output.js';

@@ -1,14 +1,8 @@
 // The document `portico translate` prints: per IngressClass, the Envoy resources in the proto3
 // JSON mapping (with '@type' on every Any), then every diagnostic.
 import { stringify } from 'yaml';
-import type { JsonValue } from '../../../xds-server/src/protos/proto-json.js';
-import { toProto3Json } from '../../../xds-server/src/protos/proto-json.js';
-import { RESOURCE_TYPES } from '../../../xds-server/src/protos/envoy-protos.js';
-import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.js';
-import { FLEET_FIELD_BY_KIND } from '../../../xds-server/src/resources.js';
-import { withVirtualHostDiscovery } from '../../../xds-server/src/cache/virtual-host-discovery.js';
-import { redactSecret } from '../../../xds-server/src/protos/redact-secret.js';
-import type { XdsProtocol } from '../../../xds-server/src/index.js';
+import type { JsonValue, ResourceKind, XdsProtocol } from '../../../xds-server/src/index.js';
+import { FLEET_FIELD_BY_KIND, redactSecret, RESOURCE_TYPES, toProto3Json, withVirtualHostDiscovery } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 

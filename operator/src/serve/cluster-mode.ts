@@ -4,8 +4,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import type { Logger } from '../../../xds-server/src/index.js';
+import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import { startAdmission } from '../admission/admission.js';
 import type { AdmissionOptions } from '../admission/admission.js';
 import { LeaseElection } from '../leader/lease-election.js';

@@ -4,8 +4,8 @@
 // fleet keeps exactly what it was last served, never an empty configuration.
 // `portico check` and `portico translate` publish to a server that serves nothing
 // (validatePublication), so they report what serve's own publish would, in the same words.
-import { XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetResources, LeftOutRoute, PublishOptions, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
+import { XdsServer } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { compareStrings } from '../util/compare.js';

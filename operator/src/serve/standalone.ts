@@ -1,8 +1,8 @@
 // Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
 // folder, coalesces bursts of edits, waits for the files to settle, and republishes; reloads on
 // request (SIGHUP); serves health, readiness and metrics.
-import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
+import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { RECHECK_MS } from './certificate-expiry.js';
