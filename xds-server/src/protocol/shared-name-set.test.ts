@@ -39,7 +39,7 @@ describe('NameSet: subscribed names shared by the streams that subscribed to the
     expect([...joined.names].sort()).toEqual(['a:b', 'x']);
   });
 
-  it('shares large sets (changes too long to remember) by content', () => {
+  it('shares large sets, however they were reached', () => {
     const names = many('eds', 20_000);
     const one = NameSet.EMPTY.changed(names, []);
     const other = NameSet.EMPTY.changed([...names].reverse(), []);
@@ -56,4 +56,21 @@ describe('NameSet: subscribed names shared by the streams that subscribed to the
     expect(ad).not.toBe(ac);
     expect([...ad.names].sort()).toEqual(['a', 'd']);
   });
+
+  it('confirms a large change remembered by a sample of its names before taking its result', () => {
+    const names = many('eds', 1_000);
+    const first = NameSet.EMPTY.changed(names, []);
+    // Same sizes and the same sampled names (first, quarters, last); one name in between differs.
+    const other = [...names];
+    other[1] = 'eds/service-1/8081';
+    const second = NameSet.EMPTY.changed(other, []);
+    expect(second).not.toBe(first);
+    expect(second.has('eds/service-1/8081')).toBe(true);
+    expect(second.has('eds/service-1/8080')).toBe(false);
+    expect(first.has('eds/service-1/8080')).toBe(true);
+    // Both are remembered in turn, and each is found again by content.
+    expect(NameSet.EMPTY.changed([...names].reverse(), [])).toBe(first);
+    expect(NameSet.EMPTY.changed([...other].reverse(), [])).toBe(second);
+  });
 });
+

@@ -4,10 +4,11 @@
 // were about 1.4 MiB per stream. A NameSet is immutable and interned: a change makes (or finds) another
 // set, never edits one, so streams that share a set cannot see each other's changes.
 //
-// Finding the shared set costs what the change costs, not what the set holds:
-// - a set remembers the sets its recent changes led to (by the change's exact names), so the
-//   999 streams that follow the first through the same change (Envoy subscribing to one new
-//   cluster's endpoints) take the result from there;
+// Finding the shared set costs about what the change costs, not what the set holds:
+// - a set remembers the sets its recent changes led to, so the 999 streams that follow the first
+//   through the same change take the result from there: a small change (Envoy subscribing to one
+//   new cluster's endpoints) by its exact names; a large one (every EDS name at once, on connecting)
+//   by a sample of them, the result then confirmed name by name (lookups only, no hashing);
 // - otherwise the result is looked up by content: size plus two 32-bit hashes summed over the
 //   names (order-independent, so updated name by name), confirmed name by name before sharing;
 //   streams that reached the same names by different requests meet there.
@@ -63,8 +64,8 @@ export class NameSet {
   changed(added: readonly string[], removed: readonly string[]): NameSet {
     if (added.length === 0 && removed.length === 0) return this;
     const key = changeKey(added, removed);
-    const remembered = key === undefined ? undefined : this.changes.get(key)?.deref();
-    if (remembered) return remembered;
+    const remembered = this.changes.get(key.key)?.deref();
+    if (remembered && (key.exact || this.leadsTo(remembered, added, removed))) return remembered;
 
     let hashA = this.hashA;
     let hashB = this.hashB;
@@ -92,7 +93,7 @@ export class NameSet {
         forget.register(result, contentKey);
       }
     }
-    if (key !== undefined) this.remember(key, result);
+    this.remember(key.key, result);
     return result;
   }
 
@@ -115,18 +116,27 @@ export class NameSet {
 }
 
 /**
- * The change's names, each with its length (so no two changes share a key, whatever the names
- * hold), or undefined when they are too long to be worth remembering.
+ * What a change is remembered by. A small change: its names, each with its length (so no two
+ * changes share a key, whatever the names hold): exact. A large one: its sizes and a few of its
+ * names, so a result found by it must be confirmed.
  */
-function changeKey(added: readonly string[], removed: readonly string[]): string | undefined {
+function changeKey(added: readonly string[], removed: readonly string[]): { key: string; exact: boolean } {
   let chars = 0;
   for (const name of added) chars += name.length;
   for (const name of removed) chars += name.length;
-  if (chars > MAX_CHANGE_KEY_CHARS) return undefined;
-  let key = `${added.length}/${removed.length}/`;
-  for (const name of added) key += `${name.length}:${name}`;
-  for (const name of removed) key += `${name.length}:${name}`;
-  return key;
+  let key = `${added.length}/${removed.length}/${chars}/`;
+  if (chars <= MAX_CHANGE_KEY_CHARS) {
+    for (const name of added) key += `${name.length}:${name}`;
+    for (const name of removed) key += `${name.length}:${name}`;
+    return { key, exact: true };
+  }
+  for (const names of [added, removed]) {
+    for (const at of [0, 0.25, 0.5, 0.75, 1]) {
+      const name = names[Math.min(names.length - 1, Math.floor(at * names.length))] ?? '';
+      key += `${name.length}:${name}`;
+    }
+  }
+  return { key: `~${key}`, exact: false };
 }
 
 /** FNV-1a over UTF-16 code units. */

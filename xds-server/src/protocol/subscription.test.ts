@@ -58,4 +58,3 @@ describe('Subscription (SotW)', () => {
     expect(two.names).toBe(one.names);
   });
 });
-

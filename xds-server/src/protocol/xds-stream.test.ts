@@ -439,4 +439,3 @@ describe('Delta streams with equal subscriptions share their subscription state,
     expect(resolved.map((r) => r.streamId)).toEqual([1]);
   });
 });
-
