@@ -1,6 +1,7 @@
 // Translation benchmark: full translation of N generated Ingresses, encoding every resource to
 // protobuf bytes, the cost of one Ingress change, and the xDS server's publish of that change (both
-// views: SotW with gRPC API listeners, Delta over VHDS; unchanged resources are not re-encoded).
+// views: SotW with the gRPC view, Delta over VHDS; unchanged resources are not re-encoded). The gRPC
+// view (API listeners and their tables) is built by the envoy stage, so it counts in translation.
 //   npx tsx bench/translate.ts [--sizes 1000,10000] [--runs 5]
 // Prints a table and writes bench/results/translate.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
 import { generateWorkload, ingressObject } from './workload.js';
 import { SnapshotCache } from '../xds-server/src/cache/snapshot-cache.js';
-import { withGrpcApiListeners } from '../xds-server/src/grpc/api-listeners.js';
+import { withGrpcView } from '../xds-server/src/grpc/grpc-view.js';
 import { withVirtualHostDiscovery } from '../xds-server/src/cache/virtual-host-discovery.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '5' } } });
@@ -45,7 +46,7 @@ function encodeAll(config: EnvoyConfig): number {
 
 function publishAll(cache: SnapshotCache, config: EnvoyConfig): void {
   for (const fleet of config.fleets) {
-    const sotw = withGrpcApiListeners(fleet.resources, fleet.origins);
+    const sotw = withGrpcView(fleet, fleet.grpc);
     cache.publish(fleet.ingressClass, sotw.resources, sotw.origins, withVirtualHostDiscovery(fleet.resources, fleet.origins));
   }
 }
@@ -68,7 +69,7 @@ for (const size of sizes) {
     const edited = state.ingresses.map((ingress, i) => (i === target ? toTypedObject<V1Ingress>('Ingress', ingressObject(i, ingress.metadata?.namespace ?? '', run + 1)) : ingress));
     let changed = config;
     change.push(timeMs(() => { changed = buildEnvoyConfig({ ...state, ingresses: edited }); }));
-    // What the xDS server does with it: both views (SotW with gRPC API listeners, Delta over VHDS),
+    // What the xDS server does with it: both views (SotW with the gRPC view, Delta over VHDS),
     // encoding only what differs from the previous publish.
     const cache = new SnapshotCache();
     publishAll(cache, config);

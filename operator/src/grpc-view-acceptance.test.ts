@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withGrpcApiListeners } from '../../xds-server/src/index.js';
+import { withGrpcView } from '../../xds-server/src/grpc/grpc-view.js';
 import { encodeMessage, RESOURCE_TYPES, typeUrlOf } from '../../xds-server/src/protos/envoy-protos.js';
 import type { Listener } from '../../xds-server/src/resources.js';
 import { buildEnvoyConfig } from './pipeline.js';
@@ -45,7 +45,7 @@ describe.each(inputs)('the gRPC view of %s', (input) => {
 
   it('is accepted by grpc-js-xds: API listeners, their route tables and the clusters they route to', () => {
     for (const fleet of fleets) {
-      const view = withGrpcApiListeners(fleet.resources, fleet.origins).resources;
+      const view = withGrpcView(fleet, fleet.grpc).resources;
       const apiListeners = view.listeners.filter((l) => l.api_listener);
       const tables = new Set(apiListeners.map(rdsName));
       const clusters = new Set<string>();

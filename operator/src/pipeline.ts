@@ -2,9 +2,10 @@
 // Pure: no I/O; the same ClusterState in any order, at the same instant, gives byte-identical
 // output. The instant and the ownership (which classes are this operator's) are the inputs besides
 // the state: certificates are valid or expired at the instant.
-import type { FleetResources, ResourceOrigins } from '../../xds-server/src/index.js';
+import type { FleetResources, GrpcView, ResourceOrigins } from '../../xds-server/src/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
+import { grpcView } from './envoy/grpc-view/index.js';
 import type { IrHeldClass } from './ir/types.js';
 import { validateIrFleet } from './ir/validate-ir.js';
 import type { ClusterState } from './store/cluster-state.js';
@@ -21,6 +22,11 @@ export interface FleetConfig {
   fleet: string;
   resources: FleetResources;
   origins: ResourceOrigins;
+  /**
+   * What proxyless gRPC clients get besides `resources` (API listeners and their route tables, SotW
+   * only), and the routes left out of it: docs/proxyless-grpc.md.
+   */
+  grpc: GrpcView;
   /** Delta clients get the route tables split per host (VHDS); the class opted in and may. */
   virtualHostDiscovery: boolean;
   /** When each served certificate (SDS name) ends, for the expiry metric. */
@@ -52,13 +58,17 @@ export function buildEnvoyConfig(state: ClusterState, now: number = Date.now(), 
     bugs.push({ object: `IngressClass ${fleet.ingressClass}`, severity: 'error', message: `Portico translated this class into configuration that breaks its own rules (${problems.slice(0, 3).join('; ')}); the fleet keeps its last good configuration. This is a bug in Portico: please report it` });
     return false;
   });
-  const fleets = sound.map((fleet) => ({
-    ingressClass: fleet.ingressClass,
-    fleet: fleet.fleet,
-    ...toFleetResources(fleet),
-    virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
-    certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
-  }));
+  const fleets = sound.map((fleet) => {
+    const built = toFleetResources(fleet);
+    return {
+      ingressClass: fleet.ingressClass,
+      fleet: fleet.fleet,
+      ...built,
+      grpc: grpcView(fleet, built),
+      virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
+      certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
+    };
+  });
   const diagnostics = [...ir.diagnostics, ...bugs].sort((a, b) => compareStrings(a.object, b.object));
   return { fleets, held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
 }

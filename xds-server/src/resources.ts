@@ -37,6 +37,34 @@ export interface FleetView {
   origins: ResourceOrigins;
 }
 
+/** A route of the Envoy table that the gRPC view leaves out, once however many gRPC tables had it. */
+export interface LeftOutRoute {
+  /** The Envoy RouteConfiguration and virtual host it is in. */
+  routeConfiguration: string;
+  virtualHost: string;
+  /** Its name, or its match when it has none. */
+  route: string;
+  reason: string;
+  /** The objects that made its virtual host (or its table, when the operator did not say). */
+  origins: string[];
+}
+
+/**
+ * What the operator adds to a fleet for proxyless gRPC clients (its envoy stage builds it:
+ * operator/src/envoy/grpc-view/): API listeners and the route tables they use. The server adds them
+ * to the SotW view only (gRPC clients do not speak Delta); an API listener is kept out of wildcard
+ * subscriptions (EncodedResource.inWildcard), so Envoy never gets one.
+ */
+export interface GrpcView {
+  /** Only API listeners, and only route tables of their own (names the fleet does not use). */
+  resources: Pick<FleetResources, 'listeners' | 'routeConfigurations'>;
+  origins: Pick<ResourceOrigins, 'listener' | 'routeConfiguration'>;
+  /** Hosts whose name a Listener of the fleet already has: they got no API listener (logged). */
+  skipped: string[];
+  /** Routes left out of the gRPC tables, in table order (logged when a publish changes the fleet). */
+  leftOut: LeftOutRoute[];
+}
+
 /** The field of FleetResources that holds each kind. */
 export const FLEET_FIELD_BY_KIND = {
   listener: 'listeners',

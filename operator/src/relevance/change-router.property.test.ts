@@ -3,7 +3,7 @@
 // what rebuilding everything on every event serves: the same fleets, the same versions and bytes
 // of every resource in both views, the same origins and the same diagnostics.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withGrpcApiListeners } from '../../../xds-server/src/grpc/api-listeners.js';
+import { withGrpcView } from '../../../xds-server/src/grpc/grpc-view.js';
 import { RESOURCE_KINDS } from '../../../xds-server/src/cache/fleet-snapshot.js';
 import type { FleetSnapshot } from '../../../xds-server/src/cache/fleet-snapshot.js';
 import { SnapshotCache } from '../../../xds-server/src/cache/snapshot-cache.js';
@@ -35,7 +35,7 @@ const CLASSES = ['portico', 'portico2', 'other'];
 class CachePublisher {
   readonly cache = new SnapshotCache();
   publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}, options: PublishOptions = {}): { changed: string[]; problems: ReturnType<SnapshotCache['publish']>['problems'] } {
-    const sotw = withGrpcApiListeners(resources, origins);
+    const sotw = withGrpcView({ resources, origins }, options.grpc);
     const delta = options.virtualHostDiscovery ? withVirtualHostDiscovery(resources, origins) : { resources, origins };
     return this.cache.publish(fleet, sotw.resources, sotw.origins, delta);
   }

@@ -12,7 +12,7 @@ import { compareStrings } from '../util/compare.js';
 
 /** The part of the xDS server publishing needs. */
 export interface FleetPublisher {
-  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[]; problems?: readonly PublishProblem[]; grpcLeftOut?: readonly LeftOutRoute[] };
+  publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): { changed: readonly string[]; problems?: readonly PublishProblem[] };
   removeFleet(fleet: string): boolean;
 }
 
@@ -30,8 +30,8 @@ export interface Publication {
   held: ServedFleet[];
   /**
    * What the server refused to serve (it breaks Envoy's validation rules: errors) and the routes
-   * it left out for proxyless gRPC clients (info: docs/proxyless-grpc.md), on the objects that
-   * made them; absent when there is neither.
+   * the fleet's gRPC view leaves out for proxyless clients (info: docs/proxyless-grpc.md), on the
+   * objects that made them; absent when there is neither.
    */
   problems?: Diagnostic[];
   /** The refusals behind the errors of `problems`, per fleet, as the server gave them; absent when none. */
@@ -50,14 +50,14 @@ export function publishConfig(publisher: FleetPublisher, config: Pick<EnvoyConfi
   const problems: Diagnostic[] = [];
   const rejected: RejectedResource[] = [];
   for (const fleet of config.fleets) {
-    const options = { virtualHostDiscovery: fleet.virtualHostDiscovery };
+    const options = { virtualHostDiscovery: fleet.virtualHostDiscovery, grpc: fleet.grpc };
     const result = publisher.publishFleet(fleet.fleet, fleet.resources, fleet.origins, options);
     if (result.changed.length > 0) changed.push(fleet.fleet);
     for (const problem of result.problems ?? []) {
       problems.push(...problemDiagnostics(fleet.ingressClass, problem));
       rejected.push({ fleet: fleet.fleet, ingressClass: fleet.ingressClass, problem });
     }
-    for (const route of result.grpcLeftOut ?? []) problems.push(...leftOutDiagnostics(fleet.ingressClass, route));
+    for (const route of fleet.grpc.leftOut) problems.push(...leftOutDiagnostics(fleet.ingressClass, route));
   }
   const current = new Set(config.fleets.map((f) => f.fleet));
   const heldClasses = new Set(config.held.map((h) => h.ingressClass));

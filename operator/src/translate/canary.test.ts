@@ -2,7 +2,7 @@
 // (testdata/golden/canary and small cases here), and the gRPC view of the routes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { grpcRouteProblem } from '../../../xds-server/src/grpc/api-listeners.js';
+import { grpcRouteProblem } from '../envoy/grpc-view/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { loadManifests } from '../sources/manifests/load-manifests.js';
 import { simulateRequest } from '../test-support/route-simulator.js';

@@ -2,9 +2,14 @@
 // GRPC_XDS_BOOTSTRAP_CONFIG=json). gRPC xDS clients speak SotW ADS only and insist on a node
 // locality. With `anyHost`, every target resolves through Portico's any-host listener, so a host
 // without its own rule falls back to the catch-all exactly as Envoy does.
-import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
 import type { XdsAddress } from './xds-address.js';
 import type { XdsClientTls } from './xds-tls.js';
+
+/**
+ * The Listener every target resolves through with `anyHost`: the operator's gRPC view
+ * (operator/src/envoy/grpc-view/) names its any-host API listener so.
+ */
+export const ANY_HOST_LISTENER = 'portico:any-host';
 
 export interface GrpcBootstrapOptions {
   fleet: string;

@@ -7,7 +7,7 @@ import { buildFleetSnapshot } from './fleet-snapshot.js';
 import type { BuiltSnapshot, FleetSnapshot } from './fleet-snapshot.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
-import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { sotwView } from '../test-support/grpc-fixtures.js';
 import type { FleetResources } from '../resources.js';
 
 /** Both views as the server builds them, without gRPC API listeners. */
@@ -44,7 +44,7 @@ describe('fleet snapshots', () => {
 
   it('shares the kinds both views have alike, and keeps VHDS and gRPC API listeners each in its own view', () => {
     const base = fleetResources(SPEC);
-    const sotw = withGrpcApiListeners(base, {});
+    const sotw = sotwView(base, {});
     const { snapshot } = buildFleetSnapshot('f', sotw, withVirtualHostDiscovery(base, {}));
     expect(snapshot.deltaTypes.cluster).toBe(snapshot.types.cluster);
     expect(snapshot.deltaTypes.clusterLoadAssignment).toBe(snapshot.types.clusterLoadAssignment);
@@ -59,7 +59,7 @@ describe('fleet snapshots', () => {
 
   it('without VHDS encodes each resource once for both views, though gRPC API listeners make the lists differ', () => {
     const base = fleetResources(SPEC);
-    const sotw = withGrpcApiListeners(base, {});
+    const sotw = sotwView(base, {});
     const { snapshot } = buildFleetSnapshot('f', sotw, { resources: base, origins: {} });
     expect(snapshot.deltaTypes.routeConfiguration).not.toBe(snapshot.types.routeConfiguration);
     expect(snapshot.deltaTypes.routeConfiguration.resources.get('ingress_http')).toBe(snapshot.types.routeConfiguration.resources.get('ingress_http'));

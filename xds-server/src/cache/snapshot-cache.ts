@@ -4,7 +4,6 @@ import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { FleetResources, FleetView, ResourceOrigins } from '../resources.js';
 import { buildFleetSnapshot, changedKinds, emptyFleetSnapshot, updateFleetSnapshot } from './fleet-snapshot.js';
 import type { FleetSnapshot, PublishProblem } from './fleet-snapshot.js';
-import type { LeftOutRoute } from '../grpc/api-listeners.js';
 
 export type FleetChangeListener = (fleet: string, changed: readonly ResourceKind[]) => void;
 
@@ -12,8 +11,6 @@ export interface PublishResult {
   /** Kinds whose type version changed; empty when the publish changed nothing. */
   changed: ResourceKind[];
   problems: PublishProblem[];
-  /** Routes left out of the gRPC clients' view (they cannot use them); absent when none. */
-  grpcLeftOut?: LeftOutRoute[];
   /** Type version per kind after the publish. */
   versions: Record<ResourceKind, string>;
 }

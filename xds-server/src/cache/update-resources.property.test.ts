@@ -4,7 +4,7 @@
 // bytes. Versions are sums of per-resource digests (content-version.ts), adjusted by updates and
 // summed whole by publishes, so this is what keeps the two paths from drifting apart.
 import { describe, expect, it } from 'vitest';
-import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { sotwView } from '../test-support/grpc-fixtures.js';
 import { edsCluster, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { typeVersion, versionOfResources } from './content-version.js';
@@ -28,7 +28,7 @@ function seeded(seed: number): () => number {
 function publish(cache: SnapshotCache, spec: FleetSpec): void {
   const resources = fleetResources(spec);
   const origins = fleetOrigins(spec);
-  const sotw = withGrpcApiListeners(resources, origins);
+  const sotw = sotwView(resources, origins);
   cache.publish('f', sotw.resources, sotw.origins, withVirtualHostDiscovery(resources, origins));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { sotwView } from '../test-support/grpc-fixtures.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { FleetResources } from '../resources.js';
 import { fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
@@ -14,7 +14,7 @@ const SPEC: FleetSpec = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c3'
 /** Publishes as the server does: gRPC API listeners in the SotW view, VHDS in the Delta view. */
 function publish(cache: SnapshotCache, resources: FleetResources, spec: FleetSpec = SPEC): void {
   const origins = fleetOrigins(spec);
-  const sotw = withGrpcApiListeners(resources, origins);
+  const sotw = sotwView(resources, origins);
   cache.publish('f', sotw.resources, sotw.origins, withVirtualHostDiscovery(resources, origins));
 }
 
@@ -52,7 +52,7 @@ describe('SnapshotCache.updateResources', () => {
     const full = new SnapshotCache();
     publish(full, fleetResources(spec), spec);
     expect(served(after)).toEqual(served(full.get('f')));
-    expect(result.versions).toEqual(full.publish('f', withGrpcApiListeners(fleetResources(spec), fleetOrigins(spec)).resources, {}, withVirtualHostDiscovery(fleetResources(spec), {})).versions);
+    expect(result.versions).toEqual(full.publish('f', sotwView(fleetResources(spec), fleetOrigins(spec)).resources, {}, withVirtualHostDiscovery(fleetResources(spec), {})).versions);
 
     // Only the updated resource is new; the other kinds are the very same type snapshots.
     const assignments = after.types.clusterLoadAssignment;

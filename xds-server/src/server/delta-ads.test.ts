@@ -1,7 +1,8 @@
 // Delta (incremental) ADS over real sockets with a raw client: subscribe, unsubscribe, removals,
 // names that do not exist, reconnects with initial_resource_versions, NACKs, ordering and size.
 import { describe, expect, it } from 'vitest';
-import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
+import { ANY_HOST_LISTENER } from '../bootstrap/grpc-bootstrap.js';
+import { grpcViewOf } from '../test-support/grpc-fixtures.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import type { PublishOptions } from './xds-server.js';
@@ -34,7 +35,7 @@ function client(address: string, id: string, cluster = 'nginx'): RawDeltaClient 
 const WITH_VHDS = { virtualHostDiscovery: true };
 
 function publish(s: TestServer, spec: FleetSpec, options: PublishOptions = WITH_VHDS): void {
-  s.server.publishFleet('nginx', fleetResources(spec), fleetOrigins(spec), options);
+  s.server.publishFleet('nginx', fleetResources(spec), fleetOrigins(spec), { ...options, grpc: grpcViewOf(fleetResources(spec), fleetOrigins(spec)) });
 }
 
 const names = (response: DeltaReceivedResponse): string[] => response.resources.map((r) => r.name);
@@ -244,7 +245,7 @@ describe('Delta ADS server', () => {
 
     const changed = fleetResources({ ...NGINX, routes: { ...NGINX.routes, 'nginx3.example.com': 'default/nginx2/80' }, listenerPort: 8081 });
     changed.clusters[0] = { ...changed.clusters[0], connect_timeout: { seconds: 2 } };
-    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX), WITH_VHDS);
+    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX), { ...WITH_VHDS, grpc: grpcViewOf(changed, fleetOrigins(NGINX)) });
 
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -286,7 +287,7 @@ describe('Delta ADS server', () => {
 
     const broken = fleetResources(NGINX);
     broken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX), WITH_VHDS);
+    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX), { ...WITH_VHDS, grpc: grpcViewOf(broken, fleetOrigins(NGINX)) });
     const bad = await c.next('clusterLoadAssignment');
     expect(names(bad)).toEqual(['default/nginx1/80']);
     // Envoy quotes the name of the resource it rejects.
@@ -313,7 +314,7 @@ describe('Delta ADS server', () => {
     // Another resource of the type, and another type, still update; the NACK stays unresolved.
     const stillBroken = fleetResources({ ...NGINX, endpoints: { ...NGINX.endpoints, 'default/nginx2/80': [50022] }, listenerPort: 8090 });
     stillBroken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX), WITH_VHDS);
+    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX), { ...WITH_VHDS, grpc: grpcViewOf(stillBroken, fleetOrigins(NGINX)) });
     const other = await c.next('clusterLoadAssignment');
     expect(names(other)).toEqual(['default/nginx2/80']);
     c.ack(other);

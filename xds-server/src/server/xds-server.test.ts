@@ -2,7 +2,8 @@
 // (wildcard, two fleets, stale nonces, NACK bookkeeping, restarts, ordering).
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { ANY_HOST_LISTENER } from '../grpc/api-listeners.js';
+import { ANY_HOST_LISTENER } from '../bootstrap/grpc-bootstrap.js';
+import { grpcViewOf } from '../test-support/grpc-fixtures.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
@@ -30,7 +31,7 @@ function client(address: string, id: string, cluster: string): RawAdsClient {
 }
 
 function publish(s: TestServer, fleet: string, spec: FleetSpec): void {
-  s.server.publishFleet(fleet, fleetResources(spec), fleetOrigins(spec));
+  s.server.publishFleet(fleet, fleetResources(spec), fleetOrigins(spec), { grpc: grpcViewOf(fleetResources(spec), fleetOrigins(spec)) });
 }
 
 const names = (response: ReceivedResponse): string[] => response.resources.map((r) => r.name);
@@ -187,7 +188,7 @@ describe('ADS server (state of the world)', () => {
     // The reference's deterministic gRPC NACK trigger: a locality without `locality`.
     const broken = fleetResources(NGINX);
     broken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', broken, fleetOrigins(NGINX), { grpc: grpcViewOf(broken, fleetOrigins(NGINX)) });
     const bad = await c.next('clusterLoadAssignment');
     expect(names(bad)).toEqual(['default/nginx1/80']);
     const message = 'xDS response validation errors: [resource index 0: LocalityLbEndpoints missing locality]';
@@ -215,7 +216,7 @@ describe('ADS server (state of the world)', () => {
     // Another resource still updates while the bad one stays bad.
     const stillBroken = fleetResources({ ...NGINX, endpoints: { ...NGINX.endpoints, 'default/nginx2/80': [50022] } });
     stillBroken.clusterLoadAssignments[0] = { cluster_name: 'default/nginx1/80', endpoints: [{}] };
-    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', stillBroken, fleetOrigins(NGINX), { grpc: grpcViewOf(stillBroken, fleetOrigins(NGINX)) });
     const other = await c.next('clusterLoadAssignment');
     expect(names(other)).toEqual(['default/nginx2/80']);
     c.ack(other, subscribed);
@@ -300,7 +301,7 @@ describe('ADS server (state of the world)', () => {
     // Change a cluster (not its endpoints), a listener and the routes at once.
     const changed = fleetResources({ ...NGINX, routes: { ...NGINX.routes, 'nginx3.example.com': 'default/nginx2/80' }, listenerPort: 8081 });
     changed.clusters[0] = { ...changed.clusters[0], connect_timeout: { seconds: 2 } };
-    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX));
+    s.server.publishFleet('nginx', changed, fleetOrigins(NGINX), { grpc: grpcViewOf(changed, fleetOrigins(NGINX)) });
 
     const order: string[] = [];
     const newCds = await c.next(undefined);

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { PublishResult } from '../cache/snapshot-cache.js';
-import { withGrpcApiListeners } from '../grpc/api-listeners.js';
+import { withGrpcView } from '../grpc/grpc-view.js';
 import { withVirtualHostDiscovery } from '../cache/virtual-host-discovery.js';
 import { silentLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
@@ -19,7 +19,7 @@ import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { PushThrottle } from '../protocol/push-throttle.js';
 import { DEFAULT_STREAM_LIMITS } from '../protocol/stream-limits.js';
 import type { StreamLimits } from '../protocol/stream-limits.js';
-import type { FleetResources, ResourceOrigins } from '../resources.js';
+import type { FleetResources, GrpcView, ResourceOrigins } from '../resources.js';
 import { adsServiceDefinition } from './ads-service.js';
 import type { AdsCall, DeltaAdsCall } from './ads-service.js';
 import { resetCall } from './call-reset.js';
@@ -49,8 +49,6 @@ export interface XdsServerOptions {
   clusterAckWaitMs?: number;
   /** control_plane.identifier in responses. */
   controlPlaneId?: string;
-  /** Add API listeners for proxyless gRPC clients to every published fleet (default true). */
-  grpcApiListeners?: boolean;
   /** Forces clients to reconnect now and then, so they spread over replicas (default 30 min). */
   maxConnectionAgeMs?: number;
   /** Bytes of responses being written before pushes wait (see PushThrottle; default 256 MiB). */
@@ -103,6 +101,12 @@ export interface PublishOptions {
    * releases before VHDS_OVER_ADS_SINCE reject the whole route table (envoy-releases.ts).
    */
   virtualHostDiscovery?: boolean;
+  /**
+   * What proxyless gRPC clients get besides the fleet: API listeners and their route tables, as the
+   * operator built them. Served to SotW clients that name them, never to wildcard (Envoy)
+   * subscriptions nor in the Delta view. Absent: the fleet has no gRPC targets.
+   */
+  grpc?: GrpcView;
 }
 
 /** What the operator needs from the xDS server; nothing here knows about Kubernetes. */
@@ -166,7 +170,6 @@ export class XdsServer implements XdsPublisher {
   private readonly nodeStreams: NodeStreams;
   private readonly series: XdsMetrics;
   private readonly env: StreamEnvironment;
-  private readonly addGrpcApiListeners: boolean;
   private readonly writeTimeoutMs: number;
   private readonly tls?: TlsSource;
   /** Expiry of the server's certificate and CA (and, from the operator, of issued client certificates). */
@@ -187,7 +190,6 @@ export class XdsServer implements XdsPublisher {
       ...(options.maxStalledPushBytes === undefined ? {} : { maxStalledBytes: options.maxStalledPushBytes }),
       ...(options.pushHoldMs === undefined ? {} : { maxHoldMs: options.pushHoldMs }),
     });
-    this.addGrpcApiListeners = options.grpcApiListeners ?? true;
     this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.nodeStreams = new NodeStreams(options.maxStreamsPerNode);
     this.nackBook = new NackBook(options.maxNackNodes);
@@ -281,20 +283,20 @@ export class XdsServer implements XdsPublisher {
   }
 
   publishFleet(fleet: string, resources: FleetResources, origins: ResourceOrigins = {}, options: PublishOptions = {}): PublishResult {
-    const augmented = this.addGrpcApiListeners ? withGrpcApiListeners(resources, origins) : { resources, origins, skipped: [], leftOut: [] };
-    if (augmented.skipped.length > 0) {
-      this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: augmented.skipped, reason: 'a Listener with this name already exists' });
+    const grpc = options.grpc;
+    if (grpc && grpc.skipped.length > 0) {
+      this.logger.warn('xds.grpc_api_listener_skipped', { fleet, hosts: grpc.skipped, reason: 'a Listener with this name already exists' });
     }
     // gRPC clients (SotW only) get the API listeners; Delta clients get the plain fleet, split
     // with VHDS only where the fleet's Envoys are known to accept it.
+    const sotw = withGrpcView({ resources, origins }, grpc);
     const delta = options.virtualHostDiscovery ? withVirtualHostDiscovery(resources, origins) : { resources, origins };
-    const result = this.cache.publish(fleet, augmented.resources, augmented.origins, delta);
+    const result = this.cache.publish(fleet, sotw.resources, sotw.origins, delta);
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
     if (result.changed.length > 0) this.logger.info('xds.fleet_published', { fleet, changed: result.changed, versions: result.versions });
-    if (augmented.leftOut.length === 0) return result;
-    if (result.changed.length > 0) this.logger.warn('xds.grpc_routes_left_out', { fleet, routes: augmented.leftOut });
-    return { ...result, grpcLeftOut: augmented.leftOut };
+    if (grpc && grpc.leftOut.length > 0 && result.changed.length > 0) this.logger.warn('xds.grpc_routes_left_out', { fleet, routes: grpc.leftOut });
+    return result;
   }
 
   /**

@@ -1,11 +1,19 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';
-import { packAny } from '../protos/any.js';
-import { encodeMessage, RESOURCE_TYPES, typeUrlOf } from '../protos/envoy-protos.js';
-import { BUFFER_PER_ROUTE_TYPE, CORS_POLICY_TYPE, RBAC_PER_ROUTE_TYPE } from '../protos/type-urls.js';
-import type { RouteConfiguration } from '../resources.js';
-import { accessControlIn, ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, apiListener, grpcRouteProblem, hostRouteConfigurationName, withGrpcApiListeners } from './api-listeners.js';
+import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../../../../xds-server/src/test-support/fleet-fixtures.js';
+import { withGrpcView } from '../../../../xds-server/src/grpc/grpc-view.js';
+import { packAny } from '../../../../xds-server/src/protos/any.js';
+import { encodeMessage, RESOURCE_TYPES, typeUrlOf } from '../../../../xds-server/src/protos/envoy-protos.js';
+import { BUFFER_PER_ROUTE_TYPE, CORS_POLICY_TYPE, RBAC_PER_ROUTE_TYPE } from '../../../../xds-server/src/protos/type-urls.js';
+import type { FleetResources, ResourceOrigins, RouteConfiguration } from '../../../../xds-server/src/resources.js';
+import type { IrFleet } from '../../ir/types.js';
+import { accessControlIn, ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, apiListener, grpcRouteProblem, grpcViewOf, hostRouteConfigurationName, routeTablesByPreference } from './index.js';
+
+/** The fixtures' fleet as SotW clients are served it: the gRPC view added by the server, as publishFleet does. */
+function withGrpcApiListeners(input: FleetResources, origins: ResourceOrigins, tables: readonly string[] = [ROUTE_CONFIG]) {
+  const grpc = grpcViewOf(tables, input, origins);
+  return { ...withGrpcView({ resources: input, origins }, grpc), skipped: grpc.skipped, leftOut: grpc.leftOut };
+}
 
 const require = createRequire(import.meta.url);
 // grpc-js-xds's own RDS validation: what a proxyless client runs on every RouteConfiguration.
@@ -46,9 +54,17 @@ describe('gRPC API listeners', () => {
     expect(resources.routeConfigurations.map((rc) => rc.name)).not.toContain('grpc:a.example.com');
   });
 
-  it('adds nothing to a fleet without HTTP listeners', () => {
-    const input = { ...fleetResources(SPEC), listeners: [] };
-    expect(withGrpcApiListeners(input, {}).resources).toBe(input);
+  it('adds nothing to a fleet whose listeners use no route table', () => {
+    const input = fleetResources(SPEC);
+    expect(grpcViewOf([], input, {})).toEqual({ resources: { listeners: [], routeConfigurations: [] }, origins: {}, skipped: [], leftOut: [] });
+    expect(withGrpcApiListeners(input, {}, []).resources).toBe(input);
+  });
+
+  it('prefers the HTTPS table, whose routes have no redirects to HTTPS', () => {
+    const listener = (name: string) => ({ name, address: '0.0.0.0', port: 0 });
+    const fleet = { httpListener: listener('http'), https: { listener: listener('https'), minimumVersion: '1.2', chains: [{ certificate: 'a/b', serverNames: ['a.example.com'] }] } } as unknown as IrFleet;
+    expect(routeTablesByPreference(fleet)).toEqual(['https', 'http']);
+    expect(routeTablesByPreference({ ...fleet, https: undefined } as IrFleet)).toEqual(['http']);
   });
 
   describe('routes gRPC cannot use', () => {

@@ -1,0 +1,14 @@
+// The Listener a proxyless gRPC client resolves `xds:///NAME` to: an api_listener whose
+// HttpConnectionManager names, over ADS, the RouteConfiguration to route by.
+import type { HttpConnectionManager, Listener } from '../../../../xds-server/src/index.js';
+import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../../../../xds-server/src/index.js';
+
+export function apiListener(name: string, routeConfigName: string): Listener {
+  const hcm: HttpConnectionManager = {
+    // gRPC ignores it, but the proto requires one and the server serves nothing that breaks the rules.
+    stat_prefix: name,
+    rds: { route_config_name: routeConfigName, config_source: { ads: {} } },
+    http_filters: [{ name: 'router', typed_config: { '@type': ROUTER_TYPE } }],
+  };
+  return { name, api_listener: { api_listener: { '@type': HTTP_CONNECTION_MANAGER_TYPE, ...hcm } } };
+}
