@@ -73,4 +73,3 @@ describe('NameSet: subscribed names shared by the streams that subscribed to the
     expect(NameSet.EMPTY.changed([...other].reverse(), [])).toBe(second);
   });
 });
-
