@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildEnvoyConfig } from '../operator/src/pipeline.js';
 import type { EnvoyConfig } from '../operator/src/pipeline.js';
-import type { ClusterState } from '../operator/src/store/cluster-state.js';
+import type { ClusterState, V1EndpointSlice, V1Service } from '../operator/src/store/cluster-state.js';
 import { RESOURCE_TYPES, encodeMessage } from '../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
+import { toTypedObject } from '../operator/src/store/typed-objects.js';
 import { generateWorkload } from './workload.js';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' } } });
@@ -51,7 +52,14 @@ function routeTableBytes(config: EnvoyConfig): number {
   return bytes;
 }
 
-const base = generateWorkload(size);
+/** The auth service external auth asks: a Service with endpoints, as a cluster running oauth2-proxy has. */
+function withAuthService(state: ClusterState): ClusterState {
+  const service: V1Service = toTypedObject('Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'oauth2-proxy', namespace: 'auth' }, spec: { ports: [{ name: 'http', port: 80 }] } });
+  const slice: V1EndpointSlice = toTypedObject('EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'oauth2-proxy-1', namespace: 'auth', labels: { 'kubernetes.io/service-name': 'oauth2-proxy' } }, addressType: 'IPv4', ports: [{ name: 'http', port: 4180 }], endpoints: [{ addresses: ['10.250.0.1'] }] });
+  return { ...state, services: [...state.services, service], endpointSlices: [...state.endpointSlices, slice] };
+}
+
+const base = withAuthService(generateWorkload(size));
 buildEnvoyConfig(base); // warm-up: JIT and proto loading are not part of the figure
 const rows = [];
 for (const [family, annotations] of Object.entries(FAMILIES)) {
