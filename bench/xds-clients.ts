@@ -27,7 +27,7 @@ async function runServer(clientCount: number, manifests: string): Promise<void> 
   const fleet = config.fleets[0];
   if (!fleet) throw new Error(`no fleet in ${manifests}`);
   const server = new XdsServer();
-  server.publishFleet(fleet.fleet, fleet.resources, fleet.origins);
+  server.publishFleet(fleet.fleet, fleet.resources, fleet.origins, { grpc: fleet.grpc });
   const port = await server.start('127.0.0.1:0');
   global.gc?.();
   await sleep(500);
@@ -50,7 +50,7 @@ async function runServer(clientCount: number, manifests: string): Promise<void> 
   // One endpoint change: every client gets one EDS response and ACKs it.
   const pushCpu = process.cpuUsage();
   const pushStart = performance.now();
-  server.publishFleet(fleet.fleet, withEndpointPort(fleet.resources, 9999), fleet.origins);
+  server.publishFleet(fleet.fleet, withEndpointPort(fleet.resources, 9999), fleet.origins, { grpc: fleet.grpc });
   await until(() => settled(server, clientCount));
   const pushMs = performance.now() - pushStart;
   const pushCpuMs = cpuMs(process.cpuUsage(pushCpu));
