@@ -11,6 +11,7 @@ COPY xds-server/scripts ./xds-server/scripts
 COPY xds-server/src/protos/root-protos.json ./xds-server/src/protos/root-protos.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY observability/src ./observability/src
 COPY operator/src ./operator/src
 COPY xds-server/src ./xds-server/src
 RUN npm run build \

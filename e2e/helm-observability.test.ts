@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CertificateExpiryMetric } from '../operator/src/serve/certificate-expiry.js';
-import { MetricsRegistry, OperatorMetrics, XdsServer, silentLogger } from '../xds-server/src/index.js';
+import { XdsServer } from '../xds-server/src/index.js';
+import { MetricsRegistry, silentLogger } from '../observability/src/index.js';
+import { OperatorMetrics } from '../operator/src/serve/operator-metrics.js';
 import { ensureHelm, helmTemplate } from './harness/helm.js';
 import { REPO_ROOT } from './support/portico-process.js';
 

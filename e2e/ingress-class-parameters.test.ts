@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '../xds-server/src/index.js';
-import type { LogFields } from '../xds-server/src/index.js';
+import { createLogger } from '../observability/src/index.js';
+import type { LogFields } from '../observability/src/index.js';
 import { requestJson } from '../operator/src/kube/kube-http.js';
 import { startClusterMode } from '../operator/src/serve/cluster-mode.js';
 import type { ClusterMode } from '../operator/src/serve/cluster-mode.js';

@@ -10,7 +10,7 @@ import { CoreV1Api, CoordinationV1Api, NetworkingV1Api } from '@kubernetes/clien
 import type { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createLogger } from '../xds-server/src/index.js';
+import { createLogger } from '../observability/src/index.js';
 import { requestJson } from '../operator/src/kube/kube-http.js';
 import { startClusterMode } from '../operator/src/serve/cluster-mode.js';
 import type { ClusterMode } from '../operator/src/serve/cluster-mode.js';

@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Pipeline from '../../operator/src/pipeline.js';
+import type * as Observability from '../../observability/src/index.js';
 import type * as Xds from '../../xds-server/src/index.js';
 import type { FleetResources } from '../../xds-server/src/index.js';
 import type * as Workload from '../workload.js';
@@ -40,6 +41,7 @@ export type ServerMessage =
 const [root = '', ingresses = '4000', optionsJson = '{}'] = process.argv.slice(2);
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
 const xds = await load<typeof Xds>('xds-server/src/index.ts');
+const observability = await load<typeof Observability>('observability/src/index.ts');
 const pipeline = await load<typeof Pipeline>('operator/src/pipeline.ts');
 const workload = await load<typeof Workload>('bench/workload.ts');
 const fixtures = await load<typeof Fixtures>('xds-server/src/test-support/fleet-fixtures.ts');
@@ -48,7 +50,7 @@ const fixtures = await load<typeof Fixtures>('xds-server/src/test-support/fleet-
 let logLines = 0;
 let logBytes = 0;
 let longestLogLine = 0;
-const logger = xds.createLogger({
+const logger = observability.createLogger({
   level: 'info',
   write: (line) => {
     logLines += 1;
@@ -57,7 +59,7 @@ const logger = xds.createLogger({
   },
 });
 
-const metrics = new xds.MetricsRegistry();
+const metrics = new observability.MetricsRegistry();
 const server = new xds.XdsServer({ logger, metrics, ...(JSON.parse(optionsJson) as Partial<Xds.XdsServerOptions>) });
 const config = pipeline.buildEnvoyConfig(workload.generateWorkload(Number(ingresses)));
 const fleet = config.fleets[0];

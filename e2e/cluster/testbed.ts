@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { AuthenticationV1Api, AuthorizationV1Api, CoreV1Api, DiscoveryV1Api, KubernetesObjectApi, NetworkingV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Ingress, V1IngressClass, V1IngressRule, V1PolicyRule, V1ResourceAttributes, V1Service } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { createLogger } from '../../xds-server/src/index.js';
+import { createLogger } from '../../observability/src/index.js';
 import { startClusterMode } from '../../operator/src/serve/cluster-mode.js';
 import type { ClusterMode, ClusterModeOptions } from '../../operator/src/serve/cluster-mode.js';
 import { startControlPlane } from '../harness/control-plane.js';

@@ -6,7 +6,8 @@
 // The CA Secret is read (and created when missing, as the xDS identity does) whatever the xDS
 // channel's TLS mode, so --xds-tls-dir installs get a working webhook too.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KeyPair, Logger } from '../../../xds-server/src/index.js';
+import type { KeyPair } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import { issueServerCertificate, needsRenewal } from '../../../xds-server/src/index.js';
 import { KubeHttpError, requestJson } from '../kube/kube-http.js';
 import { CA_SECRET, loadOrCreateCa } from '../xds-identity/cluster-identity.js';

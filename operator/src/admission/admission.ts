@@ -1,7 +1,7 @@
 // The validating admission webhook as cluster mode starts it: TLS from the operator's CA, the
 // HTTPS endpoint, and the leader's caBundle upkeep. Decision 0012; docs/install.md "Admission".
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import type { ReviewContext } from './admission-review.js';
 import { AdmissionIdentity } from './admission-identity.js';
 import { WebhookServer } from './webhook-server.js';

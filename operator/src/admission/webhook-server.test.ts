@@ -4,7 +4,8 @@ import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCa, issueServerCertificate, silentLogger } from '../../../xds-server/src/index.js';
+import { createCa, issueServerCertificate } from '../../../xds-server/src/index.js';
+import { silentLogger } from '../../../observability/src/index.js';
 import { MAX_REVIEWS_IN_FLIGHT, WebhookServer } from './webhook-server.js';
 import { stateFromYaml, fixtures } from '../test-support/translate-yaml.js';
 

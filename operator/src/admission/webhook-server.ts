@@ -4,7 +4,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import { AdmissionReviewError, parseAdmissionReview, review } from './admission-review.js';
 import type { ReviewContext } from './admission-review.js';
 

@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { Logger, LogLevel } from '../../../xds-server/src/index.js';
-import { createLogger, isLogLevel } from '../../../xds-server/src/index.js';
+import type { Logger, LogLevel } from '../../../observability/src/index.js';
+import { createLogger, isLogLevel } from '../../../observability/src/index.js';
 import type { AdmissionOptions } from '../admission/admission.js';
 import { startClusterMode } from '../serve/cluster-mode.js';
 import { connectionHelp } from '../serve/connection-help.js';

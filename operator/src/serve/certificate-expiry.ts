@@ -3,7 +3,7 @@
 // the Ingress say the same two weeks ahead). Certificates are judged at translation time, so the
 // operator also translates again periodically: a certificate that expires between two changes
 // moves to the default certificate within RECHECK_MS.
-import type { MetricsRegistry } from '../../../xds-server/src/index.js';
+import type { MetricsRegistry } from '../../../observability/src/index.js';
 import type { EnvoyConfig } from '../pipeline.js';
 
 export const TLS_CERTIFICATE_EXPIRY_METRIC = 'portico_tls_certificate_expiry_timestamp_seconds';

@@ -4,8 +4,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../../xds-server/src/index.js';
-import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
+import { HealthServer, XdsServer } from '../../../xds-server/src/index.js';
+import { MetricsRegistry } from '../../../observability/src/index.js';
+import { OperatorMetrics } from './operator-metrics.js';
 import { startAdmission } from '../admission/admission.js';
 import type { AdmissionOptions } from '../admission/admission.js';
 import { LeaseElection } from '../leader/lease-election.js';

@@ -1,6 +1,6 @@
 // Every reconcile repeats the diagnostics of every unchanged object; the log says each one once
 // while it lasts (and again if it comes back after being fixed).
-import type { Logger } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 export class DiagnosticLog {

@@ -1,7 +1,8 @@
 // Publishing with IngressClass parameters: a class whose parameters break keeps its fleet's last
 // good configuration (never an empty one), and a parameters change reaches only its own fleet.
 import { describe, expect, it } from 'vitest';
-import { XdsServer, createLogger } from '../../../xds-server/src/index.js';
+import { XdsServer } from '../../../xds-server/src/index.js';
+import { createLogger } from '../../../observability/src/index.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { classIngressYaml, ingressClassYaml, parametersYaml, serviceYaml } from '../test-support/parameters-yaml.js';
 import { stateFromYaml } from '../test-support/translate-yaml.js';

@@ -3,7 +3,7 @@
 // file too large, broken YAML) changes nothing: the last good configuration keeps being served and
 // the file is named in the log. Object-level problems do not block anything; the translator
 // isolates them. A reload that takes most of a fleet away is applied, and logged as a warning.
-import type { Histogram, Logger } from '../../../xds-server/src/index.js';
+import type { Histogram, Logger } from '../../../observability/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import type { EnvoyConfig } from '../pipeline.js';

@@ -1,8 +1,11 @@
 // Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
 // folder, coalesces bursts of edits, waits for the files to settle, and republishes; reloads on
 // request (SIGHUP); serves health, readiness and metrics.
-import type { FleetSummary, Logger } from '../../../xds-server/src/index.js';
-import { HealthServer, MetricsRegistry, OperatorMetrics, XdsServer } from '../../../xds-server/src/index.js';
+import type { FleetSummary } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
+import { HealthServer, XdsServer } from '../../../xds-server/src/index.js';
+import { MetricsRegistry } from '../../../observability/src/index.js';
+import { OperatorMetrics } from './operator-metrics.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { RECHECK_MS } from './certificate-expiry.js';

@@ -12,7 +12,8 @@
 //    Secrets of fleets that went away are left alone (their Envoys may still be running).
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CertificateExpiry, KeyPair, Logger, TlsSource } from '../../../xds-server/src/index.js';
+import type { CertificateExpiry, KeyPair, TlsSource } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import { createCa, issueClientCertificate, issueServerCertificate, MutableTlsSource, needsRenewal } from '../../../xds-server/src/index.js';
 import { SecretClient, decode, encode } from './secrets.js';
 import { certificateNames } from './server-names.js';

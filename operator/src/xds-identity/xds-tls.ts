@@ -5,7 +5,8 @@
 //    there; reloaded when they change; client certificates are then the user's to issue;
 //  - plaintext: no TLS and no client authentication (standalone on loopback; or by explicit choice).
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CertificateExpiry, Logger, TlsSource } from '../../../xds-server/src/index.js';
+import type { CertificateExpiry, TlsSource } from '../../../xds-server/src/index.js';
+import type { Logger } from '../../../observability/src/index.js';
 import { FileTlsSource } from '../../../xds-server/src/index.js';
 import { ClusterIdentity } from './cluster-identity.js';
 

@@ -2,7 +2,7 @@
 // back. Streams know nothing about gRPC: the server hands them a write function and these hooks.
 import type { FleetSnapshot } from '../cache/fleet-snapshot.js';
 import type { Node__Output } from '../generated/envoy/config/core/v3/Node.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../../../observability/src/index.js';
 import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from './nack.js';

@@ -3,7 +3,7 @@
 // model per protocol; and what the behaviour flags make differ.
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
-import { silentLogger } from '../log/logger.js';
+import { silentLogger } from '../../../observability/src/index.js';
 import { decodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { fleetOrigins, fleetResources, ROUTE_CONFIG } from '../test-support/fleet-fixtures.js';

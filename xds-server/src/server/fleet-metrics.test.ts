@@ -5,7 +5,7 @@ import { fleetResources } from '../test-support/fleet-fixtures.js';
 import { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
-import { MetricsRegistry } from './metrics.js';
+import { MetricsRegistry } from '../../../observability/src/index.js';
 import { testScope } from '../test-support/test-scope.js';
 
 const { defer, start } = testScope();

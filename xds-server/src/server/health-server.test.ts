@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthServer } from './health-server.js';
-import { MetricsRegistry } from './metrics.js';
+import { MetricsRegistry } from '../../../observability/src/index.js';
 
 let server: HealthServer | undefined;
 afterEach(async () => server?.close());

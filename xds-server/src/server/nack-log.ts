@@ -1,7 +1,7 @@
 // The fields of an `xds.nack` log line. A rejected response can hold thousands of resources, and a
 // client that names none of them in its error blames them all: the line lists the first few, with
 // counts, and the error message as the stream kept it (bounded), so one NACK is one short line.
-import type { LogFields } from '../log/logger.js';
+import type { LogFields } from '../../../observability/src/index.js';
 import type { NackEvent } from '../protocol/nack.js';
 
 /** Resource names and origins listed per line; the counts say how many there were. */

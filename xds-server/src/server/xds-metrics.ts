@@ -7,7 +7,7 @@ import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { PushThrottle } from '../protocol/push-throttle.js';
 import { INVALID_LABEL, fleetLabel } from './metric-labels.js';
-import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.js';
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../../../observability/src/index.js';
 
 /** Why the server ended or refused a stream, as the `reason` label says it. */
 export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded' | 'permission_denied' | 'unauthenticated';

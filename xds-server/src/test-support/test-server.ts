@@ -1,6 +1,6 @@
 // Starts an XdsServer on an ephemeral 127.0.0.1 port with its log lines captured for assertions.
-import { createLogger } from '../log/logger.js';
-import type { LogFields } from '../log/logger.js';
+import { createLogger } from '../../../observability/src/index.js';
+import type { LogFields } from '../../../observability/src/index.js';
 import { XdsServer } from '../server/xds-server.js';
 import type { XdsServerOptions } from '../server/xds-server.js';
 

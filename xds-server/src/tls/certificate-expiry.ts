@@ -4,8 +4,8 @@
 // it has less than a third of its life, or WARN_BEFORE_MS, left (whichever comes first), repeated
 // daily until it is replaced.
 import { X509Certificate } from 'node:crypto';
-import type { Logger } from '../log/logger.js';
-import type { Gauge, MetricsRegistry } from '../server/metrics.js';
+import type { Logger } from '../../../observability/src/index.js';
+import type { Gauge, MetricsRegistry } from '../../../observability/src/index.js';
 
 export const CERTIFICATE_EXPIRY_METRIC = 'portico_xds_certificate_expiry_timestamp_seconds';
 export const WARN_BEFORE_MS = 14 * 24 * 60 * 60 * 1000;

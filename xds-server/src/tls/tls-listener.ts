@@ -13,8 +13,8 @@ import { createSecureContext, createServer } from 'node:tls';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../log/logger.js';
-import type { Counter } from '../server/metrics.js';
+import type { Logger } from '../../../observability/src/index.js';
+import type { Counter } from '../../../observability/src/index.js';
 import type { TlsMaterial } from './tls-material.js';
 
 /** How long an unverified connection is kept open so that its client can read the refusal. */
