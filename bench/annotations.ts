@@ -13,6 +13,7 @@ import { RESOURCE_TYPES, encodeMessage } from '../xds-server/src/protos/envoy-pr
 import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
 import { toTypedObject } from '../operator/src/store/typed-objects.js';
+import { median } from './measure.js';
 import { generateWorkload } from './workload.js';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' } } });
@@ -34,11 +35,6 @@ const FAMILIES: Record<string, Record<string, string>> = {
   'external auth': { [`${N}auth-url`]: 'http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth', [`${N}auth-response-headers`]: 'X-Auth-Request-User' },
   'unhonoured access control (fail closed)': { [`${N}auth-tls-verify-client`]: 'on' },
 };
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 function withAnnotations(state: ClusterState, annotations: Record<string, string>): ClusterState {
   return { ...state, ingresses: state.ingresses.map((ingress) => ({ ...ingress, metadata: { ...ingress.metadata, annotations: { ...ingress.metadata?.annotations, ...annotations } } })) };

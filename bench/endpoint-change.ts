@@ -23,22 +23,12 @@ import type { ObjectChange } from '../operator/src/sources/kubernetes/reflector.
 import type { ClusterState, SupportedKind, V1EndpointSlice } from '../operator/src/store/cluster-state.js';
 import { toTypedObject } from '../operator/src/store/typed-objects.js';
 import { compareStrings } from '../operator/src/util/compare.js';
+import { median, timeMs } from './measure.js';
 import { generateWorkload } from './workload.js';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' } } });
 const size = Number(values.size);
 const runs = Number(values.runs);
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function timeMs(action: () => void): number {
-  const start = process.hrtime.bigint();
-  action();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 

@@ -14,6 +14,7 @@ import type { V1Ingress } from '../operator/src/store/cluster-state.js';
 import { RESOURCE_TYPES, encodeMessage } from '../xds-server/src/protos/envoy-protos.js';
 import type { ResourceKind } from '../xds-server/src/protos/envoy-protos.js';
 import { FLEET_FIELD_BY_KIND, resourcesOfKind } from '../xds-server/src/resources.js';
+import { median, timeMs } from './measure.js';
 import { generateWorkload, ingressObject } from './workload.js';
 import { SnapshotCache } from '../xds-server/src/cache/snapshot-cache.js';
 import { withGrpcView } from '../xds-server/src/grpc/grpc-view.js';
@@ -22,17 +23,6 @@ import { withVirtualHostDiscovery } from '../xds-server/src/cache/virtual-host-d
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '5' } } });
 const sizes = (values.sizes ?? '').split(',').map(Number);
 const runs = Number(values.runs);
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function timeMs(action: () => void): number {
-  const start = process.hrtime.bigint();
-  action();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 function encodeAll(config: EnvoyConfig): number {
   let bytes = 0;

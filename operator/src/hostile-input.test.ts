@@ -13,7 +13,7 @@ import { withVirtualHostDiscovery } from '../../xds-server/src/cache/virtual-hos
 import type { EnvoyConfig } from './pipeline.js';
 import { buildEnvoyConfig } from './pipeline.js';
 import { ClusterStateBuilder } from './store/cluster-state-builder.js';
-import { seededRandom as random } from './test-support/seeded-random.js';
+import { seededRandom as random } from '../../xds-server/src/test-support/seeded-random.js';
 
 const SEED = 20261129;
 const BATCHES = 40;

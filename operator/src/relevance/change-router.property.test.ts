@@ -18,7 +18,7 @@ import type { ServedFleet } from '../serve/fleet-publication.js';
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
 import type { ClusterState, SupportedKind } from '../store/cluster-state.js';
 import { toTypedObject } from '../store/typed-objects.js';
-import { seededRandom } from '../test-support/seeded-random.js';
+import { seededRandom } from '../../../xds-server/src/test-support/seeded-random.js';
 import { compareStrings } from '../util/compare.js';
 import { ChangeRouter } from './change-router.js';
 

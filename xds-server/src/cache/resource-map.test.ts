@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../test-support/seeded-random.js';
 import { compareStrings } from '../util/compare-strings.js';
 import { ResourceMap } from './resource-map.js';
 
-/** mulberry32: the same sequence on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sortedModel(model: ReadonlyMap<string, number>): [string, number][] {
   return [...model].sort(([a], [b]) => compareStrings(a, b));

@@ -4,6 +4,7 @@
 // bytes. Versions are sums of per-resource digests (content-version.ts), adjusted by updates and
 // summed whole by publishes, so this is what keeps the two paths from drifting apart.
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../test-support/seeded-random.js';
 import { sotwView } from '../test-support/grpc-fixtures.js';
 import { edsCluster, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
@@ -13,17 +14,6 @@ import { RESOURCE_KINDS } from './fleet-snapshot.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
-/** mulberry32: the same sequence on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function publish(cache: SnapshotCache, spec: FleetSpec): void {
   const resources = fleetResources(spec);

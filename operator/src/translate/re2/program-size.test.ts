@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { re2ProgramSizes } from '../../test-support/re2-oracle.js';
 import { re2ProgramSize, type ProgramSize } from './program-size.js';
-import { seededRandom } from '../../test-support/seeded-random.js';
+import { seededRandom } from '../../../../xds-server/src/test-support/seeded-random.js';
 
 const wrapPath = (p: string): string => `(?i)(?:${p}).*`;
 const wrapRewrite = (p: string): string => `(?i)^(?:${p}).*$`;
