@@ -64,17 +64,18 @@ beforeAll(async () => {
   }
   const core = kc.makeApiClient(CoreV1Api);
   for (const name of [NS, PARAMS_NS]) await core.createNamespace({ body: { metadata: { name } } });
-  // The CRDs serve a moment after they are created.
+  // The CRDs serve a moment after they are created, each in its own time: both kinds are applied
+  // inside the wait, or discovery cached while only one was served fails the other.
   await until(async () => {
     try {
       await applier.apply(edgeParameters({ fleet: 'edge-fleet', listeners: { http: { port: 8081 } }, statusAddress: { addresses: ['192.0.2.10'] } }));
+      await applier.apply({ apiVersion: GV, kind: 'ClusterIngressClassParameters', metadata: { name: 'internal' }, spec: { accessLog: { enabled: true } } });
       return true;
     } catch {
       applier.refresh();
       return false;
     }
   }, 'the CRDs to serve');
-  await applier.apply({ apiVersion: GV, kind: 'ClusterIngressClassParameters', metadata: { name: 'internal' }, spec: { accessLog: { enabled: true } } });
   await applier.apply(ingressClass('edge', { kind: 'IngressClassParameters', scope: 'Namespace', namespace: PARAMS_NS, name: 'edge' }));
   await applier.apply(ingressClass('internal', { kind: 'ClusterIngressClassParameters', scope: 'Cluster', name: 'internal' }));
   await applier.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS }, spec: { ports: [{ name: 'http', port: 80 }] } });
