@@ -9,6 +9,7 @@ import type { ClassOwnership } from './ingress-classes.js';
 import type { ClassParameters } from './parameters/resolve-class-parameters.js';
 import { describeRef, resolveClassParameters } from './parameters/resolve-class-parameters.js';
 import { virtualHostDiscoveryFor } from './parameters/virtual-host-discovery.js';
+import type { StatusAddress } from './parameters/fleet-parameters.js';
 import { translateFleet } from './translate-fleet.js';
 import { SecretIndex } from './tls/secret-index.js';
 
@@ -50,7 +51,16 @@ export function translateToIr(state: ClusterState, now: number, ownership: Class
     const result = translateFleet(ingressClass, ingressesByClass.get(name) ?? [], resolver, secrets, resolved.parameters, resolved.ref?.namespace);
     fleets.push(result.fleet);
     diagnostics.push(...result.diagnostics);
+    const missing = missingStatusService(resolved.parameters.statusAddress, state);
+    if (missing) diagnostics.push({ object: `IngressClass ${name}`, severity: 'warning', message: `spec.parameters: statusAddress.service ${missing} does not exist, so the Ingresses of this class get no address in their status until it does` });
   });
   diagnostics.push(...resolver.problems());
   return { fleets, held, classes, diagnostics };
+}
+
+/** The status Service the parameters name when it is not there (a typo, or the fleet not installed yet). */
+function missingStatusService(address: StatusAddress | undefined, state: ClusterState): string | undefined {
+  if (address?.kind !== 'service') return undefined;
+  const found = state.services.some((s) => s.metadata?.namespace === address.namespace && s.metadata?.name === address.name);
+  return found ? undefined : `${address.namespace}/${address.name}`;
 }
