@@ -224,11 +224,6 @@ class FleetBuilder {
   }
 
   /**
-   * Access-control annotations Portico does not honour: by default the Ingress's routes answer
-   * 503 instead of serving unprotected what its authors believe protected (fail closed); a class
-   * may choose to serve it with a warning instead.
-   */
-  /**
    * Access control Portico does not honour (`unhonoured`), or honours but cannot apply as written
    * (`invalid`: a bad CIDR, an auth URL it cannot call). Invalid guards always close the Ingress;
    * unhonoured ones close it unless the class says Warn.
