@@ -34,7 +34,8 @@ export function resolveAuthService(options: ExternalAuthOptions, resolver: Backe
   if (resolved.problem) report(`the auth service: ${resolved.problem.replace(/^service\.(name|port\.number): /, '').replace('requests get 503', 'requests are refused with 500')}`);
   // nginx talks HTTP/1.1 to the auth service whatever the Service port's appProtocol says.
   const settings = url.scheme === 'https' ? { protocol: 'http1' as const, tls: {} } : { protocol: 'http1' as const, tls: undefined };
-  const cluster = clusters.choose(resolved, { settings, serviceUpstream: false }, report);
+  // No service-upstream here, so choose has nothing of an annotation to report.
+  const cluster = clusters.choose(resolved, { settings, serviceUpstream: false }, (annotation, message) => report(`${annotation}: ${message}`));
   const auth: IrExternalAuth = { cluster, url: url.url, pathPrefix: url.path, responseHeaders: options.responseHeaders };
   if (options.requestRedirect !== undefined) auth.requestRedirect = options.requestRedirect;
   return { auth };

@@ -116,7 +116,7 @@ export class CanaryTable {
       }
       const action = primary.action;
       if (action.kind !== 'forward') continue;
-      const cluster = clusters.choose(offer.backend, this.canaryUpstream(primary, offer), (message) => offer.report('warning', `metadata.annotations["${NGINX_PREFIX}${message.split(':')[0]}"]: ${message.slice(message.indexOf(':') + 2)}`));
+      const cluster = clusters.choose(offer.backend, this.canaryUpstream(primary, offer), (annotation, message) => offer.report('warning', `metadata.annotations["${annotation}"]: ${message}`));
       if (cluster === action.cluster) {
         offer.report('warning', `${offer.field}: ${where} already goes to this backend (${primary.origin}); the canary changes nothing and is not attached`);
         continue;

@@ -8,6 +8,7 @@ import { objectRef } from '../store/cluster-state.js';
 import type { V1ServicePort } from '@kubernetes/client-node';
 import type { V1Service } from '../store/cluster-state.js';
 import { compareStrings } from '../util/compare.js';
+import { NGINX_PREFIX } from './annotations/prefix.js';
 import type { UpstreamOptions } from './annotations/upstream.js';
 import type { BackendResolver, ResolvedBackend } from './backends.js';
 
@@ -43,8 +44,8 @@ export class ClusterTable {
 
   constructor(private readonly resolver: BackendResolver) {}
 
-  /** The cluster for a backend as one Ingress wants it; `report` names what cannot be honoured. */
-  choose(resolved: ResolvedBackend, upstream: UpstreamOptions, report: (message: string) => void): string {
+  /** The cluster for a backend as one Ingress wants it; `report` names the annotation it cannot honour, and why. */
+  choose(resolved: ResolvedBackend, upstream: UpstreamOptions, report: (annotation: string, message: string) => void): string {
     if (!resolved.service || !resolved.servicePort) {
       if (!this.choices.has(resolved.cluster)) this.choices.set(resolved.cluster, { resolved, settings: DEFAULT_SETTINGS, serviceUpstream: false });
       return resolved.cluster;
@@ -53,7 +54,7 @@ export class ClusterTable {
     const settings: IrClusterSettings = { ...base, ...upstream.settings };
     let serviceUpstream = upstream.serviceUpstream;
     if (serviceUpstream && clusterIps(resolved.service).length === 0) {
-      report(`service-upstream: Service ${resolved.service.metadata?.namespace ?? ''}/${resolved.service.metadata?.name ?? ''} has no ClusterIP (it is headless, or none is assigned yet); its endpoints are used`);
+      report(`${NGINX_PREFIX}service-upstream`, `Service ${resolved.service.metadata?.namespace ?? ''}/${resolved.service.metadata?.name ?? ''} has no ClusterIP (it is headless, or none is assigned yet); its endpoints are used`);
       serviceUpstream = false;
     }
     const tokens = variantTokens(base, settings, serviceUpstream);

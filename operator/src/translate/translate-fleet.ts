@@ -298,7 +298,7 @@ class FleetBuilder {
   private clusterFor(namespace: string, backend: V1HTTPIngressPath['backend'], field: string, options: NginxOptions, report: Reporter): string {
     const resolved: ResolvedBackend = this.resolver.resolve(namespace, backend);
     if (resolved.problem) report('error', `${field}.${resolved.problem}`);
-    return this.clusters.choose(resolved, options.upstream, (message) => report('warning', `metadata.annotations["${NGINX_PREFIX}${message.split(':')[0]}"]: ${message.slice(message.indexOf(':') + 2)}`));
+    return this.clusters.choose(resolved, options.upstream, (annotation, message) => report('warning', `metadata.annotations["${annotation}"]: ${message}`));
   }
 
   build(className: string, parameters: FleetParameters, defaultCertificate: DefaultCertificate | undefined): IrFleet {
