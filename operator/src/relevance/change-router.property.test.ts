@@ -17,6 +17,7 @@ import { publishConfig } from '../serve/fleet-publication.js';
 import type { ServedFleet } from '../serve/fleet-publication.js';
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
 import type { ClusterState, SupportedKind } from '../store/cluster-state.js';
+import { clusterStateOf } from '../store/cluster-state.js';
 import { toTypedObject } from '../store/typed-objects.js';
 import { seededRandom } from '../../../xds-server/src/test-support/seeded-random.js';
 import { compareStrings } from '../util/compare.js';
@@ -127,15 +128,7 @@ class World {
 
   state(): ClusterState {
     const of = <T>(kind: SupportedKind): T[] => [...(this.objects.get(kind) ?? new Map()).entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, o]) => o as T);
-    return {
-      ingresses: of('Ingress'),
-      ingressClasses: of('IngressClass'),
-      services: of('Service'),
-      endpointSlices: of('EndpointSlice'),
-      secrets: of('Secret'),
-      ingressClassParameters: of('IngressClassParameters'),
-      clusterIngressClassParameters: of('ClusterIngressClassParameters'),
-    };
+    return clusterStateOf(of);
   }
 }
 

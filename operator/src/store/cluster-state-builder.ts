@@ -6,17 +6,8 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { quoted } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
-import type {
-  ClusterState,
-  IngressClassParametersObject,
-  V1EndpointSlice,
-  SupportedKind,
-  V1Ingress,
-  V1IngressClass,
-  V1Secret,
-  V1Service,
-} from './cluster-state.js';
-import { SUPPORTED_KINDS } from './cluster-state.js';
+import type { ClusterState, SupportedKind } from './cluster-state.js';
+import { clusterStateOf, SUPPORTED_KINDS } from './cluster-state.js';
 import { checkSchema } from './object-schema.js';
 import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
@@ -82,15 +73,7 @@ export class ClusterStateBuilder {
       const byName = this.objects.get(kind) ?? new Map<string, Named>();
       return [...byName.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, object]) => object as T);
     };
-    return {
-      ingresses: sorted<V1Ingress>('Ingress'),
-      ingressClasses: sorted<V1IngressClass>('IngressClass'),
-      services: sorted<V1Service>('Service'),
-      endpointSlices: sorted<V1EndpointSlice>('EndpointSlice'),
-      secrets: sorted<V1Secret>('Secret'),
-      ingressClassParameters: sorted<IngressClassParametersObject>('IngressClassParameters'),
-      clusterIngressClassParameters: sorted<IngressClassParametersObject>('ClusterIngressClassParameters'),
-    };
+    return clusterStateOf(sorted);
   }
 }
 

@@ -39,6 +39,22 @@ export const SUPPORTED_KINDS = [
 ] as const;
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number];
 
+/**
+ * A ClusterState from each kind's objects, already in the order the state keeps them: every source
+ * (manifests, the API watch) fills the same fields the same way.
+ */
+export function clusterStateOf(objectsOf: <T>(kind: SupportedKind) => T[]): ClusterState {
+  return {
+    ingresses: objectsOf<V1Ingress>('Ingress'),
+    ingressClasses: objectsOf<V1IngressClass>('IngressClass'),
+    services: objectsOf<V1Service>('Service'),
+    endpointSlices: objectsOf<V1EndpointSlice>('EndpointSlice'),
+    secrets: objectsOf<V1Secret>('Secret'),
+    ingressClassParameters: objectsOf<IngressClassParametersObject>('IngressClassParameters'),
+    clusterIngressClassParameters: objectsOf<IngressClassParametersObject>('ClusterIngressClassParameters'),
+  };
+}
+
 export function emptyClusterState(): ClusterState {
   return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [], ingressClassParameters: [], clusterIngressClassParameters: [] };
 }

@@ -2,6 +2,7 @@
 // same translation as the manifest folder does; only where the objects come from differs.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterState, SupportedKind } from '../../store/cluster-state.js';
+import { clusterStateOf } from '../../store/cluster-state.js';
 import { compareStrings } from '../../util/compare.js';
 import { Reflector } from './reflector.js';
 import type { ObjectChange, ReflectorLog, ReflectorOptions } from './reflector.js';
@@ -39,18 +40,11 @@ export class ClusterSource {
   }
 
   snapshot(): ClusterState {
-    const of = <T extends { metadata?: { namespace?: string; name?: string } }>(kind: SupportedKind): T[] =>
-      (this.reflectors.find((r) => r.kind === kind)?.list<T>() ?? []).sort((a, b) =>
+    type Named = { metadata?: { namespace?: string; name?: string } };
+    const of = <T>(kind: SupportedKind): T[] =>
+      (this.reflectors.find((r) => r.kind === kind)?.list<Named>() ?? []).sort((a, b) =>
         compareStrings(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`, `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`),
-      );
-    return {
-      ingresses: of('Ingress'),
-      ingressClasses: of('IngressClass'),
-      services: of('Service'),
-      endpointSlices: of('EndpointSlice'),
-      secrets: of('Secret'),
-      ingressClassParameters: of('IngressClassParameters'),
-      clusterIngressClassParameters: of('ClusterIngressClassParameters'),
-    };
+      ) as T[];
+    return clusterStateOf(of);
   }
 }
