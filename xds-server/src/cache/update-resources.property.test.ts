@@ -5,33 +5,14 @@
 // summed whole by publishes, so this is what keeps the two paths from drifting apart.
 import { describe, expect, it } from 'vitest';
 import { seededRandom as seeded } from '../test-support/seeded-random.js';
-import { sotwView } from '../test-support/grpc-fixtures.js';
-import { edsCluster, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
+import { edsCluster, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
+import { publishAsServer, servedContent } from '../test-support/snapshot-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
 import { typeVersion, versionOfResources } from './content-version.js';
-import type { FleetSnapshot } from './fleet-snapshot.js';
-import { RESOURCE_KINDS } from './fleet-snapshot.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
 
-function publish(cache: SnapshotCache, spec: FleetSpec): void {
-  const resources = fleetResources(spec);
-  const origins = fleetOrigins(spec);
-  const sotw = sotwView(resources, origins);
-  cache.publish('f', sotw.resources, sotw.origins, withVirtualHostDiscovery(resources, origins));
-}
 
-function served(snapshot: FleetSnapshot): unknown {
-  const view = (types: FleetSnapshot['types']): unknown =>
-    Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, {
-      version: types[kind].version,
-      wildcardVersion: types[kind].wildcardVersion,
-      wildcardNames: types[kind].wildcardNames,
-      resources: [...types[kind].resources.values()].map((r) => [r.name, r.version, r.bytes.toString('hex')]),
-    }]));
-  return { sotw: view(snapshot.types), delta: view(snapshot.deltaTypes) };
-}
 
 describe('per-resource updates against full publishes', () => {
   it('give the same type versions and resources over random sequences of changes, additions and removals', () => {
@@ -42,8 +23,12 @@ describe('per-resource updates against full publishes', () => {
     const endpoints: Record<string, number[]> = {};
     for (const name of pool.slice(0, 30)) endpoints[name] = [port()];
     const spec = (): FleetSpec => ({ routes: { '*': 'ns-0/svc-00/80' }, endpoints: { ...endpoints } });
+    const publishSpec = (cache: SnapshotCache): void => {
+      const current = spec();
+      publishAsServer(cache, fleetResources(current), current);
+    };
     const incremental = new SnapshotCache();
-    publish(incremental, spec());
+    publishSpec(incremental);
     const seen = new Set<string>();
     for (let step = 0; step < 300; step++) {
       // What the step touches, by name; what it ends with is what is upserted or removed.
@@ -67,8 +52,8 @@ describe('per-resource updates against full publishes', () => {
       if (added.size > 0 || gone.length > 0) incremental.updateResources('f', 'cluster', [...added].map(edsCluster), gone);
       incremental.updateResources('f', 'clusterLoadAssignment', present.map((name) => loadAssignment(name, endpoints[name] ?? [])), gone);
       const full = new SnapshotCache();
-      publish(full, spec());
-      expect(served(incremental.get('f'))).toEqual(served(full.get('f')));
+      publishSpec(full);
+      expect(servedContent(incremental.get('f'))).toEqual(servedContent(full.get('f')));
       const type = incremental.get('f').types.clusterLoadAssignment;
       // The version a SotW client subscribed by name is told, from the digests or hashed afresh.
       expect(versionOfResources(type.resources.values())).toBe(type.version);

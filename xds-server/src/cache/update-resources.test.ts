@@ -4,31 +4,13 @@ import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { FleetResources } from '../resources.js';
 import { fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
-import type { FleetSnapshot } from './fleet-snapshot.js';
+import { publishAsServer, servedContent } from '../test-support/snapshot-fixtures.js';
 import { RESOURCE_KINDS } from './fleet-snapshot.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { withVirtualHostDiscovery } from './virtual-host-discovery.js';
 
 const SPEC: FleetSpec = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c3', '*': 'c2' }, endpoints: { c1: [1], c2: [2], c3: [3, 4] } };
-
-/** Publishes as the server does: gRPC API listeners in the SotW view, VHDS in the Delta view. */
-function publish(cache: SnapshotCache, resources: FleetResources, spec: FleetSpec = SPEC): void {
-  const origins = fleetOrigins(spec);
-  const sotw = sotwView(resources, origins);
-  cache.publish('f', sotw.resources, sotw.origins, withVirtualHostDiscovery(resources, origins));
-}
-
-/** Everything a client could be told: per view and kind, the versions and each resource's bytes. */
-function served(snapshot: FleetSnapshot): unknown {
-  const view = (types: FleetSnapshot['types']): unknown =>
-    Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, {
-      version: types[kind].version,
-      wildcardVersion: types[kind].wildcardVersion,
-      wildcardNames: types[kind].wildcardNames,
-      resources: [...types[kind].resources.values()].map((r) => [r.name, r.version, r.bytes.toString('hex'), r.inWildcard]),
-    }]));
-  return { sotw: view(snapshot.types), delta: view(snapshot.deltaTypes) };
-}
+const publish = (cache: SnapshotCache, resources: FleetResources, spec: FleetSpec = SPEC): void => publishAsServer(cache, resources, spec);
 
 function changesTold(cache: SnapshotCache): ResourceKind[][] {
   const told: ResourceKind[][] = [];
@@ -51,7 +33,7 @@ describe('SnapshotCache.updateResources', () => {
     const spec = { ...SPEC, endpoints: { ...SPEC.endpoints, c3: [3, 5] } };
     const full = new SnapshotCache();
     publish(full, fleetResources(spec), spec);
-    expect(served(after)).toEqual(served(full.get('f')));
+    expect(servedContent(after)).toEqual(servedContent(full.get('f')));
     expect(result.versions).toEqual(full.publish('f', sotwView(fleetResources(spec), fleetOrigins(spec)).resources, {}, withVirtualHostDiscovery(fleetResources(spec), {})).versions);
 
     // Only the updated resource is new; the other kinds are the very same type snapshots.
@@ -90,7 +72,7 @@ describe('SnapshotCache.updateResources', () => {
     const resources = fleetResources(SPEC);
     resources.clusterLoadAssignments = [loadAssignment('c0', [9]), ...resources.clusterLoadAssignments.filter((c) => c.cluster_name !== 'c2')];
     publish(full, resources);
-    expect(served(cache.get('f'))).toEqual(served(full.get('f')));
+    expect(servedContent(cache.get('f'))).toEqual(servedContent(full.get('f')));
   });
 
   it('keeps the served version of a resource it cannot encode, and says so', () => {
