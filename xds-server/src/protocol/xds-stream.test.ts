@@ -96,9 +96,8 @@ const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0
 
 const SPEC: FleetSpec = { routes: { 'a.example.com': 'a', 'b.example.com': 'b' }, endpoints: { a: [1], b: [2] } };
 
-function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWrites = false } = {}) {
-  const cache = new SnapshotCache();
-  const written: Buffer[] = [];
+/** A stream environment on `cache` that records the NACKs, resolutions and stale nonces it is told of. */
+function recordingEnvironment(cache: SnapshotCache, clusterAckWaitMs = 60_000) {
   const nacks: NackEvent[] = [];
   const resolved: NackResolvedEvent[] = [];
   const stale: ResourceKind[] = [];
@@ -116,6 +115,13 @@ function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWr
     logger: silentLogger,
     clusterAckWaitMs,
   };
+  return { env, nacks, resolved, stale };
+}
+
+function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWrites = false } = {}) {
+  const cache = new SnapshotCache();
+  const written: Buffer[] = [];
+  const { env, nacks, resolved, stale } = recordingEnvironment(cache, clusterAckWaitMs);
   // Writes complete at once (only the protocol decides what goes out), unless the test plays a
   // client that stopped reading and completes them itself.
   const pendingWrites: (() => void)[] = [];
@@ -316,22 +322,7 @@ describe('Delta streams with equal subscriptions share their subscription state,
   // Two streams on one cache, subscribed alike; each its own client, writes and NACK records.
   function pair() {
     const cache = new SnapshotCache();
-    const nacks: NackEvent[] = [];
-    const resolved: NackResolvedEvent[] = [];
-    const env: StreamEnvironment = {
-      snapshotOf: (fleet) => cache.get(fleet),
-      throttle: new PushThrottle({ limit: 10 }),
-      hooks: {
-        identified: () => undefined,
-        responded: () => undefined,
-        acked: () => undefined,
-        nacked: (event) => void nacks.push(event),
-        nackResolved: (event) => void resolved.push(event),
-        staleNonce: () => undefined,
-      },
-      logger: silentLogger,
-      clusterAckWaitMs: 60_000,
-    };
+    const { env, nacks, resolved } = recordingEnvironment(cache);
     const one = (id: number) => {
       const written: Buffer[] = [];
       const stream = new XdsStream(id, env, (bytes, done) => {
