@@ -28,6 +28,14 @@ function grpcRejection(table: RouteConfiguration | undefined): string | undefine
 
 const SPEC = { routes: { 'a.example.com': 'c1', 'b.example.com': 'c2', '*.wild.example.com': 'c2', '*': 'c1' }, endpoints: { c1: [1], c2: [2] } };
 
+/** The fleet of `spec`, its route table's virtual hosts changed by `edit`. */
+function withVirtualHosts(spec: Parameters<typeof fleetResources>[0], edit: (virtualHost: NonNullable<RouteConfiguration['virtual_hosts']>[number]) => NonNullable<RouteConfiguration['virtual_hosts']>[number]): FleetResources {
+  const input = fleetResources(spec);
+  const table = input.routeConfigurations[0] as RouteConfiguration;
+  table.virtual_hosts = (table.virtual_hosts ?? []).map(edit);
+  return input;
+}
+
 describe('gRPC API listeners', () => {
   it('adds one per dialable host on a table of that host alone, and one for any host on the whole table', () => {
     const input = fleetResources(SPEC);
@@ -71,9 +79,7 @@ describe('gRPC API listeners', () => {
     // a.example.com: an app-root redirect, then its backend; b.example.com: a 503 only; the
     // catch-all: an ssl-redirect twin (plain-HTTP table) before its backend.
     function withUnusableRoutes(): ReturnType<typeof fleetResources> {
-      const input = fleetResources(SPEC);
-      const table = input.routeConfigurations[0] as RouteConfiguration;
-      table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => {
+      const input = withVirtualHosts(SPEC, (vh) => {
         const served = vh.routes ?? [];
         if (vh.name === 'a.example.com') return { ...vh, routes: [{ name: 'default/c1/app-root', match: { path: '/' }, redirect: { path_redirect: '/app', response_code: 'FOUND' } }, ...served] };
         if (vh.name === 'b.example.com') return { ...vh, routes: [{ name: 'default/c2/denied', match: { prefix: '/' }, direct_response: { status: 503 } }] };
@@ -126,9 +132,7 @@ describe('gRPC API listeners', () => {
       // a.example.com: a route guarded by source ranges (and CORS), then an open one (another path)
       // with CORS and a body limit; b.example.com: CORS on its virtual host; the catch-all: CORS on a weighted route.
       function withFilterConfigs(): ReturnType<typeof fleetResources> {
-        const input = fleetResources(PLAIN);
-        const table = input.routeConfigurations[0] as RouteConfiguration;
-        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => {
+        const input = withVirtualHosts(PLAIN, (vh) => {
           if (vh.name === 'a.example.com') {
             return {
               ...vh,
@@ -177,9 +181,7 @@ describe('gRPC API listeners', () => {
       it('never lets a call meant for a left-out guarded or closed route fall through to a later route', () => {
         // Two Ingresses of one Service: /admin guarded by a source range, / open. Envoy sends
         // /admin/x to the guarded route; a gRPC table without it would send the call to / instead.
-        const input = fleetResources(PLAIN);
-        const table = input.routeConfigurations[0] as RouteConfiguration;
-        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => {
+        const input = withVirtualHosts(PLAIN, (vh) => {
           if (vh.name === 'a.example.com') {
             return {
               ...vh,
@@ -207,9 +209,7 @@ describe('gRPC API listeners', () => {
       });
 
       it('leaves out every route of a virtual host whose own config guards access', () => {
-        const input = fleetResources(PLAIN);
-        const table = input.routeConfigurations[0] as RouteConfiguration;
-        table.virtual_hosts = (table.virtual_hosts ?? []).map((vh) => (vh.name === 'b.example.com' ? { ...vh, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES } } : vh));
+        const input = withVirtualHosts(PLAIN, (vh) => (vh.name === 'b.example.com' ? { ...vh, typed_per_filter_config: { 'envoy.filters.http.rbac': SOURCE_RANGES } } : vh));
         const { resources, leftOut } = withGrpcApiListeners(input, fleetOrigins(PLAIN));
         expect(resources.routeConfigurations.find((rc) => rc.name === 'grpc:b.example.com')?.virtual_hosts?.[0]?.routes).toEqual([]);
         expect(leftOut.map((l) => l.virtualHost)).toEqual(['b.example.com']);
