@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { readerOf } from '../../test-support/annotation-reader.js';
 import { parseAuthUrl, readExternalAuth } from './auth.js';
-import { AnnotationReader } from './reader.js';
 import { serviceOfHost } from '../auth-services.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 function read(annotations: Record<string, string>) {
-  const reader = new AnnotationReader(Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v])));
+  const reader = readerOf(annotations);
   return { auth: readExternalAuth(reader), problems: reader.problems };
 }
 

@@ -1,11 +1,11 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
+import { readerOf } from '../../test-support/annotation-reader.js';
 import { cookieRegex, readCanaryRules } from './canary.js';
-import { AnnotationReader } from './reader.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 function read(annotations: Record<string, string>) {
-  const reader = new AnnotationReader(Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v])));
+  const reader = readerOf(annotations);
   return { rules: readCanaryRules(reader), problems: reader.problems };
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { readerOf } from '../../test-support/annotation-reader.js';
 import { RE2JS } from 're2js';
 import { DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE_SECONDS, DEFAULT_CORS_METHODS, readCors, wildcardOriginRegex } from './cors.js';
-import { AnnotationReader } from './reader.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 function read(annotations: Record<string, string>) {
-  const reader = new AnnotationReader(Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v])));
+  const reader = readerOf(annotations);
   return { cors: readCors(reader), problems: reader.problems, read: reader.read };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AnnotationReader } from './reader.js';
+import { readerOf } from '../../test-support/annotation-reader.js';
 import { readRateLimit } from './rate-limit.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 function read(annotations: Record<string, string>) {
-  const reader = new AnnotationReader(Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v])));
+  const reader = readerOf(annotations);
   return { limit: readRateLimit(reader), problems: reader.problems };
 }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { readerOf } from '../../test-support/annotation-reader.js';
 import { simulateRequest } from '../../test-support/route-simulator.js';
 import { fixtures, ingressYaml, routeConfigurationOf, translateYaml } from '../../test-support/translate-yaml.js';
-import { AnnotationReader } from './reader.js';
 import { readSourceRanges } from './source-ranges.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 function read(annotations: Record<string, string>) {
-  const reader = new AnnotationReader(Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v])));
+  const reader = readerOf(annotations);
   return { ranges: readSourceRanges(reader), problems: reader.problems };
 }
 
