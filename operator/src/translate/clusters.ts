@@ -63,6 +63,11 @@ export class ClusterTable {
     return name;
   }
 
+  /** A backend that did not resolve keeps the default settings: a route to it has nothing to hash over. */
+  balancesByHash(name: string): boolean {
+    return this.choices.get(name)?.settings.balancing === 'ringHash';
+  }
+
   /** The clusters routes use, with their endpoints and origins (the Ingresses that use each). */
   build(used: ReadonlyMap<string, ReadonlySet<string>>): IrCluster[] {
     return [...used.keys()].sort(compareStrings).map((name) => {

@@ -130,3 +130,21 @@ describe('server-alias', () => {
     ]);
   });
 });
+
+describe('affinity to a backend that does not resolve', () => {
+  // Found by the incremental translation property test: the route hashed over a cluster that
+  // does not balance by hash, which broke the IR's rules and held the whole class.
+  const config = translateYaml(
+    fixtures({ services: ['app'] }),
+    ingressYaml({ name: 'sticky', host: 'sticky.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'missing' }], annotations: { [`${NGINX}affinity`]: 'cookie' } }),
+    ingressYaml({ name: 'other', host: 'other.example.com', paths: root('app') }),
+  );
+
+  it('holds no class: the Ingress answers 503 and the others are served', () => {
+    expect(config.held).toEqual([]);
+    expect(config.diagnostics.map((d) => d.object)).toEqual(['Ingress default/sticky']);
+    const routes = routeConfigurationOf(config, 'portico');
+    expect(simulateRequest(routes, 'other.example.com', '/')).toMatchObject({ status: 'routed' });
+    expect(simulateRequest(routes, 'sticky.example.com', '/')).toMatchObject({ status: 'routed', cluster: 'default/missing/80' });
+  });
+});

@@ -99,6 +99,14 @@ function httpOptions(parameters: FleetParameters): IrHttpOptions {
   };
 }
 
+/** Affinity to a backend that does not resolve (yet) has nothing to hash over: its routes answer 503. */
+function withoutUselessHash(policy: IrRoutePolicy | undefined, hashed: boolean): IrRoutePolicy | undefined {
+  if (!policy?.hash || hashed) return policy;
+  const rest: IrRoutePolicy = { ...policy };
+  delete rest.hash;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
 /** The nginx annotations an Ingress carries, which a class with the nginx family off ignores. */
 function nginxAnnotationsOf(ingress: V1Ingress): string[] {
   return Object.keys(ingress.metadata?.annotations ?? {}).filter((name) => name.startsWith(NGINX_PREFIX)).sort(compareStrings);
@@ -262,7 +270,7 @@ class FleetBuilder {
       const rewrite = options.rewriteTarget !== undefined && !deny && !options.redirect ? this.rewriteFor(matched.match, matched.groups, options.rewriteTarget, report) : undefined;
       if (rewrite) action.rewrite = rewrite;
       const route: IrRoute = { match: matched.match, action: deny ?? options.redirect ?? action, origin: ref, name: `${namespacedName(ingress)}/rule-${i}/path-${j}` };
-      const policy = deny || options.redirect ? undefined : routePolicyFor(options.policy, matched.match);
+      const policy = deny || options.redirect ? undefined : withoutUselessHash(routePolicyFor(options.policy, matched.match), this.clusters.balancesByHash(cluster));
       if (policy) route.policy = policy;
       this.claim(host, route, field, report);
     });
