@@ -6,13 +6,14 @@ import type { FleetResources, GrpcView, ResourceOrigins } from '../../xds-server
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
 import { grpcView } from './envoy/grpc-view/index.js';
-import type { IrHeldClass } from './ir/types.js';
+import type { IrFleet, IrHeldClass } from './ir/types.js';
 import { validateIrFleet } from './ir/validate-ir.js';
 import type { ClusterState } from './store/cluster-state.js';
 import type { ClassParameters } from './translate/parameters/resolve-class-parameters.js';
 import { DEFAULT_OWNERSHIP } from './translate/ingress-classes.js';
 import type { ClassOwnership } from './translate/ingress-classes.js';
 import { translateToIr } from './translate/translate.js';
+import type { IrTranslation } from './translate/translate.js';
 import { compareStrings } from './util/compare.js';
 
 export interface FleetConfig {
@@ -46,7 +47,11 @@ export interface EnvoyConfig {
 
 /** @param ownership which IngressClasses are this operator's: its controller name (and optionally a class list). */
 export function buildEnvoyConfig(state: ClusterState, now: number = Date.now(), ownership: ClassOwnership = DEFAULT_OWNERSHIP): EnvoyConfig {
-  const ir = translateToIr(state, now, ownership);
+  return envoyConfigOf(translateToIr(state, now, ownership));
+}
+
+/** The Envoy stage of a whole translation: every sound fleet, as FleetConfigs. */
+export function envoyConfigOf(ir: IrTranslation): EnvoyConfig {
   const held = [...ir.held];
   const bugs: Diagnostic[] = [];
   // The Envoy stage takes the IR's rules for granted: a fleet that breaks them (a Portico bug) is
@@ -58,17 +63,19 @@ export function buildEnvoyConfig(state: ClusterState, now: number = Date.now(), 
     bugs.push({ object: `IngressClass ${fleet.ingressClass}`, severity: 'error', message: `Portico translated this class into configuration that breaks its own rules (${problems.slice(0, 3).join('; ')}); the fleet keeps its last good configuration. This is a bug in Portico: please report it` });
     return false;
   });
-  const fleets = sound.map((fleet) => {
-    const built = toFleetResources(fleet);
-    return {
-      ingressClass: fleet.ingressClass,
-      fleet: fleet.fleet,
-      ...built,
-      grpc: grpcView(fleet, built),
-      virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
-      certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
-    };
-  });
   const diagnostics = [...ir.diagnostics, ...bugs].sort((a, b) => compareStrings(a.object, b.object));
-  return { fleets, held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
+  return { fleets: sound.map(fleetConfigOf), held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
+}
+
+/** One sound IR fleet → what the xDS server is given for it. */
+export function fleetConfigOf(fleet: IrFleet): FleetConfig {
+  const built = toFleetResources(fleet);
+  return {
+    ingressClass: fleet.ingressClass,
+    fleet: fleet.fleet,
+    ...built,
+    grpc: grpcView(fleet, built),
+    virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
+    certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
+  };
 }

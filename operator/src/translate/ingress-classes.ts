@@ -48,18 +48,19 @@ export function selectIngressClasses(state: ClusterState, ownership: ClassOwners
   const defaultClass = newestDefaultClass(state.ingressClasses);
   const ingressesByClass = new Map<string, V1Ingress[]>(ours.map((c) => [c.metadata?.name ?? '', []]));
   for (const ingress of state.ingresses) {
-    const className = classNameOf(ingress) ?? defaultClass;
+    const className = classOfIngress(ingress, defaultClass);
     if (className !== undefined && ourNames.has(className)) ingressesByClass.get(className)?.push(ingress);
   }
   return { ours, ingressesByClass };
 }
 
-function classNameOf(ingress: V1Ingress): string | undefined {
-  return ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+/** The class an Ingress asks for (field, else legacy annotation), else the default class, if any. */
+export function classOfIngress(ingress: V1Ingress, defaultClass: string | undefined): string | undefined {
+  return ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION] ?? defaultClass;
 }
 
 /** The admission plugin's choice: newest creationTimestamp, then the smaller name. */
-function newestDefaultClass(classes: readonly V1IngressClass[]): string | undefined {
+export function newestDefaultClass(classes: readonly V1IngressClass[]): string | undefined {
   const defaults = classes.filter((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
   defaults.sort((a, b) => {
     const byAge = timestamp(b) - timestamp(a);

@@ -1,0 +1,96 @@
+// Puts a re-translated part of a fleet back into the whole. `part` is translateFleet over the
+// scope's Ingresses only: its virtual hosts are exactly those of the scope's hosts, its clusters,
+// certificates and SNI names those the scope uses. Everything outside the scope keeps its previous
+// IR objects (the very same objects, so the Envoy stage's memo and the cache's identity checks
+// skip them); a part's virtual host equal to the one it replaces keeps the old object too.
+import { isDeepStrictEqual } from 'node:util';
+import type { IrCertificate, IrCluster, IrFleet, IrHttps, IrVirtualHost } from '../ir/types.js';
+import { compareHosts } from '../translate/route-table.js';
+import { compareStrings } from '../util/compare.js';
+import type { Scope } from './fleet-index.js';
+
+const isIngress = (origin: string): boolean => origin.startsWith('Ingress ');
+
+export function spliceFleet(previous: IrFleet, part: IrFleet, scope: Pick<Scope, 'hosts' | 'refs'>): IrFleet {
+  const before = new Map(previous.virtualHosts.map((v) => [v.host, v]));
+  const virtualHosts: IrVirtualHost[] = previous.virtualHosts.filter((v) => !scope.hosts.has(v.host));
+  for (const host of part.virtualHosts) {
+    if (!scope.hosts.has(host.host)) throw new Error(`incremental translation: host ${host.host} is outside its scope`);
+    const old = before.get(host.host);
+    virtualHosts.push(old !== undefined && isDeepStrictEqual(old, host) ? old : host);
+  }
+  virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
+  const spliced: IrFleet = {
+    ...previous,
+    virtualHosts,
+    clusters: spliceClusters(previous.clusters, part.clusters, scope.refs),
+    certificates: spliceCertificates(previous.certificates, part.certificates, scope.refs, part),
+  };
+  const https = spliceHttps(previous.https, part.https, scope.hosts);
+  if (https) spliced.https = https;
+  else delete spliced.https;
+  return spliced;
+}
+
+/**
+ * A cluster's origins are the Ingresses routing to it plus its Service and slices. The scope's
+ * Ingresses are re-counted from the part; the Service and slices come from the part when it has
+ * the cluster (fresh: the users of a Service whose endpoints changed are in the scope), else
+ * from before. A cluster no Ingress routes to any more is gone.
+ */
+function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster[], refs: ReadonlySet<string>): IrCluster[] {
+  const fresh = new Map(part.map((c) => [c.name, c]));
+  const result: IrCluster[] = [];
+  for (const cluster of previous) {
+    const kept = cluster.origins.filter((o) => isIngress(o) && !refs.has(o));
+    const update = fresh.get(cluster.name);
+    fresh.delete(cluster.name);
+    if (update) result.push(withOrigins(update, [...kept, ...update.origins], cluster));
+    else if (kept.length > 0) result.push(withOrigins(cluster, [...kept, ...cluster.origins.filter((o) => !isIngress(o))], cluster));
+  }
+  result.push(...fresh.values());
+  return result.sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/** `base` with these origins; `previous` itself when that is what it already is. */
+function withOrigins(base: IrCluster, origins: string[], previous: IrCluster): IrCluster {
+  const sorted = [...new Set(origins)].sort(compareStrings);
+  const cluster = { ...base, origins: sorted };
+  return isDeepStrictEqual(cluster, previous) ? previous : cluster;
+}
+
+/**
+ * A certificate's origins are its Secret, then the Ingresses serving hosts with it (sorted); the
+ * class's default certificate, when no Ingress's host uses it, is listed with the IngressClass.
+ */
+function spliceCertificates(previous: readonly IrCertificate[], part: readonly IrCertificate[], refs: ReadonlySet<string>, fleet: Pick<IrFleet, 'ingressClass' | 'https'>): IrCertificate[] {
+  const old = new Map(previous.map((c) => [c.name, c]));
+  const fresh = new Map(part.map((c) => [c.name, c]));
+  const result: IrCertificate[] = [];
+  for (const name of [...new Set([...old.keys(), ...fresh.keys()])].sort(compareStrings)) {
+    const before = old.get(name);
+    const update = fresh.get(name);
+    const users = new Set([...(before?.origins ?? []).filter((o) => isIngress(o) && !refs.has(o)), ...(update?.origins ?? []).filter(isIngress)]);
+    let origins: string[];
+    if (users.size > 0) origins = [`Secret ${name}`, ...[...users].sort(compareStrings)];
+    else if (name === fleet.https?.defaultCertificate) origins = [`Secret ${name}`, `IngressClass ${fleet.ingressClass}`];
+    else continue;
+    const certificate = { ...((update ?? before) as IrCertificate), origins };
+    result.push(before && isDeepStrictEqual(before, certificate) ? before : certificate);
+  }
+  return result;
+}
+
+/** SNI chains: the scope's hosts take their certificate from the part; the others keep theirs. */
+function spliceHttps(previous: IrHttps | undefined, part: IrHttps | undefined, hosts: ReadonlySet<string>): IrHttps | undefined {
+  const base = part ?? previous;
+  if (!base) return undefined;
+  const byCertificate = new Map<string, string[]>();
+  const serve = (certificate: string, host: string): void => void byCertificate.set(certificate, [...(byCertificate.get(certificate) ?? []), host]);
+  for (const chain of previous?.chains ?? []) for (const host of chain.serverNames) if (!hosts.has(host)) serve(chain.certificate, host);
+  for (const chain of part?.chains ?? []) for (const host of chain.serverNames) serve(chain.certificate, host);
+  const chains = [...byCertificate].sort(([a], [b]) => compareStrings(a, b)).map(([certificate, serverNames]) => ({ certificate, serverNames: serverNames.sort(compareStrings) }));
+  if (chains.length === 0 && base.defaultCertificate === undefined) return undefined;
+  const https = { ...base, chains };
+  return previous && isDeepStrictEqual(previous, https) ? previous : https;
+}

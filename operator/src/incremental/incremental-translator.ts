@@ -1,0 +1,180 @@
+// Translation that costs what a change touches. The first call (and any change it cannot follow)
+// is a full translation, kept as the base. After that, a change of some Ingresses re-translates
+// only their scope in each fleet they are (or were) in: the Ingresses sharing a host with them,
+// transitively, plus the class's anchors (default backend, hostless rules) — the host is the unit
+// because oldest-wins conflicts, TLS hosts, canaries and redirects all settle per host — and the
+// users of Services whose endpoints changed. The re-translated part is spliced into the base
+// (fleet-splice.ts); the Envoy stage then rebuilds only what changed (envoy/memo).
+//
+// The result is what a full translation of the same state gives, byte for byte
+// (incremental.property.test.ts). A change it cannot vouch for goes to a full translation:
+// anything but Ingresses and endpoints (classes, parameters, Services, Secrets), an Ingress that
+// is or becomes an anchor, a class with www twins or server aliases (their hosts depend on all
+// others), a class that is held, and any problem with an EndpointSlice or with the IR's rules.
+// Certificates are judged at the base's instant: the periodic re-check is a full translation.
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrFleet } from '../ir/types.js';
+import { validateIrFleet } from '../ir/validate-ir.js';
+import { envoyConfigOf, fleetConfigOf } from '../pipeline.js';
+import type { EnvoyConfig, FleetConfig } from '../pipeline.js';
+import type { ClusterState, V1Ingress, V1IngressClass } from '../store/cluster-state.js';
+import { objectRef } from '../store/cluster-state.js';
+import { BackendResolver } from '../translate/backends.js';
+import { classOfIngress, DEFAULT_OWNERSHIP, newestDefaultClass, selectIngressClasses } from '../translate/ingress-classes.js';
+import type { ClassOwnership } from '../translate/ingress-classes.js';
+import type { FleetParameters } from '../translate/parameters/fleet-parameters.js';
+import { SecretIndex } from '../translate/tls/secret-index.js';
+import { translateToIr } from '../translate/translate.js';
+import { translateFleet } from '../translate/translate-fleet.js';
+import { DiagnosticBook } from './diagnostic-book.js';
+import { FleetIndex } from './fleet-index.js';
+import type { Scope } from './fleet-index.js';
+import { shapeOf } from './ingress-shape.js';
+import { spliceFleet } from './fleet-splice.js';
+
+/** What changed since the last translation, as the watch saw it. */
+export interface ChangeScope {
+  /** Something other than Ingresses and endpoints changed (or nobody knows what): translate everything. */
+  full: boolean;
+  /** Ingresses (`namespace/name`) created, changed or deleted. */
+  ingresses: ReadonlySet<string>;
+  /** Services (`namespace/name`) whose EndpointSlices changed. */
+  services: ReadonlySet<string>;
+}
+
+export const EVERYTHING: ChangeScope = { full: true, ingresses: new Set(), services: new Set() };
+
+interface TranslatedFleet {
+  ingressClass: V1IngressClass;
+  parameters: FleetParameters;
+  parametersNamespace: string | undefined;
+  index: FleetIndex;
+  ir: IrFleet;
+  config: FleetConfig;
+}
+
+interface Base {
+  now: number;
+  defaultClass: string | undefined;
+  /** Every Ingress of the state, of any class, by key. */
+  ingresses: Map<string, V1Ingress>;
+  /** Translated (sound) fleets by class name. */
+  fleets: Map<string, TranslatedFleet>;
+  config: EnvoyConfig;
+  diagnostics: DiagnosticBook;
+  /** The base can take updates: no held-by-bug fleet, no EndpointSlice problem. */
+  updatable: boolean;
+}
+
+export interface TranslatorCounters {
+  full: number;
+  incremental: number;
+  /** Why changes went to a full translation, by reason. */
+  fullBecause: Record<FullReason, number>;
+}
+
+/** Why a change was translated in full. */
+export type FullReason = 'first' | 'other-kinds' | 'unupdatable-base' | 'held-class' | 'anchor' | 'global-class' | 'endpoint-slice-problem' | 'ir-rules';
+
+const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+export class IncrementalTranslator {
+  readonly counters: TranslatorCounters = { full: 0, incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
+  private base: Base | undefined;
+
+  constructor(private readonly ownership: ClassOwnership = DEFAULT_OWNERSHIP) {}
+
+  /** The translation of `state`, which differs from the previous call's state by `changes`. */
+  translate(state: ClusterState, changes: ChangeScope, now: number): EnvoyConfig {
+    const updated = !this.base ? 'first' : changes.full ? 'other-kinds' : this.update(this.base, state, changes);
+    if (typeof updated === 'object') {
+      this.counters.incremental++;
+      return updated;
+    }
+    this.counters.fullBecause[updated]++;
+    return this.full(state, now);
+  }
+
+  private full(state: ClusterState, now: number): EnvoyConfig {
+    this.counters.full++;
+    const ir = translateToIr(state, now, this.ownership);
+    const config = envoyConfigOf(ir);
+    const { ours, ingressesByClass } = selectIngressClasses(state, this.ownership);
+    const classes = new Map(ours.map((c) => [c.metadata?.name ?? '', c]));
+    const configs = new Map(config.fleets.map((f) => [f.ingressClass, f]));
+    const fleets = new Map<string, TranslatedFleet>();
+    for (const fleet of ir.fleets) {
+      const resolved = ir.classes.find((c) => c.ingressClass === fleet.ingressClass);
+      const ingressClass = classes.get(fleet.ingressClass);
+      const fleetConfig = configs.get(fleet.ingressClass);
+      if (!resolved?.accepted || !ingressClass || !fleetConfig) continue;
+      const index = new FleetIndex((ingressesByClass.get(fleet.ingressClass) ?? []).map((i) => [keyOf(i), i]));
+      fleets.set(fleet.ingressClass, { ingressClass, parameters: resolved.parameters, parametersNamespace: resolved.ref?.namespace, index, ir: fleet, config: fleetConfig });
+    }
+    const diagnostics = new DiagnosticBook(config.diagnostics);
+    const updatable = fleets.size === ir.fleets.length && !diagnostics.some((object) => object.startsWith('EndpointSlice '));
+    this.base = { now, defaultClass: newestDefaultClass(state.ingressClasses), ingresses: new Map(state.ingresses.map((i) => [keyOf(i), i])), fleets, config, diagnostics, updatable };
+    return config;
+  }
+
+  /** The base brought up to `state`, or why only a full translation can say. */
+  private update(base: Base, state: ClusterState, changes: ChangeScope): EnvoyConfig | FullReason {
+    if (!base.updatable) return 'unupdatable-base';
+    const current = new Map<string, V1Ingress | undefined>();
+    if (changes.ingresses.size > 0) {
+      const wanted = new Set(changes.ingresses);
+      for (const ingress of state.ingresses) if (wanted.has(keyOf(ingress))) current.set(keyOf(ingress), ingress);
+      for (const key of wanted) if (!current.has(key)) current.set(key, undefined);
+    }
+    // Per fleet: the changed Ingresses it had or gets.
+    const touched = new Map<string, Set<string>>();
+    for (const [key, ingress] of current) {
+      const before = base.ingresses.get(key);
+      if (before === ingress) continue;
+      for (const version of [before, ingress]) {
+        if (!version) continue;
+        const className = classOfIngress(version, base.defaultClass);
+        if (className === undefined || !base.config.classes.some((c) => c.ingressClass === className)) continue;
+        if (!base.fleets.has(className)) return 'held-class';
+        const shape = shapeOf(version);
+        if (shape.anchor || shape.global) return shape.anchor ? 'anchor' : 'global-class';
+        touched.set(className, (touched.get(className) ?? new Set()).add(key));
+      }
+    }
+    const parts: { name: string; fleet: TranslatedFleet; scope: Scope; ir: IrFleet; diagnostics: Diagnostic[] }[] = [];
+    const resolver = new BackendResolver(state);
+    const secrets = new SecretIndex(state.secrets, base.now);
+    for (const [name, fleet] of base.fleets) {
+      const keys = touched.get(name) ?? new Set<string>();
+      if (keys.size === 0 && ![...changes.services].some((s) => fleet.index.usesService(s))) continue;
+      if (fleet.index.isGlobal) return 'global-class';
+      const formerHosts = [...keys].flatMap((key) => fleet.index.hostsOf(key));
+      const formerRefs = [...keys].flatMap((key) => (fleet.index.get(key) ? [objectRef('Ingress', fleet.index.get(key)?.metadata)] : []));
+      // Updated in place: if anything below gives up, the full translation builds new indexes.
+      const index = fleet.index;
+      for (const key of keys) {
+        const ingress = current.get(key);
+        if (ingress && classOfIngress(ingress, base.defaultClass) === name) index.set(key, ingress);
+        else index.delete(key);
+      }
+      if (index.isGlobal) return 'global-class';
+      const scope = index.scope(keys, changes.services, formerHosts, formerRefs);
+      const part = translateFleet(fleet.ingressClass, scope.ingresses, resolver, secrets, fleet.parameters, fleet.parametersNamespace);
+      if (validateIrFleet(part.fleet).length > 0) return 'ir-rules';
+      parts.push({ name, fleet: { ...fleet, index }, scope, ir: spliceFleet(fleet.ir, part.fleet, scope), diagnostics: part.diagnostics });
+    }
+    if (resolver.problems().length > 0) return 'endpoint-slice-problem';
+
+    // Nothing can fail from here: commit.
+    for (const { scope } of parts) base.diagnostics.forget(scope.refs);
+    for (const { scope, diagnostics } of parts) for (const d of diagnostics) if (scope.refs.has(d.object)) base.diagnostics.add(d);
+    for (const { name, fleet, ir } of parts) base.fleets.set(name, { ...fleet, ir, config: ir === fleet.ir ? fleet.config : fleetConfigOf(ir) });
+    for (const [key, ingress] of current) {
+      if (ingress) base.ingresses.set(key, ingress);
+      else base.ingresses.delete(key);
+    }
+    const fleets = base.config.fleets.map((f) => base.fleets.get(f.ingressClass)?.config ?? f);
+    base.config = { ...base.config, fleets, diagnostics: base.diagnostics.list() };
+    return base.config;
+  }
+}
