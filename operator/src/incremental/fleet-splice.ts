@@ -42,6 +42,10 @@ function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster
   const fresh = new Map(part.map((c) => [c.name, c]));
   const result: IrCluster[] = [];
   for (const cluster of previous) {
+    if (!fresh.has(cluster.name) && !cluster.origins.some((o) => refs.has(o))) {
+      result.push(cluster); // outside the scope: the very same object
+      continue;
+    }
     const kept = cluster.origins.filter((o) => isIngress(o) && !refs.has(o));
     const update = fresh.get(cluster.name);
     fresh.delete(cluster.name);

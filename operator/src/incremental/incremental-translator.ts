@@ -13,6 +13,7 @@
 // others), a class that is held, and any problem with an EndpointSlice or with the IR's rules.
 // Certificates are judged at the base's instant: the periodic re-check is a full translation.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ChangeScope } from '../relevance/change-scope.js';
 import type { IrFleet } from '../ir/types.js';
 import { validateIrFleet } from '../ir/validate-ir.js';
 import { envoyConfigOf, fleetConfigOf } from '../pipeline.js';
@@ -31,18 +32,6 @@ import { FleetIndex } from './fleet-index.js';
 import type { Scope } from './fleet-index.js';
 import { shapeOf } from './ingress-shape.js';
 import { spliceFleet } from './fleet-splice.js';
-
-/** What changed since the last translation, as the watch saw it. */
-export interface ChangeScope {
-  /** Something other than Ingresses and endpoints changed (or nobody knows what): translate everything. */
-  full: boolean;
-  /** Ingresses (`namespace/name`) created, changed or deleted. */
-  ingresses: ReadonlySet<string>;
-  /** Services (`namespace/name`) whose EndpointSlices changed. */
-  services: ReadonlySet<string>;
-}
-
-export const EVERYTHING: ChangeScope = { full: true, ingresses: new Set(), services: new Set() };
 
 interface TranslatedFleet {
   ingressClass: V1IngressClass;

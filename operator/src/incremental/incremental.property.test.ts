@@ -14,9 +14,10 @@ import { clusterStateOf } from '../store/cluster-state.js';
 import { toTypedObject } from '../store/typed-objects.js';
 import { compareStrings } from '../util/compare.js';
 import { IncrementalTranslator } from './incremental-translator.js';
-import type { ChangeScope } from './incremental-translator.js';
+import type { ChangeScope } from '../relevance/change-scope.js';
 
-const NOW = Date.UTC(2026, 5, 1);
+/** One instant for both (certificates are judged at it). */
+const NOW = Date.now();
 const NAMESPACES = ['a', 'b'];
 const SERVICES = ['s1', 's2', 's3'];
 const INGRESSES = ['i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8'];
@@ -29,7 +30,7 @@ let certificates: { cert: string; key: string }[] = [];
 
 beforeAll(async () => {
   const ca = await createCa('incremental test CA');
-  const pairs = await Promise.all([['x.example.com', 'y.example.com'], ['*.example.com']].map((dnsNames) => issueServerCertificate(ca, { dnsNames, notAfter: new Date(NOW + 30 * 86_400_000) })));
+  const pairs = await Promise.all([['x.example.com', 'y.example.com'], ['*.example.com']].map((dnsNames) => issueServerCertificate(ca, { dnsNames})));
   certificates = pairs.map((pair) => ({ cert: pair.cert + ca.cert, key: pair.key }));
 });
 

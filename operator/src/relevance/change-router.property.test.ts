@@ -1,5 +1,6 @@
 // Property: routing watch events through ChangeRouter (skip what cannot matter, publish endpoint
-// changes as ClusterLoadAssignment updates, rebuild the rest) serves, after every event, exactly
+// changes as ClusterLoadAssignment updates, translate the rest through IncrementalTranslator told
+// what changed) serves, after every event, exactly
 // what rebuilding everything on every event serves: the same fleets, the same versions and bytes
 // of every resource in both views, the same origins and the same diagnostics.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ import { toTypedObject } from '../store/typed-objects.js';
 import { seededRandom } from '../../../xds-server/src/test-support/seeded-random.js';
 import { compareStrings } from '../util/compare.js';
 import { ChangeRouter } from './change-router.js';
+import type { ChangeScope } from './change-scope.js';
+import { IncrementalTranslator } from '../incremental/incremental-translator.js';
 
 /** One instant for both pipelines (certificates are judged at it). */
 const NOW = Date.now();
@@ -48,13 +51,17 @@ class CachePublisher {
   }
 }
 
-/** A full rebuild and publish of the state, as cluster mode's reconcile does. */
+/**
+ * A translation and publish of the state, as cluster mode's reconcile does: in full (the
+ * reference), or through IncrementalTranslator told what the router saw change (the subject).
+ */
 class Pipeline {
   readonly publisher = new CachePublisher();
+  readonly translator = new IncrementalTranslator();
   served: ServedFleet[] = [];
   diagnostics: Diagnostic[] = [];
-  rebuild(state: ClusterState): { config: ReturnType<typeof buildEnvoyConfig>; problems: Diagnostic[] } {
-    const config = buildEnvoyConfig(state, NOW);
+  rebuild(state: ClusterState, changes?: ChangeScope): { config: ReturnType<typeof buildEnvoyConfig>; problems: Diagnostic[] } {
+    const config = changes ? this.translator.translate(state, changes, NOW) : buildEnvoyConfig(state, NOW);
     const result = publishConfig(this.publisher, config, this.served);
     this.served = result.served;
     this.diagnostics = [...config.diagnostics, ...(result.problems ?? [])];
@@ -217,7 +224,7 @@ function randomChange(w: World, slicesOnly: boolean): ObjectChange | undefined {
 }
 
 /** Runs one random history; returns the router's counters. */
-function run(seed: number, steps: number, slicesOnly: boolean): ChangeRouter['counters'] {
+function run(seed: number, steps: number, slicesOnly: boolean): ChangeRouter['counters'] & { incremental: number } {
   const w = new World(seededRandom(seed));
   const reference = new Pipeline();
   const subject = new Pipeline();
@@ -231,8 +238,8 @@ function run(seed: number, steps: number, slicesOnly: boolean): ChangeRouter['co
   });
   const rebuildSubject = (): void => {
     rebuildDue = false;
-    router.rebuilding();
-    const { config, problems } = subject.rebuild(w.state());
+    const changes = router.rebuilding();
+    const { config, problems } = subject.rebuild(w.state(), changes);
     router.rebuilt(config, problems);
   };
   // A populated cluster, listed once.
@@ -266,12 +273,12 @@ function run(seed: number, steps: number, slicesOnly: boolean): ChangeRouter['co
     expect(everything(subject.publisher), context).toEqual(everything(reference.publisher));
     expect(subject.diagnostics, context).toEqual(reference.diagnostics);
   }
-  return router.counters;
+  return { ...router.counters, incremental: subject.translator.counters.incremental };
 }
 
 describe('ChangeRouter against rebuilding on every event', () => {
   it('serves the same configuration and diagnostics after any sequence of object events', () => {
-    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0 };
+    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0, incremental: 0 };
     for (let seed = 1; seed <= 16; seed++) {
       const counters = run(seed, 120, false);
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counters[key];
@@ -280,10 +287,11 @@ describe('ChangeRouter against rebuilding on every event', () => {
     expect(totals.skipped).toBeGreaterThan(100);
     expect(totals.assignmentsUpdated).toBeGreaterThan(20);
     expect(totals.rebuilds).toBeGreaterThan(100);
+    expect(totals.incremental).toBeGreaterThan(50);
   }, 240_000);
 
   it('keeps the ClusterLoadAssignments byte for byte equal to a full translation over slice events alone, mostly without rebuilding', () => {
-    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0 };
+    const totals = { skipped: 0, rebuilds: 0, assignmentsUpdated: 0, endpointFallbacks: 0, originsUpdated: 0, incremental: 0 };
     for (let seed = 100; seed < 108; seed++) {
       const counters = run(seed, 150, true);
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counters[key];

@@ -1,7 +1,8 @@
 // Routes watch events (cluster mode): those that cannot change any fleet's output are dropped; an
 // EndpointSlice change within a Service an Ingress of ours uses updates only the
 // ClusterLoadAssignments built from that Service, in every fleet that has them, through the xDS
-// server's per-resource update; everything else asks for the full rebuild, as before.
+// server's per-resource update; everything else asks for a translation, told what changed
+// (rebuilding() hands the scope to IncrementalTranslator).
 //
 // The endpoint path is taken only when it provably gives what a full translation would: no full
 // translation is due, the assignment recorded for the Service equals what the same computation
@@ -12,6 +13,7 @@
 // provided the recorded ones list exactly the slices before the change. Otherwise: a rebuild.
 import type { FleetResources, PublishProblem, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ChangeScope } from './change-scope.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
 import type { V1EndpointSlice } from '../store/cluster-state.js';
@@ -62,6 +64,8 @@ export class ChangeRouter {
   private readonly before = new Map<string, V1EndpointSlice[]>();
   /** No full translation recorded since the last change it must cover. */
   private stale = true;
+  /** What changed since the last translation began: what the next one must cover. */
+  private scope = { full: true, ingresses: new Set<string>(), services: new Set<string>() };
 
   constructor(private readonly options: ChangeRouterOptions) {
     this.gate = new RelevanceGate(options.ownership, options.statusAddress);
@@ -83,17 +87,38 @@ export class ChangeRouter {
     }
     const verdict = this.gate.observe(changes);
     this.counters.skipped += verdict.skipped;
-    if (relisted || verdict.rebuild || (this.stale && verdict.endpoints.size > 0)) return this.requestRebuild();
+    if (relisted || verdict.rebuild) this.scope.full = true;
+    for (const key of verdict.ingresses) this.scope.ingresses.add(key);
+    // The endpoint path publishes these now; the next translation re-reads their users too.
+    for (const service of verdict.endpoints) this.scope.services.add(service);
+    if (relisted || verdict.rebuild || verdict.ingresses.size > 0 || (this.stale && verdict.endpoints.size > 0)) return this.requestRebuild();
     if (verdict.endpoints.size === 0) return;
     for (const service of verdict.endpoints) this.dirty.add(service);
     this.options.scheduleEndpoints();
   }
 
-  /** A full translation starts from the current state: it covers every change observed so far. */
-  rebuilding(): void {
+  /**
+   * A translation starts from the current state: it covers every change observed so far, which
+   * it is given (IncrementalTranslator: what it must translate again).
+   */
+  rebuilding(): ChangeScope {
     this.stale = true;
     this.dirty.clear();
     this.before.clear();
+    const scope = this.scope;
+    this.scope = { full: false, ingresses: new Set(), services: new Set() };
+    return scope;
+  }
+
+  /** A full translation, soon: certificates are judged again at the current instant. */
+  requestFull(): void {
+    this.scope.full = true;
+    this.requestRebuild();
+  }
+
+  /** The last translation failed: whenever the next one comes, it must cover everything. */
+  translationFailed(): void {
+    this.scope.full = true;
   }
 
   /**

@@ -104,10 +104,10 @@ describe('RelevanceGate', () => {
     expect(g.observe([put('EndpointSlice', slice('web-1', 'old', '10.0.0.2'))])).toMatchObject({ rebuild: false, endpoints: new Set(['shop/web']) });
   });
 
-  it('rebuilds when an Ingress joins or leaves our classes, and for classes and parameters', () => {
+  it('names an Ingress that joins or leaves our classes (its scope is translated), and rebuilds for classes and parameters', () => {
     const { gate: g, put } = gate();
-    expect(g.observe([put('Ingress', ingress('legacy', 'portico'))]).rebuild).toBe(true);
-    expect(g.observe([put('Ingress', ingress('legacy', 'nginx'))]).rebuild).toBe(true);
+    expect(g.observe([put('Ingress', ingress('legacy', 'portico'))])).toMatchObject({ rebuild: false, ingresses: new Set(['shop/legacy']) });
+    expect(g.observe([put('Ingress', ingress('legacy', 'nginx'))])).toMatchObject({ rebuild: false, ingresses: new Set(['shop/legacy']) });
     expect(g.observe([put('IngressClass', CLASSES[1] as Record<string, unknown>)]).rebuild).toBe(true);
     expect(g.observe([{ kind: 'ClusterIngressClassParameters', key: '/p', current: { metadata: { name: 'p', resourceVersion: '1' } } }]).rebuild).toBe(true);
   });

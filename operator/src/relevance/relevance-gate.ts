@@ -2,7 +2,7 @@
 // (Ingresses, IngressClasses, Services, EndpointSlices by Service) and the reference indexes, all
 // updated from the events themselves. When unsure, an event matters: the verdict is a rebuild.
 //
-//   Ingress                  matters when it is (or was) in one of our classes
+//   Ingress                  matters when it is (or was) in one of our classes: its scope is translated
 //   IngressClass, parameters always matter
 //   Service                  matters when an Ingress of ours refers to it, or it gives a status address
 //   EndpointSlice            matters when its Service does; an endpoint update of the Services it
@@ -24,13 +24,15 @@ import { serviceOfSlice, SliceStore } from './slice-store.js';
 export interface Verdict {
   /** Something a full translation reads changed in a way only it can follow. */
   rebuild: boolean;
+  /** Ingresses (namespace/name) of ours (before or after) that changed: a translation of their scope follows. */
+  ingresses: Set<string>;
   /** Services (namespace/name) whose slices changed and that an Ingress of ours uses. */
   endpoints: Set<string>;
   /** How many changes could not change any fleet's output. */
   skipped: number;
 }
 
-type Outcome = 'rebuild' | 'endpoints' | 'skip';
+type Outcome = 'rebuild' | 'ingress' | 'endpoints' | 'skip';
 
 interface Meta {
   metadata?: { resourceVersion?: string };
@@ -64,7 +66,7 @@ export class RelevanceGate {
 
   /** Records the changes and says what they can affect. */
   observe(changes: readonly ObjectChange[]): Verdict {
-    const verdict: Verdict = { rebuild: false, endpoints: new Set(), skipped: 0 };
+    const verdict: Verdict = { rebuild: false, ingresses: new Set(), endpoints: new Set(), skipped: 0 };
     for (const change of changes) {
       if (unchanged(change)) {
         verdict.skipped++;
@@ -72,6 +74,7 @@ export class RelevanceGate {
       }
       const outcome = this.apply(change, verdict.endpoints);
       if (outcome === 'rebuild') verdict.rebuild = true;
+      else if (outcome === 'ingress') verdict.ingresses.add(change.key);
       else if (outcome === 'skip') verdict.skipped++;
     }
     return verdict;
@@ -101,7 +104,7 @@ export class RelevanceGate {
           this.serviceRefs.delete(key);
           this.secretRefs.delete(key);
         }
-        return matters ? 'rebuild' : 'skip';
+        return matters ? 'ingress' : 'skip';
       }
       case 'IngressClass':
         this.membership.set(key, change.current as V1IngressClass | undefined);

@@ -11,7 +11,7 @@ import { OperatorMetrics } from './operator-metrics.js';
 import { startAdmission } from '../admission/admission.js';
 import type { AdmissionOptions } from '../admission/admission.js';
 import { LeaseElection } from '../leader/lease-election.js';
-import { buildEnvoyConfig } from '../pipeline.js';
+import { IncrementalTranslator } from '../incremental/incremental-translator.js';
 import { CertificateExpiryMetric, RECHECK_MS } from './certificate-expiry.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { ClusterSource } from '../sources/kubernetes/cluster-source.js';
@@ -95,6 +95,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   });
   const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
   const nacks = new NackDiagnostics();
+  // Translates what changed (the router says what); anything it cannot follow, in full.
+  const translator = new IncrementalTranslator(ownership);
   const diagnosticLog = new DiagnosticLog(logger);
   const events = new EventRecorder(kc, logger);
   const controller = new AbortController();
@@ -111,10 +113,10 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   const reconcile = async (): Promise<void> => {
     if (!source.hasSynced) return; // a partial list would serve a partial configuration
     try {
-      router.rebuilding();
+      const changes = router.rebuilding();
       const state = source.snapshot();
       const translated = operatorMetrics.translateDuration.startTimer();
-      const config = buildEnvoyConfig(state, Date.now(), ownership);
+      const config = translator.translate(state, changes, Date.now());
       translated();
       certificateExpiry.update(config);
       const publishedIn = operatorMetrics.publishDuration.startTimer();
@@ -132,6 +134,8 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     } catch (error) {
       // A bug in one reconcile must not stop the operator; the next change retries.
       reconciles.inc({ result: 'failed' });
+      // The changes it was given are not translated: the next translation (the next change) covers everything.
+      router.translationFailed();
       logger.error('reconcile.failed', { error });
     }
   };
@@ -161,7 +165,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     coalescer.notify();
   });
   // Certificates expire without any watch event: judge them again now and then.
-  const recheck = setInterval(() => coalescer.notify(), RECHECK_MS).unref();
+  const recheck = setInterval(() => router.requestFull(), RECHECK_MS).unref();
   server.onNackResolved((event) => {
     nacks.resolve(event);
     coalescer.notify();
