@@ -1,6 +1,7 @@
 // IR clusters → EDS Clusters and their ClusterLoadAssignments. Endpoints always come over EDS, so
 // an endpoint change never touches CDS (which Envoy would treat as a cluster update and re-warm).
 // Variants of one Service port (clusters with settings of their own) share its load assignment.
+import { Memo } from './memo.js';
 import type { Cluster, ClusterLoadAssignment, HttpProtocolOptions, LocalityLbEndpoints, UpstreamTlsContext } from '../../../xds-server/src/index.js';
 import { HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, ROUND_ROBIN_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/index.js';
 import type { IrCluster, IrClusterSettings, IrUpstreamOptions } from '../ir/types.js';
@@ -64,8 +65,17 @@ function upstreamTls(settings: IrClusterSettings): UpstreamTlsContext {
 export function loadAssignments(clusters: readonly IrCluster[]): ClusterLoadAssignment[] {
   const byName = new Map<string, IrCluster>();
   for (const cluster of clusters) if (!byName.has(cluster.loadAssignment)) byName.set(cluster.loadAssignment, cluster);
-  return [...byName.keys()].sort(compareStrings).map((name) => loadAssignment(name, byName.get(name)?.endpoints ?? []));
+  return [...byName.keys()].sort(compareStrings).map((name) => {
+    const cluster = byName.get(name) as IrCluster;
+    return ASSIGNMENTS.get(cluster.endpoints, name);
+  });
 }
+
+/** An unchanged cluster keeps its endpoints array (incremental/fleet-splice.ts), so its assignment. */
+const ASSIGNMENTS = new Memo((endpoints: IrCluster['endpoints'], name: string) => loadAssignment(name, endpoints));
+
+/** edsCluster, rebuilt only for a cluster (or upstream options) that is another object. */
+export const EDS_CLUSTERS = new Memo(edsCluster);
 
 /**
  * One locality per zone. gRPC clients need a locality and a non-zero weight on every group or

@@ -3,24 +3,31 @@ import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/in
 import { virtualHostResourceName } from '../../../xds-server/src/index.js';
 import type { IrFleet, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
-import { edsCluster, loadAssignments } from './cluster.js';
+import { EDS_CLUSTERS, loadAssignments } from './cluster.js';
 import { httpFilters } from './http-filters/index.js';
 import { httpsListener } from './https-listener.js';
+import { Memo } from './memo.js';
 import { httpListener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { tlsSecret } from './secret.js';
 
+/** The Ingresses whose routes a virtual host holds, sorted. */
+const HOST_ORIGINS = new Memo((host: IrVirtualHost) => [...new Set([...host.routes, ...(host.fallthrough ?? [])].map((r) => r.origin))].sort(compareStrings));
+
 export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
   const routeConfigurationName = fleet.httpListener.name;
   const https = fleet.https;
-  const originsOf = (hosts: readonly IrVirtualHost[]): string[] =>
-    [...new Set(hosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])].map((r) => r.origin)))].sort(compareStrings);
+  const originsOf = (hosts: readonly IrVirtualHost[]): string[] => [...new Set(hosts.flatMap((v) => HOST_ORIGINS.get(v)))].sort(compareStrings);
   const classRef = `IngressClass ${fleet.ingressClass}`;
   const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
   const filters = httpFilters(fleet);
   /** A load assignment comes from every cluster variant that uses it. */
   const assignmentOrigins: Record<string, string[]> = {};
-  for (const cluster of fleet.clusters) assignmentOrigins[cluster.loadAssignment] = [...new Set([...(assignmentOrigins[cluster.loadAssignment] ?? []), ...cluster.origins])].sort(compareStrings);
+  for (const cluster of fleet.clusters) {
+    const before = assignmentOrigins[cluster.loadAssignment];
+    // Cluster origins are sorted and unique already; only variants sharing an assignment merge.
+    assignmentOrigins[cluster.loadAssignment] = before ? [...new Set([...before, ...cluster.origins])].sort(compareStrings) : cluster.origins;
+  }
   return {
     resources: {
       listeners: [
@@ -31,7 +38,7 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
         routeConfiguration(routeConfigurationName, fleet, 'http'),
         ...(https ? [routeConfiguration(https.listener.name, fleet, 'https')] : []),
       ],
-      clusters: fleet.clusters.map((cluster) => edsCluster(cluster, fleet.upstream)),
+      clusters: fleet.clusters.map((cluster) => EDS_CLUSTERS.get(cluster, fleet.upstream)),
       clusterLoadAssignments: loadAssignments(fleet.clusters),
       secrets: fleet.certificates.map(tlsSecret),
     },
@@ -39,7 +46,7 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
       listener: { [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) },
       routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, originsOf(fleet.virtualHosts)])),
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
-      virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), originsOf([v])]))),
+      virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), HOST_ORIGINS.get(v)]))),
       cluster: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
       clusterLoadAssignment: assignmentOrigins,
       secret: Object.fromEntries(fleet.certificates.map((c) => [c.name, c.origins])),

@@ -5,6 +5,7 @@
 import type { HeaderMatcher, HeaderValueOption, Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
 import { withCanary } from './canary-routes.js';
+import { Memo } from './memo.js';
 import { routeFilterConfigs } from './http-filters/index.js';
 import { forwardAction, redirectAction, retryPolicy, setHeaders } from './route-action.js';
 import { isWildcardHost, singleLabelRegex, wholePathRegex } from '../ir/host-and-path.js';
@@ -32,8 +33,12 @@ const FORWARDED_HEADERS: HeaderValueOption[] = setHeaders([
 ]);
 
 export function routeConfiguration(name: string, fleet: Pick<IrFleet, 'virtualHosts' | 'routeDefaults'>, scheme: Scheme): RouteConfiguration {
-  return { name, virtual_hosts: fleet.virtualHosts.map((host) => virtualHost(host, scheme, fleet.routeDefaults)), request_headers_to_add: FORWARDED_HEADERS };
+  const built = scheme === 'http' ? HTTP_HOSTS : HTTPS_HOSTS;
+  return { name, virtual_hosts: fleet.virtualHosts.map((host) => built.get(host, fleet.routeDefaults)), request_headers_to_add: FORWARDED_HEADERS };
 }
+
+const HTTP_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => virtualHost(host, 'http', defaults));
+const HTTPS_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => virtualHost(host, 'https', defaults));
 
 function virtualHost(host: IrVirtualHost, scheme: Scheme, defaults: IrRouteDefaults): VirtualHost {
   const authority = isWildcardHost(host.host) ? singleLabelAuthority(host.host) : undefined;
