@@ -21,21 +21,14 @@ export interface ResolvedBackend {
 }
 
 export class BackendResolver {
-  private readonly services = new Map<string, V1Service>();
-  private readonly slicesByService = new Map<string, V1EndpointSlice[]>();
+  private readonly services: ReadonlyMap<string, V1Service>;
+  private readonly slicesByService: ReadonlyMap<string, readonly V1EndpointSlice[]>;
   /** Problems of the slices read so far, once each (several fleets may read one slice). */
   private readonly sliceProblems = new Map<string, Diagnostic>();
 
-  constructor(state: ClusterState) {
-    for (const service of state.services) this.services.set(key(service.metadata?.namespace, service.metadata?.name), service);
-    for (const slice of state.endpointSlices) {
-      const serviceName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-      if (!serviceName) continue;
-      const k = key(slice.metadata?.namespace, serviceName);
-      const list = this.slicesByService.get(k) ?? [];
-      list.push(slice);
-      this.slicesByService.set(k, list);
-    }
+  constructor(state: Pick<ClusterState, 'services' | 'endpointSlices'>) {
+    this.services = SERVICES_BY_KEY.get(state.services);
+    this.slicesByService = SLICES_BY_SERVICE.get(state.endpointSlices);
   }
 
   resolve(namespace: string, backend: V1IngressBackend): ResolvedBackend {
@@ -114,6 +107,36 @@ export class BackendResolver {
     this.sliceProblems.set(`${object}\n${message}`, { object, severity: 'error', message });
   }
 }
+
+/**
+ * The indexes of a list of objects, kept while that very list is (ClusterSource hands out the same
+ * array for a kind until one of its objects changes): an Ingress change does not index 20,000
+ * Services again.
+ */
+class IndexOfList<T, Index> {
+  private readonly built = new WeakMap<readonly T[], Index>();
+  constructor(private readonly build: (list: readonly T[]) => Index) {}
+  get(list: readonly T[]): Index {
+    let index = this.built.get(list);
+    if (!index) this.built.set(list, (index = this.build(list)));
+    return index;
+  }
+}
+
+const SERVICES_BY_KEY = new IndexOfList<V1Service, ReadonlyMap<string, V1Service>>((services) => new Map(services.map((service) => [key(service.metadata?.namespace, service.metadata?.name), service])));
+
+const SLICES_BY_SERVICE = new IndexOfList<V1EndpointSlice, ReadonlyMap<string, readonly V1EndpointSlice[]>>((slices) => {
+  const byService = new Map<string, V1EndpointSlice[]>();
+  for (const slice of slices) {
+    const serviceName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!serviceName) continue;
+    const k = key(slice.metadata?.namespace, serviceName);
+    const list = byService.get(k) ?? [];
+    list.push(slice);
+    byService.set(k, list);
+  }
+  return byService;
+});
 
 /** A bad value as shown in a diagnostic: cut short, quoted, control characters escaped. */
 function printable(text: string): string {

@@ -3,9 +3,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterState, SupportedKind } from '../../store/cluster-state.js';
 import { clusterStateOf } from '../../store/cluster-state.js';
-import { compareStrings } from '../../util/compare.js';
 import { Reflector } from './reflector.js';
 import type { ObjectChange, ReflectorLog, ReflectorOptions } from './reflector.js';
+import { SortedObjects } from './sorted-objects.js';
 import { watchedResources } from './watched-resources.js';
 
 export interface ClusterSourceOptions {
@@ -19,10 +19,16 @@ export interface ClusterSourceOptions {
 
 export class ClusterSource {
   private readonly reflectors: Reflector[];
+  /** Each kind in key order, kept as changes arrive (a snapshot per reconcile does not sort). */
+  private readonly sorted = new Map<SupportedKind, SortedObjects>();
 
   constructor(options: ClusterSourceOptions) {
+    const onChange = (kind: SupportedKind, changes: readonly ObjectChange[], relisted?: boolean): void => {
+      this.sortedOf(kind).apply(changes, relisted === true);
+      options.onChange(kind, changes, relisted);
+    };
     this.reflectors = watchedResources({ ...(options.secretLabelSelector ? { secretLabelSelector: options.secretLabelSelector } : {}) }).map(
-      (resource) => new Reflector({ kc: options.kc, resource, onChange: options.onChange, log: options.log, ...(options.onRestart ? { onRestart: options.onRestart } : {}), ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}) }),
+      (resource) => new Reflector({ kc: options.kc, resource, onChange, log: options.log, ...(options.onRestart ? { onRestart: options.onRestart } : {}), ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}) }),
     );
   }
 
@@ -40,11 +46,12 @@ export class ClusterSource {
   }
 
   snapshot(): ClusterState {
-    type Named = { metadata?: { namespace?: string; name?: string } };
-    const of = <T>(kind: SupportedKind): T[] =>
-      (this.reflectors.find((r) => r.kind === kind)?.list<Named>() ?? []).sort((a, b) =>
-        compareStrings(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`, `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`),
-      ) as T[];
-    return clusterStateOf(of);
+    return clusterStateOf(<T>(kind: SupportedKind): T[] => this.sortedOf(kind).list(() => this.reflectors.find((r) => r.kind === kind)?.list<T>() ?? []));
+  }
+
+  private sortedOf(kind: SupportedKind): SortedObjects {
+    let sorted = this.sorted.get(kind);
+    if (!sorted) this.sorted.set(kind, (sorted = new SortedObjects()));
+    return sorted;
   }
 }
