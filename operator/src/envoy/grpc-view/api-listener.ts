@@ -4,6 +4,23 @@ import type { HttpConnectionManager, Listener } from '../../../../xds-server/src
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_TYPE } from '../../../../xds-server/src/index.js';
 
 export function apiListener(name: string, routeConfigName: string): Listener {
+  // One per host of a large fleet, and the same on every publish: the very same object, so the
+  // cache recognises it without comparing.
+  const key = `${name}\n${routeConfigName}`;
+  const remembered = LISTENERS.get(key)?.deref();
+  if (remembered) return remembered;
+  const listener = buildApiListener(name, routeConfigName);
+  LISTENERS.set(key, new WeakRef(listener));
+  forgotten.register(listener, key);
+  return listener;
+}
+
+const LISTENERS = new Map<string, WeakRef<Listener>>();
+const forgotten = new FinalizationRegistry<string>((key) => {
+  if (LISTENERS.get(key)?.deref() === undefined) LISTENERS.delete(key);
+});
+
+function buildApiListener(name: string, routeConfigName: string): Listener {
   const hcm: HttpConnectionManager = {
     // gRPC ignores it, but the proto requires one and the server serves nothing that breaks the rules.
     stat_prefix: name,

@@ -36,7 +36,23 @@ export function hostEntries(tables: readonly RouteConfiguration[]): { hosts: Map
 
 /** The table of one host: its virtual host alone, as gRPC clients get it. */
 export function hostTable(host: string, { routeConfig, virtualHost }: HostEntry, origins: string[], leftOut: LeftOutRoutes): RouteConfiguration {
-  return { ...withoutFilterConfigs(routeConfig), name: hostRouteConfigurationName(host), virtual_hosts: [virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut)] };
+  const view = virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut);
+  const fields: RouteConfiguration = { ...withoutFilterConfigs(routeConfig) };
+  delete fields.virtual_hosts;
+  // The same view in a table with the same fields is the very same table as last time.
+  const remembered = TABLES.get(view);
+  if (remembered?.host === host && sameFields(remembered.fields, fields)) return remembered.table;
+  const table = { ...fields, name: hostRouteConfigurationName(host), virtual_hosts: [view] };
+  TABLES.set(view, { host, fields, table });
+  return table;
+}
+
+const TABLES = new WeakMap<VirtualHost, { host: string; fields: Omit<RouteConfiguration, 'virtual_hosts'>; table: RouteConfiguration }>();
+
+/** A table's own fields (name, headers to add) come from constants: identical values, or not. */
+function sameFields(a: Omit<RouteConfiguration, 'virtual_hosts'>, b: Omit<RouteConfiguration, 'virtual_hosts'>): boolean {
+  const keys = Object.keys(a) as (keyof typeof a)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 /**

@@ -24,6 +24,10 @@ export class LeftOutRoutes {
   list(): LeftOutRoute[] {
     return [...this.byKey.values()];
   }
+
+  addAll(other: LeftOutRoutes): void {
+    for (const [key, route] of other.byKey) if (!this.byKey.has(key)) this.byKey.set(key, route);
+  }
 }
 
 /**
@@ -32,6 +36,23 @@ export class LeftOutRoutes {
  * `origins`: the objects that made the virtual host, for what is left out.
  */
 export function virtualHostForGrpc(routeConfig: RouteConfiguration, virtualHost: VirtualHost, origins: string[], leftOut: LeftOutRoutes): VirtualHost {
+  // The same Envoy virtual host (envoy/memo.ts hands unchanged ones over again) in a table of the
+  // same name and guard, told the same origins, gives the same view and leaves out the same routes.
+  const remembered = VIEWS.get(virtualHost);
+  if (remembered && remembered.table === routeConfig.name && remembered.guard === routeConfig.typed_per_filter_config && remembered.origins === origins) {
+    leftOut.addAll(remembered.leftOut);
+    return remembered.view;
+  }
+  const own = new LeftOutRoutes();
+  const view = viewOf(routeConfig, virtualHost, origins, own);
+  VIEWS.set(virtualHost, { table: routeConfig.name, guard: routeConfig.typed_per_filter_config, origins, view, leftOut: own });
+  leftOut.addAll(own);
+  return view;
+}
+
+const VIEWS = new WeakMap<VirtualHost, { table: string | undefined; guard: unknown; origins: string[]; view: VirtualHost; leftOut: LeftOutRoutes }>();
+
+function viewOf(routeConfig: RouteConfiguration, virtualHost: VirtualHost, origins: string[], leftOut: LeftOutRoutes): VirtualHost {
   const tableName = routeConfig.name ?? '';
   const guardedBy = accessControlIn(routeConfig.typed_per_filter_config) ?? accessControlIn(virtualHost.typed_per_filter_config);
   const routes = virtualHost.routes ?? [];
