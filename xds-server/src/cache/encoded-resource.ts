@@ -40,6 +40,17 @@ export interface EncodedResource {
 }
 
 /**
+ * Objects found equal to an encoded resource's source: a later publish handing over the very same
+ * object again is recognised without comparing (isEncodingOf), whichever equal object came first.
+ */
+const equalSources = new WeakMap<object, EncodedResource>();
+
+/** True when `resource` is what `encoded` was made from, or was found equal to it. */
+export function isEncodingOf(encoded: EncodedResource, resource: object): boolean {
+  return encoded.source === resource || equalSources.get(resource) === encoded;
+}
+
+/**
  * Encodes one resource given in proto-loader object form. When `previous` has the same content,
  * it is returned as is, so unchanged resources keep sharing one buffer across publishes; equal
  * source objects are recognised without encoding at all.
@@ -47,6 +58,7 @@ export interface EncodedResource {
 export function encodeResource(kind: ResourceKind, name: string, resource: object, previous?: EncodedResource, rejectHost?: (rejected: RejectedHost) => void): EncodedResource {
   const same = previous !== undefined && previous.kind === kind && previous.name === name;
   if (same && sameContent(previous.source, resource)) {
+    equalSources.set(resource, previous);
     // Reused as it is, so reported as it is: a left-out host stays reported until it is fixed.
     for (const rejected of previous.rejectedHosts ?? []) rejectHost?.(rejected);
     return previous;

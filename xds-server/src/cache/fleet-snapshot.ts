@@ -9,7 +9,7 @@ import type { FleetView, ResourceOrigins } from '../resources.js';
 import { compareStrings } from '../util/compare-strings.js';
 import { sumDigests, versionOfSum, ZERO_DIGEST } from './content-version.js';
 import type { Digest } from './content-version.js';
-import { encodeResource } from './encoded-resource.js';
+import { encodeResource, isEncodingOf } from './encoded-resource.js';
 import type { EncodedResource } from './encoded-resource.js';
 import { describeViolations, InvalidResourceError } from './invalid-resource.js';
 import type { RejectedHost } from './route-table-encoding.js';
@@ -105,13 +105,25 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
     deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins, types[kind]);
     problems.push(...deltaProblems.filter((p) => !reported.has(`${p.kind}\n${p.name}`)));
   }
-  return { snapshot: { fleet, types, deltaTypes, origins: mergeOrigins(delta.origins, sotw.origins) }, problems };
+  // Merged when first read (a NACK's origins, /debug, a per-resource update): records of tens of
+  // thousands of names are not copied on every publish.
+  let origins: ResourceOrigins | undefined;
+  const snapshot: FleetSnapshot = {
+    fleet,
+    types,
+    deltaTypes,
+    get origins(): ResourceOrigins {
+      origins ??= mergeOrigins(delta.origins, sotw.origins);
+      return origins;
+    },
+  };
+  return { snapshot, problems };
 }
 
 /** The views name resources alike where they share them; either view's origins serve NACKs. */
 function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
   const merged: ResourceOrigins = { ...a };
-  for (const kind of Object.keys(b) as ResourceKind[]) merged[kind] = { ...(a[kind] ?? {}), ...(b[kind] ?? {}) };
+  for (const kind of Object.keys(b) as ResourceKind[]) merged[kind] = a[kind] === b[kind] || a[kind] === undefined ? b[kind] : { ...a[kind], ...(b[kind] ?? {}) };
   return merged;
 }
 
@@ -121,6 +133,61 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
  * then encoded, checked and stored once.
  */
 function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot {
+  return (previous && buildTypeFrom(kind, resources, previous, problems, origins, sibling)) ?? buildWholeType(kind, resources, previous, problems, origins, sibling);
+}
+
+/**
+ * The type as a derivation of `previous` (deriveType): resources that are the very objects it was
+ * built from are not even compared, so a publish costs one pass of identity checks plus what
+ * changed. Undefined (build it whole) when a name is empty or repeated: buildWholeType reports it.
+ */
+function buildTypeFrom(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot | undefined {
+  const names = new Set<string>();
+  const replaced = new Map<string, EncodedResource>();
+  const found: PublishProblem[] = [];
+  /** Names the previous type has too: when that is all of them, nothing was removed. */
+  let known = 0;
+  for (const resource of resources) {
+    const name = resourceName(kind, resource);
+    if (name === '' || names.has(name)) return undefined;
+    names.add(name);
+    const before = previous.resources.get(name);
+    if (before !== undefined) known++;
+    const twin = sibling?.resources.get(name);
+    if (before !== undefined && isEncodingOf(before, resource)) {
+      // Reused as it is, so reported as it is: a left-out host stays reported until it is fixed.
+      for (const rejected of before.rejectedHosts ?? []) found.push(rejectedHostProblem(kind, name, rejected, origins));
+    } else if (twin !== undefined && twin.source === resource) {
+      replaced.set(name, twin);
+    } else {
+      const encoded = encodeOrKeep(kind, name, resource, before, found, origins);
+      if (encoded) replaced.set(name, encoded);
+    }
+  }
+  problems.push(...found);
+  const removed = known === previous.resources.size ? [] : [...previous.resources.keys()].filter((name) => !names.has(name));
+  return deriveType(kind, previous, replaced, removed);
+}
+
+function rejectedHostProblem(kind: ResourceKind, name: string, { host, violations, kept }: RejectedHost, origins: ResourceOrigins): PublishProblem {
+  const originsOf = (of: string, ofKind: ResourceKind): string[] => [...(origins[ofKind]?.[of] ?? [])].sort(compareStrings);
+  const hostOrigins = originsOf(virtualHostResourceName(name, host), 'virtualHost');
+  const outcome = kept ? 'its last good version stays in service' : 'it is left out';
+  return { kind, name, virtualHost: host, message: `virtual host ${host} breaks Envoy's validation rules: ${describeViolations(violations)}; ${outcome}`, origins: hostOrigins.length > 0 ? hostOrigins : originsOf(name, kind) };
+}
+
+/** The resource encoded, or (refused) its last good version, or nothing when it never had one. */
+function encodeOrKeep(kind: ResourceKind, name: string, resource: object, before: EncodedResource | undefined, problems: PublishProblem[], origins: ResourceOrigins): EncodedResource | undefined {
+  try {
+    return encodeResource(kind, name, resource, before, (rejected) => problems.push(rejectedHostProblem(kind, name, rejected, origins)));
+  } catch (error) {
+    const reason = error instanceof InvalidResourceError ? error.message : `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
+    problems.push({ kind, name, message: `${reason}; ${before ? 'its last good version stays in service' : 'it is not served'}`, origins: [...(origins[kind]?.[name] ?? [])].sort(compareStrings) });
+    return before;
+  }
+}
+
+function buildWholeType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot {
   const byName = new Map<string, EncodedResource>();
   const before = previous?.resources;
   const originsOf = (name: string, ofKind: ResourceKind = kind): string[] => [...(origins[ofKind]?.[name] ?? [])].sort(compareStrings);
@@ -140,19 +207,8 @@ function buildType(kind: ResourceKind, resources: readonly object[], previous: T
       byName.set(name, twin);
       continue;
     }
-    const rejectHost = ({ host, violations, kept }: RejectedHost): void => {
-      const hostOrigins = originsOf(virtualHostResourceName(name, host), 'virtualHost');
-      const outcome = kept ? 'its last good version stays in service' : 'it is left out';
-      problems.push({ kind, name, virtualHost: host, message: `virtual host ${host} breaks Envoy's validation rules: ${describeViolations(violations)}; ${outcome}`, origins: hostOrigins.length > 0 ? hostOrigins : originsOf(name) });
-    };
-    try {
-      byName.set(name, encodeResource(kind, name, resource, before?.get(name), rejectHost));
-    } catch (error) {
-      const kept = before?.get(name);
-      const reason = error instanceof InvalidResourceError ? error.message : `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
-      problems.push({ kind, name, message: `${reason}; ${kept ? 'its last good version stays in service' : 'it is not served'}`, origins: originsOf(name) });
-      if (kept) byName.set(name, kept);
-    }
+    const encoded = encodeOrKeep(kind, name, resource, before?.get(name), problems, origins);
+    if (encoded) byName.set(name, encoded);
   }
   return typeSnapshot(kind, byName, previous);
 }
@@ -389,7 +445,15 @@ function updateType(kind: ResourceKind, previous: TypeSnapshot, upserts: readonl
       problems.push({ kind, name, message: `${reason}; ${kept ? 'its last good version stays in service' : 'it is not served'}`, origins: originsOf(name) });
     }
   }
-  const removed = removals.filter((name) => previous.resources.has(name) && !replaced.has(name));
+  return deriveType(kind, previous, replaced, removals.filter((name) => previous.resources.has(name) && !replaced.has(name)));
+}
+
+/**
+ * `previous` with `replaced` resources put in and `removed` names taken out: O(changed), the same
+ * type (resources, sums, versions, wildcard names) a full build of the result gives. `previous`
+ * itself when nothing differs.
+ */
+function deriveType(kind: ResourceKind, previous: TypeSnapshot, replaced: ReadonlyMap<string, EncodedResource>, removed: string[]): TypeSnapshot {
   const changed = [...replaced].filter(([name, resource]) => previous.resources.get(name) !== resource).map(([name]) => name).sort(compareStrings);
   if (changed.length === 0 && removed.length === 0) return previous;
   // O(changed): the map shares every untouched entry, and the sums lose the digests of what is

@@ -19,6 +19,18 @@ export function virtualHostNamespace(resourceName: string): string | undefined {
   return slash < 0 ? undefined : resourceName.slice(0, slash);
 }
 
+// A virtual host the operator hands over again as the very same object gets the very same
+// renamed copy, so the cache recognises it without comparing it.
+const copies = new WeakMap<VirtualHost, VirtualHost>();
+
+function renamed(host: VirtualHost, name: string): VirtualHost {
+  const copy = copies.get(host);
+  if (copy?.name === name) return copy;
+  const fresh = { ...host, name };
+  copies.set(host, fresh);
+  return fresh;
+}
+
 export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): FleetView {
   const routeConfigurations: RouteConfiguration[] = [];
   const virtualHosts: VirtualHost[] = [];
@@ -29,7 +41,7 @@ export function withVirtualHostDiscovery(resources: FleetResources, origins: Res
     routeConfigurations.push({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
     for (const host of hosts ?? []) {
       const name = virtualHostResourceName(routeConfigurationName, host.name ?? '');
-      virtualHosts.push({ ...host, name });
+      virtualHosts.push(renamed(host, name));
       // The operator may say which objects made each virtual host; else the whole table's origins.
       virtualHostOrigins[name] ??= origins.routeConfiguration?.[routeConfigurationName] ?? [];
     }
