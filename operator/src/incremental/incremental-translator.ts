@@ -75,6 +75,16 @@ export class IncrementalTranslator {
 
   /** The translation of `state`, which differs from the previous call's state by `changes`. */
   translate(state: ClusterState, changes: ChangeScope, now: number): EnvoyConfig {
+    try {
+      return this.translateOrThrow(state, changes, now);
+    } catch (error) {
+      // A bug half-way through must not leave a base that no longer matches its state.
+      this.base = undefined;
+      throw error;
+    }
+  }
+
+  private translateOrThrow(state: ClusterState, changes: ChangeScope, now: number): EnvoyConfig {
     const updated = !this.base ? 'first' : changes.full ? 'other-kinds' : this.update(this.base, state, changes);
     if (typeof updated === 'object') {
       this.counters.incremental++;

@@ -5,7 +5,10 @@
 // isolates them. A reload that takes most of a fleet away is applied, and logged as a warning.
 import type { Histogram, Logger } from '../../../observability/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { buildEnvoyConfig } from '../pipeline.js';
+import { changesBetween } from '../incremental/state-changes.js';
+import { IncrementalTranslator } from '../incremental/incremental-translator.js';
+import { EVERYTHING } from '../relevance/change-scope.js';
+import type { ClusterState } from '../store/cluster-state.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { loadSettledManifests } from '../sources/manifests/load-settled-manifests.js';
 import { ManifestCache } from '../sources/manifests/manifest-cache.js';
@@ -41,6 +44,8 @@ export interface ManifestApplierOptions {
 export interface ApplyRequest {
   /** Read every file again, even those whose stamp did not change (SIGHUP). */
   fullRead?: boolean;
+  /** Translate everything, changed or not (certificates are judged again at the current instant). */
+  translateAll?: boolean;
   /** Abandons the wait for the folder to settle: apply() then resolves to undefined. */
   signal?: AbortSignal;
 }
@@ -57,6 +62,10 @@ export class ManifestApplier {
   private readonly diagnosticLog: DiagnosticLog;
   private appliedOnce = false;
 
+  private readonly translator: IncrementalTranslator;
+  /** The state the last applied translation was made from. */
+  private appliedState: ClusterState | undefined;
+
   constructor(
     private readonly folder: string,
     private readonly publisher: FleetPublisher,
@@ -64,6 +73,7 @@ export class ManifestApplier {
     private readonly options: ManifestApplierOptions = {},
   ) {
     this.diagnosticLog = new DiagnosticLog(logger);
+    this.translator = new IncrementalTranslator(options.ownership);
   }
 
   /** True once some configuration has been published (readiness). */
@@ -99,7 +109,10 @@ export class ManifestApplier {
 
     const started = performance.now();
     const translated = this.options.timings?.translateDuration.startTimer();
-    const config = buildEnvoyConfig(loaded.state, Date.now(), this.options.ownership);
+    // Only the Ingresses that changed since the last apply are translated again (all of it when
+    // anything else changed, after a full read, or when asked).
+    const changes = request.fullRead || request.translateAll ? EVERYTHING : changesBetween(this.appliedState, loaded.state);
+    const config = this.translator.translate(loaded.state, changes, Date.now());
     translated?.();
     const publishedIn = this.options.timings?.publishDuration.startTimer();
     const { served, changed, held, problems: refused = [] } = publishConfig(this.publisher, config, this.served);
@@ -110,6 +123,7 @@ export class ManifestApplier {
     this.served = served;
     this.sizes = sizes;
     this.appliedStamps = loaded.stamps;
+    this.appliedState = loaded.state;
     this.appliedOnce = true;
     this.logger.info('config.applied', {
       fleets: served.map((f) => f.fleet),

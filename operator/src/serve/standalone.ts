@@ -67,12 +67,15 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   // Ends a wait for files to settle when the server stops.
   const stopped = new AbortController();
   let fullReadRequested = false;
+  let recheckRequested = false;
   const reload = async (): Promise<void> => {
     await watching.watcher?.resync();
     const fullRead = fullReadRequested;
+    const recheck = recheckRequested;
     fullReadRequested = false;
+    recheckRequested = false;
     try {
-      const outcome = await applier.apply({ fullRead, signal: stopped.signal });
+      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal });
       if (outcome) reloads.inc({ result: outcome.applied ? 'applied' : 'kept' });
     } catch (error) {
       // A translator bug must not take down a server that is serving a good configuration.
@@ -101,7 +104,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
 
   const coalescer = new Coalescer({ holdoffMs: options.debounceMs ?? 100, maxDelayMs: 1_000 }, reload);
   // Certificates expire without any file changing: judge them again now and then.
-  const recheck = setInterval(() => coalescer.notify(), RECHECK_MS).unref();
+  const recheck = setInterval(() => {
+    recheckRequested = true;
+    coalescer.notify();
+  }, RECHECK_MS).unref();
   const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
   watching.watcher = watcher;
   logger.info('manifests.watching', { folder: options.manifests });
