@@ -5,15 +5,12 @@
 // conflicts), wildcards, hostless rules, default backends, TLS, canaries, www twins, aliases,
 // class moves, and of Services, EndpointSlices, Secrets, classes and parameters.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCa, issueServerCertificate } from '../../../xds-server/src/tls/certificates.js';
 import { seededRandom } from '../../../xds-server/src/test-support/seeded-random.js';
 import { buildEnvoyConfig } from '../pipeline.js';
+import type { SupportedKind } from '../store/cluster-state.js';
 import type { EnvoyConfig } from '../pipeline.js';
-import type { ClusterState, SupportedKind } from '../store/cluster-state.js';
-import { clusterStateOf } from '../store/cluster-state.js';
-import { toTypedObject } from '../store/typed-objects.js';
-import { compareStrings } from '../util/compare.js';
 import { IncrementalTranslator } from './incremental-translator.js';
+import { exampleCertificates, World } from '../test-support/random-world.js';
 import type { ChangeScope } from '../relevance/change-scope.js';
 
 /** One instant for both (certificates are judged at it). */
@@ -29,45 +26,8 @@ const N = 'nginx.ingress.kubernetes.io/';
 let certificates: { cert: string; key: string }[] = [];
 
 beforeAll(async () => {
-  const ca = await createCa('incremental test CA');
-  const pairs = await Promise.all([['x.example.com', 'y.example.com'], ['*.example.com']].map((dnsNames) => issueServerCertificate(ca, { dnsNames})));
-  certificates = pairs.map((pair) => ({ cert: pair.cert + ca.cert, key: pair.key }));
+  certificates = await exampleCertificates('incremental test CA');
 });
-
-class World {
-  private readonly objects = new Map<SupportedKind, Map<string, object>>();
-  private version = 1;
-  constructor(readonly r: () => number) {}
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.r() * list.length)] as T;
-  }
-  chance(p: number): boolean {
-    return this.r() < p;
-  }
-  put(kind: SupportedKind, raw: Record<string, unknown>): { key: string; previous?: object; current: object } {
-    const metadata = raw['metadata'] as { namespace?: string; name: string; resourceVersion?: string };
-    metadata.resourceVersion = String(this.version++);
-    const key = `${metadata.namespace ?? ''}/${metadata.name}`;
-    const byKey = this.objects.get(kind) ?? new Map<string, object>();
-    this.objects.set(kind, byKey);
-    const previous = byKey.get(key);
-    const current = toTypedObject<object>(kind, raw);
-    byKey.set(key, current);
-    return { key, ...(previous ? { previous } : {}), current };
-  }
-  remove(kind: SupportedKind, key: string): object | undefined {
-    const previous = this.objects.get(kind)?.get(key);
-    this.objects.get(kind)?.delete(key);
-    return previous;
-  }
-  keys(kind: SupportedKind): string[] {
-    return [...(this.objects.get(kind)?.keys() ?? [])];
-  }
-  state(): ClusterState {
-    const of = <T>(kind: SupportedKind): T[] => [...(this.objects.get(kind) ?? new Map<string, object>()).entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, o]) => o as T);
-    return clusterStateOf(of);
-  }
-}
 
 function randomIngress(w: World, rare: number): Record<string, unknown> {
   const name = w.pick(INGRESSES);
@@ -158,12 +118,9 @@ function run(seed: number, steps: number, rare: number): IncrementalTranslator['
   for (let step = 0; step < steps; step++) {
     const kind: SupportedKind = w.pick(['Ingress', 'Ingress', 'Ingress', 'Ingress', 'Ingress', 'Ingress', 'Ingress', 'Ingress', 'EndpointSlice', 'EndpointSlice', 'Service', 'Secret', 'IngressClass', 'ClusterIngressClassParameters']);
     const make = { Ingress: () => randomIngress(w, rare), Service: () => randomService(w), EndpointSlice: () => randomSlice(w), Secret: () => randomSecret(w), IngressClass: () => randomClass(w), ClusterIngressClassParameters: () => randomParameters(w) } as Record<string, () => Record<string, unknown>>;
-    let touched: { key: string; previous?: object; current?: object };
-    if (w.chance(0.2) && w.keys(kind).length > 0) {
-      const key = w.pick(w.keys(kind));
-      const previous = w.remove(kind, key);
-      touched = { key, ...(previous ? { previous } : {}) };
-    } else touched = w.put(kind, (make[kind] as () => Record<string, unknown>)());
+    const keys = w.keys(kind);
+    const touched = w.chance(0.2) && keys.length > 0 ? w.remove(kind, w.pick(keys)) : w.put(kind, (make[kind] as () => Record<string, unknown>)());
+    if (!touched) continue;
     if (kind === 'Ingress') pending.ingresses.add(touched.key);
     else if (kind === 'EndpointSlice') {
       for (const slice of [touched.previous, touched.current] as ({ metadata?: { namespace?: string; labels?: Record<string, string> } } | undefined)[]) {

@@ -11,18 +11,15 @@ import { SnapshotCache } from '../../../xds-server/src/cache/snapshot-cache.js';
 import { withVirtualHostDiscovery } from '../../../xds-server/src/cache/virtual-host-discovery.js';
 import type { FleetResources, PublishOptions, ResourceOrigins } from '../../../xds-server/src/index.js';
 import type { ResourceKind } from '../../../xds-server/src/protos/envoy-protos.js';
-import { createCa, issueServerCertificate } from '../../../xds-server/src/tls/certificates.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { buildEnvoyConfig } from '../pipeline.js';
 import { publishConfig } from '../serve/fleet-publication.js';
 import type { ServedFleet } from '../serve/fleet-publication.js';
 import type { ObjectChange } from '../sources/kubernetes/reflector.js';
 import type { ClusterState, SupportedKind } from '../store/cluster-state.js';
-import { clusterStateOf } from '../store/cluster-state.js';
-import { toTypedObject } from '../store/typed-objects.js';
 import { seededRandom } from '../../../xds-server/src/test-support/seeded-random.js';
-import { compareStrings } from '../util/compare.js';
 import { ChangeRouter } from './change-router.js';
+import { exampleCertificates, World } from '../test-support/random-world.js';
 import type { ChangeScope } from './change-scope.js';
 import { IncrementalTranslator } from '../incremental/incremental-translator.js';
 
@@ -82,62 +79,8 @@ function everything(publisher: CachePublisher): unknown {
 let certificates: { cert: string; key: string }[] = [];
 
 beforeAll(async () => {
-  const ca = await createCa('relevance test CA');
-  const pairs = await Promise.all([['x.example.com', 'y.example.com'], ['*.example.com']].map((dnsNames) => issueServerCertificate(ca, { dnsNames })));
-  certificates = pairs.map((pair) => ({ cert: pair.cert + ca.cert, key: pair.key }));
+  certificates = await exampleCertificates('relevance test CA');
 });
-
-/** The watched objects, as the reflectors hold them; every write bumps resourceVersion. */
-class World {
-  private readonly objects = new Map<SupportedKind, Map<string, { metadata?: { resourceVersion?: string } }>>();
-  private version = 1;
-
-  constructor(private readonly r: () => number) {}
-
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.r() * list.length)] as T;
-  }
-
-  chance(p: number): boolean {
-    return this.r() < p;
-  }
-
-  put(kind: SupportedKind, raw: Record<string, unknown>): ObjectChange {
-    const metadata = raw['metadata'] as { namespace?: string; name: string; resourceVersion?: string };
-    metadata.resourceVersion = String(this.version++);
-    const key = `${metadata.namespace ?? ''}/${metadata.name}`;
-    const byKey = this.objects.get(kind) ?? new Map();
-    this.objects.set(kind, byKey);
-    const previous = byKey.get(key);
-    const current = toTypedObject<{ metadata?: { resourceVersion?: string } }>(kind, raw);
-    byKey.set(key, current);
-    return { kind, key, ...(previous ? { previous } : {}), current };
-  }
-
-  remove(kind: SupportedKind, key: string): ObjectChange | undefined {
-    const previous = this.objects.get(kind)?.get(key);
-    if (!previous) return undefined;
-    this.objects.get(kind)?.delete(key);
-    return { kind, key, previous };
-  }
-
-  /** The same object handed over again (a relist): same resourceVersion. */
-  again(): ObjectChange | undefined {
-    const all = [...this.objects].flatMap(([kind, byKey]) => [...byKey].map(([key, object]) => ({ kind, key, object })));
-    if (all.length === 0) return undefined;
-    const { kind, key, object } = this.pick(all);
-    return { kind, key, previous: object, current: object };
-  }
-
-  keys(kind: SupportedKind): string[] {
-    return [...(this.objects.get(kind)?.keys() ?? [])];
-  }
-
-  state(): ClusterState {
-    const of = <T>(kind: SupportedKind): T[] => [...(this.objects.get(kind) ?? new Map()).entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, o]) => o as T);
-    return clusterStateOf(of);
-  }
-}
 
 function randomIngress(w: World): Record<string, unknown> {
   const name = w.pick(INGRESSES);
