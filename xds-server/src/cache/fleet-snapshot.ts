@@ -105,18 +105,18 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
     deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins, types[kind]);
     problems.push(...deltaProblems.filter((p) => !reported.has(`${p.kind}\n${p.name}`)));
   }
-  // Merged when first read (a NACK's origins, /debug, a per-resource update): records of tens of
-  // thousands of names are not copied on every publish.
-  let origins: ResourceOrigins | undefined;
+  // The views' records are merged when first read (a NACK's origins, /debug): records of tens of
+  // thousands of names are not copied on every publish, and a per-resource update looks names up.
+  const layer: OriginsLayer = { base: new BaseOrigins([delta.origins, sotw.origins]), since: new Map(), count: 0 };
   const snapshot: FleetSnapshot = {
     fleet,
     types,
     deltaTypes,
     get origins(): ResourceOrigins {
-      origins ??= mergeOrigins(delta.origins, sotw.origins);
-      return origins;
+      return materialize(layer);
     },
   };
+  layers.set(snapshot, layer);
   return { snapshot, problems };
 }
 
@@ -347,7 +347,6 @@ export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind,
   // Both views share the TypeSnapshot of these kinds (buildFleetSnapshot); keep it so.
   const deltaType = previous.deltaTypes[kind] === before ? type : updateType(kind, previous.deltaTypes[kind], upserts, removals, [], originsOf);
   const deltaTypes = deltaType === previous.deltaTypes[kind] ? previous.deltaTypes : { ...previous.deltaTypes, [kind]: deltaType };
-  if (nextLayer.since.size === 0) return { snapshot: { fleet: previous.fleet, types, deltaTypes, origins: nextLayer.base }, problems };
   const snapshot: FleetSnapshot = {
     fleet: previous.fleet,
     types,
@@ -369,7 +368,7 @@ export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind,
  * more than that, but every that many names one update builds the records).
  */
 interface OriginsLayer {
-  readonly base: ResourceOrigins;
+  readonly base: BaseOrigins;
   readonly since: ReadonlyMap<ResourceKind, ReadonlyMap<string, readonly string[]>>;
   readonly count: number;
   materialized?: ResourceOrigins;
@@ -379,7 +378,29 @@ const ORIGINS_PENDING_LIMIT = 512;
 const layers = new WeakMap<FleetSnapshot, OriginsLayer>();
 
 function originsLayer(snapshot: FleetSnapshot): OriginsLayer {
-  return layers.get(snapshot) ?? { base: snapshot.origins, since: new Map(), count: 0 };
+  return layers.get(snapshot) ?? { base: new BaseOrigins([snapshot.origins]), since: new Map(), count: 0 };
+}
+
+/** Records given by views (a later view's list wins), merged into one only when first read whole. */
+class BaseOrigins {
+  private merged: ResourceOrigins | undefined;
+
+  constructor(private readonly views: readonly ResourceOrigins[]) {
+    if (views.length === 1) this.merged = views[0];
+  }
+
+  get records(): ResourceOrigins {
+    this.merged ??= this.views.reduce((a, b) => mergeOrigins(a, b));
+    return this.merged;
+  }
+
+  list(kind: ResourceKind, name: string): readonly string[] | undefined {
+    for (let i = this.views.length - 1; i >= 0; i--) {
+      const byName = this.views[i]?.[kind];
+      if (byName && Object.hasOwn(byName, name)) return byName[name];
+    }
+    return undefined;
+  }
 }
 
 /** `layer` with some names' lists replaced; `layer` itself when every list is already so. */
@@ -388,7 +409,7 @@ function withOrigins(layer: OriginsLayer, updates: ResourceOrigins): OriginsLaye
   let count = layer.count;
   for (const [kind, byName] of Object.entries(updates) as [ResourceKind, Record<string, string[]>][]) {
     for (const [name, list] of Object.entries(byName)) {
-      const current = since?.get(kind)?.get(name) ?? layer.since.get(kind)?.get(name) ?? layer.base[kind]?.[name] ?? [];
+      const current = since?.get(kind)?.get(name) ?? layer.since.get(kind)?.get(name) ?? layer.base.list(kind, name) ?? [];
       if (sameList(current, list)) continue;
       since ??= new Map([...layer.since].map(([k, names]) => [k, new Map(names)]));
       const names = since.get(kind) ?? new Map<string, readonly string[]>();
@@ -399,16 +420,17 @@ function withOrigins(layer: OriginsLayer, updates: ResourceOrigins): OriginsLaye
   }
   if (!since) return layer;
   const next: OriginsLayer = { base: layer.base, since, count };
-  return count > ORIGINS_PENDING_LIMIT ? { base: materialize(next), since: new Map(), count: 0 } : next;
+  return count > ORIGINS_PENDING_LIMIT ? { base: new BaseOrigins([materialize(next)]), since: new Map(), count: 0 } : next;
 }
 
 /** The plain records: kinds without a list given since are the base's own. */
 function materialize(layer: OriginsLayer): ResourceOrigins {
-  if (layer.since.size === 0) return layer.base;
+  if (layer.since.size === 0) return layer.base.records;
   if (layer.materialized) return layer.materialized;
-  const origins: ResourceOrigins = { ...layer.base };
+  const base = layer.base.records;
+  const origins: ResourceOrigins = { ...base };
   for (const [kind, names] of layer.since) {
-    const byName = { ...(layer.base[kind] ?? {}) };
+    const byName = { ...(base[kind] ?? {}) };
     for (const [name, list] of names) {
       if (list.length === 0) delete byName[name];
       else byName[name] = [...list];
