@@ -62,6 +62,9 @@ export interface TranslatorCounters {
   fullBecause: Record<FullReason, number>;
 }
 
+/** How a translation was made: only what changed, or in full and why. */
+export type TranslationPath = 'incremental' | FullReason;
+
 /** Why a change was translated in full. */
 export type FullReason = 'first' | 'other-kinds' | 'unupdatable-base' | 'held-class' | 'anchor' | 'global-class' | 'endpoint-slice-problem' | 'ir-rules';
 
@@ -70,6 +73,8 @@ const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string 
 export class IncrementalTranslator {
   readonly counters: TranslatorCounters = { full: 0, incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
   private base: Base | undefined;
+  /** How the last translation was made. */
+  lastPath: TranslationPath = 'first';
 
   constructor(private readonly ownership: ClassOwnership = DEFAULT_OWNERSHIP) {}
 
@@ -88,9 +93,11 @@ export class IncrementalTranslator {
     const updated = !this.base ? 'first' : changes.full ? 'other-kinds' : this.update(this.base, state, changes);
     if (typeof updated === 'object') {
       this.counters.incremental++;
+      this.lastPath = 'incremental';
       return updated;
     }
     this.counters.fullBecause[updated]++;
+    this.lastPath = updated;
     return this.full(state, now);
   }
 

@@ -118,6 +118,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
       const translated = operatorMetrics.translateDuration.startTimer();
       const config = translator.translate(state, changes, Date.now());
       translated();
+      operatorMetrics.translated(translator.lastPath);
       certificateExpiry.update(config);
       const publishedIn = operatorMetrics.publishDuration.startTimer();
       const result = publishConfig(server, config, served);

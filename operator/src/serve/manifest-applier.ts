@@ -7,6 +7,7 @@ import type { Histogram, Logger } from '../../../observability/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { changesBetween } from '../incremental/state-changes.js';
 import { IncrementalTranslator } from '../incremental/incremental-translator.js';
+import type { TranslationPath } from '../incremental/incremental-translator.js';
 import { EVERYTHING } from '../relevance/change-scope.js';
 import type { ClusterState } from '../store/cluster-state.js';
 import type { EnvoyConfig } from '../pipeline.js';
@@ -38,7 +39,7 @@ export interface ManifestApplierOptions {
   /** The IngressClasses served (`portico serve --controller-name`); the default controller's when absent. */
   ownership?: ClassOwnership;
   /** portico_translate_duration_seconds and portico_publish_duration_seconds (OperatorMetrics). */
-  timings?: { translateDuration: Histogram; publishDuration: Histogram };
+  timings?: { translateDuration: Histogram; publishDuration: Histogram; translated(path: TranslationPath): void };
 }
 
 export interface ApplyRequest {
@@ -114,6 +115,7 @@ export class ManifestApplier {
     const changes = request.fullRead || request.translateAll ? EVERYTHING : changesBetween(this.appliedState, loaded.state);
     const config = this.translator.translate(loaded.state, changes, Date.now());
     translated?.();
+    this.options.timings?.translated(this.translator.lastPath);
     const publishedIn = this.options.timings?.publishDuration.startTimer();
     const { served, changed, held, problems: refused = [] } = publishConfig(this.publisher, config, this.served);
     publishedIn?.();

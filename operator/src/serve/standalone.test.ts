@@ -87,6 +87,27 @@ describe('standalone mode (portico serve)', () => {
     expect(JSON.stringify(update.resources[0]?.object)).toContain('10.0.2.99');
   });
 
+  it('translates only an edited Ingress again (incremental), and everything when another kind changed', async () => {
+    // The seed's Ingress has a default backend (an anchor: a change of it is translated whole).
+    const shop = (path: string): string => `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: shop, namespace: default}\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n    http: {paths: [{path: ${path}, pathType: Prefix, backend: {service: {name: nginx2, port: {number: 80}}}}]}\n`;
+    const { dir, standalone, get } = await start((folder) => writeFileSync(join(folder, 'shop.yaml'), shop('/')));
+    const client = envoy(standalone);
+    client.subscribe('routeConfiguration', ['http']);
+    client.ack(await client.next('routeConfiguration'), ['http']);
+    writeFileSync(join(dir, 'shop.yaml'), shop('/shop'));
+    const update = await client.next('routeConfiguration', 3_000);
+    expect(JSON.stringify(update.resources[0]?.object)).toContain('/shop');
+    client.ack(update, ['http']);
+    const file = join(dir, 'endpoint-slices.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('10.0.2.10', '10.0.2.99'));
+    const metrics = async (): Promise<string> => (await get('/metrics')).body;
+    for (let i = 0; i < 50 && !(await metrics()).includes('reason="other-kinds"'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const body = await metrics();
+    expect(body).toContain('portico_translations_total{path="full",reason="first"} 1');
+    expect(body).toContain('portico_translations_total{path="incremental",reason=""} 1');
+    expect(body).toContain('portico_translations_total{path="full",reason="other-kinds"} 1');
+  });
+
   it('ends streams with OK and stops serving on stop()', async () => {
     const { standalone, get } = await start();
     const client = envoy(standalone);
