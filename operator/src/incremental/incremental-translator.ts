@@ -27,6 +27,7 @@ import type { FleetParameters } from '../translate/parameters/fleet-parameters.j
 import { SecretIndex } from '../translate/tls/secret-index.js';
 import { translateToIr } from '../translate/translate.js';
 import { translateFleet } from '../translate/translate-fleet.js';
+import { CATCH_ALL_HOST } from '../translate/hosts.js';
 import { DiagnosticBook } from './diagnostic-book.js';
 import { FleetIndex } from './fleet-index.js';
 import type { Scope } from './fleet-index.js';
@@ -66,12 +67,24 @@ export interface TranslatorCounters {
 export type TranslationPath = 'incremental' | FullReason;
 
 /** Why a change was translated in full. */
-export type FullReason = 'first' | 'other-kinds' | 'unupdatable-base' | 'held-class' | 'anchor' | 'global-class' | 'endpoint-slice-problem' | 'ir-rules';
+export type FullReason = 'first' | 'other-kinds' | 'unupdatable-base' | 'held-class' | 'anchor' | 'global-class' | 'default-backend-beyond-scope' | 'endpoint-slice-problem' | 'ir-rules';
+
+/**
+ * The class's default backend is appended to every host without a `/` route of its own, hosts
+ * outside the scope included; what it credits to its Ingress (its cluster's origins, its
+ * force-ssl-redirect warning) is re-counted from the part, which holds it on the catch-all `*`
+ * (never served over TLS) unless a hostless `/` rule takes that: then only the whole fleet knows.
+ */
+function defaultBackendBeyondScope(scope: readonly V1Ingress[], part: IrFleet): boolean {
+  if (!scope.some((ingress) => ingress.spec?.defaultBackend !== undefined)) return false;
+  const catchAll = part.virtualHosts.find((host) => host.host === CATCH_ALL_HOST);
+  return !catchAll?.routes.some((route) => route.name.endsWith('/default-backend'));
+}
 
 const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class IncrementalTranslator {
-  readonly counters: TranslatorCounters = { full: 0, incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
+  readonly counters: TranslatorCounters = { full: 0, incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'default-backend-beyond-scope': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
   private base: Base | undefined;
   /** How the last translation was made. */
   lastPath: TranslationPath = 'first';
@@ -167,7 +180,11 @@ export class IncrementalTranslator {
       const scope = index.scope(keys, changes.services, formerHosts, formerRefs);
       const part = translateFleet(fleet.ingressClass, scope.ingresses, resolver, secrets, fleet.parameters, fleet.parametersNamespace);
       if (validateIrFleet(part.fleet).length > 0) return 'ir-rules';
-      parts.push({ name, fleet: { ...fleet, index }, scope, ir: spliceFleet(fleet.ir, part.fleet, scope), diagnostics: part.diagnostics });
+      if (defaultBackendBeyondScope(scope.ingresses, part.fleet)) return 'default-backend-beyond-scope';
+      const spliced = spliceFleet(fleet.ir, part.fleet, scope);
+      // A splice that breaks the IR's rules is a gap in this module, never served: start afresh.
+      if (validateIrFleet(spliced).length > 0) return 'ir-rules';
+      parts.push({ name, fleet: { ...fleet, index }, scope, ir: spliced, diagnostics: part.diagnostics });
     }
     if (resolver.problems().length > 0) return 'endpoint-slice-problem';
 
