@@ -94,7 +94,8 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
   // A resource the SotW view could not take is already reported; its Delta form would repeat it.
   // Keyed by kind and name (a listener and a route table may share a name); a virtual host refused
   // inside a SotW table is the same problem as its VirtualHost resource in the VHDS view.
-  const reported = new Set(problems.map((p) => (p.virtualHost === undefined ? `${p.kind}\n${p.name}` : `virtualHost\n${virtualHostResourceName(p.name, p.virtualHost)}`)));
+  const keyOf = (p: PublishProblem): string => (p.virtualHost === undefined ? `${p.kind}\n${p.name}` : `virtualHost\n${virtualHostResourceName(p.name, p.virtualHost)}`);
+  const reported = new Set(problems.map(keyOf));
   for (const kind of RESOURCE_KINDS) {
     const resources = resourcesOfKind(delta.resources, kind);
     if (resources === resourcesOfKind(sotw.resources, kind)) {
@@ -103,7 +104,7 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
     }
     const deltaProblems: PublishProblem[] = [];
     deltaTypes[kind] = buildType(kind, resources, previous?.deltaTypes[kind], deltaProblems, delta.origins, types[kind]);
-    problems.push(...deltaProblems.filter((p) => !reported.has(`${p.kind}\n${p.name}`)));
+    problems.push(...deltaProblems.filter((p) => !reported.has(keyOf(p))));
   }
   // The views' records are merged when first read (a NACK's origins, /debug): records of tens of
   // thousands of names are not copied on every publish, and a per-resource update looks names up.

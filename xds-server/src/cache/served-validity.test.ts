@@ -50,6 +50,18 @@ describe('serving only what Envoy accepts', () => {
     expect(hostsOf(cache)).toContain('b.example.com');
   });
 
+  it('reports a broken host once when both views hold the table (each its own copy), on every publish', () => {
+    const cache = new SnapshotCache();
+    const origins = fleetOrigins(SPEC);
+    const publish = (): string[] => {
+      const broken = withBrokenHost(fleetResources(SPEC));
+      const delta = { resources: { ...broken, routeConfigurations: structuredClone(broken.routeConfigurations) }, origins };
+      return cache.publish('f', broken, origins, delta).problems.map((p) => `${p.name} ${p.virtualHost ?? ''}`);
+    };
+    expect(publish()).toEqual([`${ROUTE_CONFIG} b.example.com`]);
+    expect(publish()).toEqual([`${ROUTE_CONFIG} b.example.com`]);
+  });
+
   it('keeps the last good version of a host that an edit broke, in the SotW table and in the VHDS view alike', () => {
     const cache = new SnapshotCache();
     const origins = fleetOrigins(SPEC);
