@@ -139,6 +139,13 @@ describe('cluster mode: the seed scenario through a real API server, routed by g
   });
 
   it('follows an Ingress deletion: its host and routes are gone', async () => {
+    // This Ingress shares no host with another and has no default backend: its creation and
+    // deletion are translated incrementally (operator/src/incremental), not the whole cluster.
+    const incremental = async (): Promise<number> => {
+      const metrics = await (await fetch(`http://127.0.0.1:${operator.mode.healthPort}/metrics`)).text();
+      return Number(/portico_translations_total\{path="incremental",reason=""\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    const before = await incremental();
     await bed.networking.createNamespacedIngress({
       namespace: ns,
       body: { metadata: { name: 'extra', namespace: ns }, spec: { ingressClassName: 'nginx', rules: [rule('nginx3.example.com', 'nginx2')] } },
@@ -155,6 +162,7 @@ describe('cluster mode: the seed scenario through a real API server, routed by g
     expect(operator.mode.server.fleets()[0]?.grpcTargets).not.toContain('nginx3.example.com');
     // The other hosts were not disturbed.
     expect(await sample(clients.nginx2, 5)).toEqual(Array(5).fill('BBBBBB'));
+    expect(await incremental()).toBeGreaterThanOrEqual(before + 2);
   });
 
   it('follows a Service deletion: routes to it fail until it is back', async () => {
