@@ -108,7 +108,11 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
   }
   // The views' records are merged when first read (a NACK's origins, /debug): records of tens of
   // thousands of names are not copied on every publish, and a per-resource update looks names up.
-  const layer: OriginsLayer = { base: new BaseOrigins([delta.origins, sotw.origins]), since: new Map(), count: 0 };
+  return { snapshot: snapshotWithOrigins(fleet, types, deltaTypes, { base: new BaseOrigins([delta.origins, sotw.origins]), since: new Map(), count: 0 }), problems };
+}
+
+/** A snapshot whose origins are worked out from `layer` when first read (a NACK's origins, /debug). */
+function snapshotWithOrigins(fleet: string, types: TypeSnapshots, deltaTypes: TypeSnapshots, layer: OriginsLayer): FleetSnapshot {
   const snapshot: FleetSnapshot = {
     fleet,
     types,
@@ -118,7 +122,7 @@ export function buildFleetSnapshot(fleet: string, sotw: FleetView, delta: FleetV
     },
   };
   layers.set(snapshot, layer);
-  return { snapshot, problems };
+  return snapshot;
 }
 
 /** The views name resources alike where they share them; either view's origins serve NACKs. */
@@ -348,17 +352,8 @@ export function updateFleetSnapshot(previous: FleetSnapshot, kind: ResourceKind,
   // Both views share the TypeSnapshot of these kinds (buildFleetSnapshot); keep it so.
   const deltaType = previous.deltaTypes[kind] === before ? type : updateType(kind, previous.deltaTypes[kind], upserts, removals, [], originsOf);
   const deltaTypes = deltaType === previous.deltaTypes[kind] ? previous.deltaTypes : { ...previous.deltaTypes, [kind]: deltaType };
-  const snapshot: FleetSnapshot = {
-    fleet: previous.fleet,
-    types,
-    deltaTypes,
-    // Worked out when first read (a NACK's origins, /debug): an update only records its lists.
-    get origins(): ResourceOrigins {
-      return materialize(nextLayer);
-    },
-  };
-  layers.set(snapshot, nextLayer);
-  return { snapshot, problems };
+  // An update only records its lists.
+  return { snapshot: snapshotWithOrigins(previous.fleet, types, deltaTypes, nextLayer), problems };
 }
 
 /**
