@@ -51,7 +51,10 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   for (const part of (previousSource && partsOfTable.get(previousSource)) ?? []) previous.set(part.source.name ?? '', part);
   const parts: HostPart[] = (hosts ?? []).flatMap((host) => {
     const before = previous.get(host.name ?? '');
-    if (before && sameContent(before.source, host)) return [before];
+    if (before && before.source === host) return [before];
+    // Equal content in another object: the bytes are kept, and the part remembers the object it
+    // was handed this time, so the next publish handing it over again does not compare again.
+    if (before && sameContent(before.source, host)) return [{ source: host, field: before.field }];
     const violations = validateMessage(RESOURCE_TYPES.virtualHost, host);
     if (violations.length > 0) {
       reject({ host: host.name ?? '', violations, kept: before !== undefined });

@@ -7,7 +7,10 @@ import type { IrFleet, IrRoute } from '../../ir/types.js';
 export interface HttpFilterFeature {
   /** Envoy's filter name: the key of typed_per_filter_config. */
   name: string;
-  /** The route's config for this filter, or undefined when the route does not use it. */
+  /**
+   * The route's config for this filter, or undefined when the route does not use it. Read from
+   * the route's policy only: a route without a policy uses no filter (index.ts relies on it).
+   */
   routeConfig(route: IrRoute): Any | undefined;
   /**
    * The filter as every listener of the fleet lists it, or undefined when nothing in the fleet
@@ -22,8 +25,8 @@ export interface HttpFilterFeature {
  * turns on the ones its configs name.
  */
 export interface HttpFilterGroup {
-  /** typed_per_filter_config entries of the route, by filter name; undefined when it uses none. */
+  /** typed_per_filter_config entries of the route, by filter name; undefined when it uses none. Read from the route's policy only. */
   routeConfigs(route: IrRoute): Record<string, Any> | undefined;
-  /** The filters every listener lists, in order, given every route of the fleet; empty when none is used. */
+  /** The filters every listener lists, in order, given every route of the fleet that has a policy; empty when none is used. */
   listenerFilters(fleet: IrFleet, routes: readonly IrRoute[]): HttpFilter[];
 }

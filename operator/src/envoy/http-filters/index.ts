@@ -2,7 +2,8 @@
 // per-route configs that turn them on. The router is always last.
 import type { Any, HttpFilter } from '../../../../xds-server/src/index.js';
 import { ROUTER_TYPE } from '../../../../xds-server/src/index.js';
-import type { IrFleet, IrRoute } from '../../ir/types.js';
+import type { IrFleet, IrRoute, IrVirtualHost } from '../../ir/types.js';
+import { Memo } from '../memo.js';
 import { bufferFilter } from './buffer.js';
 import { corsFilter } from './cors.js';
 import { externalAuthFilters } from './ext-authz.js';
@@ -33,9 +34,16 @@ export function routeFilterConfigs(route: IrRoute): Record<string, Any> | undefi
   return configs;
 }
 
+/**
+ * The routes of a virtual host that ask for something (every feature reads only a route's
+ * policy: a route without one turns no filter on), remembered per virtual host so a fleet whose
+ * hosts mostly did not change is not walked route by route again.
+ */
+const ROUTES_WITH_POLICY = new Memo((host: IrVirtualHost) => [...host.routes, ...(host.fallthrough ?? [])].filter((route) => route.policy !== undefined));
+
 /** The filters of every listener of the fleet, the router last. */
 export function httpFilters(fleet: IrFleet): HttpFilter[] {
-  const routes = fleet.virtualHosts.flatMap((v) => [...v.routes, ...(v.fallthrough ?? [])]);
+  const routes = fleet.virtualHosts.flatMap((v) => ROUTES_WITH_POLICY.get(v));
   const filters: HttpFilter[] = [];
   for (const feature of FEATURES) {
     if (isGroup(feature)) {
