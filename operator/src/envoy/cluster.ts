@@ -1,7 +1,7 @@
 // IR clusters → EDS Clusters and their ClusterLoadAssignments. Endpoints always come over EDS, so
 // an endpoint change never touches CDS (which Envoy would treat as a cluster update and re-warm).
 // Variants of one Service port (clusters with settings of their own) share its load assignment.
-import { Memo } from './memo.js';
+import { Memo } from '../util/memo.js';
 import type { Cluster, ClusterLoadAssignment, HttpProtocolOptions, LocalityLbEndpoints, UpstreamTlsContext } from '../../../xds-server/src/index.js';
 import { HTTP_PROTOCOL_OPTIONS_TYPE, LEAST_REQUEST_TYPE, ROUND_ROBIN_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../../../xds-server/src/index.js';
 import type { IrCluster, IrClusterSettings, IrUpstreamOptions } from '../ir/types.js';

@@ -6,7 +6,7 @@ import { compareStrings } from '../util/compare.js';
 import { EDS_CLUSTERS, loadAssignments } from './cluster.js';
 import { httpFilters } from './http-filters/index.js';
 import { httpsListener } from './https-listener.js';
-import { Memo } from './memo.js';
+import { Memo } from '../util/memo.js';
 import { httpListener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { tlsSecret } from './secret.js';

@@ -5,7 +5,7 @@
 import type { HeaderMatcher, HeaderValueOption, Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute, IrRouteDefaults, IrVirtualHost } from '../ir/types.js';
 import { withCanary } from './canary-routes.js';
-import { Memo } from './memo.js';
+import { Memo } from '../util/memo.js';
 import { routeFilterConfigs } from './http-filters/index.js';
 import { forwardAction, redirectAction, retryPolicy, setHeaders } from './route-action.js';
 import { isWildcardHost, singleLabelRegex, wholePathRegex } from '../ir/host-and-path.js';

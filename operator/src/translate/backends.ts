@@ -8,6 +8,7 @@ import type { IrEndpoint } from '../ir/types.js';
 import type { ClusterState, V1EndpointSlice, V1Service } from '../store/cluster-state.js';
 import { quoted } from '../util/characters.js';
 import { compareStrings } from '../util/compare.js';
+import { Memo } from '../util/memo.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -108,24 +109,12 @@ export class BackendResolver {
   }
 }
 
-/**
- * The indexes of a list of objects, kept while that very list is (ClusterSource hands out the same
- * array for a kind until one of its objects changes): an Ingress change does not index 20,000
- * Services again.
- */
-class IndexOfList<T, Index> {
-  private readonly built = new WeakMap<readonly T[], Index>();
-  constructor(private readonly build: (list: readonly T[]) => Index) {}
-  get(list: readonly T[]): Index {
-    let index = this.built.get(list);
-    if (!index) this.built.set(list, (index = this.build(list)));
-    return index;
-  }
-}
+// The indexes of a kind's list, kept while that very list is (ClusterSource hands out the same
+// array for a kind until one of its objects changes): an Ingress change does not index 20,000
+// Services again.
+const SERVICES_BY_KEY = new Memo((services: readonly V1Service[]): ReadonlyMap<string, V1Service> => new Map(services.map((service) => [key(service.metadata?.namespace, service.metadata?.name), service])));
 
-const SERVICES_BY_KEY = new IndexOfList<V1Service, ReadonlyMap<string, V1Service>>((services) => new Map(services.map((service) => [key(service.metadata?.namespace, service.metadata?.name), service])));
-
-const SLICES_BY_SERVICE = new IndexOfList<V1EndpointSlice, ReadonlyMap<string, readonly V1EndpointSlice[]>>((slices) => {
+const SLICES_BY_SERVICE = new Memo((slices: readonly V1EndpointSlice[]): ReadonlyMap<string, readonly V1EndpointSlice[]> => {
   const byService = new Map<string, V1EndpointSlice[]>();
   for (const slice of slices) {
     const serviceName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];

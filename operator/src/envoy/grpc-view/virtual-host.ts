@@ -9,6 +9,7 @@ import type { LeftOutRoute, Route, RouteConfiguration, VirtualHost } from '../..
 import { accessControlIn } from './access-control.js';
 import { routeForGrpc, withoutFilterConfigs } from './filter-configs.js';
 import { grpcRouteProblem } from './route-support.js';
+import { Memo } from '../../util/memo.js';
 
 type Closes = 'access control gRPC clients cannot enforce' | 'closed';
 
@@ -36,25 +37,20 @@ export class LeftOutRoutes {
  * `origins`: the objects that made the virtual host, for what is left out.
  */
 export function virtualHostForGrpc(routeConfig: RouteConfiguration, virtualHost: VirtualHost, origins: string[], leftOut: LeftOutRoutes): VirtualHost {
-  // The same Envoy virtual host (envoy/memo.ts hands unchanged ones over again) in a table of the
+  // The same Envoy virtual host (the envoy stage hands unchanged ones over again) in a table of the
   // same name and guard, told the same origins, gives the same view and leaves out the same routes.
-  const remembered = VIEWS.get(virtualHost);
-  if (remembered && remembered.table === routeConfig.name && remembered.guard === routeConfig.typed_per_filter_config && remembered.origins === origins) {
-    leftOut.addAll(remembered.leftOut);
-    return remembered.view;
-  }
-  const own = new LeftOutRoutes();
-  const view = viewOf(routeConfig, virtualHost, origins, own);
-  VIEWS.set(virtualHost, { table: routeConfig.name, guard: routeConfig.typed_per_filter_config, origins, view, leftOut: own });
-  leftOut.addAll(own);
+  const { view, left } = VIEWS.get(virtualHost, routeConfig.name ?? '', routeConfig.typed_per_filter_config, origins);
+  leftOut.addAll(left);
   return view;
 }
 
-const VIEWS = new WeakMap<VirtualHost, { table: string | undefined; guard: unknown; origins: string[]; view: VirtualHost; leftOut: LeftOutRoutes }>();
+const VIEWS = new Memo((virtualHost: VirtualHost, tableName: string, tableConfigs: RouteConfiguration['typed_per_filter_config'], origins: string[]) => {
+  const left = new LeftOutRoutes();
+  return { view: viewOf(tableName, tableConfigs, virtualHost, origins, left), left };
+});
 
-function viewOf(routeConfig: RouteConfiguration, virtualHost: VirtualHost, origins: string[], leftOut: LeftOutRoutes): VirtualHost {
-  const tableName = routeConfig.name ?? '';
-  const guardedBy = accessControlIn(routeConfig.typed_per_filter_config) ?? accessControlIn(virtualHost.typed_per_filter_config);
+function viewOf(tableName: string, tableConfigs: RouteConfiguration['typed_per_filter_config'], virtualHost: VirtualHost, origins: string[], leftOut: LeftOutRoutes): VirtualHost {
+  const guardedBy = accessControlIn(tableConfigs) ?? accessControlIn(virtualHost.typed_per_filter_config);
   const routes = virtualHost.routes ?? [];
   const kept: Route[] = [];
   /** Routes left out that kept calls from a backend: a call they matched must not reach a later route. */

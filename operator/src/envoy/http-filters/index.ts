@@ -3,7 +3,7 @@
 import type { Any, HttpFilter } from '../../../../xds-server/src/index.js';
 import { ROUTER_TYPE } from '../../../../xds-server/src/index.js';
 import type { IrFleet, IrRoute, IrVirtualHost } from '../../ir/types.js';
-import { Memo } from '../memo.js';
+import { Memo } from '../../util/memo.js';
 import { bufferFilter } from './buffer.js';
 import { corsFilter } from './cors.js';
 import { externalAuthFilters } from './ext-authz.js';

@@ -1,8 +1,9 @@
-// The Envoy stage is a pure function of IR objects, which incremental translation hands over
-// again as the very same objects when they did not change (incremental/fleet-splice.ts). So what
-// each IR object became is remembered against it, together with the other inputs it was built
-// from: an unchanged virtual host or cluster is not rebuilt, and the xDS cache recognises the
-// very same Envoy object without comparing it. Weak: nothing outlives the IR that made it.
+// What a pure function made of an object, remembered against that object together with the
+// other inputs it was made from. Incremental translation hands unchanged objects over again as
+// the very same objects (incremental/fleet-splice.ts; ClusterSource's unchanged kind lists), so
+// the Envoy stage does not rebuild an unchanged virtual host or cluster, the xDS cache recognises
+// the very same Envoy object without comparing it, and the translator does not index an
+// unchanged list again. Weak: nothing outlives the object it was made from.
 export class Memo<Key extends object, Inputs extends readonly unknown[], Value> {
   private readonly built = new WeakMap<Key, { inputs: Inputs; value: Value }>();
 
