@@ -57,7 +57,6 @@ interface Base {
 }
 
 export interface TranslatorCounters {
-  full: number;
   incremental: number;
   /** Why changes went to a full translation, by reason. */
   fullBecause: Record<FullReason, number>;
@@ -84,7 +83,7 @@ function defaultBackendBeyondScope(scope: readonly V1Ingress[], part: IrFleet): 
 const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class IncrementalTranslator {
-  readonly counters: TranslatorCounters = { full: 0, incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'default-backend-beyond-scope': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
+  readonly counters: TranslatorCounters = { incremental: 0, fullBecause: { first: 0, 'other-kinds': 0, 'unupdatable-base': 0, 'held-class': 0, anchor: 0, 'global-class': 0, 'default-backend-beyond-scope': 0, 'endpoint-slice-problem': 0, 'ir-rules': 0 } };
   private base: Base | undefined;
   /** How the last translation was made. */
   lastPath: TranslationPath = 'first';
@@ -115,7 +114,6 @@ export class IncrementalTranslator {
   }
 
   private full(state: ClusterState, now: number): EnvoyConfig {
-    this.counters.full++;
     const ir = translateToIr(state, now, this.ownership);
     const config = envoyConfigOf(ir);
     const { ours, ingressesByClass } = selectIngressClasses(state, this.ownership);
@@ -179,10 +177,10 @@ export class IncrementalTranslator {
       if (index.isGlobal) return 'global-class';
       const scope = index.scope(keys, changes.services, formerHosts, formerRefs);
       const part = translateFleet(fleet.ingressClass, scope.ingresses, resolver, secrets, fleet.parameters, fleet.parametersNamespace);
-      if (validateIrFleet(part.fleet).length > 0) return 'ir-rules';
       if (defaultBackendBeyondScope(scope.ingresses, part.fleet)) return 'default-backend-beyond-scope';
       const spliced = spliceFleet(fleet.ir, part.fleet, scope);
-      // A splice that breaks the IR's rules is a gap in this module, never served: start afresh.
+      // A part or splice that breaks the IR's rules is a bug (of the translator or of this module),
+      // never served: the full translation holds the class if the bug is the translator's.
       if (validateIrFleet(spliced).length > 0) return 'ir-rules';
       parts.push({ name, fleet: { ...fleet, index }, scope, ir: spliced, diagnostics: part.diagnostics });
     }

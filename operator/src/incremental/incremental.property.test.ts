@@ -11,6 +11,7 @@ import type { SupportedKind } from '../store/cluster-state.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { IncrementalTranslator } from './incremental-translator.js';
 import { exampleCertificates, World } from '../test-support/random-world.js';
+import { EVERYTHING } from '../relevance/change-scope.js';
 import type { ChangeScope } from '../relevance/change-scope.js';
 
 /** One instant for both (certificates are judged at it). */
@@ -118,7 +119,7 @@ function run(seed: number, steps: number, rare: Rarities): IncrementalTranslator
   for (let i = 0; i < 6; i++) w.put('Service', randomService(w));
   for (const namespace of NAMESPACES) for (const service of SERVICES) w.put('EndpointSlice', randomSlice(w, service, namespace, 0));
   for (let i = 0; i < 3; i++) w.put('Secret', randomSecret(w));
-  translator.translate(w.state(), { full: true, ingresses: new Set(), services: new Set() }, NOW);
+  translator.translate(w.state(), EVERYTHING, NOW);
 
   let pending: { full: boolean; ingresses: Set<string>; services: Set<string> } = { full: false, ingresses: new Set(), services: new Set() };
   for (let step = 0; step < steps; step++) {
