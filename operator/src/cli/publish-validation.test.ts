@@ -20,24 +20,11 @@ import { runTranslate } from './translate-command.js';
 
 vi.mock('../pipeline.js', async (importOriginal) => {
   const original = await importOriginal<typeof Pipeline>();
+  // A factory runs before the file's imports: it imports what it uses itself.
+  const { withRefusedVirtualHosts } = await import('../test-support/refused-virtual-hosts.js');
   return {
     ...original,
-    buildEnvoyConfig: (...args: Parameters<typeof original.buildEnvoyConfig>): EnvoyConfig => {
-      const config = original.buildEnvoyConfig(...args);
-      return {
-        ...config,
-        fleets: config.fleets.map((fleet) => ({
-          ...fleet,
-          resources: {
-            ...fleet.resources,
-            routeConfigurations: fleet.resources.routeConfigurations.map((table) => ({
-              ...table,
-              virtual_hosts: (table.virtual_hosts ?? []).map((host) => (host.name?.startsWith('refused') ? { ...host, domains: [] } : host)),
-            })),
-          },
-        })),
-      };
-    },
+    buildEnvoyConfig: (...args: Parameters<typeof original.buildEnvoyConfig>): EnvoyConfig => withRefusedVirtualHosts(original.buildEnvoyConfig(...args), (host) => host.startsWith('refused')),
   };
 });
 

@@ -8,6 +8,7 @@ import { classIngressYaml, ingressClassYaml, parametersYaml, serviceYaml } from 
 import { stateFromYaml } from '../test-support/translate-yaml.js';
 import { publishConfig, validatePublication } from './fleet-publication.js';
 import type { ServedFleet } from './fleet-publication.js';
+import { withRefusedVirtualHosts } from '../test-support/refused-virtual-hosts.js';
 
 function cluster(edgeParameters: object | undefined, internalParameters: object = {}): ReturnType<typeof buildEnvoyConfig> {
   return buildEnvoyConfig(
@@ -106,17 +107,7 @@ describe('publishConfig with resources Envoy would reject', () => {
 describe('validatePublication (what portico check and translate judge with)', () => {
   /** The edge fleet with shop.example.com's virtual host made invalid by hand (no domains: Envoy needs one). */
   function brokenShop(): ReturnType<typeof buildEnvoyConfig> {
-    const config = cluster({});
-    return {
-      ...config,
-      fleets: config.fleets.map((fleet) => ({
-        ...fleet,
-        resources: {
-          ...fleet.resources,
-          routeConfigurations: fleet.resources.routeConfigurations.map((table) => ({ ...table, virtual_hosts: (table.virtual_hosts ?? []).map((host) => (host.name === 'shop.example.com' ? { ...host, domains: [] } : host)) })),
-        },
-      })),
-    };
+    return withRefusedVirtualHosts(cluster({}), (host) => host === 'shop.example.com');
   }
 
   it("reports exactly what serve's first publish reports: the refused host, on its Ingress, in the same words", () => {
