@@ -4,7 +4,7 @@
 // transitively, plus the class's anchors (default backend, hostless rules) — the host is the unit
 // because oldest-wins conflicts, TLS hosts, canaries and redirects all settle per host — and the
 // users of Services whose endpoints changed. The re-translated part is spliced into the base
-// (fleet-splice.ts); the Envoy stage then rebuilds only what changed (envoy/memo).
+// (fleet-splice.ts); the Envoy stage then rebuilds only what changed (util/memo.ts).
 //
 // The result is what a full translation of the same state gives, byte for byte
 // (incremental.property.test.ts). A change it cannot vouch for goes to a full translation:
