@@ -19,7 +19,7 @@ export class OperatorMetrics {
     this.translateDuration = registry.histogram('portico_translate_duration_seconds', 'Time to translate the cluster state (or manifest folder) into Envoy configuration.');
     this.publishDuration = registry.histogram('portico_publish_duration_seconds', 'Time to publish a translated configuration to the xDS cache (encoding and validating every fleet).');
     this.leader = registry.gauge('portico_leader', '1 while this replica holds the leader Lease (writes status and Events), else 0; standalone mode is always 1.');
-    this.translations = registry.counter('portico_translations_total', 'Translations, by path: incremental (only what changed was translated again), or full with the reason (first, other-kinds, held-class, anchor, global-class, endpoint-slice-problem, ir-rules, unupdatable-base; docs/decisions/0015).', ['path', 'reason']);
+    this.translations = registry.counter('portico_translations_total', 'Translations, by path: incremental (only what changed was translated again), or full with the reason (first, other-kinds, held-class, anchor, global-class, default-backend-beyond-scope, endpoint-slice-problem, ir-rules, unupdatable-base; docs/decisions/0015).', ['path', 'reason']);
     this.watchRestarts = registry.counter('portico_watch_restarts_total', 'Kubernetes API watches restarted, by kind and reason (expired: 410 Gone, relisted; error: retried with backoff).', ['kind', 'reason']);
   }
 
