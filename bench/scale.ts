@@ -243,6 +243,8 @@ function translateTo(dir: string, out: string, protocol: Protocol): void {
 
 interface Target {
   child: ChildProcess;
+  /** The server's own account of trouble (Portico's warn and error log lines), for a failed run's message. */
+  troubles?: () => string[];
   address: string;
   initialApplyMs: number;
   /** Untimed work before change k, after the manifest was edited (the peer's translation). */
@@ -257,11 +259,24 @@ async function startPortico(dir: string): Promise<Target> {
   // The workload's edits rename files into place (editIngressManifest), so nothing is ever seen
   // half-written: the settle period that guards editors in place is turned off, as it would be for
   // a ConfigMap volume.
-  const child = spawn(process.execPath, [PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info', '--settle-ms', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The write deadline that resets clients which stopped reading is lengthened to 10 minutes: the
+  // simulated clients share two cores with the server, 250 to a process, and at 10,000 Ingresses
+  // one of them can wait longer than the default 30 s for its process to read its first ~5 MB
+  // (the peer has no such deadline). An Envoy reads that in well under a second.
+  const child = spawn(process.execPath, [PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info', '--settle-ms', '0', '--xds-write-timeout-ms', '600000'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log = new Lines(child.stderr ?? process.stdin);
+  // A failed run should say why the server acted as it did (a slow reader reset, a refused stream):
+  // keep the last of its warnings and errors.
+  const troubles: string[] = [];
+  createInterface({ input: child.stderr ?? process.stdin }).on('line', (line) => {
+    if (!/"level":"(warn|error)"/.test(line)) return;
+    troubles.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+    if (troubles.length > 20) troubles.shift();
+  });
   const first = await log.next(applied, 300_000);
   return {
     child,
+    troubles: () => troubles,
     address: `127.0.0.1:${port}`,
     initialApplyMs: durationOf(first),
     prepare: () => undefined,
@@ -328,6 +343,10 @@ async function measure(server: ServerName, protocol: Protocol, ingresses: number
   running.catch(() => undefined); // when the guard wins, the abandoned run fails as the fleet stops
   try {
     return await Promise.race([running, guard.exceeded]);
+  } catch (error) {
+    const troubles = target.troubles?.() ?? [];
+    if (troubles.length > 0) process.stderr.write(`\n  the server's last warnings and errors:\n${troubles.map((l) => `    ${l}`).join('\n')}\n`);
+    throw error;
   } finally {
     guard.stop();
     await fleet.stop();

@@ -1,6 +1,7 @@
 // What the operator (and anything else) may use from the xDS server. Everything else is internal.
 export { XdsServer } from './server/xds-server.js';
-export type { FleetSummary, PublishOptions, XdsPublisher, XdsServerOptions } from './server/xds-server.js';
+export type { FleetSummary, PublishOptions, XdsPublisher, XdsServerOptions, XdsServerTuning } from './server/xds-server.js';
+export { DEFAULT_WRITE_TIMEOUT_MS } from './server/response-writer.js';
 export type { PublishResult } from './cache/snapshot-cache.js';
 export type { PublishProblem } from './cache/fleet-snapshot.js';
 export type { NackEvent, NackResolvedEvent } from './protocol/nack.js';

@@ -17,6 +17,8 @@ import { DEFAULT_SECRET_PREFIX } from '../xds-identity/cluster-identity.js';
 import { serviceNames } from '../xds-identity/server-names.js';
 import type { XdsTlsMode } from '../xds-identity/xds-tls.js';
 import { parseAddressSource } from '../status/load-balancer-address.js';
+import { DEFAULT_WRITE_TIMEOUT_MS } from '../../../xds-server/src/index.js';
+import type { XdsServerTuning } from '../../../xds-server/src/index.js';
 
 interface ServeOptions {
   manifests?: string;
@@ -32,6 +34,7 @@ interface ServeOptions {
   statusAddress?: string;
   envoyService?: string;
   settleMs: string;
+  xdsWriteTimeoutMs: string;
   xdsTlsDir?: string;
   xdsPlaintext?: boolean;
   xdsService: string;
@@ -80,6 +83,7 @@ export function registerServeCommand(program: Command): void {
     .option('--admission-service <name>', 'cluster: the webhook Service; its DNS names go in the webhook certificate (default <xds-service>-admission)')
     .option('--admission-server-names <names>', 'cluster: comma-separated DNS names or IP addresses for the webhook certificate instead of the Service\'s and loopback')
     .option('--admission-webhook-configuration <name>', 'cluster: the ValidatingWebhookConfiguration whose caBundle the leader keeps (default <xds-service>-admission)')
+    .option('--xds-write-timeout-ms <ms>', 'reset an xDS stream whose response is not read within this long, so a client that stopped reading gives back what it holds', String(DEFAULT_WRITE_TIMEOUT_MS))
     .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
@@ -108,7 +112,7 @@ async function serveManifests(manifests: string, options: ServeOptions, logger: 
   const xdsTls = options.xdsTlsDir ? { kind: 'files' as const, dir: options.xdsTlsDir } : { kind: 'plaintext' as const };
   if (xdsTls.kind === 'plaintext') warnIfPlaintextReachable(options.xdsAddress, logger);
   const ownership = parseOwnership(options);
-  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls, ownership });
+  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls, ownership, xdsServer: xdsServerOptions(options) });
   process.stdout.write(
     connectionHelp({
       source: `manifests in ${manifests}`,
@@ -139,6 +143,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     ...(statusAddress ? { statusAddress } : {}),
     ...clusterAdmission(options),
     ownership: parseOwnership(options),
+    xdsServer: xdsServerOptions(options),
   });
   process.stdout.write(
     connectionHelp({
@@ -154,6 +159,15 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     }),
   );
   return cluster;
+}
+
+/** What the xDS server is tuned with, beyond its TLS (both modes). */
+function xdsServerOptions(options: ServeOptions): XdsServerTuning {
+  const writeTimeoutMs = Number(options.xdsWriteTimeoutMs);
+  if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) {
+    throw new Error(`--xds-write-timeout-ms must be a positive whole number of milliseconds, not ${JSON.stringify(options.xdsWriteTimeoutMs)}`);
+  }
+  return { writeTimeoutMs };
 }
 
 /** Cluster mode is mutual TLS unless told otherwise: the operator's own CA, or the given files. */

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../../observability/src/index.js';
 import { HealthServer, XdsServer } from '../../../xds-server/src/index.js';
+import type { XdsServerTuning } from '../../../xds-server/src/index.js';
 import { MetricsRegistry } from '../../../observability/src/index.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { startAdmission } from '../admission/admission.js';
@@ -50,6 +51,8 @@ export interface ClusterModeOptions {
   admission?: AdmissionOptions;
   /** The IngressClasses this operator serves (its controller name); others' are never touched. */
   ownership?: ClassOwnership;
+  /** xDS server settings given on the command line (`--xds-write-timeout-ms`). */
+  xdsServer?: XdsServerTuning;
 }
 
 /** What the leader writes back after a reconcile. */
@@ -93,7 +96,7 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
     fleetsToIssue: () => (isLeader() && published ? served.map((f) => f.fleet) : undefined),
     expiry: () => server.certificates,
   });
-  const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
+  const server = new XdsServer({ logger, metrics, ...options.xdsServer, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
   const nacks = new NackDiagnostics();
   // Translates what changed (the router says what); anything it cannot follow, in full.
   const translator = new IncrementalTranslator(ownership);

@@ -1,7 +1,7 @@
 // Standalone mode, the main job without a cluster: a folder of manifests in, xDS out. Watches the
 // folder, coalesces bursts of edits, waits for the files to settle, and republishes; reloads on
 // request (SIGHUP); serves health, readiness and metrics.
-import type { FleetSummary } from '../../../xds-server/src/index.js';
+import type { FleetSummary, XdsServerTuning } from '../../../xds-server/src/index.js';
 import type { Logger } from '../../../observability/src/index.js';
 import { HealthServer, XdsServer } from '../../../xds-server/src/index.js';
 import { MetricsRegistry } from '../../../observability/src/index.js';
@@ -34,6 +34,8 @@ export interface StandaloneOptions {
   xdsTls?: Extract<XdsTlsMode, { kind: 'plaintext' | 'files' }>;
   /** The IngressClasses served (`--controller-name`, `--ingress-classes`); the default controller's when absent. */
   ownership?: ClassOwnership;
+  /** xDS server settings given on the command line (`--xds-write-timeout-ms`). */
+  xdsServer?: XdsServerTuning;
 }
 
 export interface Standalone {
@@ -55,7 +57,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const operatorMetrics = new OperatorMetrics(metrics);
   operatorMetrics.leaderFrom(() => true);
   const xdsTls = await startXdsTls(options.xdsTls ?? { kind: 'plaintext' }, { logger });
-  const server = new XdsServer({ logger, metrics, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
+  const server = new XdsServer({ logger, metrics, ...options.xdsServer, ...(xdsTls.source ? { tls: xdsTls.source } : {}) });
   const applier = new ManifestApplier(options.manifests, server, logger, {
     ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
     ...(options.limits ? { limits: options.limits } : {}),

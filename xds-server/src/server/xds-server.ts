@@ -39,6 +39,9 @@ import { TlsListener } from '../tls/tls-listener.js';
 import type { TlsMaterial, TlsSource } from '../tls/tls-material.js';
 import { PermissionDeniedError } from './refusals.js';
 
+/** What an operator may tune from the command line (`portico serve`); the rest keep their defaults there. */
+export type XdsServerTuning = Pick<XdsServerOptions, 'writeTimeoutMs'>;
+
 export interface XdsServerOptions {
   logger?: Logger;
   /** Where the server registers its series; a private registry by default. */
