@@ -7,6 +7,7 @@ import { RESOURCE_TYPES, TYPE_URL_PREFIX } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from './nack.js';
 import type { PushThrottle } from './push-throttle.js';
+import type { SharedResponses } from './shared-responses.js';
 import { boundText } from './bounded-text.js';
 import { DEFAULT_STREAM_LIMITS, MAX_USER_AGENT_CHARS } from './stream-limits.js';
 import type { StreamLimits } from './stream-limits.js';
@@ -69,6 +70,8 @@ export interface StreamEnvironment {
   hooks: StreamHooks;
   logger: Logger;
   controlPlaneId?: string;
+  /** Responses encoded once for every stream in the same position; each stream encodes its own when absent. */
+  responses?: SharedResponses;
   /** How long LDS/RDS wait for a Cluster response to be answered before going out anyway. */
   clusterAckWaitMs: number;
   /** What one stream may make the server hold; DEFAULT_STREAM_LIMITS when absent. */

@@ -146,13 +146,26 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     this.rules.commit(kind, state, selection);
     if (kind === 'cluster') this.resendEndpointsOf(selection.changed);
 
-    const nonce = this.nextNonce();
+    const { nonce, bytes } = this.message(state, selection);
     const sent: SentResponse = { nonce, version: selection.version, names: selection.resources.map((r) => r.name), removed: selection.removed, snapshot: selection.snapshot, at: Date.now() };
     state.unanswered.set(nonce, sent);
     if (state.unanswered.size > this.rules.maxUnanswered) state.unanswered.delete(state.unanswered.keys().next().value ?? '');
     if (!this.rules.everyResponseAnswered) state.lastResponse = sent;
     state.sentVersion = selection.version;
-    return this.rules.encode(selection, nonce, this.env.controlPlaneId);
+    return bytes;
+  }
+
+  /**
+   * The response's bytes and nonce: the message other streams in the same position were sent
+   * (shared-responses.ts), unless this stream still waits for an answer to that very message;
+   * then a copy with a nonce of its own, so two answers are never taken for one.
+   */
+  private message(state: TypeState<View>, selection: Selection): { nonce: string; bytes: Buffer } {
+    const encode = (nonce: string): Buffer => this.rules.encode(selection, nonce, this.env.controlPlaneId);
+    const shared = this.env.responses?.get(this.rules.name, selection, this.env.controlPlaneId, encode);
+    if (shared && !state.unanswered.has(shared.nonce)) return shared;
+    const nonce = this.nextNonce();
+    return { nonce, bytes: encode(nonce) };
   }
 
   /** Marks the stream up to date for `kind`, as far as the newest snapshot goes. */

@@ -13,6 +13,7 @@ import { RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import { DELTA } from '../protocol/delta-protocol.js';
 import { SOTW } from '../protocol/sotw-protocol.js';
+import { SharedResponses } from '../protocol/shared-responses.js';
 import { XdsStream } from '../protocol/xds-stream.js';
 import type { StreamEnvironment, StreamHandle, StreamHooks, StreamStatus, WriteResponse } from '../protocol/stream-environment.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
@@ -230,6 +231,7 @@ export class XdsServer implements XdsPublisher {
       hooks: this.streamHooks(),
       logger: this.logger,
       controlPlaneId: options.controlPlaneId ?? `portico@${hostname()}`,
+      responses: new SharedResponses(),
       clusterAckWaitMs: options.clusterAckWaitMs ?? 5_000,
       limits: { ...DEFAULT_STREAM_LIMITS, ...options.streamLimits },
     };
