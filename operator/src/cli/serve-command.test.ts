@@ -88,10 +88,10 @@ describe('portico serve and SIGHUP', () => {
     expect(logs.find((l) => l['event'] === 'xds.slow_client_closed')).toMatchObject({ nodeId: 'stuck', writeTimeoutMs: 1_500 });
     expect(child.exitCode).toBeNull();
 
-    for (const bad of ['0', '2.5', 'soon']) {
+    for (const bad of ['0', '2.5', 'soon', '1e3', ' 5', '0x10', '2147483648']) {
       const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--manifests', SEED, '--xds-write-timeout-ms', bad, '--xds-address', '127.0.0.1:0', '--health-address', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain(`--xds-write-timeout-ms must be a positive whole number of milliseconds, not "${bad}"`);
+      expect(result.stderr).toContain(`--xds-write-timeout-ms must be a whole number of milliseconds from 1 to 2147483647, not "${bad}"`);
     }
   });
 });

@@ -83,7 +83,7 @@ export function registerServeCommand(program: Command): void {
     .option('--admission-service <name>', 'cluster: the webhook Service; its DNS names go in the webhook certificate (default <xds-service>-admission)')
     .option('--admission-server-names <names>', 'cluster: comma-separated DNS names or IP addresses for the webhook certificate instead of the Service\'s and loopback')
     .option('--admission-webhook-configuration <name>', 'cluster: the ValidatingWebhookConfiguration whose caBundle the leader keeps (default <xds-service>-admission)')
-    .option('--xds-write-timeout-ms <ms>', 'reset an xDS stream whose response is not read within this long, so a client that stopped reading gives back what it holds', String(DEFAULT_WRITE_TIMEOUT_MS))
+    .option('--xds-write-timeout-ms <ms>', 'reset an xDS stream whose response is not read within this many ms (1 to 2147483647), so a client that stopped reading gives back what it holds', String(DEFAULT_WRITE_TIMEOUT_MS))
     .option('--settle-ms <ms>', 'standalone: how long changed files must stay unchanged before they are used (0 when every writer renames files into place, as ConfigMap volumes do)', '300')
     .action(async (options: ServeOptions) => {
       const clusterMode = Boolean(options.kubeconfig || options.inCluster || (!options.manifests && process.env['KUBERNETES_SERVICE_HOST']));
@@ -91,8 +91,10 @@ export function registerServeCommand(program: Command): void {
       if (!options.manifests && !clusterMode) throw new Error('say where the configuration comes from: --manifests <dir>, or --kubeconfig <path> / --in-cluster');
       const logger = createLogger({ level: isLogLevel(options.logLevel) ? options.logLevel : 'info' });
       parseOwnership(options);
+      // Refused before anything is logged or started, like every other bad flag.
+      const xdsServer = xdsServerOptions(options);
       const hangup = onHangup(logger);
-      const running = options.manifests ? await serveManifests(options.manifests, options, logger) : await serveCluster(options, logger);
+      const running = options.manifests ? await serveManifests(options.manifests, options, xdsServer, logger) : await serveCluster(options, xdsServer, logger);
       hangup.now(running.reload ? { reload: () => running.reload?.() } : { ignoredBecause: 'cluster mode follows the API server; there is no file to read again' });
       const signal = await terminationSignal();
       hangup.now({ ignoredBecause: 'shutting down' });
@@ -104,7 +106,7 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
-async function serveManifests(manifests: string, options: ServeOptions, logger: ReturnType<typeof createLogger>): Promise<Running> {
+async function serveManifests(manifests: string, options: ServeOptions, xdsServer: XdsServerTuning, logger: ReturnType<typeof createLogger>): Promise<Running> {
   if (!isDirectory(manifests)) throw new Error(`--manifests ${manifests}: not a folder`);
   const settleMs = Number(options.settleMs);
   if (!Number.isInteger(settleMs) || settleMs < 0) throw new Error(`--settle-ms must be a whole number of milliseconds, not ${JSON.stringify(options.settleMs)}`);
@@ -112,7 +114,7 @@ async function serveManifests(manifests: string, options: ServeOptions, logger: 
   const xdsTls = options.xdsTlsDir ? { kind: 'files' as const, dir: options.xdsTlsDir } : { kind: 'plaintext' as const };
   if (xdsTls.kind === 'plaintext') warnIfPlaintextReachable(options.xdsAddress, logger);
   const ownership = parseOwnership(options);
-  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls, ownership, xdsServer: xdsServerOptions(options) });
+  const standalone = await startStandalone({ manifests, xdsAddress: options.xdsAddress, healthAddress: options.healthAddress, logger, quietMs: settleMs, xdsTls, ownership, xdsServer });
   process.stdout.write(
     connectionHelp({
       source: `manifests in ${manifests}`,
@@ -127,7 +129,7 @@ async function serveManifests(manifests: string, options: ServeOptions, logger: 
   return standalone;
 }
 
-async function serveCluster(options: ServeOptions, logger: ReturnType<typeof createLogger>): Promise<Running> {
+async function serveCluster(options: ServeOptions, xdsServer: XdsServerTuning, logger: ReturnType<typeof createLogger>): Promise<Running> {
   const statusAddress = parseAddressSource({
     ...(options.statusAddress ? { statusAddress: options.statusAddress } : {}),
     ...(options.envoyService ? { envoyService: options.envoyService } : {}),
@@ -143,7 +145,7 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
     ...(statusAddress ? { statusAddress } : {}),
     ...clusterAdmission(options),
     ownership: parseOwnership(options),
-    xdsServer: xdsServerOptions(options),
+    xdsServer,
   });
   process.stdout.write(
     connectionHelp({
@@ -161,11 +163,16 @@ async function serveCluster(options: ServeOptions, logger: ReturnType<typeof cre
   return cluster;
 }
 
+/** The longest delay a Node.js timer keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What the xDS server is tuned with, beyond its TLS (both modes). */
 function xdsServerOptions(options: ServeOptions): XdsServerTuning {
-  const writeTimeoutMs = Number(options.xdsWriteTimeoutMs);
-  if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) {
-    throw new Error(`--xds-write-timeout-ms must be a positive whole number of milliseconds, not ${JSON.stringify(options.xdsWriteTimeoutMs)}`);
+  // Digits only (Number() would take 1e3, 0x10 and spaces), and within what a Node.js timer
+  // holds: setTimeout turns anything longer into 1 ms, which would reset every stream at once.
+  const writeTimeoutMs = /^[0-9]{1,10}$/.test(options.xdsWriteTimeoutMs) ? Number(options.xdsWriteTimeoutMs) : NaN;
+  if (!(writeTimeoutMs >= 1 && writeTimeoutMs <= MAX_TIMER_MS)) {
+    throw new Error(`--xds-write-timeout-ms must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, not ${JSON.stringify(options.xdsWriteTimeoutMs)}`);
   }
   return { writeTimeoutMs };
 }
