@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { REDACTED, redactSecret } from '../../xds-server/src/protos/redact-secret.js';
 import type { FleetResources } from '../../xds-server/src/resources.js';
 import { toFleetResources } from './envoy/fleet-resources.js';
-import type { IrFleet, IrHeldClass } from './ir/types.js';
+import type { IrFleet, IrHeldClass, IrVirtualHost } from './ir/types.js';
 import { validateIrFleet } from './ir/validate-ir.js';
 import { buildEnvoyConfig } from './pipeline.js';
 import { loadManifests } from './sources/manifests/load-manifests.js';
@@ -81,5 +81,20 @@ describe('validateIrFleet', () => {
       expect.stringMatching(/^clusters: .* is out of order or repeated$/),
       `virtualHosts[${host?.host ?? ''}].routes[0]: cluster nowhere/x/80 is not in clusters`,
     ]));
+  });
+
+  it('checks a virtual host checked before (the same object, as a spliced fleet holds it) against the clusters of the fleet it is in now', () => {
+    if (!fleet) throw new Error('the seed has a fleet');
+    expect(validateIrFleet(fleet)).toEqual([]);
+    const [host] = fleet.virtualHosts;
+    const route = host?.routes[0];
+    if (!host || route?.action.kind !== 'forward') throw new Error('the seed forwards its first route');
+    const used = route.action.cluster;
+    expect(validateIrFleet({ ...fleet, clusters: fleet.clusters.filter((c) => c.name !== used) })).toContain(`virtualHosts[${host.host}].routes[0]: cluster ${used} is not in clusters`);
+    // Hashing over a cluster that stopped balancing by hash: the same host, another cluster list.
+    const hashing: IrVirtualHost = { ...host, routes: [{ ...route, policy: { ...route.policy, hash: { kind: 'sourceIp' } } }] };
+    const ringHash = fleet.clusters.map((c) => (c.name === used ? { ...c, settings: { ...c.settings, balancing: 'ringHash' as const } } : c));
+    expect(validateIrFleet({ ...fleet, virtualHosts: [hashing], clusters: ringHash })).toEqual([]);
+    expect(validateIrFleet({ ...fleet, virtualHosts: [hashing] })).toEqual([`virtualHosts[${host.host}].routes[0]: hashes on a cluster that does not balance by hash`]);
   });
 });

@@ -1,7 +1,7 @@
 // IR fleet → the Envoy resources it is served as, plus where each resource came from.
 import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
 import { virtualHostResourceName } from '../../../xds-server/src/index.js';
-import type { IrFleet, IrVirtualHost } from '../ir/types.js';
+import type { IrCertificate, IrCluster, IrFleet, IrUpstreamOptions, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { EDS_CLUSTERS, loadAssignments } from './cluster.js';
 import { httpFilters } from './http-filters/index.js';
@@ -14,6 +14,31 @@ import { tlsSecret } from './secret.js';
 /** The Ingresses whose routes a virtual host holds, sorted. */
 const HOST_ORIGINS = new Memo((host: IrVirtualHost) => [...new Set([...host.routes, ...(host.fallthrough ?? [])].map((r) => r.origin))].sort(compareStrings));
 
+/**
+ * Everything made of the whole cluster list: incremental translation keeps the list the very same
+ * object when an edit moves no cluster, so these are not made again for every change.
+ */
+const CLUSTER_LIST = new Memo((clusters: readonly IrCluster[], upstream: IrUpstreamOptions) => {
+  /** A load assignment comes from every cluster variant that uses it. */
+  const assignmentOrigins: Record<string, string[]> = {};
+  for (const cluster of clusters) {
+    const before = assignmentOrigins[cluster.loadAssignment];
+    // Cluster origins are sorted and unique already; only variants sharing an assignment merge.
+    assignmentOrigins[cluster.loadAssignment] = before ? [...new Set([...before, ...cluster.origins])].sort(compareStrings) : cluster.origins;
+  }
+  return {
+    clusters: clusters.map((cluster) => EDS_CLUSTERS.get(cluster, upstream)),
+    clusterLoadAssignments: loadAssignments(clusters),
+    clusterOrigins: Object.fromEntries(clusters.map((c) => [c.name, c.origins])),
+    assignmentOrigins,
+  };
+});
+
+const CERTIFICATE_LIST = new Memo((certificates: readonly IrCertificate[]) => ({
+  secrets: certificates.map(tlsSecret),
+  origins: Object.fromEntries(certificates.map((c) => [c.name, c.origins])),
+}));
+
 export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
   const routeConfigurationName = fleet.httpListener.name;
   const https = fleet.https;
@@ -21,13 +46,8 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
   const classRef = `IngressClass ${fleet.ingressClass}`;
   const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
   const filters = httpFilters(fleet);
-  /** A load assignment comes from every cluster variant that uses it. */
-  const assignmentOrigins: Record<string, string[]> = {};
-  for (const cluster of fleet.clusters) {
-    const before = assignmentOrigins[cluster.loadAssignment];
-    // Cluster origins are sorted and unique already; only variants sharing an assignment merge.
-    assignmentOrigins[cluster.loadAssignment] = before ? [...new Set([...before, ...cluster.origins])].sort(compareStrings) : cluster.origins;
-  }
+  const clusters = CLUSTER_LIST.get(fleet.clusters, fleet.upstream);
+  const certificates = CERTIFICATE_LIST.get(fleet.certificates);
   return {
     resources: {
       listeners: [
@@ -38,18 +58,18 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
         routeConfiguration(routeConfigurationName, fleet, 'http'),
         ...(https ? [routeConfiguration(https.listener.name, fleet, 'https')] : []),
       ],
-      clusters: fleet.clusters.map((cluster) => EDS_CLUSTERS.get(cluster, fleet.upstream)),
-      clusterLoadAssignments: loadAssignments(fleet.clusters),
-      secrets: fleet.certificates.map(tlsSecret),
+      clusters: clusters.clusters,
+      clusterLoadAssignments: clusters.clusterLoadAssignments,
+      secrets: certificates.secrets,
     },
     origins: {
       listener: { [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) },
       routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, originsOf(fleet.virtualHosts)])),
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
       virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), HOST_ORIGINS.get(v)]))),
-      cluster: Object.fromEntries(fleet.clusters.map((c) => [c.name, c.origins])),
-      clusterLoadAssignment: assignmentOrigins,
-      secret: Object.fromEntries(fleet.certificates.map((c) => [c.name, c.origins])),
+      cluster: clusters.clusterOrigins,
+      clusterLoadAssignment: clusters.assignmentOrigins,
+      secret: certificates.origins,
     },
   };
 }

@@ -53,7 +53,16 @@ function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster
     else if (kept.length > 0) result.push(withOrigins(cluster, [...kept, ...cluster.origins.filter((o) => !isIngress(o))], cluster));
   }
   result.push(...fresh.values());
-  return result.sort((a, b) => compareStrings(a.name, b.name));
+  return sameElements(result.sort((a, b) => compareStrings(a.name, b.name)), previous);
+}
+
+/**
+ * `previous` itself when `list` holds the very same objects in the same order: an edit that moves
+ * no cluster or certificate (most do not) leaves the list the very object it was, so everything
+ * made from the whole list (the Envoy stage's, the xDS cache's) is not made again.
+ */
+function sameElements<T>(list: T[], previous: readonly T[]): T[] {
+  return list.length === previous.length && list.every((item, i) => item === previous[i]) ? (previous as T[]) : list;
 }
 
 /** `base` with these origins; `previous` itself when that is what it already is. */
@@ -82,7 +91,7 @@ function spliceCertificates(previous: readonly IrCertificate[], part: readonly I
     const certificate = { ...((update ?? before) as IrCertificate), origins };
     result.push(before && isDeepStrictEqual(before, certificate) ? before : certificate);
   }
-  return result;
+  return sameElements(result, previous);
 }
 
 /** SNI chains: the scope's hosts take their certificate from the part; the others keep theirs. */

@@ -2,7 +2,41 @@
 // fleet that breaks them; buildEnvoyConfig checks every fleet before it is turned into Envoy
 // resources and holds a class whose IR breaks them (a Portico bug) at its last good configuration,
 // rather than sending Envoy something it would reject or that routes to nowhere.
-import type { IrFleet, IrRoute } from './types.js';
+//
+// Incremental translation checks every spliced fleet, where all but a few virtual hosts are the
+// very objects checked before: what a host's routes break on their own, and which clusters they
+// need (and whether hashing), is remembered per host object; the fleet check looks those up.
+import { Memo } from '../util/memo.js';
+import type { IrFleet, IrRoute, IrVirtualHost } from './types.js';
+
+/** What a virtual host asks of the fleet's clusters, and what its routes break by themselves. */
+interface HostNeeds {
+  problems: string[];
+  /** [where, cluster, hashes]: each cluster a route uses, and whether it hashes over it. */
+  clusters: [string, string, boolean][];
+}
+
+const HOST_NEEDS = new Memo((host: IrVirtualHost): HostNeeds => {
+  const needs: HostNeeds = { problems: [], clusters: [] };
+  host.routes.forEach((route, i) => checkRoute(route, `virtualHosts[${host.host}].routes[${i}]`, needs));
+  (host.fallthrough ?? []).forEach((route, i) => checkRoute(route, `virtualHosts[${host.host}].fallthrough[${i}]`, needs));
+  return needs;
+});
+
+function checkRoute(route: IrRoute, where: string, { problems, clusters }: HostNeeds): void {
+  if (route.name === '' || route.origin === '') problems.push(`${where}: a route needs a name and an origin`);
+  const { action, policy } = route;
+  if (action.kind === 'forward') {
+    clusters.push([where, action.cluster, policy?.hash !== undefined]);
+    if (action.canary) clusters.push([where, action.canary.cluster, false]);
+  }
+  if (policy?.externalAuth) clusters.push([where, policy.externalAuth.cluster, false]);
+  if (action.kind === 'forward' && action.canary && (action.canary.weight < 0 || action.canary.weight > action.canary.totalWeight || action.canary.totalWeight <= 0)) problems.push(`${where}: canary weight outside 0..totalWeight`);
+  for (const [field, value] of [['backendIdleTimeoutMs', policy?.backendIdleTimeoutMs], ['maxRequestBodyBytes', policy?.maxRequestBodyBytes]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) problems.push(`${where}: policy.${field} must be a whole number ≥ 0`);
+  }
+  if (policy?.retry && policy.retry.numRetries < 1) problems.push(`${where}: policy.retry needs at least one retry (write false for none)`);
+}
 
 /** Each broken rule as "path: what is wrong"; empty when the fleet is sound. */
 export function validateIrFleet(fleet: IrFleet): string[] {
@@ -15,21 +49,14 @@ export function validateIrFleet(fleet: IrFleet): string[] {
   for (const chain of fleet.https?.chains ?? []) if (!certificates.has(chain.certificate)) problems.push(`https.chains: certificate ${chain.certificate} is not in certificates`);
   const fallback = fleet.https?.defaultCertificate;
   if (fallback !== undefined && !certificates.has(fallback)) problems.push(`https.defaultCertificate: ${fallback} is not in certificates`);
-  const checkRoute = (route: IrRoute, where: string): void => {
-    if (route.name === '' || route.origin === '') problems.push(`${where}: a route needs a name and an origin`);
-    const { action, policy } = route;
-    const used = [action.kind === 'forward' ? action.cluster : undefined, action.kind === 'forward' ? action.canary?.cluster : undefined, policy?.externalAuth?.cluster];
-    for (const name of used) if (name !== undefined && !clusters.has(name)) problems.push(`${where}: cluster ${name} is not in clusters`);
-    if (action.kind === 'forward' && policy?.hash && clusters.get(action.cluster)?.settings.balancing !== 'ringHash') problems.push(`${where}: hashes on a cluster that does not balance by hash`);
-    if (action.kind === 'forward' && action.canary && (action.canary.weight < 0 || action.canary.weight > action.canary.totalWeight || action.canary.totalWeight <= 0)) problems.push(`${where}: canary weight outside 0..totalWeight`);
-    for (const [field, value] of [['backendIdleTimeoutMs', policy?.backendIdleTimeoutMs], ['maxRequestBodyBytes', policy?.maxRequestBodyBytes]] as const) {
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) problems.push(`${where}: policy.${field} must be a whole number ≥ 0`);
-    }
-    if (policy?.retry && policy.retry.numRetries < 1) problems.push(`${where}: policy.retry needs at least one retry (write false for none)`);
-  };
   for (const host of fleet.virtualHosts) {
-    host.routes.forEach((route, i) => checkRoute(route, `virtualHosts[${host.host}].routes[${i}]`));
-    (host.fallthrough ?? []).forEach((route, i) => checkRoute(route, `virtualHosts[${host.host}].fallthrough[${i}]`));
+    const needs = HOST_NEEDS.get(host);
+    for (const [where, name, hashes] of needs.clusters) {
+      const cluster = clusters.get(name);
+      if (!cluster) problems.push(`${where}: cluster ${name} is not in clusters`);
+      else if (hashes && cluster.settings.balancing !== 'ringHash') problems.push(`${where}: hashes on a cluster that does not balance by hash`);
+    }
+    problems.push(...needs.problems);
   }
   return problems;
 }

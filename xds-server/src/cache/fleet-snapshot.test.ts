@@ -76,6 +76,24 @@ describe('fleet snapshots', () => {
     expect(snapshot.types.cluster.resources.size).toBe(2);
   });
 
+  it('takes a list handed over again as the very same array as the type it built, and reports its problems again', () => {
+    const resources = fleetResources(SPEC);
+    resources.clusterLoadAssignments.push({ cluster_name: 'c3', endpoints: [{ priority: -1 as unknown as number }] });
+    const first = build(resources);
+    const problem = first.problems.find((p) => p.kind === 'clusterLoadAssignment');
+    expect(problem?.name).toBe('c3');
+    // The same arrays again (what the operator's memo hands over when nothing moved).
+    const again = build(resources, first.snapshot);
+    expect(again.snapshot.types.clusterLoadAssignment).toBe(first.snapshot.types.clusterLoadAssignment);
+    expect(again.snapshot.types.cluster).toBe(first.snapshot.types.cluster);
+    expect(again.problems.filter((p) => p.kind === 'clusterLoadAssignment')).toEqual([problem]);
+    // Another array of other objects is looked at, not taken on its identity.
+    const fixed = { ...resources, clusterLoadAssignments: resources.clusterLoadAssignments.slice(0, 2) };
+    const third = build(fixed, again.snapshot);
+    expect(third.problems).toEqual([]);
+    expect([...third.snapshot.types.clusterLoadAssignment.resources.keys()]).toEqual(['c1', 'c2']);
+  });
+
   it('assembles DiscoveryResponses that decode to the original resources', () => {
     const { snapshot } = build(fleetResources(SPEC));
     const type = snapshot.types.cluster;

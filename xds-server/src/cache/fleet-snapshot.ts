@@ -137,8 +137,25 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
  * few resources (gRPC API listeners, VHDS) and share the rest as the very same objects, which are
  * then encoded, checked and stored once.
  */
+/**
+ * The list each type was built from, and what building it reported. The operator hands a list over
+ * again as the very same array when nothing in it changed (an edit that moves no cluster leaves
+ * the cluster and endpoint lists as they were): the type is then the previous one, problems and
+ * all, without a pass over tens of thousands of resources.
+ */
+const builtFrom = new WeakMap<TypeSnapshot, { resources: readonly object[]; problems: readonly PublishProblem[] }>();
+
 function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot {
-  return (previous && buildTypeFrom(kind, resources, previous, problems, origins, sibling)) ?? buildWholeType(kind, resources, previous, problems, origins, sibling);
+  const made = previous && builtFrom.get(previous);
+  if (previous && made?.resources === resources) {
+    problems.push(...made.problems);
+    return previous;
+  }
+  const found: PublishProblem[] = [];
+  const type = (previous && buildTypeFrom(kind, resources, previous, found, origins, sibling)) ?? buildWholeType(kind, resources, previous, found, origins, sibling);
+  builtFrom.set(type, { resources, problems: found });
+  problems.push(...found);
+  return type;
 }
 
 /**
