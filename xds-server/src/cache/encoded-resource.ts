@@ -3,7 +3,7 @@
 // receives it.
 import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { encodeAny, lengthDelimitedField } from '../protos/wire-format.js';
+import { encodeAny, lengthDelimitedField, ownedCopy } from '../protos/wire-format.js';
 import { contentVersion, resourceDigest } from './content-version.js';
 import type { Digest } from './content-version.js';
 import { validateMessage } from '../protos/validate.js';
@@ -72,14 +72,15 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
   const bytes = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined, collect) : encodeChecked(kind, resource);
   const version = contentVersion(bytes);
   if (same && previous.version === version && rejectedHosts.length === 0 && (previous.rejectedHosts ?? []).length === 0) return previous;
-  const responseField = lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes));
+  const responseField = ownedCopy(lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes)));
   const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
   return {
     kind,
     name,
     version,
     digest: resourceDigest(name, version),
-    bytes,
+    // The Any's value is the field's last bytes: one buffer holds both.
+    bytes: responseField.subarray(responseField.length - bytes.length),
     responseField,
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),
     ...(endpointsName === undefined ? {} : { endpointsName }),

@@ -94,6 +94,18 @@ describe('fleet snapshots', () => {
     expect([...third.snapshot.types.clusterLoadAssignment.resources.keys()]).toEqual(['c1', 'c2']);
   });
 
+  it('keeps each encoded resource in memory of its own, not in a slice of a shared pool slab', () => {
+    const { snapshot } = build(fleetResources(SPEC));
+    for (const type of [snapshot.types.cluster, snapshot.types.clusterLoadAssignment, snapshot.types.routeConfiguration, snapshot.deltaTypes.virtualHost]) {
+      for (const resource of type.resources.values()) {
+        // Small buffers are normally 8 KiB-slab slices; a kept one would pin its whole slab.
+        expect(resource.responseField.buffer.byteLength).toBe(resource.responseField.length);
+        expect(resource.bytes.buffer).toBe(resource.responseField.buffer);
+        expect(resource.responseField.subarray(resource.responseField.length - resource.bytes.length).equals(resource.bytes)).toBe(true);
+      }
+    }
+  });
+
   it('assembles DiscoveryResponses that decode to the original resources', () => {
     const { snapshot } = build(fleetResources(SPEC));
     const type = snapshot.types.cluster;

@@ -8,7 +8,7 @@
 import { RESOURCE_TYPES, encodeMessage } from '../protos/envoy-protos.js';
 import { validateMessage } from '../protos/validate.js';
 import type { ValidationViolation } from '../protos/validate.js';
-import { lengthDelimitedField } from '../protos/wire-format.js';
+import { lengthDelimitedField, ownedCopy } from '../protos/wire-format.js';
 import { InvalidResourceError } from './invalid-resource.js';
 import type { RouteConfiguration, VirtualHost } from '../resources.js';
 import { sameContent } from './same-content.js';
@@ -60,7 +60,8 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
       reject({ host: host.name ?? '', violations, kept: before !== undefined });
       return before ? [before] : [];
     }
-    return [{ source: host, field: lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)) }];
+    // Kept as long as the table is served: memory of its own, not a slice pinning a pool slab.
+    return [{ source: host, field: ownedCopy(lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host))) }];
   });
   partsOfTable.set(table, parts);
   return Buffer.concat([

@@ -4,7 +4,7 @@
 // stream.
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { typeUrlOf } from '../protos/envoy-protos.js';
-import { encodeAny, lengthDelimitedField, stringField } from '../protos/wire-format.js';
+import { encodeAny, lengthDelimitedField, ownedCopy, stringField } from '../protos/wire-format.js';
 
 // Field numbers of envoy.service.discovery.v3.DeltaDiscoveryResponse.
 const SYSTEM_VERSION_INFO = 1;
@@ -39,7 +39,7 @@ export function deltaResourceField(resource: EncodedResource): Buffer {
       lengthDelimitedField(RESOURCE_ANY, encodeAny(typeUrlOf(resource.kind), resource.bytes)),
       stringField(RESOURCE_NAME, resource.name),
     ]);
-    field = lengthDelimitedField(RESOURCES, body);
+    field = ownedCopy(lengthDelimitedField(RESOURCES, body));
     resourceFields.set(resource, field);
   }
   return field;

@@ -31,3 +31,15 @@ export function stringField(fieldNumber: number, value: string): Buffer {
 export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
   return Buffer.concat([stringField(1, typeUrl), lengthDelimitedField(2, value)]);
 }
+
+/**
+ * `buffer` in memory of its own, exactly its size. Buffers under 4 KiB are slices of shared 8 KiB
+ * slabs (Node's and protobufjs's pools), and a slice kept for as long as a resource is served keeps
+ * its whole slab: at 10,000 Ingresses the cache's resources held 174 MiB of slabs for 79 MiB of
+ * bytes. Kept buffers get their own.
+ */
+export function ownedCopy(buffer: Buffer): Buffer {
+  const owned = Buffer.allocUnsafeSlow(buffer.length);
+  buffer.copy(owned);
+  return owned;
+}
