@@ -119,7 +119,7 @@ describe('portico check against a cluster', { timeout: 60_000 }, () => {
       'Ingress shop/web': 'served',
     });
     const opaque = report.ingresses.find((i) => i.object === 'Ingress shop/opaque-tls');
-    expect(opaque?.diagnostics.map((d) => d.message).join('\n')).toContain('Secret shop/opaque does not exist (or is not a kubernetes.io/tls Secret Portico can read)');
+    expect(opaque?.diagnostics.map((d) => d.message).join('\n')).toContain('Secret shop/opaque was not found as a kubernetes.io/tls Secret with tls.crt and tls.key (it does not exist, or it has another type, such as Opaque: Portico watches no other Secrets)');
   });
 
   it('never prints a Secret', () => {

@@ -4,7 +4,7 @@
 // Secret updated with a new certificate, as cert-manager does) reaches Delta and SotW clients as a
 // new Secret version alone: the Listener, which only names the Secret, is not sent again. Secrets
 // of other types (Opaque, Helm's release Secrets) are filtered out by the API server's field
-// selector: an Ingress naming one is told the Secret does not exist, and is told so no more once
+// selector: an Ingress naming one is told the Secret was not found, and is told so no more once
 // a kubernetes.io/tls Secret takes its place. Certificates are made at run time; private keys are
 // never printed (failures show fingerprints).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -263,10 +263,10 @@ describe('kubernetes.io/tls Secrets through a real API server', () => {
     expect(sotw.of('listener').at(-1)?.versionInfo).toBe(sotwListenerVersion);
   });
 
-  it('never sees Opaque or Helm release Secrets: their Ingresses are told the Secret does not exist, until a kubernetes.io/tls one replaces it', async () => {
+  it('never sees Opaque or Helm release Secrets: their Ingresses are told the Secret was not found, until a kubernetes.io/tls one replaces it', async () => {
     const opaquePair = await ca.leaf([OPAQUE_HOST]);
     // Valid certificate material in the wrong type: the operator would say "has type Opaque" if
-    // it read it; "does not exist" proves the API server never handed it over.
+    // it read it; "was not found" proves the API server never handed it over.
     await bed.core.createNamespacedSecret({ namespace: ns, body: tlsSecretObject(ns, 'opaque-tls', opaquePair, 'Opaque') });
     await bed.core.createNamespacedSecret({
       namespace: ns,
@@ -280,7 +280,7 @@ describe('kubernetes.io/tls Secrets through a real API server', () => {
       const warning = await eventually(`a Warning Event on Ingress ${ingress}`, async () => (await eventsFor(ingress)).find((e) => e.type === 'Warning'));
       expect(warning.reason).toBe('ConfigurationWarning');
       expect(warning.message).toBe(
-        `spec.tls[0].secretName: Secret ${secretName(secret)} does not exist (or is not a kubernetes.io/tls Secret Portico can read); ${host} is not served over HTTPS (the class has no default certificate)`,
+        `spec.tls[0].secretName: Secret ${secretName(secret)} was not found as a kubernetes.io/tls Secret with tls.crt and tls.key (it does not exist, or it has another type, such as Opaque: Portico watches no other Secrets); ${host} is not served over HTTPS (the class has no default certificate)`,
       );
     }
     // Neither is served: the Delta client is told both names do not exist, and no SNI chain names them.

@@ -4,6 +4,14 @@ import type { V1Secret } from '../../store/cluster-state.js';
 import type { CertificateCheck } from './certificate.js';
 import { checkTlsSecret } from './certificate.js';
 
+/**
+ * Why a named Secret is absent. In a cluster the API server hands over only kubernetes.io/tls
+ * Secrets (a field selector: sources/kubernetes/watched-resources.ts), so an Opaque Secret of that
+ * name is indistinguishable from none; the message names both causes. (From manifests, a Secret of
+ * another type is present and told `has type "Opaque"`.) Never says anything of the Secret's data.
+ */
+const NOT_FOUND = 'was not found as a kubernetes.io/tls Secret with tls.crt and tls.key (it does not exist, or it has another type, such as Opaque: Portico watches no other Secrets)';
+
 export class SecretIndex {
   private readonly byName = new Map<string, V1Secret>();
   private readonly checks = new Map<string, CertificateCheck>();
@@ -21,7 +29,7 @@ export class SecretIndex {
     let check = this.checks.get(name);
     if (!check) {
       const secret = this.byName.get(name);
-      check = secret ? checkTlsSecret(secret, this.now) : { ok: false, problem: 'does not exist (or is not a kubernetes.io/tls Secret Portico can read)' };
+      check = secret ? checkTlsSecret(secret, this.now) : { ok: false, problem: NOT_FOUND };
       this.checks.set(name, check);
     }
     return check;
