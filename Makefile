@@ -61,11 +61,15 @@ unit: $(NODE_MODULES_STAMP)
 	npm run test:unit
 
 ## Benchmarks (never part of `make test`); results go to bench/results/. `make bench` is the whole
-## set from a fresh clone: install, build dist/, the translation benchmark, then the scale matrix
-## (Portico vs go-control-plane, SotW and Delta, every default scenario: a few hours on 2 cores).
+## set from a fresh clone: install, build dist/, the translation benchmark, one Ingress and one
+## EndpointSlice change at 10,000 Ingresses, the scale matrix (Portico vs go-control-plane, SotW and
+## Delta, every default scenario: a few hours on 2 cores), then issue 17's goals, marked met or not.
 bench: build
 	npm run bench:translate
+	npx tsx bench/ingress-change.ts
+	npx tsx bench/endpoint-change.ts
 	$(WITH_GO) npx tsx bench/scale.ts
+	npx tsx bench/goals.ts
 
 ## Only the scale matrix; narrow it with e.g.
 ##   npx tsx bench/scale.ts --scenarios 1000x100 --protocol delta --servers portico,linear

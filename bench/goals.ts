@@ -1,0 +1,59 @@
+// Issue 17's goals, marked met or not from the results the benchmarks wrote (the last step of
+// `make bench`): one Ingress and one EndpointSlice change at 10,000 Ingresses, Delta and SotW at
+// 1,000 × 1,000 against go-control-plane's LinearCache in the same run, and 10,000 × 1,000 Delta.
+// A goal whose run is missing says so; nothing here measures anything.
+//   npx tsx bench/goals.ts
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const RESULTS = join(import.meta.dirname, 'results');
+
+interface ScaleRun {
+  server: string;
+  protocol: string;
+  ingresses: number;
+  clients: number;
+  changeToAllAckedMs: { median: number; p99: number };
+  peakRssMiB: number;
+}
+
+function read<T>(file: string): T | undefined {
+  const path = join(RESULTS, file);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+}
+
+const ingress = read<{ result: { incrementalMsMedian: number } }>('ingress-change.json')?.result;
+const endpoint = read<{ result: { endpointPathMsMedian: number } }>('endpoint-change.json')?.result;
+const runs = read<{ runs: ScaleRun[] }>('scale.json')?.runs ?? [];
+const run = (server: string, protocol: string, ingresses: number, clients: number): ScaleRun | undefined =>
+  runs.find((r) => r.server === server && r.protocol === protocol && r.ingresses === ingresses && r.clients === clients);
+
+type Row = [goal: string, measured: string, met: boolean | undefined];
+const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 })} ms`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+const rows: Row[] = [];
+rows.push(['one Ingress changed at 10,000 → translated and published ≤ 20 ms (median)', ingress ? ms(ingress.incrementalMsMedian) : 'not measured', ingress && ingress.incrementalMsMedian <= 20]);
+rows.push(['one EndpointSlice changed at 10,000 ≤ 5 ms (median)', endpoint ? ms(endpoint.endpointPathMsMedian) : 'not measured', endpoint && endpoint.endpointPathMsMedian <= 5]);
+const delta = run('portico', 'delta', 1000, 1000);
+const linearDelta = run('linear', 'delta', 1000, 1000);
+rows.push(['Delta 1,000 × 1,000: p99 ≤ 100 ms', delta ? ms(delta.changeToAllAckedMs.p99) : 'not measured', delta && delta.changeToAllAckedMs.p99 <= 100]);
+rows.push([
+  'Delta 1,000 × 1,000: median ≤ 0.5× LinearCache',
+  delta && linearDelta ? `${ms(delta.changeToAllAckedMs.median)} vs ${ms(linearDelta.changeToAllAckedMs.median)} (${ratio(delta.changeToAllAckedMs.median, linearDelta.changeToAllAckedMs.median)})` : 'not measured',
+  delta && linearDelta && delta.changeToAllAckedMs.median <= 0.5 * linearDelta.changeToAllAckedMs.median,
+]);
+const big = run('portico', 'delta', 10000, 1000);
+rows.push(['Delta 10,000 × 1,000: p99 ≤ 500 ms', big ? ms(big.changeToAllAckedMs.p99) : 'not measured', big && big.changeToAllAckedMs.p99 <= 500]);
+rows.push(['Delta 10,000 × 1,000: peak RSS ≤ 1.5 GiB', big ? `${(big.peakRssMiB / 1024).toFixed(2)} GiB` : 'not measured', big && big.peakRssMiB <= 1.5 * 1024]);
+const sotw = run('portico', 'sotw', 1000, 1000);
+const linearSotw = run('linear', 'sotw', 1000, 1000);
+rows.push([
+  'SotW 1,000 × 1,000: median ≤ 1.0× LinearCache',
+  sotw && linearSotw ? `${ms(sotw.changeToAllAckedMs.median)} vs ${ms(linearSotw.changeToAllAckedMs.median)} (${ratio(sotw.changeToAllAckedMs.median, linearSotw.changeToAllAckedMs.median)})` : 'not measured',
+  sotw && linearSotw && sotw.changeToAllAckedMs.median <= linearSotw.changeToAllAckedMs.median,
+]);
+
+console.log('| goal (issue 17) | measured | |');
+console.log('|---|---|---|');
+for (const [goal, measured, met] of rows) console.log(`| ${goal} | ${measured} | ${met === undefined ? 'not measured' : met ? 'met' : 'not met'} |`);
