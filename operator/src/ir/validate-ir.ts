@@ -7,7 +7,7 @@
 // very objects checked before: what a host's routes break on their own, and which clusters they
 // need (and whether hashing), is remembered per host object; the fleet check looks those up.
 import { Memo } from '../util/memo.js';
-import type { IrFleet, IrRoute, IrVirtualHost } from './types.js';
+import type { IrCluster, IrFleet, IrRoute, IrVirtualHost } from './types.js';
 
 /** What a virtual host asks of the fleet's clusters, and what its routes break by themselves. */
 interface HostNeeds {
@@ -38,12 +38,18 @@ function checkRoute(route: IrRoute, where: string, { problems, clusters }: HostN
   if (policy?.retry && policy.retry.numRetries < 1) problems.push(`${where}: policy.retry needs at least one retry (write false for none)`);
 }
 
+/** The clusters by name and whether they are sorted and unique: once per list (a spliced fleet keeps an unchanged list). */
+const CLUSTER_INDEX = new Memo((clusters: readonly IrCluster[]) => {
+  const problems: string[] = [];
+  sortedAndUnique(clusters.map((c) => c.name), 'clusters', problems);
+  return { byName: new Map(clusters.map((c) => [c.name, c])), problems };
+});
+
 /** Each broken rule as "path: what is wrong"; empty when the fleet is sound. */
 export function validateIrFleet(fleet: IrFleet): string[] {
-  const problems: string[] = [];
-  const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
+  const { byName: clusters, problems: clusterProblems } = CLUSTER_INDEX.get(fleet.clusters);
+  const problems: string[] = [...clusterProblems];
   const certificates = new Set(fleet.certificates.map((c) => c.name));
-  sortedAndUnique(fleet.clusters.map((c) => c.name), 'clusters', problems);
   sortedAndUnique(fleet.certificates.map((c) => c.name), 'certificates', problems);
   if (new Set(fleet.virtualHosts.map((v) => v.host)).size !== fleet.virtualHosts.length) problems.push('virtualHosts: a host is listed twice');
   for (const chain of fleet.https?.chains ?? []) if (!certificates.has(chain.certificate)) problems.push(`https.chains: certificate ${chain.certificate} is not in certificates`);

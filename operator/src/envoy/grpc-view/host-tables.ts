@@ -5,6 +5,7 @@
 // host, an edit elsewhere sends a client nothing, and a large fleet's table never meets gRPC's
 // 4 MiB message limit.
 import type { RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
+import { Memo } from '../../util/memo.js';
 import { withoutFilterConfigs } from './filter-configs.js';
 import { ANY_HOST_ROUTE_CONFIGURATION, hostRouteConfigurationName } from './names.js';
 import { virtualHostForGrpc } from './virtual-host.js';
@@ -37,17 +38,23 @@ export function hostEntries(tables: readonly RouteConfiguration[]): { hosts: Map
 /** The table of one host: its virtual host alone, as gRPC clients get it. */
 export function hostTable(host: string, { routeConfig, virtualHost }: HostEntry, origins: string[], leftOut: LeftOutRoutes): RouteConfiguration {
   const view = virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut);
-  const fields: RouteConfiguration = { ...withoutFilterConfigs(routeConfig) };
-  delete fields.virtual_hosts;
+  const fields = TABLE_FIELDS.get(routeConfig);
   // The same view in a table with the same fields is the very same table as last time.
   const remembered = TABLES.get(view);
-  if (remembered?.host === host && sameFields(remembered.fields, fields)) return remembered.table;
+  if (remembered?.host === host && (remembered.fields === fields || sameFields(remembered.fields, fields))) return remembered.table;
   const table = { ...fields, name: hostRouteConfigurationName(host), virtual_hosts: [view] };
   TABLES.set(view, { host, fields, table });
   return table;
 }
 
 const TABLES = new WeakMap<VirtualHost, { host: string; fields: Omit<RouteConfiguration, 'virtual_hosts'>; table: RouteConfiguration }>();
+
+/** An Envoy table's own fields, as every host table made from it has them: once per table, not per host. */
+const TABLE_FIELDS = new Memo((routeConfig: RouteConfiguration): Omit<RouteConfiguration, 'virtual_hosts'> => {
+  const fields: RouteConfiguration = { ...withoutFilterConfigs(routeConfig) };
+  delete fields.virtual_hosts;
+  return fields;
+});
 
 /** A table's own fields (name, headers to add) come from constants: identical values, or not. */
 function sameFields(a: Omit<RouteConfiguration, 'virtual_hosts'>, b: Omit<RouteConfiguration, 'virtual_hosts'>): boolean {
