@@ -46,6 +46,8 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
   const classRef = `IngressClass ${fleet.ingressClass}`;
   const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
   const filters = httpFilters(fleet);
+  // Both tables hold the same virtual hosts: their origins are worked out once.
+  const tableOrigins = originsOf(fleet.virtualHosts);
   const clusters = CLUSTER_LIST.get(fleet.clusters, fleet.upstream);
   const certificates = CERTIFICATE_LIST.get(fleet.certificates);
   return {
@@ -64,7 +66,7 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
     },
     origins: {
       listener: { [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) },
-      routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, originsOf(fleet.virtualHosts)])),
+      routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, tableOrigins])),
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
       virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), HOST_ORIGINS.get(v)]))),
       cluster: clusters.clusterOrigins,

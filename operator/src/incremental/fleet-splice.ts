@@ -52,8 +52,12 @@ function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster
     if (update) result.push(withOrigins(update, [...kept, ...update.origins], cluster));
     else if (kept.length > 0) result.push(withOrigins(cluster, [...kept, ...cluster.origins.filter((o) => !isIngress(o))], cluster));
   }
-  result.push(...fresh.values());
-  return sameElements(result.sort((a, b) => compareStrings(a.name, b.name)), previous);
+  // Walked in the previous (sorted) order: only clusters new to the fleet need sorting in.
+  if (fresh.size > 0) {
+    result.push(...fresh.values());
+    result.sort((a, b) => compareStrings(a.name, b.name));
+  }
+  return sameElements(result, previous);
 }
 
 /**
