@@ -1,16 +1,14 @@
 // The cache of responses streams share: same content → the same message (one encode, one nonce);
 // anything in the key differing → another message; bounded by bytes, most recently used kept.
 import { describe, expect, it } from 'vitest';
-import type { EncodedResource } from '../cache/encoded-resource.js';
-import type { FleetSnapshot, TypeSnapshot } from '../cache/fleet-snapshot.js';
 import { SharedResponses } from './shared-responses.js';
-import type { Selection } from './stream-protocol.js';
+import type { ResponseContent } from './shared-responses.js';
 
-const TYPE = { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' } as TypeSnapshot;
-const resource = (name: string, version: string): EncodedResource => ({ name, version }) as EncodedResource;
+const TYPE = { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' };
+const resource = (name: string, version: string): { name: string; version: string } => ({ name, version });
 
-function selection(resources: EncodedResource[], overrides: Partial<Selection> = {}, fleet = 'web'): Selection {
-  return { type: TYPE, snapshot: { fleet } as FleetSnapshot, resources, changed: resources, removed: [], version: 'v1', due: true, holdsRemovals: false, ...overrides };
+function selection(resources: { name: string; version: string }[], overrides: Partial<ResponseContent> = {}, fleet = 'web'): ResponseContent {
+  return { type: TYPE, snapshot: { fleet }, resources, removed: [], version: 'v1', ...overrides };
 }
 
 describe('SharedResponses', () => {

@@ -10,7 +10,19 @@
 //
 // Bounded: the most recently used messages up to `maxBytes`, so what streams in other positions
 // (a reconnect, an odd subscription) are sent cannot grow it.
-import type { Selection } from './stream-protocol.js';
+
+/**
+ * What a response's bytes are made of, apart from the nonce (a Selection, seen only this far:
+ * the stream's environment holds this cache, so it must not depend on the protocols).
+ */
+export interface ResponseContent {
+  type: { typeUrl: string };
+  snapshot: { fleet: string };
+  version: string;
+  resources: readonly { name: string; version: string }[];
+  removed: readonly string[];
+  wildcardOnly?: boolean;
+}
 
 export interface SharedResponse {
   nonce: string;
@@ -33,7 +45,7 @@ export class SharedResponses {
    * The message for `selection` as `protocol` encodes it: the one built before for the same
    * content, or built now with a fresh nonce. Undefined when too large to keep (encode privately).
    */
-  get(protocol: string, selection: Selection, controlPlaneId: string | undefined, encode: (nonce: string) => Buffer): SharedResponse | undefined {
+  get(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined, encode: (nonce: string) => Buffer): SharedResponse | undefined {
     const key = keyOf(protocol, selection, controlPlaneId);
     const found = this.entries.get(key);
     if (found) {
@@ -70,7 +82,7 @@ export class SharedResponses {
  * part of the key too: streams of different fleets never share a message, so no hash collision,
  * however unlikely, could hand one fleet's bytes to another's clients.
  */
-function keyOf(protocol: string, selection: Selection, controlPlaneId: string | undefined): string {
+function keyOf(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined): string {
   const resources = selection.wildcardOnly ? 'wildcard' : selection.resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0001');
   return [protocol, selection.snapshot.fleet, controlPlaneId ?? '', selection.type.typeUrl, selection.version, resources, selection.removed.join('\u0001')].join('\u0002');
 }
