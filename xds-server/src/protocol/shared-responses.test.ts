@@ -44,26 +44,41 @@ describe('SharedResponses', () => {
     expect(cache.counters.reused).toBe(0);
   });
 
-  it('keeps at most maxBytes, dropping the least recently used first, and never keeps a message over a quarter of it', () => {
-    const cache = new SharedResponses(1_000);
+  it('keeps at most maxBytes (messages and keys), dropping the least recently used first, and never keeps a message over a quarter of it', () => {
     const encode = (size: number) => (nonce: string): Buffer => Buffer.concat([Buffer.from(nonce), Buffer.alloc(size - nonce.length)]);
-    const a = cache.get('sotw', selection([resource('a', '1')]), undefined, encode(200));
-    cache.get('sotw', selection([resource('b', '1')]), undefined, encode(200));
-    cache.get('sotw', selection([resource('a', '1')]), undefined, encode(200)); // a is now the most recent
-    cache.get('sotw', selection([resource('c', '1')]), undefined, encode(200));
-    cache.get('sotw', selection([resource('d', '1')]), undefined, encode(200));
-    cache.get('sotw', selection([resource('e', '1')]), undefined, encode(200));
-    expect(cache.heldBytes).toBe(1_000);
-    cache.get('sotw', selection([resource('f', '1')]), undefined, encode(200)); // over 1,000: b, the least recently used, goes
-    expect(cache.heldBytes).toBe(1_000);
-    expect(cache.get('sotw', selection([resource('a', '1')]), undefined, encode(200))).toBe(a);
-    const before = cache.counters.built;
-    cache.get('sotw', selection([resource('b', '1')]), undefined, encode(200));
-    expect(cache.counters.built).toBe(before + 1);
+    const getFrom = (cache: SharedResponses, name: string, size = 200): ReturnType<SharedResponses['get']> => cache.get('sotw', selection([resource(name, '1')]), undefined, encode(size));
+    // What one entry costs (its message and its key): room for six.
+    const probe = new SharedResponses();
+    getFrom(probe, 'a');
+    const maxBytes = 6 * probe.heldBytes;
+    const cache = new SharedResponses(maxBytes);
+    const get = (name: string, size?: number): ReturnType<SharedResponses['get']> => getFrom(cache, name, size);
+    const a = get('a');
+    get('b');
+    expect(get('a')).toBe(a); // a is now the most recently used
+    for (const name of ['c', 'd', 'e', 'f']) get(name);
+    expect(cache.heldBytes).toBe(maxBytes);
+    get('g'); // over: b, the least recently used, goes
+    expect(cache.heldBytes).toBeLessThanOrEqual(maxBytes);
+    expect(get('a')).toBe(a);
+    const built = cache.counters.built;
+    get('b'); // the least recently used went first
+    expect(cache.counters.built).toBe(built + 1);
+    expect(cache.heldBytes).toBeLessThanOrEqual(maxBytes);
+    // Kept messages own their memory: a small one is not a slice pinning an 8 KiB pool slab.
+    expect(a?.bytes.buffer.byteLength).toBe(a?.bytes.length);
 
-    const big = cache.get('sotw', selection([resource('big', '1')]), undefined, encode(251));
-    const again = cache.get('sotw', selection([resource('big', '1')]), undefined, encode(251));
+    const big = get('big', Math.ceil(maxBytes / 4) + 1);
+    const again = get('big', Math.ceil(maxBytes / 4) + 1);
     expect(again?.nonce).not.toBe(big?.nonce);
-    expect(cache.heldBytes).toBeLessThanOrEqual(1_000);
+    expect(again?.serial).toBeGreaterThan(big?.serial ?? Infinity);
+  });
+
+  it('tells apart removals whose names hold what a joined key would separate by (names are the client\'s own)', () => {
+    const cache = new SharedResponses();
+    const encode = (nonce: string): Buffer => Buffer.from(nonce);
+    const one = cache.get('delta', selection([], { removed: ['a\u0001b'] }), 'cp', encode);
+    const two = cache.get('delta', selection([], { removed: ['a', 'b'] }), 'cp', encode);
+    expect(two?.nonce).not.toBe(one?.nonce);
   });
 });

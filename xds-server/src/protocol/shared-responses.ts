@@ -4,12 +4,15 @@
 // assemble and keep its own copy of a message that can be most of a megabyte (a whole route
 // table, SotW). The nonce only has to tell one stream's responses apart, so a shared message
 // carries a nonce of its own, unique in the process (`s<n>`, never a stream counter's digits);
-// a stream that would see the same shared message twice while the first is unanswered gets a
-// private copy instead (XdsStream.respond). grpc-js still frames each write into a buffer of its
-// own; what goes is the per-stream assembly, its garbage, and the collections it caused.
+// a stream takes a shared message only if it is numbered above the last one it took for that
+// type, so no stream ever sees a nonce twice (a late answer to an earlier response must not pass
+// for an answer to a later one); otherwise it gets a private copy (XdsStream.message). grpc-js
+// still frames each write into a buffer of its own; what goes is the per-stream assembly, its
+// garbage, and the collections it caused.
 //
 // Bounded: the most recently used messages up to `maxBytes`, so what streams in other positions
 // (a reconnect, an odd subscription) are sent cannot grow it.
+import { ownedCopy } from '../protos/wire-format.js';
 
 /**
  * What a response's bytes are made of, apart from the nonce (a Selection, seen only this far:
@@ -26,6 +29,11 @@ export interface ResponseContent {
 
 export interface SharedResponse {
   nonce: string;
+  /**
+   * The nonce's number: messages are numbered in the order they are built, so a stream that takes
+   * only messages numbered above the last it took never sees a nonce twice (XdsStream.message).
+   */
+  serial: number;
   bytes: Buffer;
 }
 
@@ -33,7 +41,7 @@ export interface SharedResponse {
 const SHARE_FRACTION = 4;
 
 export class SharedResponses {
-  private readonly entries = new Map<string, SharedResponse>();
+  private readonly entries = new Map<string, SharedResponse & { cost: number }>();
   private bytes = 0;
   private nonceCounter = 0;
   /** Messages handed out again, and messages built (for tests and /debug). */
@@ -55,22 +63,25 @@ export class SharedResponses {
       this.counters.reused++;
       return found;
     }
-    const nonce = `s${++this.nonceCounter}`;
-    const bytes = encode(nonce);
-    if (bytes.length > this.maxBytes / SHARE_FRACTION) return { nonce, bytes };
+    const serial = ++this.nonceCounter;
+    const nonce = `s${serial}`;
+    const encoded = encode(nonce);
+    if (encoded.length > this.maxBytes / SHARE_FRACTION) return { nonce, serial, bytes: encoded };
     this.counters.built++;
-    const made = { nonce, bytes };
+    // Kept: memory of its own, not a slice pinning an 8 KiB pool slab (most messages are small).
+    // The key (every name and version) is held too, and counted (two bytes a character).
+    const made = { nonce, serial, bytes: ownedCopy(encoded), cost: encoded.length + 2 * key.length };
     this.entries.set(key, made);
-    this.bytes += bytes.length;
+    this.bytes += made.cost;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= entry.bytes.length;
+      this.bytes -= entry.cost;
     }
     return made;
   }
 
-  /** Bytes held for reuse. */
+  /** What is held for reuse: messages' bytes and their keys'. */
   get heldBytes(): number {
     return this.bytes;
   }
@@ -83,6 +94,8 @@ export class SharedResponses {
  * however unlikely, could hand one fleet's bytes to another's clients.
  */
 function keyOf(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined): string {
-  const resources = selection.wildcardOnly ? 'wildcard' : selection.resources.map((r) => `${r.name}\u0000${r.version}`).join('\u0001');
-  return [protocol, selection.snapshot.fleet, controlPlaneId ?? '', selection.type.typeUrl, selection.version, resources, selection.removed.join('\u0001')].join('\u0002');
+  // JSON, not joined text: removed names are the client's own subscriptions, and a name holding a
+  // separator must not make ['a\u0001b'] and ['a', 'b'] one key.
+  const resources = selection.wildcardOnly ? 'wildcard' : selection.resources.map((r) => [r.name, r.version]);
+  return JSON.stringify([protocol, selection.snapshot.fleet, controlPlaneId ?? '', selection.type.typeUrl, selection.version, resources, selection.removed]);
 }

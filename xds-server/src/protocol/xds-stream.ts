@@ -25,6 +25,8 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
   readonly protocol: StreamStatus['protocol'];
   private readonly context: StreamContext;
   private readonly desk: AnswerDesk;
+  /** Per kind, the number of the last shared message this stream was sent (message()). */
+  private readonly lastSharedSerial = new Map<ResourceKind, number>();
 
   constructor(
     streamId: number,
@@ -146,7 +148,7 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     this.rules.commit(kind, state, selection);
     if (kind === 'cluster') this.resendEndpointsOf(selection.changed);
 
-    const { nonce, bytes } = this.message(state, selection);
+    const { nonce, bytes } = this.message(kind, selection);
     const sent: SentResponse = { nonce, version: selection.version, names: selection.resources.map((r) => r.name), removed: selection.removed, snapshot: selection.snapshot, at: Date.now() };
     state.unanswered.set(nonce, sent);
     if (state.unanswered.size > this.rules.maxUnanswered) state.unanswered.delete(state.unanswered.keys().next().value ?? '');
@@ -157,13 +159,18 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
 
   /**
    * The response's bytes and nonce: the message other streams in the same position were sent
-   * (shared-responses.ts), unless this stream still waits for an answer to that very message;
-   * then a copy with a nonce of its own, so two answers are never taken for one.
+   * (shared-responses.ts), if it is numbered above the last shared message this stream took for
+   * the kind; else (content that came back, A → B → A) a copy with a nonce of its own. A stream
+   * therefore never sees a nonce twice, so a late answer to an earlier response can never pass
+   * for an answer to a later one.
    */
-  private message(state: TypeState<View>, selection: Selection): { nonce: string; bytes: Buffer } {
+  private message(kind: ResourceKind, selection: Selection): { nonce: string; bytes: Buffer } {
     const encode = (nonce: string): Buffer => this.rules.encode(selection, nonce, this.env.controlPlaneId);
     const shared = this.env.responses?.get(this.rules.name, selection, this.env.controlPlaneId, encode);
-    if (shared && !state.unanswered.has(shared.nonce)) return shared;
+    if (shared && shared.serial > (this.lastSharedSerial.get(kind) ?? 0)) {
+      this.lastSharedSerial.set(kind, shared.serial);
+      return shared;
+    }
     const nonce = this.nextNonce();
     return { nonce, bytes: encode(nonce) };
   }

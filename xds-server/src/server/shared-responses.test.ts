@@ -56,6 +56,29 @@ describe('responses shared by streams in the same position', () => {
     expect(await client?.quietFor(300, 'routeConfiguration')).toBe(true);
   });
 
+  it('never sends one stream the same nonce twice, even when content comes back (A, B, A) before it answers', async () => {
+    const s = await start();
+    const withTimeout = (seconds?: number): ReturnType<typeof fleetResources> => {
+      const resources = fleetResources(spec(0));
+      if (seconds !== undefined) resources.clusters[0] = { ...resources.clusters[0], connect_timeout: { seconds } };
+      return resources;
+    };
+    s.server.publishFleet('web', withTimeout(), fleetOrigins(spec(0)));
+    // Another stream in sync takes each message first, so the shared ones exist.
+    const [late, other] = [sotwClient(s, 'late'), sotwClient(s, 'other')];
+    for (const c of [late, other]) c.subscribe('cluster');
+    const first = await late.next('cluster');
+    other.ack(await other.next('cluster'));
+    s.server.publishFleet('web', withTimeout(7), fleetOrigins(spec(0)));
+    const second = await late.next('cluster');
+    other.ack(await other.next('cluster'));
+    s.server.publishFleet('web', withTimeout(), fleetOrigins(spec(0)));
+    const third = await late.next('cluster');
+    expect(third.versionInfo).toBe(first.versionInfo);
+    // A late answer to the first response must never pass for an answer to the third.
+    expect(new Set([first.nonce, second.nonce, third.nonce]).size).toBe(3);
+  });
+
   it('Delta: clients in sync receive the very same bytes; another fleet with the same content gets a message of its own', async () => {
     const s = await start();
     publish(s, 'web', 0);

@@ -115,6 +115,11 @@ export interface PublishOptions {
 
 /** What the operator needs from the xDS server; nothing here knows about Kubernetes. */
 export interface XdsPublisher {
+  /**
+   * Replaces the fleet's configuration. What is handed over is never changed afterwards: the server
+   * keeps the lists and objects it is given, takes a list handed over again (the same array) as
+   * unchanged without looking into it, and an object it has seen as already encoded.
+   */
   publishFleet(fleet: string, resources: FleetResources, origins?: ResourceOrigins, options?: PublishOptions): PublishResult;
   removeFleet(fleet: string): boolean;
   /** Called once per rejected response (node, type, nonce). Returns an unsubscribe function. */
