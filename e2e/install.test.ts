@@ -227,9 +227,14 @@ describe('config/ and crds/', () => {
 
 async function renderChart(release: string, namespace: string, helmArgs: readonly string[], ...set: string[]): Promise<ManifestObject[]> {
   const text = await helmTemplate(helm, [release, CHART, '--namespace', namespace, ...helmArgs, ...set.flatMap((s) => ['--set', s])]);
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as ManifestObject | null)
-    .filter((o): o is ManifestObject => o !== null);
+  const read = (version: '1.1' | '1.2'): ManifestObject[] =>
+    parseAllDocuments(text, { version })
+      .map((d) => d.toJS() as ManifestObject | null)
+      .filter((o): o is ManifestObject => o !== null);
+  // Helm and kubectl read YAML 1.1 (a bare `on` is true, 0440 is octal); these tests read 1.2.
+  const objects = read('1.2');
+  expect(read('1.1'), 'the rendered chart reads the same as YAML 1.1 and 1.2').toEqual(objects);
+  return objects;
 }
 
 describe('charts/portico, rendered by helm', () => {

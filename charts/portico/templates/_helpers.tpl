@@ -148,7 +148,7 @@ volumes:
   # The fleet's client certificate for the xDS connection (written by the operator's leader, or
   # envoy.xdsClientSecret of your own); the pod waits in ContainerCreating until it exists.
   - name: xds-tls
-    secret: {secretName: {{ include "portico.xdsClientSecret" . }}, defaultMode: 0440}
+    secret: {secretName: {{ include "portico.xdsClientSecret" . }}, defaultMode: 288}  # 0440: read by owner and group (decimal, so YAML 1.1 and 1.2 read it alike)
 {{- end }}
 
 {{/* One HTTP/1.1 request to Envoy's admin (127.0.0.1:9901), its status code in $code, then "check". */}}
