@@ -133,11 +133,6 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
 }
 
 /**
- * `sibling`: the other view's snapshot of this kind from the same publish. The views differ in a
- * few resources (gRPC API listeners, VHDS) and share the rest as the very same objects, which are
- * then encoded, checked and stored once.
- */
-/**
  * The list each type was built from, and what building it reported. The operator hands a list over
  * again as the very same array when nothing in it changed (an edit that moves no cluster leaves
  * the cluster and endpoint lists as they were): the type is then the previous one, problems and
@@ -145,6 +140,11 @@ function mergeOrigins(a: ResourceOrigins, b: ResourceOrigins): ResourceOrigins {
  */
 const builtFrom = new WeakMap<TypeSnapshot, { resources: readonly object[]; problems: readonly PublishProblem[] }>();
 
+/**
+ * `sibling`: the other view's snapshot of this kind from the same publish. The views differ in a
+ * few resources (gRPC API listeners, VHDS) and share the rest as the very same objects, which are
+ * then encoded, checked and stored once.
+ */
 function buildType(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot | undefined, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot {
   const made = previous && builtFrom.get(previous);
   if (previous && made?.resources === resources) {
