@@ -51,9 +51,9 @@ export class SharedResponses {
 
   /**
    * The message for `selection` as `protocol` encodes it: the one built before for the same
-   * content, or built now with a fresh nonce. Undefined when too large to keep (encode privately).
+   * content, or built now with a fresh nonce (and kept, unless over a quarter of the cache).
    */
-  get(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined, encode: (nonce: string) => Buffer): SharedResponse | undefined {
+  get(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined, encode: (nonce: string) => Buffer): SharedResponse {
     const key = keyOf(protocol, selection, controlPlaneId);
     const found = this.entries.get(key);
     if (found) {
