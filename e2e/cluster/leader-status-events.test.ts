@@ -130,6 +130,10 @@ describe('cluster mode: leader election, status and Events on a real API server'
     expect(b.mode.isLeader()).toBe(false);
     expect(b.logs.filter((l) => l.event === 'status.written')).toEqual([]);
     expect(a.logs.filter((l) => l.event === 'status.written').length).toBeGreaterThan(0);
+    // The follower says, once, who leads and what that means (a second install with the default
+    // Lease name would otherwise wait silently for ever).
+    expect(b.logs.filter((l) => l.event === 'following leader')).toEqual([expect.objectContaining({ holder: 'replica-a', identity: 'replica-b', hint: expect.stringContaining('--leader-election-name') })]);
+    expect(a.logs.filter((l) => l.event === 'following leader')).toEqual([]);
   });
 
   it('never touches an Ingress of another controller\'s class: no status, no Event, not served', async () => {

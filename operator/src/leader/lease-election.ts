@@ -44,6 +44,8 @@ export class LeaseElection {
   private observed: { holder: string; renewTime: string; at: number } | undefined;
   private lastRenew = 0;
   private running: Promise<void> | undefined;
+  /** The other holder last said to lead (logged once per holder). */
+  private following: string | undefined;
 
   constructor(private readonly options: LeaseElectionOptions) {}
 
@@ -132,6 +134,17 @@ export class LeaseElection {
       this.observed = { holder, renewTime, at: this.now() };
     }
     const heldByUs = holder === identity;
+    if (!heldByUs && holder !== '' && holder !== this.following) {
+      this.following = holder;
+      // A second install started with the default Lease name would wait here for ever, serving
+      // xDS but writing nothing: say who holds the Lease, once per holder.
+      this.options.log.info('following leader', {
+        lease: `${this.options.namespace}/${name}`,
+        holder,
+        identity,
+        hint: 'only the Lease holder writes Ingress status, Events and the xDS client Secrets; another install needs a --leader-election-name of its own',
+      });
+    }
     const expired = holder === '' || this.now() - this.observed.at > (spec.leaseDurationSeconds ?? this.durationSeconds) * 1000;
     if (!heldByUs && !expired) return false;
     const next: Lease = {
