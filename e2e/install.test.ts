@@ -269,6 +269,10 @@ describe('charts/portico, rendered by helm', () => {
     expect(operator.containers[0]?.args).not.toContain('--xds-service=edge');
     expect(operator.volumes.find((v) => v.name === 'xds-server-tls')?.secret?.secretName).toBe('xds-server-cert');
     expect(podSpec(own, 'DaemonSet', 'edge-envoy').volumes.find((v) => v.name === 'xds-tls')?.secret?.secretName).toBe('edge-envoy-cert');
+    // The slow-reader deadline: the operator's default unless set.
+    expect(podSpec(byDefault, 'Deployment', 'edge').containers[0]?.args.filter((a) => a.startsWith('--xds-write-timeout-ms'))).toEqual([]);
+    const patient = await render('edge', 'edge-system', 'ingressClass.name=edge', 'operator.xds.writeTimeoutMs=120000');
+    expect(podSpec(patient, 'Deployment', 'edge').containers[0]?.args).toContain('--xds-write-timeout-ms=120000');
     await applier.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-system' } });
     await applyAll(own);
   }, 60_000);
