@@ -36,9 +36,11 @@ export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
  * `buffer` in memory of its own, exactly its size. Buffers under 4 KiB are slices of shared 8 KiB
  * slabs (Node's and protobufjs's pools), and a slice kept for as long as a resource is served keeps
  * its whole slab: at 10,000 Ingresses the cache's resources held 174 MiB of slabs for 79 MiB of
- * bytes. Kept buffers get their own.
+ * bytes. Kept buffers get their own; a buffer that already owns exactly its memory (a large one,
+ * such as a whole route table) is returned as it is, not copied again.
  */
 export function ownedCopy(buffer: Buffer): Buffer {
+  if (buffer.byteOffset === 0 && buffer.buffer.byteLength === buffer.length) return buffer;
   const owned = Buffer.allocUnsafeSlow(buffer.length);
   buffer.copy(owned);
   return owned;
