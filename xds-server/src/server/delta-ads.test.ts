@@ -8,8 +8,7 @@ import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import type { PublishOptions } from './xds-server.js';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
-import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { RawDeltaClient } from '../test-support/raw-delta-client.js';
+import type { RawDeltaClient } from '../test-support/raw-delta-client.js';
 import type { DeltaReceivedResponse } from '../test-support/raw-delta-client.js';
 import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
@@ -21,15 +20,11 @@ const NGINX: FleetSpec = {
 };
 const CLUSTERS = ['default/nginx1/80', 'default/nginx2/80'];
 
-const { defer, start } = testScope();
+const { start, sotwClient, deltaClient } = testScope();
 
 const server = start;
 
-function client(address: string, id: string, cluster = 'nginx'): RawDeltaClient {
-  const c = new RawDeltaClient(address, { id, cluster });
-  defer(() => c.close());
-  return c;
-}
+const client = (address: string, id: string, cluster = 'nginx'): RawDeltaClient => deltaClient(address, { id, cluster });
 
 /** Most of this suite is about VHDS, which a fleet opts into (the default is whole route tables). */
 const WITH_VHDS = { virtualHostDiscovery: true };
@@ -377,8 +372,7 @@ describe('Delta ADS server', () => {
     expect(await c.quietFor(150)).toBe(true);
 
     // A SotW client of the same fleet still gets the whole table (VHDS is Delta-only; gRPC clients speak SotW).
-    const sotw = new RawAdsClient(s.address, { id: 'envoy-sotw', cluster: 'nginx' });
-    defer(() => sotw.close());
+    const sotw = sotwClient(s.address, { id: 'envoy-sotw', cluster: 'nginx' });
     sotw.subscribe('routeConfiguration', [ROUTE_CONFIG]);
     const whole = await sotw.next('routeConfiguration');
     expect(whole.resources[0]?.object).not.toHaveProperty('vhds');

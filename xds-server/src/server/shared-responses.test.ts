@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
-import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { RawDeltaClient } from '../test-support/raw-delta-client.js';
+import type { RawAdsClient } from '../test-support/raw-ads-client.js';
+import type { RawDeltaClient } from '../test-support/raw-delta-client.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { testScope } from '../test-support/test-scope.js';
 
@@ -14,17 +14,13 @@ const spec = (generation: number): FleetSpec => ({
   endpoints: { 'default/app/80': [50001] },
 });
 
-const { defer, start } = testScope();
+const { start, sotwClient: raw, deltaClient } = testScope();
 
 function publish(s: TestServer, fleet: string, generation: number): void {
   s.server.publishFleet(fleet, fleetResources(spec(generation)), fleetOrigins(spec(generation)));
 }
 
-function sotwClient(s: TestServer, id: string, cluster = 'web'): RawAdsClient {
-  const c = new RawAdsClient(s.address, { id, cluster });
-  defer(() => c.close());
-  return c;
-}
+const sotwClient = (s: TestServer, id: string, cluster = 'web'): RawAdsClient => raw(s.address, { id, cluster });
 
 describe('responses shared by streams in the same position', () => {
   it('SotW: clients in sync receive the very same bytes for every change, and a repeat while unanswered gets a nonce of its own', async () => {
@@ -83,11 +79,7 @@ describe('responses shared by streams in the same position', () => {
     const s = await start();
     publish(s, 'web', 0);
     publish(s, 'mirror', 0);
-    const delta = (id: string, cluster: string): RawDeltaClient => {
-      const c = new RawDeltaClient(s.address, { id, cluster });
-      defer(() => c.close());
-      return c;
-    };
+    const delta = (id: string, cluster: string): RawDeltaClient => deltaClient(s.address, { id, cluster });
     const clients = [delta('envoy-1', 'web'), delta('envoy-2', 'web'), delta('elsewhere', 'mirror')];
     for (const c of clients) c.subscribe('cluster', []);
     const [a, b, other] = await Promise.all(clients.map((c) => c.next('cluster')));

@@ -4,13 +4,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { fleetResources } from '../test-support/fleet-fixtures.js';
-import { RawAdsClient } from '../test-support/raw-ads-client.js';
-import { RawDeltaClient } from '../test-support/raw-delta-client.js';
+import type { RawAdsClient } from '../test-support/raw-ads-client.js';
 import { waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
 import { testScope } from '../test-support/test-scope.js';
 
-const { defer, start } = testScope();
+const { start, sotwClient, deltaClient } = testScope();
 
 async function server(options: Parameters<typeof start>[0] = {}): Promise<TestServer> {
   const s = await start(options);
@@ -18,11 +17,7 @@ async function server(options: Parameters<typeof start>[0] = {}): Promise<TestSe
   return s;
 }
 
-function sotw(s: TestServer, id: string, cluster = 'nginx'): RawAdsClient {
-  const c = new RawAdsClient(s.address, { id, cluster });
-  defer(() => c.close());
-  return c;
-}
+const sotw = (s: TestServer, id: string, cluster = 'nginx'): RawAdsClient => sotwClient(s.address, { id, cluster });
 
 describe('stream limits', () => {
   it('refuses a stream beyond maxStreamsPerNode with RESOURCE_EXHAUSTED and a log line, and accepts one once another closed', async () => {
@@ -82,8 +77,7 @@ describe('stream limits', () => {
     expect(status.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(status.details).toContain('subscribed to 6 resource names; at most 5');
 
-    const delta = new RawDeltaClient(s.address, { id: 'delta-greedy', cluster: 'nginx' });
-    defer(() => delta.close());
+    const delta = deltaClient(s.address, { id: 'delta-greedy', cluster: 'nginx' });
     delta.subscribe('clusterLoadAssignment', names(4, 'a'));
     delta.subscribe('clusterLoadAssignment', [...names(4, 'a'), 'a-4']); // re-subscribing a name costs nothing
     delta.subscribe('clusterLoadAssignment', ['b-0']);

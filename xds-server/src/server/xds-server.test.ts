@@ -8,7 +8,7 @@ import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { ROUTE_CONFIG, fleetOrigins, fleetResources, loadAssignment } from '../test-support/fleet-fixtures.js';
 import type { FleetSpec } from '../test-support/fleet-fixtures.js';
-import { RawAdsClient } from '../test-support/raw-ads-client.js';
+import type { RawAdsClient } from '../test-support/raw-ads-client.js';
 import type { ReceivedResponse } from '../test-support/raw-ads-client.js';
 import { startTestServer, waitFor } from '../test-support/test-server.js';
 import type { TestServer } from '../test-support/test-server.js';
@@ -20,15 +20,11 @@ const NGINX: FleetSpec = {
 };
 const INTERNAL: FleetSpec = { routes: { 'api.internal': 'tools/api/8080' }, endpoints: { 'tools/api/8080': [50003] } };
 
-const { defer, start } = testScope();
+const { start, sotwClient } = testScope();
 
 const server = start;
 
-function client(address: string, id: string, cluster: string): RawAdsClient {
-  const c = new RawAdsClient(address, { id, cluster });
-  defer(() => c.close());
-  return c;
-}
+const client = (address: string, id: string, cluster: string): RawAdsClient => sotwClient(address, { id, cluster });
 
 function publish(s: TestServer, fleet: string, spec: FleetSpec): void {
   s.server.publishFleet(fleet, fleetResources(spec), fleetOrigins(spec), { grpc: grpcViewOf(fleetResources(spec), fleetOrigins(spec)) });
