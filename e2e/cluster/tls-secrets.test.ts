@@ -4,8 +4,9 @@
 // Secret updated with a new certificate, as cert-manager does) reaches Delta and SotW clients as a
 // new Secret version alone: the Listener, which only names the Secret, is not sent again. Secrets
 // of other types (Opaque, Helm's release Secrets) are filtered out by the API server's field
-// selector: an Ingress naming one is told the Secret was not found, and is told so no more once
-// a kubernetes.io/tls Secret takes its place. Certificates are made at run time; private keys are
+// selector: an Ingress naming one is told the Secret was not found (its host's plain HTTP still
+// redirects to HTTPS: the class has no default certificate, so HTTPS fails closed), and is told so
+// no more once a kubernetes.io/tls Secret takes its place. Certificates are made at run time; private keys are
 // never printed (failures show fingerprints).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreV1Event, V1Ingress } from '@kubernetes/client-node';
@@ -280,9 +281,15 @@ describe('kubernetes.io/tls Secrets through a real API server', () => {
       const warning = await eventually(`a Warning Event on Ingress ${ingress}`, async () => (await eventsFor(ingress)).find((e) => e.type === 'Warning'));
       expect(warning.reason).toBe('ConfigurationWarning');
       expect(warning.message).toBe(
-        `spec.tls[0].secretName: Secret ${secretName(secret)} was not found as a kubernetes.io/tls Secret with tls.crt and tls.key (it does not exist, or it has another type, such as Opaque: Portico watches no other Secrets); ${host} is not served over HTTPS (the class has no default certificate)`,
+        `spec.tls[0].secretName: Secret ${secretName(secret)} was not found as a kubernetes.io/tls Secret with tls.crt and tls.key (it does not exist, or it has another type, such as Opaque: Portico watches no other Secrets); the class has no default certificate, so plain-HTTP requests for ${host} are redirected to HTTPS, which fails until the Secret is fixed (set nginx.ingress.kubernetes.io/ssl-redirect: "false" on this Ingress to serve it over plain HTTP meanwhile)`,
       );
     }
+    // Both asked for TLS: plain HTTP to them is redirected to HTTPS (which fails, below), never served in the clear.
+    type HttpTable = { virtual_hosts?: Array<{ domains?: string[]; routes?: Array<{ redirect?: { https_redirect?: boolean } }> }> };
+    await eventually('plain HTTP to both hosts redirected to HTTPS', () => {
+      const table = delta.latest('routeConfiguration', 'http')?.object as HttpTable | undefined;
+      return [OPAQUE_HOST, HELM_HOST].every((host) => table?.virtual_hosts?.find((v) => v.domains?.includes(host))?.routes?.[0]?.redirect?.https_redirect === true);
+    });
     // Neither is served: the Delta client is told both names do not exist, and no SNI chain names them.
     await eventually('both names in removed_resources', () => delta.removed.includes(secretName('opaque-tls')) && delta.removed.includes(secretName(HELM_SECRET)));
     // (Counts, not objects: a Secret object holds a private key, which must never be printed.)

@@ -2,7 +2,8 @@
 // Secrets Portico serves are stood up as Node TLS servers exactly as the filter chains describe
 // them (SNI → chain by Envoy's server_names rules, the default chain for no or unknown SNI), and
 // real TLS clients that trust only a CA made here connect by SNI and verify what they get: the
-// right certificate for every host, the default one for the rest, nothing without a default.
+// right certificate for every host, the default one for the rest, nothing without a default (and
+// for a host whose Secret is unusable, a failed handshake while its plain HTTP redirects to HTTPS).
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -12,7 +13,8 @@ import { createCa, issueServerCertificate } from '../../xds-server/src/tls/certi
 import type { KeyPair } from '../../xds-server/src/tls/certificates.js';
 import type { DownstreamTlsContext } from '../../xds-server/src/generated/envoy/extensions/transport_sockets/tls/v3/DownstreamTlsContext.js';
 import type { FilterChain } from '../../xds-server/src/generated/envoy/config/listener/v3/FilterChain.js';
-import type { FleetResources } from '../../xds-server/src/resources.js';
+import type { FleetResources, RouteConfiguration } from '../../xds-server/src/resources.js';
+import { simulateRequest } from './test-support/route-simulator.js';
 import { fleetOf, translateYaml } from './test-support/translate-yaml.js';
 
 let ca: KeyPair;
@@ -217,10 +219,23 @@ describe('the served HTTPS listener, stood up with real TLS', () => {
     expect(await connect(port, 'other.example.com')).toEqual({ error: expect.any(String) });
   });
 
+  it('fails the handshake for a host whose Secret is missing (no default certificate), while plain HTTP for it is redirected to HTTPS, not served', async () => {
+    const config = translateYaml(CLASS(false), tlsSecret('shop', 'blog-tls', certificates['blog'] as KeyPair), ingress('blog', ['blog.example.com'], 'blog-tls'), ingress('missing', ['broken.example.com'], 'not-there'));
+    const resources = fleetOf(config, 'nginx').resources;
+    const port = await serveAsEnvoyWould(resources);
+    expect(await connect(port, 'blog.example.com')).toEqual({ names: 'DNS:blog.example.com', verified: 'ok' });
+    expect(await connect(port, 'broken.example.com')).toEqual({ error: expect.any(String) });
+    const http = resources.routeConfigurations.find((rc) => rc.name === 'http');
+    expect(simulateRequest(http as RouteConfiguration, 'broken.example.com', '/')).toMatchObject({ status: 'redirect', location: 'https://broken.example.com/' });
+  });
+
   it('serves no HTTPS listener at all when no certificate is usable', () => {
     const config = translateYaml(CLASS(false), ingress('blog', ['blog.example.com'], 'not-there'));
     const resources = fleetOf(config, 'nginx').resources;
     expect(resources.listeners.map((l) => l.name)).toEqual(['http']);
     expect(resources.secrets).toEqual([]);
+    // The host asked for TLS: plain HTTP is still redirected to HTTPS (which fails), never served in the clear.
+    const http = resources.routeConfigurations.find((rc) => rc.name === 'http');
+    expect(simulateRequest(http as RouteConfiguration, 'blog.example.com', '/')).toMatchObject({ status: 'redirect', location: 'https://blog.example.com/' });
   });
 });

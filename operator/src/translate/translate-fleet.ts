@@ -208,7 +208,7 @@ class FleetBuilder {
     });
     if (options.fromToWww) for (const host of new Set(hosts.values())) this.www.request(host, ref, namespacedName(ingress));
     this.aliases.request(options.serverAliases, [...hosts.values()].find((h) => h !== CATCH_ALL_HOST), ref, (message) => report('warning', message));
-    this.tls.offer(ingress, [...hosts.values()], report);
+    this.tls.offer(ingress, [...hosts.values()], report, { sslRedirect: options.sslRedirect, forceSslRedirect: options.forceSslRedirect, canOptOut: this.nginxOffBy === undefined });
 
     // app-root comes before the rules: ingress-nginx answers it at server level, ahead of locations.
     if (options.appRoot !== undefined) {
@@ -318,9 +318,12 @@ class FleetBuilder {
     const forced = new Set<string>();
     const virtualHosts: IrVirtualHost[] = this.table.hosts().map((host) => {
       const tls = this.tls.tlsHost(host);
+      // A host that asked for TLS but has no certificate is redirected all the same (to a failing
+      // handshake): a bad Secret must not turn an HTTPS-only host into a plaintext one.
+      const asksForTls = tls !== undefined || this.tls.requestedWithoutCertificate(host);
       const redirected = (routes: IrRoute[]): IrRoute[] => {
-        const result = withHttpsRedirects(routes, tls !== undefined, this.redirects);
-        if (!tls) for (const route of result) if (route.httpsRedirect) forced.add(route.origin);
+        const result = withHttpsRedirects(routes, asksForTls, this.redirects);
+        if (!tls) for (const route of result) if (route.httpsRedirect && this.redirects.get(route.origin)?.forceSslRedirect) forced.add(route.origin);
         return result;
       };
       const virtualHost: IrVirtualHost = { host, routes: redirected(this.withDefaultBackend(this.table.routes(host))) };

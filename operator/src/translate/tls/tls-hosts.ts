@@ -3,18 +3,30 @@
 // take over a host that another Ingress routes): the Secret of the `tls` entry that lists the
 // host; for a rule host no entry lists, the first Secret of the same Ingress whose certificate
 // covers it; the oldest Ingress wins a host. A Secret that is missing, invalid, expired or does not cover the host
-// leaves the host on the class's default certificate (or off HTTPS without one), with a warning
-// on the Ingress: one bad Secret never takes other hosts down.
+// leaves the host on the class's default certificate, with a warning on the Ingress: one bad
+// Secret never takes other hosts down. Without a default certificate the host has no certificate
+// at all, yet it still asked for TLS: it stays redirected to HTTPS (https-redirect.ts), where the
+// handshake fails, rather than be served in plaintext (fail closed); the warning says so.
 import type { V1Ingress } from '../../store/cluster-state.js';
 import { objectRef } from '../../store/cluster-state.js';
 import type { Severity } from '../../diagnostics/diagnostic.js';
 import { compareStrings } from '../../util/compare.js';
+import { NGINX_PREFIX } from '../annotations/prefix.js';
 import { normalizeHost } from '../hosts.js';
 import type { ServableCertificate } from './certificate.js';
 import { EXPIRY_WARNING_MS, certificateCovers } from './certificate.js';
+import type { RedirectPolicy } from './https-redirect.js';
 import type { SecretIndex } from './secret-index.js';
 
 type Reporter = (severity: Severity, message: string) => void;
+
+const SSL_REDIRECT = `${NGINX_PREFIX}ssl-redirect`;
+
+/** What plain HTTP does on an Ingress's paths: its ssl-redirect annotations, and whether it may set them. */
+export interface PlainHttpPolicy extends RedirectPolicy {
+  /** False when its class ignores the nginx annotations (ssl-redirect "false" would change nothing). */
+  canOptOut: boolean;
+}
 
 /** The class's default certificate, already checked: its SDS name, or none. */
 export interface DefaultCertificate {
@@ -40,6 +52,8 @@ interface Entry {
 
 export class TlsHostTable {
   private readonly hosts = new Map<string, TlsHost>();
+  /** Hosts an Ingress asked to serve over TLS that got no certificate (the class has no default one), by the first such Ingress. */
+  private readonly uncertified = new Map<string, string>();
   /** Own certificates in use, by SDS name, with the Ingresses using them. */
   private readonly used = new Map<string, { certificate: ServableCertificate; origins: Set<string> }>();
 
@@ -48,11 +62,14 @@ export class TlsHostTable {
     private readonly fallback: DefaultCertificate | undefined,
   ) {}
 
-  /** @param ruleHosts the Ingress's rule hosts, already normalised. */
-  offer(ingress: V1Ingress, ruleHosts: readonly string[], report: Reporter): void {
+  /**
+   * @param ruleHosts the Ingress's rule hosts, already normalised.
+   * @param plainHttp the Ingress's redirect annotations, for what its warnings say becomes of plain HTTP.
+   */
+  offer(ingress: V1Ingress, ruleHosts: readonly string[], report: Reporter, plainHttp: PlainHttpPolicy): void {
     const ref = objectRef('Ingress', ingress.metadata);
-    const entries = (ingress.spec?.tls ?? []).map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, report));
     const routed = new Set(ruleHosts);
+    const entries = (ingress.spec?.tls ?? []).map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, routed, plainHttp, report));
     const used = new Set<Entry>();
     for (const entry of entries) {
       for (const host of entry.hosts) {
@@ -60,7 +77,7 @@ export class TlsHostTable {
           report('warning', `${entry.field}.hosts: ${host} is not the host of any rule of this Ingress, so this entry gives it no certificate (as in ingress-nginx)`);
           continue;
         }
-        if (this.claim(host, entry, ref, report)) used.add(entry);
+        if (this.claim(host, entry, ref, plainHttp, report)) used.add(entry);
       }
     }
     // ingress-nginx: a rule host no entry lists still uses an entry's Secret if its certificate covers the host.
@@ -68,7 +85,7 @@ export class TlsHostTable {
     for (const host of ruleHosts) {
       if (listed.has(host) || host === '*') continue;
       const covering = entries.find((entry) => entry.certificate && certificateCovers(entry.certificate.dnsNames, host));
-      if (covering && this.claim(host, covering, ref, report)) used.add(covering);
+      if (covering && this.claim(host, covering, ref, plainHttp, report)) used.add(covering);
     }
     for (const { field, secret, certificate } of used) {
       if (!secret || !certificate || certificate.notAfterMs - this.secrets.now >= EXPIRY_WARNING_MS) continue;
@@ -79,6 +96,7 @@ export class TlsHostTable {
   /** Forgets what one Ingress claimed (its translation failed half-way). */
   withdraw(origin: string): void {
     for (const [host, tls] of this.hosts) if (tls.origin === origin) this.hosts.delete(host);
+    for (const [host, asker] of this.uncertified) if (asker === origin) this.uncertified.delete(host);
     for (const [name, use] of this.used) {
       use.origins.delete(origin);
       if (use.origins.size === 0) this.used.delete(name);
@@ -87,6 +105,14 @@ export class TlsHostTable {
 
   tlsHost(host: string): TlsHost | undefined {
     return this.hosts.get(host);
+  }
+
+  /**
+   * The host asked for TLS (its Ingress lists it in spec.tls) but has no certificate, own or
+   * default: it is not served over HTTPS, and must not be served in plaintext instead.
+   */
+  requestedWithoutCertificate(host: string): boolean {
+    return !this.hosts.has(host) && this.uncertified.has(host);
   }
 
   /** Own certificates in use, sorted by SDS name. */
@@ -108,7 +134,7 @@ export class TlsHostTable {
     return byCertificate;
   }
 
-  private readEntry(ingress: V1Ingress, tls: { hosts?: string[]; secretName?: string }, field: string, report: Reporter): Entry {
+  private readEntry(ingress: V1Ingress, tls: { hosts?: string[]; secretName?: string }, field: string, routed: ReadonlySet<string>, plainHttp: PlainHttpPolicy, report: Reporter): Entry {
     const hosts: string[] = [];
     (tls.hosts ?? []).forEach((raw, j) => {
       const host = normalizeHost(raw);
@@ -118,25 +144,27 @@ export class TlsHostTable {
     });
     const secretName = tls.secretName ?? '';
     const namespace = ingress.metadata?.namespace ?? 'default';
+    // The hosts whose certificate this entry decides: its Ingress routes them and no older one has taken them.
+    const deciding = hosts.filter((host) => routed.has(host) && !this.hosts.has(host));
     if (secretName === '') {
-      if (hosts.length > 0 && !this.fallback) report('warning', `${field}: no secretName, and the class has no default certificate: ${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} not served over HTTPS`);
+      if (hosts.length > 0 && !this.fallback) report('warning', `${field}: no secretName${this.fallbackNote(deciding, plainHttp, 'the entry names a Secret')}`);
       return { field, hosts };
     }
     if (secretName.includes('/')) {
-      report('error', `${field}.secretName: ${JSON.stringify(secretName)} names a Secret in another namespace; an Ingress may only use Secrets of its own namespace (${namespace})${this.fallbackNote(hosts)}`);
+      report('error', `${field}.secretName: ${JSON.stringify(secretName)} names a Secret in another namespace; an Ingress may only use Secrets of its own namespace (${namespace})${this.fallbackNote(deciding, plainHttp, `secretName names a Secret of ${namespace}`)}`);
       return { field, hosts };
     }
     const secret = `${namespace}/${secretName}`;
     const check = this.secrets.certificate(secret);
     if (!check.ok) {
-      report('warning', `${field}.secretName: Secret ${secret} ${check.problem}${this.fallbackNote(hosts)}`);
+      report('warning', `${field}.secretName: Secret ${secret} ${check.problem}${this.fallbackNote(deciding, plainHttp)}`);
       return { field, hosts };
     }
     return { field, hosts, secret, certificate: check.certificate };
   }
 
   /** True when the host now uses the entry's own certificate. */
-  private claim(host: string, entry: Entry, origin: string, report: Reporter): boolean {
+  private claim(host: string, entry: Entry, origin: string, plainHttp: PlainHttpPolicy, report: Reporter): boolean {
     const taken = this.hosts.get(host);
     if (taken) {
       if (taken.origin !== origin) report('warning', `${entry.field}: host ${host} takes its certificate from ${taken.origin}, which is older; this entry is not used for it`);
@@ -151,15 +179,22 @@ export class TlsHostTable {
         this.used.set(secret, use);
         return true;
       }
-      report('warning', `${entry.field}.secretName: the certificate of Secret ${secret} does not name host ${host} (its names: ${certificate.dnsNames.join(', ') || 'none'})${this.fallbackNote([host])}`);
+      report('warning', `${entry.field}.secretName: the certificate of Secret ${secret} does not name host ${host} (its names: ${certificate.dnsNames.join(', ') || 'none'})${this.fallbackNote([host], plainHttp)}`);
     }
     if (this.fallback) this.hosts.set(host, { certificate: this.fallback.name, own: false, origin });
+    else if (!this.uncertified.has(host)) this.uncertified.set(host, origin);
     return false;
   }
 
-  private fallbackNote(hosts: readonly string[]): string {
+  /** What becomes of hosts whose certificate cannot be used, for the warning; '' for none. Says nothing of the Secret's data. */
+  private fallbackNote(hosts: readonly string[], plainHttp: PlainHttpPolicy, until = 'the Secret is fixed'): string {
     if (hosts.length === 0) return '';
     const which = hosts.join(', ');
-    return this.fallback ? `; ${which} ${hosts.length === 1 ? 'uses' : 'use'} the class's default certificate` : `; ${which} ${hosts.length === 1 ? 'is' : 'are'} not served over HTTPS (the class has no default certificate)`;
+    if (this.fallback) return `; ${which} ${hosts.length === 1 ? 'uses' : 'use'} the class's default certificate`;
+    const noDefault = '; the class has no default certificate, so';
+    if (plainHttp.forceSslRedirect) return `${noDefault} plain-HTTP requests for ${which} are redirected to HTTPS (force-ssl-redirect), which fails until ${until}`;
+    if (!plainHttp.sslRedirect) return `${noDefault} HTTPS to ${which} fails until ${until}, and this Ingress's paths there are served over plain HTTP (${SSL_REDIRECT}: "false")`;
+    const optOut = plainHttp.canOptOut ? ` (set ${SSL_REDIRECT}: "false" on this Ingress to serve ${hosts.length === 1 ? 'it' : 'them'} over plain HTTP meanwhile)` : '';
+    return `${noDefault} plain-HTTP requests for ${which} are redirected to HTTPS, which fails until ${until}${optOut}`;
   }
 }
