@@ -27,4 +27,6 @@ export { FLEET_URI_PREFIX, fleetIdentityUri } from './tls/fleet-identity.js';
 export { CERTIFICATE_EXPIRY_METRIC, CertificateExpiry } from './tls/certificate-expiry.js';
 export type { CertificateLabels } from './tls/certificate-expiry.js';
 export type { FleetResources, GrpcView, LeftOutRoute, ResourceOrigins } from './resources.js';
+export { originsOverlaid, originsWhenRead } from './origins-when-read.js';
+export type { OriginsRecipe } from './origins-when-read.js';
 export * from './envoy-api.js';

@@ -1,6 +1,6 @@
 // IR fleet → the Envoy resources it is served as, plus where each resource came from.
 import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
-import { virtualHostResourceName } from '../../../xds-server/src/index.js';
+import { originsWhenRead, virtualHostResourceName } from '../../../xds-server/src/index.js';
 import type { IrCertificate, IrCluster, IrFleet, IrUpstreamOptions, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
 import { EDS_CLUSTERS, loadAssignments } from './cluster.js';
@@ -11,7 +11,11 @@ import { httpListener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { tlsSecret } from './secret.js';
 
-/** The Ingresses whose routes a virtual host holds, sorted. */
+/** The Ingresses whose routes a virtual host holds, sorted: the same array for the same IR host. */
+export function virtualHostOrigins(host: IrVirtualHost): string[] {
+  return HOST_ORIGINS.get(host);
+}
+
 const HOST_ORIGINS = new Memo((host: IrVirtualHost) => [...new Set([...host.routes, ...(host.fallthrough ?? [])].map((r) => r.origin))].sort(compareStrings));
 
 /**
@@ -42,12 +46,9 @@ const CERTIFICATE_LIST = new Memo((certificates: readonly IrCertificate[]) => ({
 export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
   const routeConfigurationName = fleet.httpListener.name;
   const https = fleet.https;
-  const originsOf = (hosts: readonly IrVirtualHost[]): string[] => [...new Set(hosts.flatMap((v) => HOST_ORIGINS.get(v)))].sort(compareStrings);
   const classRef = `IngressClass ${fleet.ingressClass}`;
   const tableNames = [routeConfigurationName, ...(https ? [https.listener.name] : [])];
   const filters = httpFilters(fleet);
-  // Both tables hold the same virtual hosts: their origins are worked out once.
-  const tableOrigins = originsOf(fleet.virtualHosts);
   const clusters = CLUSTER_LIST.get(fleet.clusters, fleet.upstream);
   const certificates = CERTIFICATE_LIST.get(fleet.certificates);
   return {
@@ -64,14 +65,19 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
       clusterLoadAssignments: clusters.clusterLoadAssignments,
       secrets: certificates.secrets,
     },
-    origins: {
-      listener: { [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) },
-      routeConfiguration: Object.fromEntries(tableNames.map((table) => [table, tableOrigins])),
+    // Read only for a NACK, a refused resource or /debug: built then (originsWhenRead).
+    origins: originsWhenRead({
+      listener: () => ({ [fleet.httpListener.name]: [classRef], ...(https ? { [https.listener.name]: [classRef] } : {}) }),
+      routeConfiguration: () => {
+        // Both tables hold the same virtual hosts: their origins are worked out once.
+        const tableOrigins = [...new Set(fleet.virtualHosts.flatMap((v) => HOST_ORIGINS.get(v)))].sort(compareStrings);
+        return Object.fromEntries(tableNames.map((table) => [table, tableOrigins]));
+      },
       // Delta clients get each virtual host as a resource of its own (VHDS): a NACK of one names its Ingresses only.
-      virtualHost: Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), HOST_ORIGINS.get(v)]))),
-      cluster: clusters.clusterOrigins,
-      clusterLoadAssignment: clusters.assignmentOrigins,
-      secret: certificates.origins,
-    },
+      virtualHost: () => Object.fromEntries(tableNames.flatMap((table) => fleet.virtualHosts.map((v) => [virtualHostResourceName(table, v.host), HOST_ORIGINS.get(v)]))),
+      cluster: () => clusters.clusterOrigins,
+      clusterLoadAssignment: () => clusters.assignmentOrigins,
+      secret: () => certificates.origins,
+    }),
   };
 }

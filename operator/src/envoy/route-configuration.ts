@@ -37,8 +37,20 @@ export function routeConfiguration(name: string, fleet: Pick<IrFleet, 'virtualHo
   return { name, virtual_hosts: fleet.virtualHosts.map((host) => built.get(host, fleet.routeDefaults)), request_headers_to_add: FORWARDED_HEADERS };
 }
 
-const HTTP_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => virtualHost(host, 'http', defaults));
-const HTTPS_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => virtualHost(host, 'https', defaults));
+const HTTP_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => made(virtualHost(host, 'http', defaults), host));
+const HTTPS_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => made(virtualHost(host, 'https', defaults), host));
+
+/** The IR virtual host an Envoy virtual host of routeConfiguration's was made of. */
+export function irVirtualHostOf(virtualHost: VirtualHost): IrVirtualHost | undefined {
+  return MADE_OF.get(virtualHost);
+}
+
+const MADE_OF = new WeakMap<VirtualHost, IrVirtualHost>();
+
+function made(virtualHost: VirtualHost, of: IrVirtualHost): VirtualHost {
+  MADE_OF.set(virtualHost, of);
+  return virtualHost;
+}
 
 function virtualHost(host: IrVirtualHost, scheme: Scheme, defaults: IrRouteDefaults): VirtualHost {
   const authority = isWildcardHost(host.host) ? singleLabelAuthority(host.host) : undefined;

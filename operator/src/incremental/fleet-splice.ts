@@ -12,17 +12,9 @@ import type { Scope } from './fleet-index.js';
 const isIngress = (origin: string): boolean => origin.startsWith('Ingress ');
 
 export function spliceFleet(previous: IrFleet, part: IrFleet, scope: Pick<Scope, 'hosts' | 'refs'>): IrFleet {
-  const before = new Map(previous.virtualHosts.map((v) => [v.host, v]));
-  const virtualHosts: IrVirtualHost[] = previous.virtualHosts.filter((v) => !scope.hosts.has(v.host));
-  for (const host of part.virtualHosts) {
-    if (!scope.hosts.has(host.host)) throw new Error(`incremental translation: host ${host.host} is outside its scope`);
-    const old = before.get(host.host);
-    virtualHosts.push(old !== undefined && isDeepStrictEqual(old, host) ? old : host);
-  }
-  virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
   const spliced: IrFleet = {
     ...previous,
-    virtualHosts,
+    virtualHosts: spliceVirtualHosts(previous.virtualHosts, part.virtualHosts, scope.hosts),
     clusters: spliceClusters(previous.clusters, part.clusters, scope.refs),
     certificates: spliceCertificates(previous.certificates, part.certificates, scope.refs, part),
   };
@@ -30,6 +22,34 @@ export function spliceFleet(previous: IrFleet, part: IrFleet, scope: Pick<Scope,
   if (https) spliced.https = https;
   else delete spliced.https;
   return spliced;
+}
+
+/**
+ * The previous hosts (sorted) with the scope's replaced in place: one pass, and a sort only when a
+ * host new to the fleet joins. A part's host equal to the one it replaces keeps the old object.
+ */
+function spliceVirtualHosts(previous: readonly IrVirtualHost[], part: readonly IrVirtualHost[], scope: ReadonlySet<string>): IrVirtualHost[] {
+  const replacing = new Map<string, IrVirtualHost>();
+  for (const host of part) {
+    if (!scope.has(host.host)) throw new Error(`incremental translation: host ${host.host} is outside its scope`);
+    replacing.set(host.host, host);
+  }
+  const virtualHosts: IrVirtualHost[] = [];
+  for (const old of previous) {
+    if (!scope.has(old.host)) {
+      virtualHosts.push(old);
+      continue;
+    }
+    const host = replacing.get(old.host);
+    if (host === undefined) continue; // the scope no longer routes it
+    replacing.delete(old.host);
+    virtualHosts.push(isDeepStrictEqual(old, host) ? old : host);
+  }
+  if (replacing.size > 0) {
+    virtualHosts.push(...replacing.values());
+    virtualHosts.sort((a, b) => compareHosts(a.host, b.host));
+  }
+  return virtualHosts;
 }
 
 /**
@@ -42,7 +62,7 @@ function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster
   const fresh = new Map(part.map((c) => [c.name, c]));
   const result: IrCluster[] = [];
   for (const cluster of previous) {
-    if (!fresh.has(cluster.name) && !cluster.origins.some((o) => refs.has(o))) {
+    if (!fresh.has(cluster.name) && !usedBy(cluster, refs)) {
       result.push(cluster); // outside the scope: the very same object
       continue;
     }
@@ -58,6 +78,12 @@ function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster
     result.sort((a, b) => compareStrings(a.name, b.name));
   }
   return sameElements(result, previous);
+}
+
+/** Whether one of `refs` made the cluster (a plain loop: it runs for every cluster of the fleet). */
+function usedBy(cluster: IrCluster, refs: ReadonlySet<string>): boolean {
+  for (const origin of cluster.origins) if (refs.has(origin)) return true;
+  return false;
 }
 
 /**

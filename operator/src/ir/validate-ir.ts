@@ -4,8 +4,8 @@
 // rather than sending Envoy something it would reject or that routes to nowhere.
 //
 // Incremental translation checks every spliced fleet, where all but a few virtual hosts are the
-// very objects checked before: what a host's routes break on their own, and which clusters they
-// need (and whether hashing), is remembered per host object; the fleet check looks those up.
+// very objects checked before: what a host's routes break, on their own and against a cluster
+// list, is remembered per host object and list (an edit that moves no cluster keeps the list).
 import { Memo } from '../util/memo.js';
 import type { IrCluster, IrFleet, IrRoute, IrVirtualHost } from './types.js';
 
@@ -47,8 +47,7 @@ const CLUSTER_INDEX = new Memo((clusters: readonly IrCluster[]) => {
 
 /** Each broken rule as "path: what is wrong"; empty when the fleet is sound. */
 export function validateIrFleet(fleet: IrFleet): string[] {
-  const { byName: clusters, problems: clusterProblems } = CLUSTER_INDEX.get(fleet.clusters);
-  const problems: string[] = [...clusterProblems];
+  const problems: string[] = [...CLUSTER_INDEX.get(fleet.clusters).problems];
   const certificates = new Set(fleet.certificates.map((c) => c.name));
   sortedAndUnique(fleet.certificates.map((c) => c.name), 'certificates', problems);
   if (new Set(fleet.virtualHosts.map((v) => v.host)).size !== fleet.virtualHosts.length) problems.push('virtualHosts: a host is listed twice');
@@ -56,16 +55,26 @@ export function validateIrFleet(fleet: IrFleet): string[] {
   const fallback = fleet.https?.defaultCertificate;
   if (fallback !== undefined && !certificates.has(fallback)) problems.push(`https.defaultCertificate: ${fallback} is not in certificates`);
   for (const host of fleet.virtualHosts) {
-    const needs = HOST_NEEDS.get(host);
-    for (const [where, name, hashes] of needs.clusters) {
-      const cluster = clusters.get(name);
-      if (!cluster) problems.push(`${where}: cluster ${name} is not in clusters`);
-      else if (hashes && cluster.settings.balancing !== 'ringHash') problems.push(`${where}: hashes on a cluster that does not balance by hash`);
-    }
-    problems.push(...needs.problems);
+    const hostProblems = HOST_PROBLEMS.get(host, fleet.clusters);
+    if (hostProblems.length > 0) problems.push(...hostProblems);
   }
   return problems;
 }
+
+/** A host's problems in a fleet with this cluster list: once per host and list, not per check. */
+const HOST_PROBLEMS = new Memo((host: IrVirtualHost, clusterList: readonly IrCluster[]): readonly string[] => {
+  const needs = HOST_NEEDS.get(host);
+  const { byName: clusters } = CLUSTER_INDEX.get(clusterList);
+  const problems = [...needs.problems];
+  for (const [where, name, hashes] of needs.clusters) {
+    const cluster = clusters.get(name);
+    if (!cluster) problems.push(`${where}: cluster ${name} is not in clusters`);
+    else if (hashes && cluster.settings.balancing !== 'ringHash') problems.push(`${where}: hashes on a cluster that does not balance by hash`);
+  }
+  return problems.length > 0 ? problems : NONE;
+});
+
+const NONE: readonly string[] = [];
 
 function sortedAndUnique(names: string[], field: string, problems: string[]): void {
   for (let i = 1; i < names.length; i++) {

@@ -6,6 +6,7 @@
 // VHDS exists only in the Delta protocol; SotW clients (Envoy in SotW mode, proxyless gRPC) keep
 // getting the whole RouteConfiguration. Both views come from the same translation.
 import type { FleetResources, FleetView, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
+import { originsOverlaid } from '../origins-when-read.js';
 import { compareStrings } from '../util/compare-strings.js';
 
 /** The VHDS resource name of a virtual host: route configuration names may hold '/', hosts never. */
@@ -34,21 +35,24 @@ function renamed(host: VirtualHost, name: string): VirtualHost {
 export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): FleetView {
   const routeConfigurations: RouteConfiguration[] = [];
   const virtualHosts: VirtualHost[] = [];
-  const virtualHostOrigins: Record<string, string[]> = { ...(origins.virtualHost ?? {}) };
   for (const routeConfiguration of resources.routeConfigurations) {
     const { virtual_hosts: hosts, ...rest } = routeConfiguration;
     const routeConfigurationName = rest.name ?? '';
     routeConfigurations.push({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
-    for (const host of hosts ?? []) {
-      const name = virtualHostResourceName(routeConfigurationName, host.name ?? '');
-      virtualHosts.push(renamed(host, name));
-      // The operator may say which objects made each virtual host; else the whole table's origins.
-      virtualHostOrigins[name] ??= origins.routeConfiguration?.[routeConfigurationName] ?? [];
-    }
+    for (const host of hosts ?? []) virtualHosts.push(renamed(host, virtualHostResourceName(routeConfigurationName, host.name ?? '')));
   }
   virtualHosts.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   return {
     resources: { ...resources, routeConfigurations, virtualHosts },
-    origins: { ...origins, virtualHost: virtualHostOrigins },
+    origins: originsOverlaid(origins, { virtualHost: () => virtualHostOrigins(resources, origins) }),
   };
+}
+
+/** The operator may say which objects made each virtual host; else the whole table's origins. */
+function virtualHostOrigins(resources: FleetResources, origins: ResourceOrigins): Record<string, string[]> {
+  const byName: Record<string, string[]> = { ...(origins.virtualHost ?? {}) };
+  for (const { name: table = '', virtual_hosts: hosts } of resources.routeConfigurations) {
+    for (const host of hosts ?? []) byName[virtualHostResourceName(table, host.name ?? '')] ??= origins.routeConfiguration?.[table] ?? [];
+  }
+  return byName;
 }

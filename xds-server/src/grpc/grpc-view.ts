@@ -2,6 +2,7 @@
 // proxyless clients (GrpcView: API listeners and their route tables). The server builds nothing
 // here; it adds what it is given, sorted by name like the rest of the fleet.
 import type { FleetView, GrpcView } from '../resources.js';
+import { originsOverlaid } from '../origins-when-read.js';
 import { compareStrings } from '../util/compare-strings.js';
 
 export function withGrpcView(view: FleetView, grpc: GrpcView | undefined): FleetView {
@@ -14,10 +15,10 @@ export function withGrpcView(view: FleetView, grpc: GrpcView | undefined): Fleet
       listeners: [...resources.listeners, ...grpc.resources.listeners].sort(byName),
       routeConfigurations: [...resources.routeConfigurations, ...grpc.resources.routeConfigurations].sort(byName),
     },
-    origins: {
-      ...origins,
-      listener: { ...(origins.listener ?? {}), ...(grpc.origins.listener ?? {}) },
-      routeConfiguration: { ...(origins.routeConfiguration ?? {}), ...(grpc.origins.routeConfiguration ?? {}) },
-    },
+    // Merged when first read: one record per API listener and host table of a large fleet.
+    origins: originsOverlaid(origins, {
+      listener: () => ({ ...(origins.listener ?? {}), ...(grpc.origins.listener ?? {}) }),
+      routeConfiguration: () => ({ ...(origins.routeConfiguration ?? {}), ...(grpc.origins.routeConfiguration ?? {}) }),
+    }),
   };
 }

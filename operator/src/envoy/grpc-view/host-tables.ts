@@ -4,12 +4,12 @@
 // left out of it. gRPC speaks only SotW, where a changed RouteConfiguration is sent whole: per
 // host, an edit elsewhere sends a client nothing, and a large fleet's table never meets gRPC's
 // 4 MiB message limit.
-import type { RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
+import type { Listener, RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
+import { apiListener } from './api-listener.js';
 import { Memo } from '../../util/memo.js';
 import { withoutFilterConfigs } from './filter-configs.js';
 import { ANY_HOST_ROUTE_CONFIGURATION, hostRouteConfigurationName } from './names.js';
-import { virtualHostForGrpc } from './virtual-host.js';
-import type { LeftOutRoutes } from './virtual-host.js';
+import { LeftOutRoutes, virtualHostForGrpc } from './virtual-host.js';
 
 export interface HostEntry {
   /** The Envoy table and the virtual host in it that serve the host. */
@@ -35,29 +35,65 @@ export function hostEntries(tables: readonly RouteConfiguration[]): { hosts: Map
   return { hosts, anyHost };
 }
 
-/** The table of one host: its virtual host alone, as gRPC clients get it. */
-export function hostTable(host: string, { routeConfig, virtualHost }: HostEntry, origins: string[], leftOut: LeftOutRoutes): RouteConfiguration {
-  const view = virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut);
-  const fields = TABLE_FIELDS.get(routeConfig);
-  // The same view in a table with the same fields is the very same table as last time.
-  const remembered = TABLES.get(view);
-  if (remembered?.host === host && (remembered.fields === fields || sameFields(remembered.fields, fields))) return remembered.table;
-  const table = { ...fields, name: hostRouteConfigurationName(host), virtual_hosts: [view] };
-  TABLES.set(view, { host, fields, table });
-  return table;
+/** What a client dialing one host gets: its API listener, and its table (its virtual host alone). */
+export interface HostView {
+  listener: Listener;
+  table: RouteConfiguration;
+  /** Routes of the virtual host left out of the table. */
+  leftOut: LeftOutRoutes;
 }
 
-const TABLES = new WeakMap<VirtualHost, { host: string; fields: Omit<RouteConfiguration, 'virtual_hosts'>; table: RouteConfiguration }>();
+/**
+ * The view of one host. Per change, a large fleet asks for tens of thousands of these and all but
+ * a few are as before: the same Envoy virtual host (the envoy stage hands an unchanged one over
+ * again), in a table of the same name and fields, made by the same objects, is the very same view.
+ */
+export function hostView(host: string, { routeConfig, virtualHost }: HostEntry, origins: string[]): HostView {
+  const fields = tableFields(routeConfig);
+  const tableName = routeConfig.name ?? '';
+  const tableConfigs = routeConfig.typed_per_filter_config;
+  const remembered = HOST_VIEWS.get(virtualHost);
+  if (remembered && remembered.host === host && remembered.fields === fields && remembered.tableName === tableName && remembered.tableConfigs === tableConfigs && remembered.origins === origins) return remembered.view;
+  const leftOut = new LeftOutRoutes();
+  const name = hostRouteConfigurationName(host);
+  const view = {
+    listener: apiListener(host, name),
+    table: { ...fields, name, virtual_hosts: [virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut)] },
+    leftOut,
+  };
+  HOST_VIEWS.set(virtualHost, { host, fields, tableName, tableConfigs, origins, view });
+  return view;
+}
 
-/** An Envoy table's own fields, as every host table made from it has them: once per table, not per host. */
-const TABLE_FIELDS = new Memo((routeConfig: RouteConfiguration): Omit<RouteConfiguration, 'virtual_hosts'> => {
+const HOST_VIEWS = new WeakMap<VirtualHost, { host: string; fields: TableFields; tableName: string; tableConfigs: RouteConfiguration['typed_per_filter_config']; origins: string[]; view: HostView }>();
+
+type TableFields = Omit<RouteConfiguration, 'virtual_hosts'>;
+
+/**
+ * An Envoy table's own fields, as every host table made from it has them: worked out once per
+ * table, and the very same object while their values stay the same (they come from constants), so
+ * that host views can tell them unchanged by identity.
+ */
+function tableFields(routeConfig: RouteConfiguration): TableFields {
+  const fields = TABLE_FIELDS.get(routeConfig);
+  const name = routeConfig.name ?? '';
+  const last = LAST_FIELDS.get(name);
+  if (last !== undefined && sameFields(last, fields)) return last;
+  LAST_FIELDS.set(name, fields);
+  return fields;
+}
+
+const TABLE_FIELDS = new Memo((routeConfig: RouteConfiguration): TableFields => {
   const fields: RouteConfiguration = { ...withoutFilterConfigs(routeConfig) };
   delete fields.virtual_hosts;
   return fields;
 });
 
+/** The last fields per table name: a handful of names (the listeners' tables), shared by fleets. */
+const LAST_FIELDS = new Map<string, TableFields>();
+
 /** A table's own fields (name, headers to add) come from constants: identical values, or not. */
-function sameFields(a: Omit<RouteConfiguration, 'virtual_hosts'>, b: Omit<RouteConfiguration, 'virtual_hosts'>): boolean {
+function sameFields(a: TableFields, b: TableFields): boolean {
   const keys = Object.keys(a) as (keyof typeof a)[];
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

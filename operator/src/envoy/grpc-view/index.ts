@@ -12,12 +12,14 @@
 // with the objects that made them. The xDS server adds this view to the SotW view only and keeps
 // API listeners out of wildcard (Envoy) subscriptions (EncodedResource.inWildcard).
 import type { FleetResources, GrpcView, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
-import { virtualHostResourceName } from '../../../../xds-server/src/index.js';
+import { originsWhenRead, virtualHostResourceName } from '../../../../xds-server/src/index.js';
 import type { IrFleet } from '../../ir/types.js';
 import { compareStrings } from '../../util/compare.js';
 import { apiListener } from './api-listener.js';
-import { anyHostTable, hostEntries, hostTable } from './host-tables.js';
-import { ANY_HOST_LISTENER, hostRouteConfigurationName } from './names.js';
+import { virtualHostOrigins } from '../fleet-resources.js';
+import { irVirtualHostOf } from '../route-configuration.js';
+import { anyHostTable, hostEntries, hostView } from './host-tables.js';
+import { ANY_HOST_LISTENER } from './names.js';
 import { LeftOutRoutes } from './virtual-host.js';
 
 export { accessControlIn } from './access-control.js';
@@ -27,7 +29,12 @@ export { grpcRouteProblem } from './route-support.js';
 
 /** The gRPC view of an IR fleet, from the Envoy resources toFleetResources made of it. */
 export function grpcView(fleet: IrFleet, built: { resources: FleetResources; origins: ResourceOrigins }): GrpcView {
-  return grpcViewOf(routeTablesByPreference(fleet), built.resources, built.origins);
+  // Each Envoy virtual host's origins are its IR host's: no record of every host is built for it.
+  const hostOrigins = (tableName: string, virtualHost: VirtualHost): string[] => {
+    const made = irVirtualHostOf(virtualHost);
+    return made ? virtualHostOrigins(made) : recordedOrigins(built.origins)(tableName, virtualHost);
+  };
+  return grpcViewOf(routeTablesByPreference(fleet), built.resources, built.origins, hostOrigins);
 }
 
 /**
@@ -44,57 +51,55 @@ export function routeTablesByPreference(fleet: IrFleet): string[] {
 /**
  * The gRPC view of Envoy resources whose listeners use `tableNames` (in order of preference). A
  * host or the any-host name a Listener of `resources` already has gets no API listener (skipped).
+ * `hostOrigins`: the objects that made a virtual host of a table (by default, from `origins`).
  */
-export function grpcViewOf(tableNames: readonly string[], resources: FleetResources, origins: ResourceOrigins): GrpcView {
+export function grpcViewOf(tableNames: readonly string[], resources: FleetResources, origins: ResourceOrigins, hostOrigins = recordedOrigins(origins)): GrpcView {
   const routeConfigByName = new Map(resources.routeConfigurations.map((rc) => [rc.name ?? '', rc]));
   const taken = new Set(resources.listeners.map((listener) => listener.name ?? ''));
   const tables = tableNames.flatMap((name) => routeConfigByName.get(name) ?? []);
   const { hosts, anyHost } = hostEntries(tables);
   const leftOut = new LeftOutRoutes();
-  // The Ingresses of one virtual host only, when the operator said which made each.
-  const originsOf = (tableName: string, virtualHost: VirtualHost): string[] =>
-    origins.virtualHost?.[virtualHostResourceName(tableName, virtualHost.name ?? '')] ?? origins.routeConfiguration?.[tableName] ?? [];
-
   const listeners: Listener[] = [];
   const routeConfigurations: RouteConfiguration[] = [];
   const skipped: string[] = [];
-  const listenerOrigins: Record<string, string[]> = {};
-  const routeOrigins: Record<string, string[]> = {};
-  const addListener = (name: string, routeConfigName: string, from: string[]): boolean => {
-    if (taken.has(name)) {
-      skipped.push(name);
-      return false;
-    }
-    listeners.push(apiListener(name, routeConfigName));
-    listenerOrigins[name] = from;
-    return true;
-  };
+  /** Origins per listener and table, as records only when read: [listener, table, origins]. */
+  const named: [string, string | undefined, () => string[]][] = [];
   for (const [host, entry] of hosts) {
-    const from = originsOf(entry.routeConfig.name ?? '', entry.virtualHost);
-    const name = hostRouteConfigurationName(host);
-    if (!addListener(host, name, from)) continue;
-    routeConfigurations.push(hostTable(host, entry, from, leftOut));
-    routeOrigins[name] = from;
+    if (taken.has(host)) {
+      skipped.push(host);
+      continue;
+    }
+    const from = hostOrigins(entry.routeConfig.name ?? '', entry.virtualHost);
+    const view = hostView(host, entry, from);
+    leftOut.addAll(view.leftOut);
+    listeners.push(view.listener);
+    routeConfigurations.push(view.table);
+    named.push([host, view.table.name, () => from]);
   }
   if (anyHost) {
     const tableName = anyHost.name ?? '';
-    const from = origins.routeConfiguration?.[tableName] ?? [];
     if (taken.has(ANY_HOST_LISTENER)) skipped.push(ANY_HOST_LISTENER);
     else {
-      const table = anyHostTable(anyHost, (virtualHost) => originsOf(tableName, virtualHost), leftOut);
-      addListener(ANY_HOST_LISTENER, table.name, from);
-      if (table.copy) {
-        routeConfigurations.push(table.copy);
-        routeOrigins[table.name] = from;
-      }
+      const table = anyHostTable(anyHost, (virtualHost) => hostOrigins(tableName, virtualHost), leftOut);
+      listeners.push(apiListener(ANY_HOST_LISTENER, table.name));
+      if (table.copy) routeConfigurations.push(table.copy);
+      named.push([ANY_HOST_LISTENER, table.copy ? table.name : undefined, () => origins.routeConfiguration?.[tableName] ?? []]);
     }
   }
 
   const byName = (a: { name?: string }, b: { name?: string }): number => compareStrings(a.name ?? '', b.name ?? '');
   return {
     resources: { listeners: listeners.sort(byName), routeConfigurations: routeConfigurations.sort(byName) },
-    origins: listeners.length === 0 ? {} : { listener: listenerOrigins, routeConfiguration: routeOrigins },
+    origins: listeners.length === 0 ? {} : originsWhenRead({
+      listener: () => Object.fromEntries(named.map(([listener, , from]) => [listener, from()])),
+      routeConfiguration: () => Object.fromEntries(named.flatMap(([, table, from]) => (table === undefined ? [] : [[table, from()]]))),
+    }),
     skipped: skipped.sort(compareStrings),
     leftOut: leftOut.list(),
   };
+}
+
+/** The Ingresses of one virtual host when the operator said which made each, else its table's. */
+function recordedOrigins(origins: ResourceOrigins): (tableName: string, virtualHost: VirtualHost) => string[] {
+  return (tableName, virtualHost) => origins.virtualHost?.[virtualHostResourceName(tableName, virtualHost.name ?? '')] ?? origins.routeConfiguration?.[tableName] ?? [];
 }
