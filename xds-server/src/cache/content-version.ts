@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 
 /** 64 bits of SHA-256 as hex: collisions are out of reach for a fleet's resource count. */
-const VERSION_HEX_LENGTH = 16;
+export const VERSION_HEX_LENGTH = 16;
 
 export function contentVersion(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, VERSION_HEX_LENGTH);

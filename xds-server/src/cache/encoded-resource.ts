@@ -3,7 +3,7 @@
 // receives it.
 import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { encodeAny, lengthDelimitedField, ownedCopy } from '../protos/wire-format.js';
+import { anyField } from '../protos/wire-format.js';
 import { contentVersion, resourceDigest } from './content-version.js';
 import type { Digest } from './content-version.js';
 import { validateMessage } from '../protos/validate.js';
@@ -69,10 +69,9 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     rejectedHosts.push(rejected);
     rejectHost?.(rejected);
   };
-  const bytes = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined, collect) : encodeChecked(kind, resource);
-  const version = contentVersion(bytes);
+  const { pieces, version } = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined, collect) : encodeChecked(kind, resource);
   if (same && previous.version === version && rejectedHosts.length === 0 && (previous.rejectedHosts ?? []).length === 0) return previous;
-  const responseField = ownedCopy(lengthDelimitedField(RESOURCES_FIELD, encodeAny(typeUrlOf(kind), bytes)));
+  const { field: responseField, valueLength } = anyField(RESOURCES_FIELD, typeUrlOf(kind), pieces);
   const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
   return {
     kind,
@@ -80,7 +79,7 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     version,
     digest: resourceDigest(name, version),
     // The Any's value is the field's last bytes: one buffer holds both.
-    bytes: responseField.subarray(responseField.length - bytes.length),
+    bytes: responseField.subarray(responseField.length - valueLength),
     responseField,
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),
     ...(endpointsName === undefined ? {} : { endpointsName }),
@@ -89,10 +88,11 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
   };
 }
 
-function encodeChecked(kind: ResourceKind, resource: object): Buffer {
+function encodeChecked(kind: ResourceKind, resource: object): { pieces: Uint8Array[]; version: string } {
   const violations = validateMessage(RESOURCE_TYPES[kind], resource);
   if (violations.length > 0) throw new InvalidResourceError(violations);
-  return Buffer.from(encodeMessage(RESOURCE_TYPES[kind], resource));
+  const bytes = encodeMessage(RESOURCE_TYPES[kind], resource);
+  return { pieces: [bytes], version: contentVersion(bytes) };
 }
 
 function edsServiceName(name: string, cluster: { type?: unknown; eds_cluster_config?: { service_name?: unknown } | null }): string | undefined {

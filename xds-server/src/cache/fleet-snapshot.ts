@@ -151,11 +151,59 @@ function buildType(kind: ResourceKind, resources: readonly object[], previous: T
     problems.push(...made.problems);
     return previous;
   }
-  const found: PublishProblem[] = [];
-  const type = (previous && buildTypeFrom(kind, resources, previous, found, origins, sibling)) ?? buildWholeType(kind, resources, previous, found, origins, sibling);
+  let found: PublishProblem[] = [];
+  let type = previous && made && buildTypeAligned(kind, resources, previous, made, found, origins, sibling);
+  if (!type) {
+    found = [];
+    type = (previous && buildTypeFrom(kind, resources, previous, found, origins, sibling)) ?? buildWholeType(kind, resources, previous, found, origins, sibling);
+  }
   builtFrom.set(type, { resources, problems: found });
   problems.push(...found);
   return type;
+}
+
+/**
+ * The type when `resources` is the list `previous` was built from with some entries replaced in
+ * place (the same length; an entry that differs keeps its name): the operator hands over tens of
+ * thousands of resources sorted by name, all but a few the very objects it gave last time, so a
+ * pass of identity checks finds what changed, without a look-up per resource. Undefined (build it
+ * the general way) when the lists do not line up, or when a problem was or would be reported: the
+ * general way reports problems in resource order.
+ */
+function buildTypeAligned(kind: ResourceKind, resources: readonly object[], previous: TypeSnapshot, made: { resources: readonly object[]; problems: readonly PublishProblem[] }, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): TypeSnapshot | undefined {
+  const before = made.resources;
+  // No problem last time: every name was there and once.
+  if (before.length !== resources.length || made.problems.length > 0) return undefined;
+  const replaced = new Map<string, EncodedResource>();
+  for (let i = 0; i < resources.length; i++) {
+    const resource = resources[i] as object;
+    const old = before[i] as object;
+    if (resource === old) continue;
+    const name = resourceName(kind, resource);
+    if (name !== resourceName(kind, old)) return undefined;
+    // Names were unique last time and each keeps its place: no name can repeat.
+    takeResource(kind, name, resource, previous, replaced, problems, origins, sibling);
+  }
+  return problems.length > 0 ? undefined : deriveType(kind, previous, replaced, []);
+}
+
+/**
+ * One resource of a type built from `previous`: reused when it is what its previous version was
+ * encoded from, its sibling's when the other view encoded this very object, else encoded (or its
+ * last good version kept).
+ */
+function takeResource(kind: ResourceKind, name: string, resource: object, previous: TypeSnapshot, replaced: Map<string, EncodedResource>, problems: PublishProblem[], origins: ResourceOrigins, sibling?: TypeSnapshot): void {
+  const before = previous.resources.get(name);
+  const twin = sibling?.resources.get(name);
+  if (before !== undefined && isEncodingOf(before, resource)) {
+    // Reused as it is, so reported as it is: a left-out host stays reported until it is fixed.
+    for (const rejected of before.rejectedHosts ?? []) problems.push(rejectedHostProblem(kind, name, rejected, origins));
+  } else if (twin !== undefined && twin.source === resource) {
+    replaced.set(name, twin);
+  } else {
+    const encoded = encodeOrKeep(kind, name, resource, before, problems, origins);
+    if (encoded) replaced.set(name, encoded);
+  }
 }
 
 /**
@@ -173,18 +221,8 @@ function buildTypeFrom(kind: ResourceKind, resources: readonly object[], previou
     const name = resourceName(kind, resource);
     if (name === '' || names.has(name)) return undefined;
     names.add(name);
-    const before = previous.resources.get(name);
-    if (before !== undefined) known++;
-    const twin = sibling?.resources.get(name);
-    if (before !== undefined && isEncodingOf(before, resource)) {
-      // Reused as it is, so reported as it is: a left-out host stays reported until it is fixed.
-      for (const rejected of before.rejectedHosts ?? []) found.push(rejectedHostProblem(kind, name, rejected, origins));
-    } else if (twin !== undefined && twin.source === resource) {
-      replaced.set(name, twin);
-    } else {
-      const encoded = encodeOrKeep(kind, name, resource, before, found, origins);
-      if (encoded) replaced.set(name, encoded);
-    }
+    if (previous.resources.has(name)) known++;
+    takeResource(kind, name, resource, previous, replaced, found, origins, sibling);
   }
   problems.push(...found);
   const removed = known === previous.resources.size ? [] : [...previous.resources.keys()].filter((name) => !names.has(name));
@@ -516,6 +554,8 @@ function deriveType(kind: ResourceKind, previous: TypeSnapshot, replaced: Readon
   // The wildcard set keeps its names when no name comes or goes and none changes side.
   const sameWildcardNames = removed.length === 0 && changed.every((name) => previous.resources.get(name)?.inWildcard === resources.get(name)?.inWildcard);
   const wildcard = sameWildcardNames ? (): readonly string[] => previous.wildcardNames : (): readonly string[] => [...resources.values()].filter((r) => r.inWildcard).map((r) => r.name);
-  const namespaces = kind === 'virtualHost' ? namespacesOf(resources.keys()) : previous.namespaces;
+  // Namespaces (VHDS) change only when a name comes or goes.
+  const sameNames = removed.length === 0 && outgoing.length === incoming.length;
+  const namespaces = kind === 'virtualHost' && !sameNames ? namespacesOf(resources.keys()) : previous.namespaces;
   return new Type(kind, resources, sum, wildcardSum, wildcard, namespaces, { fromVersion: previous.version, changed, removed: removed.sort(compareStrings) });
 }

@@ -33,6 +33,28 @@ export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
 }
 
 /**
+ * `fieldNumber` holding a google.protobuf.Any whose value is `pieces` concatenated, written once
+ * into memory of its own (see ownedCopy): a large value (a whole route table, assembled from its
+ * hosts' parts) is copied once, not once per level of framing. The value is the field's last
+ * `valueLength` bytes.
+ */
+export function anyField(fieldNumber: number, typeUrl: string, pieces: readonly Uint8Array[]): { field: Buffer; valueLength: number } {
+  let valueLength = 0;
+  for (const piece of pieces) valueLength += piece.length;
+  const typeUrlField = stringField(1, typeUrl);
+  const valueHeader = Buffer.concat([encodeVarint(2 * 8 + WIRE_TYPE_LENGTH_DELIMITED), encodeVarint(valueLength)]);
+  const anyLength = typeUrlField.length + valueHeader.length + valueLength;
+  const header = Buffer.concat([encodeVarint(fieldNumber * 8 + WIRE_TYPE_LENGTH_DELIMITED), encodeVarint(anyLength), typeUrlField, valueHeader]);
+  const field = Buffer.allocUnsafeSlow(header.length + valueLength);
+  let offset = header.copy(field, 0);
+  for (const piece of pieces) {
+    field.set(piece, offset);
+    offset += piece.length;
+  }
+  return { field, valueLength };
+}
+
+/**
  * `buffer` in memory of its own, exactly its size. Buffers under 4 KiB are slices of shared 8 KiB
  * slabs (Node's and protobufjs's pools), and a slice kept for as long as a resource is served keeps
  * its whole slab: at 10,000 Ingresses the cache's resources held 174 MiB of slabs for 79 MiB of
