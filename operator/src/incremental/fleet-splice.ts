@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { IrCertificate, IrCluster, IrFleet, IrHttps, IrVirtualHost } from '../ir/types.js';
 import { compareHosts } from '../translate/route-table.js';
 import { compareStrings } from '../util/compare.js';
+import { Memo } from '../util/memo.js';
 import type { Scope } from './fleet-index.js';
 
 const isIngress = (origin: string): boolean => origin.startsWith('Ingress ');
@@ -59,32 +60,52 @@ function spliceVirtualHosts(previous: readonly IrVirtualHost[], part: readonly I
  * from before. A cluster no Ingress routes to any more is gone.
  */
 function spliceClusters(previous: readonly IrCluster[], part: readonly IrCluster[], refs: ReadonlySet<string>): IrCluster[] {
+  const { byName, byOrigin } = CLUSTER_USERS.get(previous);
   const fresh = new Map(part.map((c) => [c.name, c]));
-  const result: IrCluster[] = [];
-  for (const cluster of previous) {
-    if (!fresh.has(cluster.name) && !usedBy(cluster, refs)) {
-      result.push(cluster); // outside the scope: the very same object
-      continue;
-    }
+  // The clusters the part brings again, and those the scope's objects made: the rest stay as they are.
+  const touched = new Set<number>();
+  for (const name of fresh.keys()) {
+    const index = byName.get(name);
+    if (index !== undefined) touched.add(index);
+  }
+  for (const ref of refs) for (const index of byOrigin.get(ref) ?? []) touched.add(index);
+  const result: (IrCluster | undefined)[] = [...previous];
+  let changed = false;
+  for (const index of touched) {
+    const cluster = previous[index] as IrCluster;
     const kept = cluster.origins.filter((o) => isIngress(o) && !refs.has(o));
     const update = fresh.get(cluster.name);
     fresh.delete(cluster.name);
-    if (update) result.push(withOrigins(update, [...kept, ...update.origins], cluster));
-    else if (kept.length > 0) result.push(withOrigins(cluster, [...kept, ...cluster.origins.filter((o) => !isIngress(o))], cluster));
+    let spliced: IrCluster | undefined;
+    if (update) spliced = withOrigins(update, [...kept, ...update.origins], cluster);
+    else if (kept.length > 0) spliced = withOrigins(cluster, [...kept, ...cluster.origins.filter((o) => !isIngress(o))], cluster);
+    result[index] = spliced; // undefined: no Ingress routes to it any more
+    changed ||= spliced !== cluster;
   }
-  // Walked in the previous (sorted) order: only clusters new to the fleet need sorting in.
+  if (!changed && fresh.size === 0) return previous as IrCluster[];
+  const clusters = result.filter((c): c is IrCluster => c !== undefined);
+  // In the previous (sorted) order: only clusters new to the fleet need sorting in.
   if (fresh.size > 0) {
-    result.push(...fresh.values());
-    result.sort((a, b) => compareStrings(a.name, b.name));
+    clusters.push(...fresh.values());
+    clusters.sort((a, b) => compareStrings(a.name, b.name));
   }
-  return sameElements(result, previous);
+  return sameElements(clusters, previous);
 }
 
-/** Whether one of `refs` made the cluster (a plain loop: it runs for every cluster of the fleet). */
-function usedBy(cluster: IrCluster, refs: ReadonlySet<string>): boolean {
-  for (const origin of cluster.origins) if (refs.has(origin)) return true;
-  return false;
-}
+/** Where each cluster of a list is, by name and by every object that made it: once per list. */
+const CLUSTER_USERS = new Memo((clusters: readonly IrCluster[]) => {
+  const byName = new Map<string, number>();
+  const byOrigin = new Map<string, number[]>();
+  clusters.forEach((cluster, index) => {
+    byName.set(cluster.name, index);
+    for (const origin of cluster.origins) {
+      const users = byOrigin.get(origin);
+      if (users) users.push(index);
+      else byOrigin.set(origin, [index]);
+    }
+  });
+  return { byName, byOrigin };
+});
 
 /**
  * `previous` itself when `list` holds the very same objects in the same order: an edit that moves

@@ -62,10 +62,18 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   const { name, virtual_hosts: hosts, ...rest } = table;
   const ownViolations = validateMessage(RESOURCE_TYPES.routeConfiguration, rest);
   if (ownViolations.length > 0) throw new InvalidResourceError(ownViolations);
-  const previous = new Map<string, HostPart>();
-  for (const part of (previousSource && partsOfTable.get(previousSource)) ?? []) previous.set(part.source.name ?? '', part);
-  const parts: HostPart[] = (hosts ?? []).flatMap((host) => {
-    const before = previous.get(host.name ?? '');
+  const previousParts = (previousSource && partsOfTable.get(previousSource)) ?? [];
+  // By name, built only when a host is not where it was: usually all but a few hosts are the very
+  // objects of the previous table, in the same places.
+  let byName: Map<string, HostPart> | undefined;
+  const partBefore = (host: VirtualHost, index: number): HostPart | undefined => {
+    const inPlace = previousParts[index];
+    if (inPlace?.source === host) return inPlace;
+    byName ??= new Map(previousParts.map((part) => [part.source.name ?? '', part]));
+    return byName.get(host.name ?? '');
+  };
+  const parts: HostPart[] = (hosts ?? []).flatMap((host, index) => {
+    const before = partBefore(host, index);
     if (before && before.source === host) return [before];
     // Equal content in another object: the bytes are kept, and the part remembers the object it
     // was handed this time, so the next publish handing it over again does not compare again.

@@ -20,16 +20,16 @@ export function virtualHostNamespace(resourceName: string): string | undefined {
   return slash < 0 ? undefined : resourceName.slice(0, slash);
 }
 
-// A virtual host the operator hands over again as the very same object gets the very same
-// renamed copy, so the cache recognises it without comparing it.
-const copies = new WeakMap<VirtualHost, VirtualHost>();
+// A virtual host the operator hands over again as the very same object, in the same table, gets
+// the very same renamed copy, so the cache recognises it without comparing it.
+const copies = new WeakMap<VirtualHost, { table: string; copy: VirtualHost }>();
 
-function renamed(host: VirtualHost, name: string): VirtualHost {
-  const copy = copies.get(host);
-  if (copy?.name === name) return copy;
-  const fresh = { ...host, name };
-  copies.set(host, fresh);
-  return fresh;
+function renamed(host: VirtualHost, table: string): VirtualHost {
+  const known = copies.get(host);
+  if (known?.table === table) return known.copy;
+  const copy = { ...host, name: virtualHostResourceName(table, host.name ?? '') };
+  copies.set(host, { table, copy });
+  return copy;
 }
 
 export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): FleetView {
@@ -39,7 +39,7 @@ export function withVirtualHostDiscovery(resources: FleetResources, origins: Res
     const { virtual_hosts: hosts, ...rest } = routeConfiguration;
     const routeConfigurationName = rest.name ?? '';
     routeConfigurations.push({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
-    for (const host of hosts ?? []) virtualHosts.push(renamed(host, virtualHostResourceName(routeConfigurationName, host.name ?? '')));
+    for (const host of hosts ?? []) virtualHosts.push(renamed(host, routeConfigurationName));
   }
   virtualHosts.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   return {

@@ -15,6 +15,8 @@ export interface HostEntry {
   /** The Envoy table and the virtual host in it that serve the host. */
   routeConfig: RouteConfiguration;
   virtualHost: VirtualHost;
+  /** The table's own fields, as its host tables have them (tableFields). */
+  fields: TableFields;
 }
 
 /**
@@ -25,10 +27,11 @@ export function hostEntries(tables: readonly RouteConfiguration[]): { hosts: Map
   const hosts = new Map<string, HostEntry>();
   let anyHost: RouteConfiguration | undefined;
   for (const routeConfig of tables) {
+    const fields = tableFields(routeConfig);
     for (const virtualHost of routeConfig.virtual_hosts ?? []) {
       for (const domain of virtualHost.domains ?? []) {
         if (domain === '*') anyHost ??= routeConfig;
-        else if (isDialableHost(domain) && !hosts.has(domain)) hosts.set(domain, { routeConfig, virtualHost });
+        else if (isDialableHost(domain) && !hosts.has(domain)) hosts.set(domain, { routeConfig, virtualHost, fields });
       }
     }
   }
@@ -48,8 +51,7 @@ export interface HostView {
  * a few are as before: the same Envoy virtual host (the envoy stage hands an unchanged one over
  * again), in a table of the same name and fields, made by the same objects, is the very same view.
  */
-export function hostView(host: string, { routeConfig, virtualHost }: HostEntry, origins: string[]): HostView {
-  const fields = tableFields(routeConfig);
+export function hostView(host: string, { routeConfig, virtualHost, fields }: HostEntry, origins: string[]): HostView {
   const tableName = routeConfig.name ?? '';
   const tableConfigs = routeConfig.typed_per_filter_config;
   const remembered = HOST_VIEWS.get(virtualHost);
