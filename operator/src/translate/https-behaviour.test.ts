@@ -66,17 +66,19 @@ describe('a host that asked for TLS and has no usable certificate', () => {
   const HOST = 'broken.example.com';
   const ACME = '/.well-known/acme-challenge/Yq1zO2nV8c';
   let ca: KeyPair;
-  const pairs: Record<'good' | 'other' | 'expired' | 'otherName' | 'fallback', KeyPair> = {} as never;
+  const pairs: Record<'good' | 'other' | 'expired' | 'otherName' | 'fallback' | 'future' | 'wildExpired', KeyPair> = {} as never;
 
   beforeAll(async () => {
     ca = await createCa('https-behaviour test CA', 3650 * DAY, NOW - 400 * DAY);
     const issue = (dnsNames: string[], lifetimeMs = 90 * DAY, now = NOW - DAY): Promise<KeyPair> => issueServerCertificate(ca, { dnsNames, lifetimeMs, now });
-    [pairs.good, pairs.other, pairs.expired, pairs.otherName, pairs.fallback] = await Promise.all([
+    [pairs.good, pairs.other, pairs.expired, pairs.otherName, pairs.fallback, pairs.future, pairs.wildExpired] = await Promise.all([
       issue([HOST]),
       issue([HOST]),
       issue([HOST], 30 * DAY, NOW - 60 * DAY),
       issue(['elsewhere.example.com']),
       issue(['ingress.example.com']),
+      issue([HOST], 90 * DAY, NOW + 2 * DAY),
+      issue(['*.example.com'], 30 * DAY, NOW - 60 * DAY),
     ]);
   });
 
@@ -103,7 +105,7 @@ data: {tls.crt: ${b64(crt)}, tls.key: ${b64(key)}}
     'name mismatch': /the certificate of Secret web\/site-tls does not name host broken.example.com/,
   };
 
-  const manifests = (options: { secret?: string; annotations?: Record<string, string>; defaultCertificate?: boolean; nginx?: boolean; tls?: string }): string[] => {
+  const manifests = (options: { secret?: string; secrets?: string[]; annotations?: Record<string, string>; defaultCertificate?: boolean; nginx?: boolean; tls?: string; moreHosts?: string[] }): string[] => {
     const parameters = options.defaultCertificate || options.nginx === false;
     const spec = [...(options.defaultCertificate ? ['tls: {defaultCertificate: {namespace: platform, name: fallback}}'] : []), ...(options.nginx === false ? ['annotationFamilies: {nginx: false}'] : [])];
     return [
@@ -116,6 +118,7 @@ ${parameters ? '  parameters: {apiGroup: portico.dev, kind: IngressClassParamete
       ...(parameters ? [`apiVersion: portico.dev/v1alpha1\nkind: IngressClassParameters\nmetadata: {name: edge, namespace: platform}\nspec:\n  ${spec.join('\n  ')}\n`] : []),
       ...(options.defaultCertificate ? [secret('fallback', pairs.fallback.cert + ca.cert, pairs.fallback.key, 'platform')] : []),
       ...(options.secret ? [options.secret] : []),
+      ...(options.secrets ?? []),
       `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: web}\nspec: {ports: [{name: http, port: 80}]}\n`,
       `apiVersion: v1\nkind: Service\nmetadata: {name: solver, namespace: web}\nspec: {ports: [{name: http, port: 8089}]}\n`,
       `apiVersion: networking.k8s.io/v1
@@ -125,9 +128,7 @@ spec:
   ingressClassName: nginx
   tls: [${options.tls ?? `{hosts: [${HOST}], secretName: site-tls}`}]
   rules:
-    - host: ${HOST}
-      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
-`,
+${[HOST, ...(options.moreHosts ?? [])].map((host) => `    - host: ${host}\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n`).join('')}`,
       // cert-manager's HTTP-01 solver, while it issues the certificate.
       `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -226,5 +227,88 @@ spec:
     expect(warningsOn(fixed, 'site')).toEqual([]);
     const plain = translate(...manifests({ tls: '' }));
     expect(simulateRequest(routeTable(fleetOf(plain, 'nginx').resources, 'http') as RouteConfiguration, HOST, '/')).toMatchObject({ status: 'routed', cluster: 'web/web/80' });
+  });
+
+  // docs/tls.md step 2: a rule host no entry lists, named by a certificate of its Ingress. When
+  // that certificate expires (or is not valid yet) the host still asked for TLS: it moves to the
+  // default certificate, or fails closed, as a listed host would; never to plain HTTP.
+  describe('a rule host no entry lists, named by a certificate of its Ingress', () => {
+    const UNLISTED = `{secretName: site-tls}`;
+    const OUTSIDE_VALIDITY: Record<string, { secret: () => string; problem: RegExp }> = {
+      expired: { secret: () => secret('site-tls', pairs.expired.cert + ca.cert, pairs.expired.key), problem: /^spec\.tls\[0\]\.secretName: Secret web\/site-tls has expired: the certificate in tls\.crt ended at / },
+      'not valid yet': { secret: () => secret('site-tls', pairs.future.cert + ca.cert, pairs.future.key), problem: /^spec\.tls\[0\]\.secretName: Secret web\/site-tls is not valid yet: the certificate in tls\.crt starts at / },
+    };
+
+    describe.each(Object.keys(OUTSIDE_VALIDITY))('%s', (kind) => {
+      const { secret: covering, problem } = OUTSIDE_VALIDITY[kind] as { secret: () => string; problem: RegExp };
+
+      it('keeps plain HTTP redirected to HTTPS and serves no certificate for the host, when the class has no default certificate', () => {
+        const translated = translate(...manifests({ tls: UNLISTED, secret: covering() }));
+        const resources = fleetOf(translated, 'nginx').resources;
+        const http = routeTable(resources, 'http') as RouteConfiguration;
+        expect(simulateRequest(http, HOST, '/login?next=/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/login?next=/` });
+        expect(simulateRequest(http, HOST, ACME)).toMatchObject({ status: 'routed', cluster: 'web/solver/8089' });
+        const https = httpsOf(resources);
+        if (https) expect(https.serverNames).not.toContain(HOST);
+        if (https) expect(https.defaultChain).toBe(false);
+        expect(resources.secrets).toEqual([]);
+        for (const table of resources.routeConfigurations) expect(table.virtual_hosts?.find((v) => v.name === HOST)?.response_headers_to_add).toBeUndefined();
+        const [message, ...others] = warningsOn(translated, 'site');
+        expect(others).toEqual([]);
+        expect(message).toMatch(problem);
+        expect(message).toContain(`; the class has no default certificate, so plain-HTTP requests for ${HOST} are redirected to HTTPS, which fails until the Secret is fixed (set nginx.ingress.kubernetes.io/ssl-redirect: "false" on this Ingress to serve it over plain HTTP meanwhile)`);
+        expect(message).not.toMatch(/BEGIN|PRIVATE/);
+        for (const pair of Object.values(pairs)) expect(message).not.toContain(pair.key.split('\n')[1]);
+      });
+
+      it('puts the host on the default certificate, redirected, when the class has one', () => {
+        const translated = translate(...manifests({ tls: UNLISTED, secret: covering(), defaultCertificate: true }));
+        const resources = fleetOf(translated, 'nginx').resources;
+        expect(httpsOf(resources)).toEqual({ serverNames: [], defaultChain: true });
+        expect(resources.secrets.map((s) => s.name)).toEqual(['platform/fallback']);
+        const http = routeTable(resources, 'http') as RouteConfiguration;
+        expect(simulateRequest(http, HOST, '/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/` });
+        expect(simulateRequest(routeTable(resources, 'https') as RouteConfiguration, HOST, '/', { 'x-forwarded-proto': 'https' })).toMatchObject({ status: 'routed', cluster: 'web/web/80' });
+        const [message, ...others] = warningsOn(translated, 'site');
+        expect(others).toEqual([]);
+        expect(message).toMatch(problem);
+        expect(message).toMatch(new RegExp(`; ${HOST.replace(/\./g, '\\.')} uses the class's default certificate$`));
+      });
+    });
+
+    it('uses the certificate while it is valid (as before)', () => {
+      const translated = translate(...manifests({ tls: UNLISTED, secret: secret('site-tls', pairs.good.cert + ca.cert, pairs.good.key) }));
+      const resources = fleetOf(translated, 'nginx').resources;
+      expect(httpsOf(resources)).toEqual({ serverNames: [HOST], defaultChain: false });
+      expect(resources.secrets.map((s) => s.name)).toEqual(['web/site-tls']);
+      expect(simulateRequest(routeTable(resources, 'http') as RouteConfiguration, HOST, '/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/` });
+      expect(warningsOn(translated, 'site')).toEqual([]);
+    });
+
+    it('prefers a valid certificate of a later entry to an expired one of an earlier entry', () => {
+      const translated = translate(...manifests({ tls: `{secretName: old-tls}, ${UNLISTED}`, secrets: [secret('old-tls', pairs.expired.cert + ca.cert, pairs.expired.key), secret('site-tls', pairs.good.cert + ca.cert, pairs.good.key)] }));
+      const resources = fleetOf(translated, 'nginx').resources;
+      expect(httpsOf(resources)).toEqual({ serverNames: [HOST], defaultChain: false });
+      expect(resources.secrets.map((s) => s.name)).toEqual(['web/site-tls']);
+      // The expired Secret decides no host: its warning says only what is wrong with it.
+      expect(warningsOn(translated, 'site')).toEqual([expect.stringMatching(/^spec\.tls\[0\]\.secretName: Secret web\/old-tls has expired: the certificate in tls\.crt ended at [^;]*$/)]);
+    });
+
+    it('names, in one warning, the listed host and the unlisted hosts its expired wildcard certificate names; a host it does not name stays on plain HTTP', () => {
+      const translated = translate(...manifests({ tls: `{hosts: [${HOST}], secretName: site-tls}`, secret: secret('site-tls', pairs.wildExpired.cert + ca.cert, pairs.wildExpired.key), moreHosts: ['api.example.com', 'example.org'] }));
+      const http = routeTable(fleetOf(translated, 'nginx').resources, 'http') as RouteConfiguration;
+      for (const host of [HOST, 'api.example.com']) expect(simulateRequest(http, host, '/'), host).toMatchObject({ status: 'redirect', code: 308, location: `https://${host}/` });
+      expect(simulateRequest(http, 'example.org', '/')).toMatchObject({ status: 'routed', cluster: 'web/web/80' });
+      const [message, ...others] = warningsOn(translated, 'site');
+      expect(others).toEqual([]);
+      expect(message).toMatch(/^spec\.tls\[0\]\.secretName: Secret web\/site-tls has expired: /);
+      expect(message).toContain(`so plain-HTTP requests for ${HOST}, api.example.com are redirected to HTTPS, which fails until the Secret is fixed (set nginx.ingress.kubernetes.io/ssl-redirect: "false" on this Ingress to serve them over plain HTTP meanwhile)`);
+    });
+
+    it('cannot be judged from a Secret whose key does not match its certificate: the host stays on plain HTTP', () => {
+      const translated = translate(...manifests({ tls: UNLISTED, secret: secret('site-tls', pairs.expired.cert + ca.cert, pairs.good.key) }));
+      expect(simulateRequest(routeTable(fleetOf(translated, 'nginx').resources, 'http') as RouteConfiguration, HOST, '/')).toMatchObject({ status: 'routed', cluster: 'web/web/80' });
+      expect(warningsOn(translated, 'site')).toEqual([expect.stringMatching(/^spec\.tls\[0\]\.secretName: Secret web\/site-tls has a tls\.key that does not match the certificate in tls\.crt$/)]);
+    });
   });
 });

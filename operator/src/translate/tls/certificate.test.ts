@@ -36,6 +36,18 @@ describe('checkTlsSecret', () => {
     expect(checkTlsSecret(good, NOW + 31 * DAY)).toMatchObject({ ok: false, problem: expect.stringMatching(/^has expired: the certificate in tls.crt ended at/) });
   });
 
+  it('keeps the names of a certificate refused only for its validity period, and of no other refused one', async () => {
+    const good = secret({ 'tls.crt': leaf.cert + ca.cert, 'tls.key': leaf.key });
+    expect(checkTlsSecret(good, NOW - 2 * 3600_000)).toMatchObject({ ok: false, dnsNames: ['a.example.com'] });
+    expect(checkTlsSecret(good, NOW + 31 * DAY)).toMatchObject({ ok: false, dnsNames: ['a.example.com'] });
+    const expired = await createCa('expired intermediate', 5 * DAY, NOW - 10 * DAY);
+    expect(checkTlsSecret(secret({ 'tls.crt': leaf.cert + expired.cert, 'tls.key': leaf.key }), NOW)).toMatchObject({ ok: false, dnsNames: ['a.example.com'] });
+    // A key that is not the certificate's: which of the two was meant is unknown, so no names.
+    const other = await issueServerCertificate(ca, { dnsNames: ['b.example.com'], now: NOW });
+    expect(checkTlsSecret(secret({ 'tls.crt': leaf.cert, 'tls.key': other.key }), NOW + 31 * DAY)).not.toHaveProperty('dnsNames');
+    expect(checkTlsSecret(secret({ 'tls.crt': 'garbage', 'tls.key': leaf.key }), NOW)).not.toHaveProperty('dnsNames');
+  });
+
   it('tolerates a few minutes of clock skew at the start, so a certificate issued just now elsewhere is served', () => {
     const good = secret({ 'tls.crt': leaf.cert, 'tls.key': leaf.key });
     const start = Date.parse(new X509Certificate(leaf.cert).validFrom);

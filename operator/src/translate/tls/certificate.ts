@@ -1,6 +1,7 @@
 // A kubernetes.io/tls Secret → a certificate Envoy can serve, or why it cannot be. Checked here
 // because Envoy would reject a bad SDS Secret with nothing the Ingress's owner can see: the PEM
 // must parse, the key must match the leaf, and every certificate of the chain must be valid now.
+// A certificate refused only for its validity period still tells the names it would cover.
 // Parsing is memoised per Secret object (objects are immutable snapshots); the clock is a
 // parameter, so translation stays pure.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -30,7 +31,18 @@ interface Validity {
 }
 
 type Parsed = { ok: true; certificate: ServableCertificate; validity: Validity[] } | { ok: false; problem: string };
-export type CertificateCheck = { ok: true; certificate: ServableCertificate } | { ok: false; problem: string };
+export type CertificateCheck =
+  | { ok: true; certificate: ServableCertificate }
+  | {
+      ok: false;
+      problem: string;
+      /**
+       * Set only when the certificate is sound but outside its validity period (expired, or not
+       * valid yet): the DNS names of its leaf, lowercase. It cannot be served, yet it still tells
+       * which hosts its Secret was meant for (tls-hosts.ts: such a host asked for TLS).
+       */
+      dnsNames?: string[];
+    };
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const parsedSecrets = new WeakMap<V1Secret, Parsed>();
@@ -44,8 +56,9 @@ export function checkTlsSecret(secret: V1Secret, now: number): CertificateCheck 
   }
   if (!parsed.ok) return parsed;
   for (const { what, fromMs, toMs } of parsed.validity) {
-    if (now + CLOCK_SKEW_MS < fromMs) return { ok: false, problem: `is not valid yet: ${what} in tls.crt starts at ${new Date(fromMs).toISOString()}` };
-    if (now > toMs) return { ok: false, problem: `has expired: ${what} in tls.crt ended at ${new Date(toMs).toISOString()}` };
+    const { dnsNames } = parsed.certificate;
+    if (now + CLOCK_SKEW_MS < fromMs) return { ok: false, problem: `is not valid yet: ${what} in tls.crt starts at ${new Date(fromMs).toISOString()}`, dnsNames };
+    if (now > toMs) return { ok: false, problem: `has expired: ${what} in tls.crt ended at ${new Date(toMs).toISOString()}`, dnsNames };
   }
   return { ok: true, certificate: parsed.certificate };
 }

@@ -6,7 +6,10 @@
 // leaves the host on the class's default certificate, with a warning on the Ingress: one bad
 // Secret never takes other hosts down. Without a default certificate the host has no certificate
 // at all, yet it still asked for TLS: it stays redirected to HTTPS (https-redirect.ts), where the
-// handshake fails, rather than be served in plaintext (fail closed); the warning says so.
+// handshake fails, rather than be served in plaintext (fail closed); the warning says so. A rule
+// host no entry lists asked for TLS too when a certificate of its Ingress names it but is expired
+// or not valid yet (it is used when valid: its expiry must not drop the host to plain HTTP); a
+// Secret that is missing or cannot be read as a certificate with its key names no host.
 import type { V1Ingress } from '../../store/cluster-state.js';
 import { objectRef } from '../../store/cluster-state.js';
 import type { Severity } from '../../diagnostics/diagnostic.js';
@@ -69,7 +72,10 @@ export class TlsHostTable {
   offer(ingress: V1Ingress, ruleHosts: readonly string[], report: Reporter, plainHttp: PlainHttpPolicy): void {
     const ref = objectRef('Ingress', ingress.metadata);
     const routed = new Set(ruleHosts);
-    const entries = (ingress.spec?.tls ?? []).map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, routed, plainHttp, report));
+    const specs = ingress.spec?.tls ?? [];
+    const unlisted = this.unlistedHosts(ingress, specs, ruleHosts);
+    const coveredBy = (i: number): string[] => [...unlisted].filter(([, j]) => j === i).map(([host]) => host);
+    const entries = specs.map((tls, i) => this.readEntry(ingress, tls, `spec.tls[${i}]`, routed, coveredBy(i), plainHttp, report));
     const used = new Set<Entry>();
     for (const entry of entries) {
       for (const host of entry.hosts) {
@@ -81,11 +87,9 @@ export class TlsHostTable {
       }
     }
     // ingress-nginx: a rule host no entry lists still uses an entry's Secret if its certificate covers the host.
-    const listed = new Set(entries.flatMap((entry) => entry.hosts));
-    for (const host of ruleHosts) {
-      if (listed.has(host) || host === '*') continue;
-      const covering = entries.find((entry) => entry.certificate && certificateCovers(entry.certificate.dnsNames, host));
-      if (covering && this.claim(host, covering, ref, plainHttp, report)) used.add(covering);
+    for (const [host, i] of unlisted) {
+      const covering = entries[i] as Entry;
+      if (this.claim(host, covering, ref, plainHttp, report)) used.add(covering);
     }
     for (const { field, secret, certificate } of used) {
       if (!secret || !certificate || certificate.notAfterMs - this.secrets.now >= EXPIRY_WARNING_MS) continue;
@@ -134,7 +138,31 @@ export class TlsHostTable {
     return byCertificate;
   }
 
-  private readEntry(ingress: V1Ingress, tls: { hosts?: string[]; secretName?: string }, field: string, routed: ReadonlySet<string>, plainHttp: PlainHttpPolicy, report: Reporter): Entry {
+  /**
+   * The rule hosts no entry lists that an entry's certificate names, with that entry's index: the
+   * first entry whose usable certificate names the host, else the first whose certificate names it
+   * but is outside its validity period (the host then asked for TLS: it gets the default
+   * certificate, or fails closed, as a listed host with that Secret would). Reports nothing.
+   */
+  private unlistedHosts(ingress: V1Ingress, specs: readonly { hosts?: string[]; secretName?: string }[], ruleHosts: readonly string[]): Map<string, number> {
+    const listed = new Set(specs.flatMap((tls) => (tls.hosts ?? []).flatMap((raw) => {
+      const host = normalizeHost(raw);
+      return 'error' in host ? [] : [host.host];
+    })));
+    const namespace = ingress.metadata?.namespace ?? 'default';
+    const checks = specs.map(({ secretName }) => (secretName && !secretName.includes('/') ? this.secrets.certificate(`${namespace}/${secretName}`) : undefined));
+    const unlisted = new Map<string, number>();
+    for (const host of ruleHosts) {
+      if (listed.has(host) || host === '*') continue;
+      let i = checks.findIndex((check) => check?.ok === true && certificateCovers(check.certificate.dnsNames, host));
+      if (i < 0) i = checks.findIndex((check) => check?.ok === false && check.dnsNames !== undefined && certificateCovers(check.dnsNames, host));
+      if (i >= 0) unlisted.set(host, i);
+    }
+    return unlisted;
+  }
+
+  /** @param covered rule hosts no entry lists that this entry's certificate names (unlistedHosts). */
+  private readEntry(ingress: V1Ingress, tls: { hosts?: string[]; secretName?: string }, field: string, routed: ReadonlySet<string>, covered: readonly string[], plainHttp: PlainHttpPolicy, report: Reporter): Entry {
     const hosts: string[] = [];
     (tls.hosts ?? []).forEach((raw, j) => {
       const host = normalizeHost(raw);
@@ -144,8 +172,9 @@ export class TlsHostTable {
     });
     const secretName = tls.secretName ?? '';
     const namespace = ingress.metadata?.namespace ?? 'default';
-    // The hosts whose certificate this entry decides: its Ingress routes them and no older one has taken them.
-    const deciding = hosts.filter((host) => routed.has(host) && !this.hosts.has(host));
+    // The hosts whose certificate this entry decides: its Ingress routes them (listed, or named by
+    // its certificate) and no older one has taken them.
+    const deciding = [...hosts.filter((host) => routed.has(host)), ...covered].filter((host) => !this.hosts.has(host));
     if (secretName === '') {
       if (hosts.length > 0 && !this.fallback) report('warning', `${field}: no secretName${this.fallbackNote(deciding, plainHttp, 'the entry names a Secret')}`);
       return { field, hosts };
