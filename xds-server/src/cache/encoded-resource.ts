@@ -3,7 +3,7 @@
 // receives it.
 import { RESOURCE_TYPES, encodeMessage, typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
-import { anyField } from '../protos/wire-format.js';
+import { anyField, anyFieldHeader, ownedCopy } from '../protos/wire-format.js';
 import { contentVersion, resourceDigest } from './content-version.js';
 import type { Digest } from './content-version.js';
 import { validateMessage } from '../protos/validate.js';
@@ -24,8 +24,13 @@ export interface EncodedResource {
   readonly digest: Digest;
   /** The encoded resource message (the Any's value). */
   readonly bytes: Buffer;
-  /** `resources` field of a DiscoveryResponse holding this resource, ready to concatenate. */
-  readonly responseField: Buffer;
+  /**
+   * The `resources` field of a DiscoveryResponse holding this resource, as pieces to concatenate:
+   * one buffer, or for a route table a header and the table's pieces (its hosts' parts, which the
+   * next publish's table shares), so a one-host edit does not copy a 5 MB table into one buffer
+   * that a response then copies again.
+   */
+  readonly responseParts: readonly Buffer[];
   /**
    * Whether wildcard subscribers (Envoy) receive it. Listeners with an api_listener exist for
    * proxyless gRPC clients, which ask for them by name; Envoy would log a rejection for each one.
@@ -71,20 +76,35 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
   };
   const { pieces, version } = kind === 'routeConfiguration' ? encodeRouteTable(resource, same ? previous.source : undefined, collect) : encodeChecked(kind, resource);
   if (same && previous.version === version && rejectedHosts.length === 0 && (previous.rejectedHosts ?? []).length === 0) return previous;
-  const { field: responseField, valueLength } = anyField(RESOURCES_FIELD, typeUrlOf(kind), pieces);
   const endpointsName = kind === 'cluster' ? edsServiceName(name, resource) : undefined;
-  return {
+  const fields = {
     kind,
     name,
     version,
     digest: resourceDigest(name, version),
-    // The Any's value is the field's last bytes: one buffer holds both.
-    bytes: responseField.subarray(responseField.length - valueLength),
-    responseField,
     inWildcard: !(kind === 'listener' && hasApiListener(resource)),
     ...(endpointsName === undefined ? {} : { endpointsName }),
     source: resource,
     ...(rejectedHosts.length > 0 ? { rejectedHosts } : {}),
+  };
+  if (pieces.length === 1) {
+    const [value] = pieces as [Uint8Array];
+    const field = anyField(RESOURCES_FIELD, typeUrlOf(kind), value);
+    // The Any's value is the field's last bytes: one buffer holds both.
+    return { ...fields, bytes: field.subarray(field.length - value.length), responseParts: [field] };
+  }
+  const valueLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  // Pieces are kept as long as the resource is served: memory of their own (see ownedCopy).
+  const kept = pieces.map((piece) => ownedCopy(Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
+  let bytes: Buffer | undefined;
+  return {
+    ...fields,
+    // Whole only for what needs it whole (a Delta client's copy, /debug): once, when first asked.
+    get bytes(): Buffer {
+      bytes ??= Buffer.concat(kept, valueLength);
+      return bytes;
+    },
+    responseParts: [ownedCopy(anyFieldHeader(RESOURCES_FIELD, typeUrlOf(kind), valueLength)), ...kept],
   };
 }
 

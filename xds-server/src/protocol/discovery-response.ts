@@ -21,7 +21,7 @@ export interface ResponseHeader {
 /** Everything but the nonce; callers may reuse it for every stream that gets the same resources. */
 export function encodeResponseBody(header: ResponseHeader, resources: Iterable<EncodedResource>): Buffer {
   const parts: Buffer[] = [stringField(VERSION_INFO, header.versionInfo)];
-  for (const resource of resources) parts.push(resource.responseField);
+  for (const resource of resources) parts.push(...resource.responseParts);
   parts.push(stringField(TYPE_URL, header.typeUrl));
   if (header.controlPlaneId) {
     parts.push(lengthDelimitedField(CONTROL_PLANE, stringField(CONTROL_PLANE_IDENTIFIER, header.controlPlaneId)));

@@ -33,25 +33,22 @@ export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
 }
 
 /**
- * `fieldNumber` holding a google.protobuf.Any whose value is `pieces` concatenated, written once
- * into memory of its own (see ownedCopy): a large value (a whole route table, assembled from its
- * hosts' parts) is copied once, not once per level of framing. The value is the field's last
- * `valueLength` bytes.
+ * The start of `fieldNumber` holding a google.protobuf.Any whose value, `valueLength` bytes long,
+ * follows it: tag, length, type_url, and the value's tag and length.
  */
-export function anyField(fieldNumber: number, typeUrl: string, pieces: readonly Uint8Array[]): { field: Buffer; valueLength: number } {
-  let valueLength = 0;
-  for (const piece of pieces) valueLength += piece.length;
+export function anyFieldHeader(fieldNumber: number, typeUrl: string, valueLength: number): Buffer {
   const typeUrlField = stringField(1, typeUrl);
   const valueHeader = Buffer.concat([encodeVarint(2 * 8 + WIRE_TYPE_LENGTH_DELIMITED), encodeVarint(valueLength)]);
   const anyLength = typeUrlField.length + valueHeader.length + valueLength;
-  const header = Buffer.concat([encodeVarint(fieldNumber * 8 + WIRE_TYPE_LENGTH_DELIMITED), encodeVarint(anyLength), typeUrlField, valueHeader]);
-  const field = Buffer.allocUnsafeSlow(header.length + valueLength);
-  let offset = header.copy(field, 0);
-  for (const piece of pieces) {
-    field.set(piece, offset);
-    offset += piece.length;
-  }
-  return { field, valueLength };
+  return Buffer.concat([encodeVarint(fieldNumber * 8 + WIRE_TYPE_LENGTH_DELIMITED), encodeVarint(anyLength), typeUrlField, valueHeader]);
+}
+
+/** `fieldNumber` holding a google.protobuf.Any of `value`, written once into memory of its own (see ownedCopy). */
+export function anyField(fieldNumber: number, typeUrl: string, value: Uint8Array): Buffer {
+  const header = anyFieldHeader(fieldNumber, typeUrl, value.length);
+  const field = Buffer.allocUnsafeSlow(header.length + value.length);
+  field.set(value, header.copy(field, 0));
+  return field;
 }
 
 /**
