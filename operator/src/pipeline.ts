@@ -64,17 +64,20 @@ export function envoyConfigOf(ir: IrTranslation): EnvoyConfig {
     return false;
   });
   const diagnostics = [...ir.diagnostics, ...bugs].sort((a, b) => compareStrings(a.object, b.object));
-  return { fleets: sound.map(fleetConfigOf), held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
+  return { fleets: sound.map((fleet) => fleetConfigOf(fleet)), held: held.sort((a, b) => compareStrings(a.ingressClass, b.ingressClass)), classes: ir.classes, diagnostics };
 }
 
-/** One sound IR fleet → what the xDS server is given for it. */
-export function fleetConfigOf(fleet: IrFleet): FleetConfig {
+/**
+ * One sound IR fleet → what the xDS server is given for it. `previous`: what the fleet was given
+ * before an edit (incremental translation), which parts of the new one are made from.
+ */
+export function fleetConfigOf(fleet: IrFleet, previous?: FleetConfig): FleetConfig {
   const built = toFleetResources(fleet);
   return {
     ingressClass: fleet.ingressClass,
     fleet: fleet.fleet,
     ...built,
-    grpc: grpcView(fleet, built),
+    grpc: grpcView(fleet, built, previous?.grpc),
     virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
     certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
   };

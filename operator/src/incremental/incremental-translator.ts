@@ -189,7 +189,7 @@ export class IncrementalTranslator {
     // Nothing can fail from here: commit.
     for (const { scope } of parts) base.diagnostics.forget(scope.refs);
     for (const { scope, diagnostics } of parts) for (const d of diagnostics) if (scope.refs.has(d.object)) base.diagnostics.add(d);
-    for (const { name, fleet, ir } of parts) base.fleets.set(name, { ...fleet, ir, config: ir === fleet.ir ? fleet.config : fleetConfigOf(ir) });
+    for (const { name, fleet, ir } of parts) base.fleets.set(name, { ...fleet, ir, config: ir === fleet.ir ? fleet.config : fleetConfigOf(ir, fleet.config) });
     for (const [key, ingress] of current) {
       if (ingress) base.ingresses.set(key, ingress);
       else base.ingresses.delete(key);

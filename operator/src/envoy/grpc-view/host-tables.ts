@@ -17,6 +17,9 @@ export interface HostEntry {
   virtualHost: VirtualHost;
   /** The table's own fields, as its host tables have them (tableFields). */
   fields: TableFields;
+  /** Where the virtual host is: the table's place in the tables given, and its own in the table. */
+  table: number;
+  slot: number;
 }
 
 /**
@@ -26,15 +29,15 @@ export interface HostEntry {
 export function hostEntries(tables: readonly RouteConfiguration[]): { hosts: Map<string, HostEntry>; anyHost: RouteConfiguration | undefined } {
   const hosts = new Map<string, HostEntry>();
   let anyHost: RouteConfiguration | undefined;
-  for (const routeConfig of tables) {
+  tables.forEach((routeConfig, table) => {
     const fields = tableFields(routeConfig);
-    for (const virtualHost of routeConfig.virtual_hosts ?? []) {
+    (routeConfig.virtual_hosts ?? []).forEach((virtualHost, slot) => {
       for (const domain of virtualHost.domains ?? []) {
         if (domain === '*') anyHost ??= routeConfig;
-        else if (isDialableHost(domain) && !hosts.has(domain)) hosts.set(domain, { routeConfig, virtualHost, fields });
+        else if (isDialableHost(domain) && !hosts.has(domain)) hosts.set(domain, { routeConfig, virtualHost, fields, table, slot });
       }
-    }
-  }
+    });
+  });
   return { hosts, anyHost };
 }
 
@@ -69,14 +72,14 @@ export function hostView(host: string, { routeConfig, virtualHost, fields }: Hos
 
 const HOST_VIEWS = new WeakMap<VirtualHost, { host: string; fields: TableFields; tableName: string; tableConfigs: RouteConfiguration['typed_per_filter_config']; origins: string[]; view: HostView }>();
 
-type TableFields = Omit<RouteConfiguration, 'virtual_hosts'>;
+export type TableFields = Omit<RouteConfiguration, 'virtual_hosts'>;
 
 /**
  * An Envoy table's own fields, as every host table made from it has them: worked out once per
  * table, and the very same object while their values stay the same (they come from constants), so
  * that host views can tell them unchanged by identity.
  */
-function tableFields(routeConfig: RouteConfiguration): TableFields {
+export function tableFields(routeConfig: RouteConfiguration): TableFields {
   const fields = TABLE_FIELDS.get(routeConfig);
   const name = routeConfig.name ?? '';
   const last = LAST_FIELDS.get(name);

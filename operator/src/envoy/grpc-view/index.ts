@@ -12,14 +12,16 @@
 // with the objects that made them. The xDS server adds this view to the SotW view only and keeps
 // API listeners out of wildcard (Envoy) subscriptions (EncodedResource.inWildcard).
 import type { FleetResources, GrpcView, Listener, ResourceOrigins, RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
-import { originsWhenRead, virtualHostResourceName } from '../../../../xds-server/src/index.js';
+import { virtualHostResourceName } from '../../../../xds-server/src/index.js';
 import type { IrFleet } from '../../ir/types.js';
 import { compareStrings } from '../../util/compare.js';
 import { apiListener } from './api-listener.js';
 import { virtualHostOrigins } from '../fleet-resources.js';
 import { irVirtualHostOf } from '../route-configuration.js';
-import { anyHostTable, hostEntries, hostView } from './host-tables.js';
-import { ANY_HOST_LISTENER } from './names.js';
+import { anyHostTable, hostEntries, hostView, tableFields } from './host-tables.js';
+import { rememberLayout, takenNames, updatedView, viewOrigins } from './view-update.js';
+import type { ViewLayout } from './view-update.js';
+import { ANY_HOST_LISTENER, hostRouteConfigurationName } from './names.js';
 import { LeftOutRoutes } from './virtual-host.js';
 
 export { accessControlIn } from './access-control.js';
@@ -27,14 +29,18 @@ export { apiListener } from './api-listener.js';
 export { ANY_HOST_LISTENER, ANY_HOST_ROUTE_CONFIGURATION, hostRouteConfigurationName } from './names.js';
 export { grpcRouteProblem } from './route-support.js';
 
-/** The gRPC view of an IR fleet, from the Envoy resources toFleetResources made of it. */
-export function grpcView(fleet: IrFleet, built: { resources: FleetResources; origins: ResourceOrigins }): GrpcView {
+/**
+ * The gRPC view of an IR fleet, from the Envoy resources toFleetResources made of it. `previous`:
+ * the fleet's view before an edit, which the new one is made from when only virtual hosts changed.
+ */
+export function grpcView(fleet: IrFleet, built: { resources: FleetResources; origins: ResourceOrigins }, previous?: GrpcView): GrpcView {
   // Each Envoy virtual host's origins are its IR host's: no record of every host is built for it.
   const hostOrigins = (tableName: string, virtualHost: VirtualHost): string[] => {
     const made = irVirtualHostOf(virtualHost);
     return made ? virtualHostOrigins(made) : recordedOrigins(built.origins)(tableName, virtualHost);
   };
-  return grpcViewOf(routeTablesByPreference(fleet), built.resources, built.origins, hostOrigins);
+  const tableNames = routeTablesByPreference(fleet);
+  return (previous && updatedView(previous, tableNames, built.resources, built.origins, hostOrigins)) ?? grpcViewOf(tableNames, built.resources, built.origins, hostOrigins);
 }
 
 /**
@@ -62,8 +68,8 @@ export function grpcViewOf(tableNames: readonly string[], resources: FleetResour
   const listeners: Listener[] = [];
   const routeConfigurations: RouteConfiguration[] = [];
   const skipped: string[] = [];
-  /** Origins per listener and table, as records only when read: [listener, table, origins]. */
-  const named: [string, string | undefined, () => string[]][] = [];
+  const served: ViewLayout['hosts'][number][] = [];
+  const hostOriginsList: string[][] = [];
   for (const [host, entry] of hosts) {
     if (taken.has(host)) {
       skipped.push(host);
@@ -74,8 +80,10 @@ export function grpcViewOf(tableNames: readonly string[], resources: FleetResour
     leftOut.addAll(view.leftOut);
     listeners.push(view.listener);
     routeConfigurations.push(view.table);
-    named.push([host, view.table.name, () => from]);
+    served.push({ host, table: entry.table, slot: entry.slot });
+    hostOriginsList.push(from);
   }
+  let anyHostLayout: ViewLayout['anyHost'];
   if (anyHost) {
     const tableName = anyHost.name ?? '';
     if (taken.has(ANY_HOST_LISTENER)) skipped.push(ANY_HOST_LISTENER);
@@ -83,20 +91,33 @@ export function grpcViewOf(tableNames: readonly string[], resources: FleetResour
       const table = anyHostTable(anyHost, (virtualHost) => hostOrigins(tableName, virtualHost), leftOut);
       listeners.push(apiListener(ANY_HOST_LISTENER, table.name));
       if (table.copy) routeConfigurations.push(table.copy);
-      named.push([ANY_HOST_LISTENER, table.copy ? table.name : undefined, () => origins.routeConfiguration?.[tableName] ?? []]);
+      anyHostLayout = { table: tables.indexOf(anyHost), copy: table.copy ? table.name : undefined, origins: () => origins.routeConfiguration?.[tableName] ?? [] };
     }
   }
 
   const byName = (a: { name?: string }, b: { name?: string }): number => compareStrings(a.name ?? '', b.name ?? '');
-  return {
-    resources: { listeners: listeners.sort(byName), routeConfigurations: routeConfigurations.sort(byName) },
-    origins: listeners.length === 0 ? {} : originsWhenRead({
-      listener: () => Object.fromEntries(named.map(([listener, , from]) => [listener, from()])),
-      routeConfiguration: () => Object.fromEntries(named.flatMap(([, table, from]) => (table === undefined ? [] : [[table, from()]]))),
-    }),
+  listeners.sort(byName);
+  routeConfigurations.sort(byName);
+  const position = new Map(routeConfigurations.map((table, index) => [table.name ?? '', index]));
+  const slotHosts: number[][][] = tables.map(() => []);
+  served.forEach(({ table, slot }, index) => ((slotHosts[table] as number[][])[slot] ??= []).push(index));
+  const layout: ViewLayout = {
+    tableNames,
+    tables,
+    fields: tables.map(tableFields),
+    taken: takenNames(resources),
+    hosts: served,
+    origins: hostOriginsList,
+    positions: served.map(({ host }) => position.get(hostRouteConfigurationName(host)) as number),
+    slotHosts,
+    anyHost: anyHostLayout,
+  };
+  return rememberLayout({
+    resources: { listeners, routeConfigurations },
+    origins: viewOrigins(layout, listeners.length),
     skipped: skipped.sort(compareStrings),
     leftOut: leftOut.list(),
-  };
+  }, layout);
 }
 
 /** The Ingresses of one virtual host when the operator said which made each, else its table's. */
