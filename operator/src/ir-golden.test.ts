@@ -97,4 +97,15 @@ describe('validateIrFleet', () => {
     expect(validateIrFleet({ ...fleet, virtualHosts: [hashing], clusters: ringHash })).toEqual([]);
     expect(validateIrFleet({ ...fleet, virtualHosts: [hashing] })).toEqual([`virtualHosts[${host.host}].routes[0]: hashes on a cluster that does not balance by hash`]);
   });
+
+  it('finds virtual hosts out of order (exact, then wildcard, then the catch-all) or listed twice', () => {
+    if (!fleet) throw new Error('the seed has a fleet');
+    const [host] = fleet.virtualHosts;
+    if (!host) throw new Error('the seed has a virtual host');
+    const named = (name: string): IrVirtualHost => ({ ...host, host: name });
+    expect(validateIrFleet({ ...fleet, virtualHosts: [named('a.example.com'), named('b.example.com'), named('*.example.com'), named('*')] })).toEqual([]);
+    expect(validateIrFleet({ ...fleet, virtualHosts: [named('b.example.com'), named('a.example.com')] })).toEqual(['virtualHosts: "a.example.com" is out of order or listed twice']);
+    expect(validateIrFleet({ ...fleet, virtualHosts: [named('*.example.com'), named('a.example.com')] })).toEqual(['virtualHosts: "a.example.com" is out of order or listed twice']);
+    expect(validateIrFleet({ ...fleet, virtualHosts: [named('a.example.com'), named('a.example.com')] })).toEqual(['virtualHosts: "a.example.com" is out of order or listed twice']);
+  });
 });

@@ -5,7 +5,7 @@
 // skip them); a part's virtual host equal to the one it replaces keeps the old object too.
 import { isDeepStrictEqual } from 'node:util';
 import type { IrCertificate, IrCluster, IrFleet, IrHttps, IrVirtualHost } from '../ir/types.js';
-import { compareHosts } from '../translate/route-table.js';
+import { compareHosts } from '../ir/host-and-path.js';
 import { compareStrings } from '../util/compare.js';
 import { Memo } from '../util/memo.js';
 import type { Scope } from './fleet-index.js';

@@ -1,5 +1,6 @@
 // What IR hosts and regex paths mean, shared by the translator (which checks them) and the Envoy
 // side (which writes them), so neither has to import the other.
+import { compareStrings } from '../util/compare.js';
 
 /** The virtual host of rules without a host. */
 export const CATCH_ALL_HOST = '*';
@@ -7,6 +8,12 @@ export const CATCH_ALL_HOST = '*';
 /** `*.example.com`: covers exactly one label in Kubernetes, any depth in Envoy's domain match. */
 export function isWildcardHost(host: string): boolean {
   return host.startsWith('*.');
+}
+
+/** Virtual host order (IrFleet.virtualHosts): exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
+export function compareHosts(a: string, b: string): number {
+  const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
+  return rank(a) - rank(b) || compareStrings(a, b);
 }
 
 /**

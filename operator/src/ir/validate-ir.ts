@@ -7,6 +7,7 @@
 // very objects checked before: what a host's routes break, on their own and against a cluster
 // list, is remembered per host object and list (an edit that moves no cluster keeps the list).
 import { Memo } from '../util/memo.js';
+import { compareHosts } from './host-and-path.js';
 import type { IrCluster, IrFleet, IrRoute, IrVirtualHost } from './types.js';
 
 /** What a virtual host asks of the fleet's clusters, and what its routes break by themselves. */
@@ -50,7 +51,11 @@ export function validateIrFleet(fleet: IrFleet): string[] {
   const problems: string[] = [...CLUSTER_INDEX.get(fleet.clusters).problems];
   const certificates = new Set(fleet.certificates.map((c) => c.name));
   sortedAndUnique(fleet.certificates.map((c) => c.name), 'certificates', problems);
-  if (new Set(fleet.virtualHosts.map((v) => v.host)).size !== fleet.virtualHosts.length) problems.push('virtualHosts: a host is listed twice');
+  // Sorted and unique (compareHosts): one comparison per neighbour, not a set of every host.
+  for (let i = 1; i < fleet.virtualHosts.length; i++) {
+    const [before, after] = [fleet.virtualHosts[i - 1] as IrVirtualHost, fleet.virtualHosts[i] as IrVirtualHost];
+    if (compareHosts(before.host, after.host) >= 0) problems.push(`virtualHosts: ${JSON.stringify(after.host)} is out of order or listed twice`);
+  }
   for (const chain of fleet.https?.chains ?? []) if (!certificates.has(chain.certificate)) problems.push(`https.chains: certificate ${chain.certificate} is not in certificates`);
   const fallback = fleet.https?.defaultCertificate;
   if (fallback !== undefined && !certificates.has(fallback)) problems.push(`https.defaultCertificate: ${fallback} is not in certificates`);

@@ -3,7 +3,7 @@
 // oldest Ingress the winner whatever order the objects arrived in.
 import type { IrRoute } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
-import { CATCH_ALL_HOST, isWildcardHost } from './hosts.js';
+import { compareHosts } from '../ir/host-and-path.js';
 import { comparePrecedence, matchKey } from './paths.js';
 
 export type ClaimResult = { claimed: true } | { claimed: false; owner: string };
@@ -57,8 +57,3 @@ export class RouteTable {
   }
 }
 
-/** Virtual host order: exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
-export function compareHosts(a: string, b: string): number {
-  const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
-  return rank(a) - rank(b) || compareStrings(a, b);
-}

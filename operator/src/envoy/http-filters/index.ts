@@ -35,23 +35,34 @@ export function routeFilterConfigs(route: IrRoute): Record<string, Any> | undefi
 }
 
 /**
- * The routes of a virtual host that ask for something (every feature reads only a route's
- * policy: a route without one turns no filter on), remembered per virtual host so a fleet whose
- * hosts mostly did not change is not walked route by route again.
+ * What a virtual host asks of the listeners: its routes that ask for something (every feature
+ * reads only a route's policy: a route without one turns no filter on), and which single filters
+ * they turn on. Remembered per virtual host, so a fleet whose hosts mostly did not change is not
+ * walked route by route again.
  */
-const ROUTES_WITH_POLICY = new Memo((host: IrVirtualHost) => [...host.routes, ...(host.fallthrough ?? [])].filter((route) => route.policy !== undefined));
+const HOST_NEEDS = new Memo((host: IrVirtualHost) => {
+  const routes = [...host.routes, ...(host.fallthrough ?? [])].filter((route) => route.policy !== undefined);
+  return { routes, turnsOn: FEATURES.map((feature) => !isGroup(feature) && routes.some((route) => feature.routeConfig(route) !== undefined)) };
+});
 
 /** The filters of every listener of the fleet, the router last. */
 export function httpFilters(fleet: IrFleet): HttpFilter[] {
-  const routes = fleet.virtualHosts.flatMap((v) => ROUTES_WITH_POLICY.get(v));
+  const routes: IrRoute[] = [];
+  const turnedOn = FEATURES.map(() => false);
+  for (const host of fleet.virtualHosts) {
+    const needs = HOST_NEEDS.get(host);
+    if (needs.routes.length === 0) continue;
+    routes.push(...needs.routes);
+    needs.turnsOn.forEach((on, i) => (turnedOn[i] ||= on));
+  }
   const filters: HttpFilter[] = [];
-  for (const feature of FEATURES) {
+  FEATURES.forEach((feature, i) => {
     if (isGroup(feature)) {
       filters.push(...feature.listenerFilters(fleet, routes));
-      continue;
+      return;
     }
-    const filter = feature.listenerFilter(fleet, routes.some((route) => feature.routeConfig(route) !== undefined));
+    const filter = feature.listenerFilter(fleet, turnedOn[i] as boolean);
     if (filter) filters.push(filter);
-  }
+  });
   return [...filters, { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }];
 }
