@@ -12,8 +12,11 @@ export function isWildcardHost(host: string): boolean {
 
 /** Virtual host order (IrFleet.virtualHosts): exact hosts by name, then wildcard hosts, then the catch-all `*` last. */
 export function compareHosts(a: string, b: string): number {
-  const rank = (host: string): number => (host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0);
-  return rank(a) - rank(b) || compareStrings(a, b);
+  return hostRank(a) - hostRank(b) || compareStrings(a, b);
+}
+
+function hostRank(host: string): number {
+  return host === CATCH_ALL_HOST ? 2 : isWildcardHost(host) ? 1 : 0;
 }
 
 /**

@@ -66,45 +66,48 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   // By name, built only when a host is not where it was: usually all but a few hosts are the very
   // objects of the previous table, in the same places.
   let byName: Map<string, HostPart> | undefined;
-  const partBefore = (host: VirtualHost, index: number): HostPart | undefined => {
-    const inPlace = previousParts[index];
-    if (inPlace?.source === host) return inPlace;
-    byName ??= new Map(previousParts.map((part) => [part.source.name ?? '', part]));
-    return byName.get(host.name ?? '');
-  };
+  const list = hosts ?? [];
   const parts: HostPart[] = [];
-  (hosts ?? []).forEach((host, index) => {
-    const before = partBefore(host, index);
-    if (before && before.source === host) {
-      parts.push(before);
-      return;
+  const pieces: Uint8Array[] = [encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name })];
+  // The version hashes every piece's digest, laid end to end and hashed in one call (one call per
+  // host costs more than the hashing).
+  const digests = Buffer.allocUnsafe((list.length + 2) * DIGEST_LENGTH);
+  digests.set(sha256(pieces[0] as Uint8Array), 0);
+  for (let index = 0; index < list.length; index++) {
+    const host = list[index] as VirtualHost;
+    let before = previousParts[index];
+    if (before?.source !== host) {
+      byName ??= new Map(previousParts.map((part) => [part.source.name ?? '', part]));
+      before = byName.get(host.name ?? '');
     }
-    // Equal content in another object: the bytes are kept, and the part remembers the object it
-    // was handed this time, so the next publish handing it over again does not compare again.
-    if (before && sameContent(before.source, host)) {
-      parts.push({ ...before, source: host });
-      return;
-    }
-    const violations = validateMessage(RESOURCE_TYPES.virtualHost, host);
-    if (violations.length > 0) {
-      reject({ host: host.name ?? '', violations, kept: before !== undefined });
-      if (before) parts.push(before);
-      return;
-    }
-    // Kept as long as the table is served: memory of its own, not a slice pinning a pool slab.
-    const field = ownedCopy(lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)));
-    parts.push({ source: host, field, digest: sha256(field) });
-  });
+    const part = partFor(host, before, reject);
+    if (!part) continue;
+    digests.set(part.digest, (parts.length + 1) * DIGEST_LENGTH);
+    parts.push(part);
+    pieces.push(part.field);
+  }
   partsOfTable.set(table, parts);
-  const head = encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name });
   const tail = encodeMessage(RESOURCE_TYPES.routeConfiguration, rest);
-  // The digests laid end to end and hashed in one call: one call per host costs more than the hashing.
-  const digests = Buffer.allocUnsafe((parts.length + 2) * DIGEST_LENGTH);
-  digests.set(sha256(head), 0);
-  parts.forEach((part, i) => digests.set(part.digest, (i + 1) * DIGEST_LENGTH));
+  pieces.push(tail);
   digests.set(sha256(tail), (parts.length + 1) * DIGEST_LENGTH);
-  const version = sha256(digests).toString('hex').slice(0, VERSION_HEX_LENGTH);
-  return { pieces: [head, ...parts.map((part) => part.field), tail], version };
+  const version = sha256(digests.subarray(0, (parts.length + 2) * DIGEST_LENGTH)).toString('hex').slice(0, VERSION_HEX_LENGTH);
+  return { pieces, version };
+}
+
+/** A host's part: `before` when it is, or holds the same content; else encoded after its check (undefined: refused, never served). */
+function partFor(host: VirtualHost, before: HostPart | undefined, reject: (rejected: RejectedHost) => void): HostPart | undefined {
+  if (before?.source === host) return before;
+  // Equal content in another object: the bytes are kept, and the part remembers the object it
+  // was handed this time, so the next publish handing it over again does not compare again.
+  if (before && sameContent(before.source, host)) return { ...before, source: host };
+  const violations = validateMessage(RESOURCE_TYPES.virtualHost, host);
+  if (violations.length > 0) {
+    reject({ host: host.name ?? '', violations, kept: before !== undefined });
+    return before;
+  }
+  // Kept as long as the table is served: memory of its own, not a slice pinning a pool slab.
+  const field = ownedCopy(lengthDelimitedField(VIRTUAL_HOSTS_FIELD, encodeMessage(RESOURCE_TYPES.virtualHost, host)));
+  return { source: host, field, digest: sha256(field) };
 }
 
 const DIGEST_LENGTH = 32;
