@@ -39,7 +39,7 @@ export interface EncodedTable {
 
 // Keyed by the table object a publish encoded, so parts live exactly as long as that table is the
 // one a later publish compares with (EncodedResource.source).
-const partsOfTable = new WeakMap<object, readonly HostPart[]>();
+const partsOfTable = new WeakMap<object, { parts: readonly HostPart[]; digests: Buffer }>();
 
 /**
  * A virtual host that breaks Envoy's validation rules. Its last good version stays in the table
@@ -62,7 +62,8 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   const { name, virtual_hosts: hosts, ...rest } = table;
   const ownViolations = validateMessage(RESOURCE_TYPES.routeConfiguration, rest);
   if (ownViolations.length > 0) throw new InvalidResourceError(ownViolations);
-  const previousParts = (previousSource && partsOfTable.get(previousSource)) ?? [];
+  const previous = previousSource && partsOfTable.get(previousSource);
+  const previousParts = previous?.parts ?? [];
   // By name, built only when a host is not where it was: usually all but a few hosts are the very
   // objects of the previous table, in the same places.
   let byName: Map<string, HostPart> | undefined;
@@ -71,7 +72,9 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   const pieces: Uint8Array[] = [encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name })];
   // The version hashes every piece's digest, laid end to end and hashed in one call (one call per
   // host costs more than the hashing).
+  // A part in the place it had keeps its digest where the previous table's digests put it.
   const digests = Buffer.allocUnsafe((list.length + 2) * DIGEST_LENGTH);
+  previous?.digests.copy(digests, 0, 0, Math.min(previous.digests.length, digests.length));
   digests.set(sha256(pieces[0] as Uint8Array), 0);
   for (let index = 0; index < list.length; index++) {
     const host = list[index] as VirtualHost;
@@ -82,15 +85,16 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
     }
     const part = partFor(host, before, reject);
     if (!part) continue;
-    digests.set(part.digest, (parts.length + 1) * DIGEST_LENGTH);
+    if (part !== previousParts[index] || parts.length !== index) digests.set(part.digest, (parts.length + 1) * DIGEST_LENGTH);
     parts.push(part);
     pieces.push(part.field);
   }
-  partsOfTable.set(table, parts);
   const tail = encodeMessage(RESOURCE_TYPES.routeConfiguration, rest);
   pieces.push(tail);
   digests.set(sha256(tail), (parts.length + 1) * DIGEST_LENGTH);
-  const version = sha256(digests.subarray(0, (parts.length + 2) * DIGEST_LENGTH)).toString('hex').slice(0, VERSION_HEX_LENGTH);
+  const used = digests.subarray(0, (parts.length + 2) * DIGEST_LENGTH);
+  partsOfTable.set(table, { parts, digests: used });
+  const version = sha256(used).toString('hex').slice(0, VERSION_HEX_LENGTH);
   return { pieces, version };
 }
 
@@ -118,5 +122,5 @@ function sha256(bytes: Uint8Array): Buffer {
 
 /** The encoded `virtual_hosts` fields of a table this module encoded (tests check reuse with it). */
 export function encodedHostFields(table: object): readonly Buffer[] | undefined {
-  return partsOfTable.get(table)?.map((part) => part.field);
+  return partsOfTable.get(table)?.parts.map((part) => part.field);
 }
