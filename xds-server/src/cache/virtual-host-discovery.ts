@@ -5,9 +5,10 @@
 // that change, so editing one Ingress sends about the size of its host, not the whole route table.
 // VHDS exists only in the Delta protocol; SotW clients (Envoy in SotW mode, proxyless gRPC) keep
 // getting the whole RouteConfiguration. Both views come from the same translation.
-import type { FleetResources, FleetView, ResourceOrigins, RouteConfiguration, VirtualHost } from '../resources.js';
+import type { FleetResources, FleetView, ResourceOrigins, VirtualHost } from '../resources.js';
 import { originsOverlaid } from '../origins-when-read.js';
-import { compareStrings } from '../util/compare-strings.js';
+import { sortedByName } from '../util/sorted-by-name.js';
+import type { SortedByName } from '../util/sorted-by-name.js';
 
 /** The VHDS resource name of a virtual host: route configuration names may hold '/', hosts never. */
 export function virtualHostResourceName(routeConfigurationName: string, virtualHostName: string): string {
@@ -32,21 +33,21 @@ function renamed(host: VirtualHost, table: string): VirtualHost {
   return copy;
 }
 
-export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins): FleetView {
-  const routeConfigurations: RouteConfiguration[] = [];
-  const virtualHosts: VirtualHost[] = [];
-  for (const routeConfiguration of resources.routeConfigurations) {
-    const { virtual_hosts: hosts, ...rest } = routeConfiguration;
-    const routeConfigurationName = rest.name ?? '';
-    routeConfigurations.push({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
-    for (const host of hosts ?? []) virtualHosts.push(renamed(host, routeConfigurationName));
-  }
-  virtualHosts.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  return {
-    resources: { ...resources, routeConfigurations, virtualHosts },
+/** `previous`: the fleet's Delta view from the last publish, which this one is made from where it can. */
+export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins, previous?: FleetView): FleetView {
+  const routeConfigurations = resources.routeConfigurations.map(({ virtual_hosts: _hosts, ...rest }) => ({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' as const } } }));
+  const tables = resources.routeConfigurations;
+  const virtualHosts = sortedByName(tables.map((table) => table.virtual_hosts ?? []), (host, t) => renamed(host, tables[t]?.name ?? ''), previous && HOSTS.get(previous));
+  const view: FleetView = {
+    resources: { ...resources, routeConfigurations, virtualHosts: virtualHosts.sorted as VirtualHost[] },
     origins: originsOverlaid(origins, { virtualHost: () => virtualHostOrigins(resources, origins) }),
   };
+  HOSTS.set(view, virtualHosts);
+  return view;
 }
+
+/** How a view's virtual hosts were made, for the next publish of the fleet (`previous`). */
+const HOSTS = new WeakMap<FleetView, SortedByName<VirtualHost, VirtualHost>>();
 
 /** The operator may say which objects made each virtual host; else the whole table's origins. */
 function virtualHostOrigins(resources: FleetResources, origins: ResourceOrigins): Record<string, string[]> {

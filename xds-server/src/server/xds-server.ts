@@ -20,7 +20,7 @@ import type { NackEvent, NackResolvedEvent } from '../protocol/nack.js';
 import { PushThrottle } from '../protocol/push-throttle.js';
 import { DEFAULT_STREAM_LIMITS } from '../protocol/stream-limits.js';
 import type { StreamLimits } from '../protocol/stream-limits.js';
-import type { FleetResources, GrpcView, ResourceOrigins } from '../resources.js';
+import type { FleetResources, FleetView, GrpcView, ResourceOrigins } from '../resources.js';
 import { adsServiceDefinition } from './ads-service.js';
 import type { AdsCall, DeltaAdsCall } from './ads-service.js';
 import { resetCall } from './call-reset.js';
@@ -164,6 +164,8 @@ export class XdsServer implements XdsPublisher {
   readonly metrics: MetricsRegistry;
   private readonly logger: Logger;
   private readonly cache = new SnapshotCache();
+  /** Each fleet's views from its last publish: the next publish makes its views from them. */
+  private readonly views = new Map<string, { sotw: FleetView; delta: FleetView }>();
   private readonly throttle: PushThrottle;
   private readonly grpcServer: grpc.Server;
   /** Open streams by stream id (hooks name streams by id). */
@@ -299,8 +301,10 @@ export class XdsServer implements XdsPublisher {
     }
     // gRPC clients (SotW only) get the API listeners; Delta clients get the plain fleet, split
     // with VHDS only where the fleet's Envoys are known to accept it.
-    const sotw = withGrpcView({ resources, origins }, grpc);
-    const delta = options.virtualHostDiscovery ? withVirtualHostDiscovery(resources, origins) : { resources, origins };
+    const before = this.views.get(fleet);
+    const sotw = withGrpcView({ resources, origins }, grpc, before?.sotw);
+    const delta = options.virtualHostDiscovery ? withVirtualHostDiscovery(resources, origins, before?.delta) : { resources, origins };
+    this.views.set(fleet, { sotw, delta });
     const result = this.cache.publish(fleet, sotw.resources, sotw.origins, delta);
     this.series.published(fleet, result.changed.length > 0);
     for (const problem of result.problems) this.logger.error('xds.resource_rejected', { fleet, ...problem });
@@ -325,6 +329,7 @@ export class XdsServer implements XdsPublisher {
 
   removeFleet(fleet: string): boolean {
     const removed = this.cache.remove(fleet);
+    this.views.delete(fleet);
     if (removed) this.logger.info('xds.fleet_removed', { fleet, streams: this.streamsByFleet.get(fleet)?.size ?? 0 });
     if (removed && !this.streamsByFleet.has(fleet)) this.series.fleetGone(fleet);
     return removed;
