@@ -53,14 +53,15 @@ export function validateIrFleet(fleet: IrFleet): string[] {
   sortedAndUnique(fleet.certificates.map((c) => c.name), 'certificates', problems);
   // Sorted and unique (compareHosts): one comparison per neighbour, not a set of every host.
   for (let i = 1; i < fleet.virtualHosts.length; i++) {
-    const [before, after] = [fleet.virtualHosts[i - 1] as IrVirtualHost, fleet.virtualHosts[i] as IrVirtualHost];
+    const before = fleet.virtualHosts[i - 1] as IrVirtualHost;
+    const after = fleet.virtualHosts[i] as IrVirtualHost;
     if (compareHosts(before.host, after.host) >= 0) problems.push(`virtualHosts: ${JSON.stringify(after.host)} is out of order or listed twice`);
   }
   for (const chain of fleet.https?.chains ?? []) if (!certificates.has(chain.certificate)) problems.push(`https.chains: certificate ${chain.certificate} is not in certificates`);
   const fallback = fleet.https?.defaultCertificate;
   if (fallback !== undefined && !certificates.has(fallback)) problems.push(`https.defaultCertificate: ${fallback} is not in certificates`);
-  for (const host of fleet.virtualHosts) {
-    const hostProblems = HOST_PROBLEMS.get(host, fleet.clusters);
+  for (let i = 0; i < fleet.virtualHosts.length; i++) {
+    const hostProblems = HOST_PROBLEMS.get(fleet.virtualHosts[i] as IrVirtualHost, fleet.clusters);
     if (hostProblems.length > 0) problems.push(...hostProblems);
   }
   return problems;

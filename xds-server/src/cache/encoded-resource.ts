@@ -94,8 +94,8 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     return { ...fields, bytes: field.subarray(field.length - value.length), responseParts: [field] };
   }
   const valueLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
-  // Pieces are kept as long as the resource is served: memory of their own (see ownedCopy).
-  const kept = pieces.map((piece) => ownedCopy(Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
+  // A route table's pieces: already in memory of their own (encodeRouteTable).
+  const kept = pieces as readonly Buffer[];
   let bytes: Buffer | undefined;
   return {
     ...fields,

@@ -49,11 +49,12 @@ const HOST_NEEDS = new Memo((host: IrVirtualHost) => {
 export function httpFilters(fleet: IrFleet): HttpFilter[] {
   const routes: IrRoute[] = [];
   const turnedOn = FEATURES.map(() => false);
-  for (const host of fleet.virtualHosts) {
-    const needs = HOST_NEEDS.get(host);
+  // Index loops: this runs over every virtual host of the fleet on every change.
+  for (let h = 0; h < fleet.virtualHosts.length; h++) {
+    const needs = HOST_NEEDS.get(fleet.virtualHosts[h] as IrVirtualHost);
     if (needs.routes.length === 0) continue;
     routes.push(...needs.routes);
-    needs.turnsOn.forEach((on, i) => (turnedOn[i] ||= on));
+    for (let i = 0; i < needs.turnsOn.length; i++) if (needs.turnsOn[i]) turnedOn[i] = true;
   }
   const filters: HttpFilter[] = [];
   FEATURES.forEach((feature, i) => {
