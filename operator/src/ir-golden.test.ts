@@ -98,6 +98,24 @@ describe('validateIrFleet', () => {
     expect(validateIrFleet({ ...fleet, virtualHosts: [hashing] })).toEqual([`virtualHosts[${host.host}].routes[0]: hashes on a cluster that does not balance by hash`]);
   });
 
+  it('checks only what differs from a sound fleet it was spliced from, and still finds what broke there', () => {
+    if (!fleet) throw new Error('the seed has a fleet');
+    const [host] = fleet.virtualHosts;
+    const route = host?.routes[0];
+    if (!host || !route) throw new Error('the seed has a route');
+    const named = (name: string, broken = false): IrVirtualHost => ({ ...host, host: name, routes: broken ? [{ ...route, action: { kind: 'forward', cluster: 'nowhere/x/80' } }] : host.routes });
+    const sound: IrFleet = { ...fleet, virtualHosts: [named('a.example.com'), named('b.example.com'), named('c.example.com')] };
+    expect(validateIrFleet(sound)).toEqual([]);
+    const [a, b, c] = sound.virtualHosts as [IrVirtualHost, IrVirtualHost, IrVirtualHost];
+    expect(validateIrFleet({ ...sound, virtualHosts: [a, named('b.example.com'), c] }, sound)).toEqual([]);
+    expect(validateIrFleet({ ...sound, virtualHosts: [a, named('b.example.com', true), c] }, sound)).toEqual([`virtualHosts[b.example.com].routes[0]: cluster nowhere/x/80 is not in clusters`]);
+    expect(validateIrFleet({ ...sound, virtualHosts: [a, named('d.example.com'), c] }, sound)).toEqual(['virtualHosts: "c.example.com" is out of order or listed twice']);
+    expect(validateIrFleet({ ...sound, virtualHosts: [named('b.example.com'), b, c] }, sound)).toEqual(['virtualHosts: "b.example.com" is out of order or listed twice']);
+    // Another cluster list: every host is checked again, unchanged ones included.
+    const used = route.action.kind === 'forward' ? route.action.cluster : '';
+    expect(validateIrFleet({ ...sound, clusters: sound.clusters.filter((cl) => cl.name !== used) }, sound)).toHaveLength(3);
+  });
+
   it('finds virtual hosts out of order (exact, then wildcard, then the catch-all) or listed twice', () => {
     if (!fleet) throw new Error('the seed has a fleet');
     const [host] = fleet.virtualHosts;

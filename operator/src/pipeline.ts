@@ -68,16 +68,16 @@ export function envoyConfigOf(ir: IrTranslation): EnvoyConfig {
 }
 
 /**
- * One sound IR fleet → what the xDS server is given for it. `previous`: what the fleet was given
- * before an edit (incremental translation), which parts of the new one are made from.
+ * One sound IR fleet → what the xDS server is given for it. `previous`: the fleet before an edit
+ * (incremental translation) and what it was given, which the unchanged parts are taken from.
  */
-export function fleetConfigOf(fleet: IrFleet, previous?: FleetConfig): FleetConfig {
-  const built = toFleetResources(fleet);
+export function fleetConfigOf(fleet: IrFleet, previous?: { ir: IrFleet; config: FleetConfig }): FleetConfig {
+  const built = toFleetResources(fleet, previous && { fleet: previous.ir, resources: previous.config.resources });
   return {
     ingressClass: fleet.ingressClass,
     fleet: fleet.fleet,
     ...built,
-    grpc: grpcView(fleet, built, previous?.grpc),
+    grpc: grpcView(fleet, built, previous?.config.grpc),
     virtualHostDiscovery: fleet.xds.virtualHostDiscovery,
     certificates: fleet.certificates.map(({ name, notAfterMs }) => ({ name, notAfterMs })),
   };

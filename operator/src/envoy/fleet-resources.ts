@@ -1,5 +1,5 @@
 // IR fleet → the Envoy resources it is served as, plus where each resource came from.
-import type { FleetResources, ResourceOrigins } from '../../../xds-server/src/index.js';
+import type { FleetResources, ResourceOrigins, RouteConfiguration } from '../../../xds-server/src/index.js';
 import { originsWhenRead, virtualHostResourceName } from '../../../xds-server/src/index.js';
 import type { IrCertificate, IrCluster, IrFleet, IrUpstreamOptions, IrVirtualHost } from '../ir/types.js';
 import { compareStrings } from '../util/compare.js';
@@ -43,7 +43,12 @@ const CERTIFICATE_LIST = new Memo((certificates: readonly IrCertificate[]) => ({
   origins: Object.fromEntries(certificates.map((c) => [c.name, c.origins])),
 }));
 
-export function toFleetResources(fleet: IrFleet): { resources: FleetResources; origins: ResourceOrigins } {
+/** `previous`: the fleet before an edit and what it was made into, which unchanged parts are taken from. */
+export function toFleetResources(fleet: IrFleet, previous?: { fleet: IrFleet; resources: FleetResources }): { resources: FleetResources; origins: ResourceOrigins } {
+  const tableBefore = (name: string): { virtualHosts: readonly IrVirtualHost[]; table: RouteConfiguration } | undefined => {
+    const table = previous?.resources.routeConfigurations.find((rc) => rc.name === name);
+    return previous && table ? { virtualHosts: previous.fleet.virtualHosts, table } : undefined;
+  };
   const routeConfigurationName = fleet.httpListener.name;
   const https = fleet.https;
   const classRef = `IngressClass ${fleet.ingressClass}`;
@@ -58,8 +63,8 @@ export function toFleetResources(fleet: IrFleet): { resources: FleetResources; o
         ...(https ? [httpsListener(https, fleet.http, https.listener.name, filters)] : []),
       ],
       routeConfigurations: [
-        routeConfiguration(routeConfigurationName, fleet, 'http'),
-        ...(https ? [routeConfiguration(https.listener.name, fleet, 'https')] : []),
+        routeConfiguration(routeConfigurationName, fleet, 'http', tableBefore(routeConfigurationName)),
+        ...(https ? [routeConfiguration(https.listener.name, fleet, 'https', tableBefore(https.listener.name))] : []),
       ],
       clusters: clusters.clusters,
       clusterLoadAssignments: clusters.clusterLoadAssignments,

@@ -32,10 +32,23 @@ const FORWARDED_HEADERS: HeaderValueOption[] = setHeaders([
   { name: 'x-scheme', value: '%REQ(X-FORWARDED-PROTO)%' },
 ]);
 
-export function routeConfiguration(name: string, fleet: Pick<IrFleet, 'virtualHosts' | 'routeDefaults'>, scheme: Scheme): RouteConfiguration {
+/**
+ * `previous`: the table of this name made from the fleet before an edit, and that fleet's virtual
+ * hosts. A host that is the very object it was in the same place keeps its Envoy virtual host
+ * without a look-up (the memo would give the same one; this is a pointer comparison per host).
+ */
+export function routeConfiguration(name: string, fleet: Pick<IrFleet, 'virtualHosts' | 'routeDefaults'>, scheme: Scheme, previous?: { virtualHosts: readonly IrVirtualHost[]; table: RouteConfiguration }): RouteConfiguration {
   const built = scheme === 'http' ? HTTP_HOSTS : HTTPS_HOSTS;
-  return { name, virtual_hosts: fleet.virtualHosts.map((host) => built.get(host, fleet.routeDefaults)), request_headers_to_add: FORWARDED_HEADERS };
+  const hostsBefore = previous && previous.table.name === name && MADE_WITH.get(previous.table) === fleet.routeDefaults ? previous.table.virtual_hosts : undefined;
+  const irBefore = previous?.virtualHosts;
+  const virtualHosts = fleet.virtualHosts.map((host, i) => (hostsBefore && irBefore?.[i] === host && hostsBefore.length === irBefore.length ? (hostsBefore[i] as VirtualHost) : built.get(host, fleet.routeDefaults)));
+  const table = { name, virtual_hosts: virtualHosts, request_headers_to_add: FORWARDED_HEADERS };
+  MADE_WITH.set(table, fleet.routeDefaults);
+  return table;
 }
+
+/** The defaults each table's virtual hosts were made with (an input of theirs besides the IR host). */
+const MADE_WITH = new WeakMap<RouteConfiguration, IrRouteDefaults>();
 
 const HTTP_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => made(virtualHost(host, 'http', defaults), host));
 const HTTPS_HOSTS = new Memo((host: IrVirtualHost, defaults: IrRouteDefaults) => made(virtualHost(host, 'https', defaults), host));

@@ -197,7 +197,7 @@ export class IncrementalTranslator {
       const spliced = spliceFleet(fleet.ir, part.fleet, scope);
       // A part or splice that breaks the IR's rules is a bug (of the translator or of this module),
       // never served: the full translation holds the class if the bug is the translator's.
-      if (validateIrFleet(spliced).length > 0) return 'ir-rules';
+      if (validateIrFleet(spliced, fleet.ir).length > 0) return 'ir-rules';
       parts.push({ name, fleet: { ...fleet, index }, scope, ir: spliced, diagnostics: part.diagnostics });
     }
     if (resolver.problems().length > 0) return 'endpoint-slice-problem';
@@ -205,7 +205,7 @@ export class IncrementalTranslator {
     // Nothing can fail from here: commit.
     for (const { scope } of parts) base.diagnostics.forget(scope.refs);
     for (const { scope, diagnostics } of parts) for (const d of diagnostics) if (scope.refs.has(d.object)) base.diagnostics.add(d);
-    for (const { name, fleet, ir } of parts) base.fleets.set(name, { ...fleet, ir, config: ir === fleet.ir ? fleet.config : fleetConfigOf(ir, fleet.config) });
+    for (const { name, fleet, ir } of parts) base.fleets.set(name, { ...fleet, ir, config: ir === fleet.ir ? fleet.config : fleetConfigOf(ir, { ir: fleet.ir, config: fleet.config }) });
     for (const [key, ingress] of current) {
       if (ingress) base.ingresses.set(key, ingress);
       else base.ingresses.delete(key);

@@ -46,26 +46,37 @@ const CLUSTER_INDEX = new Memo((clusters: readonly IrCluster[]) => {
   return { byName: new Map(clusters.map((c) => [c.name, c])), problems };
 });
 
-/** Each broken rule as "path: what is wrong"; empty when the fleet is sound. */
-export function validateIrFleet(fleet: IrFleet): string[] {
+/**
+ * Each broken rule as "path: what is wrong"; empty when the fleet is sound. `previous`: a fleet this
+ * one was spliced from; when it was found sound and shares this one's cluster list, only the
+ * virtual hosts that are not the very objects it had in the same places are checked (with their
+ * neighbours' order): the others passed against the same clusters.
+ */
+export function validateIrFleet(fleet: IrFleet, previous?: IrFleet): string[] {
   const problems: string[] = [...CLUSTER_INDEX.get(fleet.clusters).problems];
   const certificates = new Set(fleet.certificates.map((c) => c.name));
   sortedAndUnique(fleet.certificates.map((c) => c.name), 'certificates', problems);
-  // Sorted and unique (compareHosts): one comparison per neighbour, not a set of every host.
-  for (let i = 1; i < fleet.virtualHosts.length; i++) {
-    const before = fleet.virtualHosts[i - 1] as IrVirtualHost;
-    const after = fleet.virtualHosts[i] as IrVirtualHost;
-    if (compareHosts(before.host, after.host) >= 0) problems.push(`virtualHosts: ${JSON.stringify(after.host)} is out of order or listed twice`);
-  }
   for (const chain of fleet.https?.chains ?? []) if (!certificates.has(chain.certificate)) problems.push(`https.chains: certificate ${chain.certificate} is not in certificates`);
   const fallback = fleet.https?.defaultCertificate;
   if (fallback !== undefined && !certificates.has(fallback)) problems.push(`https.defaultCertificate: ${fallback} is not in certificates`);
-  for (let i = 0; i < fleet.virtualHosts.length; i++) {
-    const hostProblems = HOST_PROBLEMS.get(fleet.virtualHosts[i] as IrVirtualHost, fleet.clusters);
+  const hosts = fleet.virtualHosts;
+  const sound = previous !== undefined && SOUND.has(previous) && previous.clusters === fleet.clusters && previous.virtualHosts.length === hosts.length ? previous.virtualHosts : undefined;
+  for (let i = 0; i < hosts.length; i++) {
+    const host = hosts[i] as IrVirtualHost;
+    if (sound?.[i] === host && sound[i - 1] === hosts[i - 1]) continue;
+    // Sorted and unique (compareHosts): one comparison per neighbour, not a set of every host.
+    const before = hosts[i - 1];
+    if (before && compareHosts(before.host, host.host) >= 0) problems.push(`virtualHosts: ${JSON.stringify(host.host)} is out of order or listed twice`);
+    if (sound?.[i] === host) continue;
+    const hostProblems = HOST_PROBLEMS.get(host, fleet.clusters);
     if (hostProblems.length > 0) problems.push(...hostProblems);
   }
+  if (problems.length === 0) SOUND.add(fleet);
   return problems;
 }
+
+/** Fleets found sound: a fleet spliced from one checks only what differs. */
+const SOUND = new WeakSet<IrFleet>();
 
 /** A host's problems in a fleet with this cluster list: once per host and list, not per check. */
 const HOST_PROBLEMS = new Memo((host: IrVirtualHost, clusterList: readonly IrCluster[]): readonly string[] => {
