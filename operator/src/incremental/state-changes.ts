@@ -14,19 +14,57 @@ export function changesBetween(before: ClusterState | undefined, after: ClusterS
   for (const kind of Object.keys(after) as (keyof ClusterState)[]) {
     if (kind !== 'ingresses' && !sameObjects(before[kind], after[kind])) return EVERYTHING;
   }
-  const previous = new Map(before.ingresses.map((i) => [keyOf(i), i]));
-  const ingresses = new Set<string>();
-  for (const ingress of after.ingresses) {
+  return { full: false, ingresses: changedIngresses(before.ingresses, after.ingresses), services: new Set() };
+}
+
+/**
+ * `after` with every list that holds the very objects of `before`'s, in the same order, replaced
+ * by `before`'s: what is made of a whole list (indexes of Services and slices, the translator's
+ * memos) is then not made again for an edit elsewhere.
+ */
+export function keptLists(before: ClusterState | undefined, after: ClusterState): ClusterState {
+  if (!before) return after;
+  const kept = { ...after };
+  for (const kind of Object.keys(after) as (keyof ClusterState)[]) {
+    if (sameInOrder(before[kind], after[kind])) (kept as Record<string, unknown>)[kind] = before[kind];
+  }
+  return kept;
+}
+
+/** Keys of the Ingresses that are other objects, came or went: by position first, by key when they moved. */
+function changedIngresses(before: readonly Named[], after: readonly Named[]): Set<string> {
+  const changed = new Set<string>();
+  if (before.length === after.length) {
+    let moved = false;
+    for (let i = 0; i < after.length && !moved; i++) {
+      const was = before[i] as Named;
+      const is = after[i] as Named;
+      if (was === is) continue;
+      if (keyOf(was) === keyOf(is)) changed.add(keyOf(is));
+      else moved = true;
+    }
+    if (!moved) return changed;
+    changed.clear();
+  }
+  const previous = new Map(before.map((i) => [keyOf(i), i]));
+  for (const ingress of after) {
     const key = keyOf(ingress);
-    if (previous.get(key) !== ingress) ingresses.add(key);
+    if (previous.get(key) !== ingress) changed.add(key);
     previous.delete(key);
   }
-  for (const key of previous.keys()) ingresses.add(key);
-  return { full: false, ingresses, services: new Set() };
+  for (const key of previous.keys()) changed.add(key);
+  return changed;
+}
+
+function sameInOrder(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a === b) return true;
+  if (sameInOrder(a, b)) return true;
   if (a.length !== b.length) return false;
   const set = new Set(a);
   return b.every((object) => set.has(object));

@@ -5,7 +5,7 @@
 // isolates them. A reload that takes most of a fleet away is applied, and logged as a warning.
 import type { Histogram, Logger } from '../../../observability/src/index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { changesBetween } from '../incremental/state-changes.js';
+import { changesBetween, keptLists } from '../incremental/state-changes.js';
 import { IncrementalTranslator } from '../incremental/incremental-translator.js';
 import type { TranslationPath } from '../incremental/incremental-translator.js';
 import { EVERYTHING } from '../relevance/change-scope.js';
@@ -113,7 +113,8 @@ export class ManifestApplier {
     // Only the Ingresses that changed since the last apply are translated again (all of it when
     // anything else changed, after a full read, or when asked).
     const changes = request.fullRead || request.translateAll ? EVERYTHING : changesBetween(this.appliedState, loaded.state);
-    const config = this.translator.translate(loaded.state, changes, Date.now());
+    const state = keptLists(this.appliedState, loaded.state);
+    const config = this.translator.translate(state, changes, Date.now());
     translated?.();
     this.options.timings?.translated(this.translator.lastPath);
     const publishedIn = this.options.timings?.publishDuration.startTimer();
@@ -125,7 +126,7 @@ export class ManifestApplier {
     this.served = served;
     this.sizes = sizes;
     this.appliedStamps = loaded.stamps;
-    this.appliedState = loaded.state;
+    this.appliedState = state;
     this.appliedOnce = true;
     this.logger.info('config.applied', {
       fleets: served.map((f) => f.fleet),

@@ -96,13 +96,12 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
   const valueLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
   // A route table's pieces: already in memory of their own (encodeRouteTable).
   const kept = pieces as readonly Buffer[];
-  let bytes: Buffer | undefined;
   return {
     ...fields,
-    // Whole only for what needs it whole (a Delta client's copy, /debug): once, when first asked.
+    // Whole only for what needs it whole (a Delta client's copy, which is kept; /debug), and not
+    // kept here: the pieces are the table, a second 5 MB copy would live as long as it is served.
     get bytes(): Buffer {
-      bytes ??= Buffer.concat(kept, valueLength);
-      return bytes;
+      return Buffer.concat(kept, valueLength);
     },
     responseParts: [ownedCopy(anyFieldHeader(RESOURCES_FIELD, typeUrlOf(kind), valueLength)), ...kept],
   };

@@ -103,8 +103,9 @@ function typeDump(type: TypeSnapshot | undefined, resources: readonly EncodedRes
   const sorted = [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const shown: JsonValue[] = [];
   for (const resource of sorted) {
-    if (budget.left < resource.bytes.length) break;
-    budget.left -= resource.bytes.length;
+    const size = resource.bytes.length;
+    if (budget.left < size) break;
+    budget.left -= size;
     shown.push(resourceJson(resource));
   }
   const omitted = sorted.length - shown.length;
