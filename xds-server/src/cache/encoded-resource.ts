@@ -15,6 +15,9 @@ import { sameContent } from './same-content.js';
 /** DiscoveryResponse.resources is field 2. */
 const RESOURCES_FIELD = 2;
 
+/** A route table at least this large is kept in pieces (see EncodedResource.responseParts). */
+const PIECES_FROM_BYTES = 64 * 1024;
+
 export interface EncodedResource {
   readonly kind: ResourceKind;
   readonly name: string;
@@ -87,15 +90,16 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
     source: resource,
     ...(rejectedHosts.length > 0 ? { rejectedHosts } : {}),
   };
-  if (pieces.length === 1) {
-    const [value] = pieces as [Uint8Array];
+  // Small ones whole, in one buffer: pieces cost an object each, and only large tables gain.
+  if (pieces.length === 1 || pieces.reduce((sum, piece) => sum + piece.length, 0) < PIECES_FROM_BYTES) {
+    const value = pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
     const field = anyField(RESOURCES_FIELD, typeUrlOf(kind), value);
     // The Any's value is the field's last bytes: one buffer holds both.
     return { ...fields, bytes: field.subarray(field.length - value.length), responseParts: [field] };
   }
   const valueLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
-  // A route table's pieces: already in memory of their own (encodeRouteTable).
-  const kept = pieces as readonly Buffer[];
+  // A large route table's pieces: its hosts' parts own their memory already (encodeRouteTable).
+  const kept = pieces.map((piece) => ownedCopy(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
   return {
     ...fields,
     // Whole only for what needs it whole (a Delta client's copy, which is kept; /debug), and not

@@ -32,8 +32,8 @@ interface HostPart {
 
 /** A table's encoding as the pieces that, concatenated, are its bytes. */
 export interface EncodedTable {
-  /** Each in memory of its own (ownedCopy): a served table keeps them. */
-  readonly pieces: readonly Buffer[];
+  /** Its hosts' parts in memory of their own (ownedCopy); its own fields' not: they are small. */
+  readonly pieces: readonly Uint8Array[];
   /** A content hash of the pieces (see the top of this file), as contentVersion writes one. */
   readonly version: string;
 }
@@ -70,7 +70,7 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   let byName: Map<string, HostPart> | undefined;
   const list = hosts ?? [];
   const parts: HostPart[] = [];
-  const pieces: Buffer[] = [ownedBuffer(encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name }))];
+  const pieces: Uint8Array[] = [encodeMessage(RESOURCE_TYPES.routeConfiguration, name === undefined ? {} : { name })];
   // The version hashes every piece's digest, laid end to end and hashed in one call (one call per
   // host costs more than the hashing).
   // A part in the place it had keeps its digest where the previous table's digests put it.
@@ -91,7 +91,7 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
     parts.push(part);
     pieces.push(part.field);
   }
-  const tail = ownedBuffer(encodeMessage(RESOURCE_TYPES.routeConfiguration, rest));
+  const tail = encodeMessage(RESOURCE_TYPES.routeConfiguration, rest);
   pieces.push(tail);
   digests.set(sha256(tail), (parts.length + 1) * DIGEST_LENGTH);
   const used = digests.subarray(0, (parts.length + 2) * DIGEST_LENGTH);
@@ -118,9 +118,6 @@ function partFor(host: VirtualHost, before: HostPart | undefined, reject: (rejec
 
 const DIGEST_LENGTH = 32;
 
-function ownedBuffer(bytes: Uint8Array): Buffer {
-  return ownedCopy(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-}
 
 function sha256(bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest();

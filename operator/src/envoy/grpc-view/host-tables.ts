@@ -61,14 +61,14 @@ export function hostView(host: string, { routeConfig, virtualHost, fields }: Hos
   if (remembered && remembered.host === host && remembered.fields === fields && remembered.tableName === tableName && remembered.tableConfigs === tableConfigs && remembered.origins === origins) return remembered.view;
   const leftOut = new LeftOutRoutes();
   const name = hostRouteConfigurationName(host);
-  const view = {
-    listener: apiListener(host, name),
-    table: { ...fields, name, virtual_hosts: [virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut)] },
-    leftOut,
-  };
+  const table = { ...fields, name, virtual_hosts: [virtualHostForGrpc(routeConfig, virtualHost, origins, leftOut)] };
+  // Kept for every host of a large fleet: nearly all leave nothing out and share one empty list.
+  const view = { listener: apiListener(host, name), table, leftOut: leftOut.list().length > 0 ? leftOut : NOTHING_LEFT_OUT };
   HOST_VIEWS.set(virtualHost, { host, fields, tableName, tableConfigs, origins, view });
   return view;
 }
+
+const NOTHING_LEFT_OUT = new LeftOutRoutes();
 
 const HOST_VIEWS = new WeakMap<VirtualHost, { host: string; fields: TableFields; tableName: string; tableConfigs: RouteConfiguration['typed_per_filter_config']; origins: string[]; view: HostView }>();
 
