@@ -149,22 +149,25 @@ spec:
     if (!listener) return undefined;
     return { serverNames: (listener.filter_chains ?? []).flatMap((c) => c.filter_chain_match?.server_names ?? []), defaultChain: listener.default_filter_chain !== undefined };
   };
+  /** HOST's plain HTTP redirects to HTTPS (the ACME path excepted), and HTTPS has no certificate for it: closed. */
+  const expectClosed = (resources: FleetResources): void => {
+    const http = routeTable(resources, 'http') as RouteConfiguration;
+    expect(simulateRequest(http, HOST, '/login?next=/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/login?next=/` });
+    expect(simulateRequest(http, HOST, ACME)).toMatchObject({ status: 'routed', cluster: 'web/solver/8089' });
+    // No listener at all (no usable certificate in the class), or none for this name.
+    const https = httpsOf(resources);
+    if (https) expect(https.serverNames).not.toContain(HOST);
+    if (https) expect(https.defaultChain).toBe(false);
+    expect(resources.secrets).toEqual([]);
+    // No certificate of its own: no HSTS.
+    for (const table of resources.routeConfigurations) expect(table.virtual_hosts?.find((v) => v.name === HOST)?.response_headers_to_add).toBeUndefined();
+  };
 
   describe.each(Object.keys(SECRETS))('%s Secret, no default certificate', (kind) => {
     const config = (annotations?: Record<string, string>): EnvoyConfig => translate(...manifests({ secret: SECRETS[kind]?.(), ...(annotations ? { annotations } : {}) }));
 
     it('keeps plain HTTP redirected to HTTPS, except the ACME path, and serves no certificate for the host', () => {
-      const resources = fleetOf(config(), 'nginx').resources;
-      const http = routeTable(resources, 'http') as RouteConfiguration;
-      expect(simulateRequest(http, HOST, '/login?next=/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/login?next=/` });
-      expect(simulateRequest(http, HOST, ACME)).toMatchObject({ status: 'routed', cluster: 'web/solver/8089' });
-      // HTTPS fails closed: no listener at all here (no usable certificate in the class), or none for this name.
-      const https = httpsOf(resources);
-      if (https) expect(https.serverNames).not.toContain(HOST);
-      if (https) expect(https.defaultChain).toBe(false);
-      expect(resources.secrets).toEqual([]);
-      // No certificate of its own: no HSTS.
-      for (const table of resources.routeConfigurations) expect(table.virtual_hosts?.find((v) => v.name === HOST)?.response_headers_to_add).toBeUndefined();
+      expectClosed(fleetOf(config(), 'nginx').resources);
     });
 
     it('says so on the Ingress, naming the field and how to serve plain HTTP meanwhile, and quotes no Secret data', () => {
@@ -244,15 +247,7 @@ spec:
 
       it('keeps plain HTTP redirected to HTTPS and serves no certificate for the host, when the class has no default certificate', () => {
         const translated = translate(...manifests({ tls: UNLISTED, secret: covering() }));
-        const resources = fleetOf(translated, 'nginx').resources;
-        const http = routeTable(resources, 'http') as RouteConfiguration;
-        expect(simulateRequest(http, HOST, '/login?next=/')).toMatchObject({ status: 'redirect', code: 308, location: `https://${HOST}/login?next=/` });
-        expect(simulateRequest(http, HOST, ACME)).toMatchObject({ status: 'routed', cluster: 'web/solver/8089' });
-        const https = httpsOf(resources);
-        if (https) expect(https.serverNames).not.toContain(HOST);
-        if (https) expect(https.defaultChain).toBe(false);
-        expect(resources.secrets).toEqual([]);
-        for (const table of resources.routeConfigurations) expect(table.virtual_hosts?.find((v) => v.name === HOST)?.response_headers_to_add).toBeUndefined();
+        expectClosed(fleetOf(translated, 'nginx').resources);
         const [message, ...others] = warningsOn(translated, 'site');
         expect(others).toEqual([]);
         expect(message).toMatch(problem);
