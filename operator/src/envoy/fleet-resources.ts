@@ -45,10 +45,9 @@ const CERTIFICATE_LIST = new Memo((certificates: readonly IrCertificate[]) => ({
 
 /** `previous`: the fleet before an edit and what it was made into, which unchanged parts are taken from. */
 export function toFleetResources(fleet: IrFleet, previous?: { fleet: IrFleet; resources: FleetResources }): { resources: FleetResources; origins: ResourceOrigins } {
-  const tableBefore = (name: string): { virtualHosts: readonly IrVirtualHost[]; table: RouteConfiguration } | undefined => {
-    const table = previous?.resources.routeConfigurations.find((rc) => rc.name === name);
-    return previous && table ? { virtualHosts: previous.fleet.virtualHosts, table } : undefined;
-  };
+  // Not referred to by any closure below: the origins recipe outlives this call, and would keep
+  // the previous edit's resources alive with it.
+  const routeConfigurations = routeTables(fleet, previous);
   const routeConfigurationName = fleet.httpListener.name;
   const https = fleet.https;
   const classRef = `IngressClass ${fleet.ingressClass}`;
@@ -62,10 +61,7 @@ export function toFleetResources(fleet: IrFleet, previous?: { fleet: IrFleet; re
         httpListener(fleet.httpListener, fleet.http, routeConfigurationName, filters),
         ...(https ? [httpsListener(https, fleet.http, https.listener.name, filters)] : []),
       ],
-      routeConfigurations: [
-        routeConfiguration(routeConfigurationName, fleet, 'http', tableBefore(routeConfigurationName)),
-        ...(https ? [routeConfiguration(https.listener.name, fleet, 'https', tableBefore(https.listener.name))] : []),
-      ],
+      routeConfigurations,
       clusters: clusters.clusters,
       clusterLoadAssignments: clusters.clusterLoadAssignments,
       secrets: certificates.secrets,
@@ -85,4 +81,15 @@ export function toFleetResources(fleet: IrFleet, previous?: { fleet: IrFleet; re
       secret: () => certificates.origins,
     }),
   };
+}
+
+/** The plain-HTTP table, and the HTTPS one when the fleet has that listener. */
+function routeTables(fleet: IrFleet, previous: { fleet: IrFleet; resources: FleetResources } | undefined): RouteConfiguration[] {
+  const tableBefore = (name: string): { virtualHosts: readonly IrVirtualHost[]; table: RouteConfiguration } | undefined => {
+    const table = previous?.resources.routeConfigurations.find((rc) => rc.name === name);
+    return previous && table ? { virtualHosts: previous.fleet.virtualHosts, table } : undefined;
+  };
+  const http = fleet.httpListener.name;
+  const https = fleet.https?.listener.name;
+  return [routeConfiguration(http, fleet, 'http', tableBefore(http)), ...(https !== undefined ? [routeConfiguration(https, fleet, 'https', tableBefore(https))] : [])];
 }

@@ -102,8 +102,8 @@ export function encodeResource(kind: ResourceKind, name: string, resource: objec
   const kept = pieces.map((piece) => ownedCopy(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.length)));
   return {
     ...fields,
-    // Whole only for what needs it whole (a Delta client's copy, which is kept; /debug), and not
-    // kept here: the pieces are the table, a second 5 MB copy would live as long as it is served.
+    // Whole only for what needs it whole (a Delta client's copy, which is kept; /debug): joined
+    // anew on every read, not kept here, or a second 5 MB copy would live as long as the table.
     get bytes(): Buffer {
       return Buffer.concat(kept, valueLength);
     },

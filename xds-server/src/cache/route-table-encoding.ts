@@ -74,7 +74,8 @@ export function encodeRouteTable(table: RouteConfiguration, previousSource?: obj
   // The version hashes every piece's digest, laid end to end and hashed in one call (one call per
   // host costs more than the hashing).
   // A part in the place it had keeps its digest where the previous table's digests put it.
-  const digests = Buffer.allocUnsafe((list.length + 2) * DIGEST_LENGTH);
+  // Memory of its own (kept while the table is served): a small one from the pool would pin a slab.
+  const digests = Buffer.allocUnsafeSlow((list.length + 2) * DIGEST_LENGTH);
   previous?.digests.copy(digests, 0, 0, Math.min(previous.digests.length, digests.length));
   digests.set(sha256(pieces[0] as Uint8Array), 0);
   for (let index = 0; index < list.length; index++) {

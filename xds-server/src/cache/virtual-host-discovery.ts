@@ -37,20 +37,23 @@ function renamed(host: VirtualHost, table: string): VirtualHost {
 export function withVirtualHostDiscovery(resources: FleetResources, origins: ResourceOrigins, previous?: FleetView): FleetView {
   const routeConfigurations = resources.routeConfigurations.map(({ virtual_hosts: _hosts, ...rest }) => ({ ...rest, vhds: { config_source: { ads: {}, resource_api_version: 'V3' as const } } }));
   const tables = resources.routeConfigurations;
-  const virtualHosts = sortedByName(tables.map((table) => table.virtual_hosts ?? []), (host, t) => renamed(host, tables[t]?.name ?? ''), previous && HOSTS.get(previous));
+  // Names come from the tables too: a renamed table renames all of its hosts.
+  const tableNames = tables.map((table) => table.name ?? '').join('\n');
+  const before = previous && HOSTS.get(previous);
+  const virtualHosts = sortedByName(tables.map((table) => table.virtual_hosts ?? []), (host, t) => renamed(host, tables[t]?.name ?? ''), before?.tableNames === tableNames ? before.virtualHosts : undefined);
   const view: FleetView = {
     resources: { ...resources, routeConfigurations, virtualHosts: virtualHosts.sorted as VirtualHost[] },
-    origins: originsOverlaid(origins, { virtualHost: () => virtualHostOrigins(resources, origins) }),
+    origins: originsOverlaid(origins, { virtualHost: () => resourceOrigins(resources, origins) }),
   };
-  HOSTS.set(view, virtualHosts);
+  HOSTS.set(view, { tableNames, virtualHosts });
   return view;
 }
 
 /** How a view's virtual hosts were made, for the next publish of the fleet (`previous`). */
-const HOSTS = new WeakMap<FleetView, SortedByName<VirtualHost, VirtualHost>>();
+const HOSTS = new WeakMap<FleetView, { tableNames: string; virtualHosts: SortedByName<VirtualHost, VirtualHost> }>();
 
 /** The operator may say which objects made each virtual host; else the whole table's origins. */
-function virtualHostOrigins(resources: FleetResources, origins: ResourceOrigins): Record<string, string[]> {
+function resourceOrigins(resources: FleetResources, origins: ResourceOrigins): Record<string, string[]> {
   const byName: Record<string, string[]> = { ...(origins.virtualHost ?? {}) };
   for (const { name: table = '', virtual_hosts: hosts } of resources.routeConfigurations) {
     for (const host of hosts ?? []) byName[virtualHostResourceName(table, host.name ?? '')] ??= origins.routeConfiguration?.[table] ?? [];

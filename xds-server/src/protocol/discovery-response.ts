@@ -21,7 +21,8 @@ export interface ResponseHeader {
 /** Everything but the nonce; callers may reuse it for every stream that gets the same resources. */
 export function encodeResponseBody(header: ResponseHeader, resources: Iterable<EncodedResource>): Buffer {
   const parts: Buffer[] = [stringField(VERSION_INFO, header.versionInfo)];
-  for (const resource of resources) parts.push(...resource.responseParts);
+  // A loop, not a spread: a large route table is one piece per host.
+  for (const resource of resources) for (const part of resource.responseParts) parts.push(part);
   parts.push(stringField(TYPE_URL, header.typeUrl));
   if (header.controlPlaneId) {
     parts.push(lengthDelimitedField(CONTROL_PLANE, stringField(CONTROL_PLANE_IDENTIFIER, header.controlPlaneId)));

@@ -103,7 +103,8 @@ function typeDump(type: TypeSnapshot | undefined, resources: readonly EncodedRes
   const sorted = [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const shown: JsonValue[] = [];
   for (const resource of sorted) {
-    const size = resource.bytes.length;
+    // Measured on the pieces: a large route table is joined only if it is shown.
+    const size = resource.responseParts.reduce((sum, part) => sum + part.length, 0);
     if (budget.left < size) break;
     budget.left -= size;
     shown.push(resourceJson(resource));

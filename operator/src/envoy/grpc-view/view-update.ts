@@ -4,8 +4,8 @@
 // (a map of the hosts, a look-up and a listener and table per host, two sorts). Here one pass of
 // identity checks finds the virtual hosts that changed, and only their hosts' tables are made
 // again, in the places they had. Anything beyond that common case (a host or domain that comes or
-// goes, a table's own fields, routes left out before or now, a changed any-host table) is built
-// anew by grpcViewOf.
+// goes, a table's own fields, routes left out before or now, an any-host table that is a copy or
+// would become one) is built anew by grpcViewOf.
 import type { FleetResources, GrpcView, ResourceOrigins, RouteConfiguration, VirtualHost } from '../../../../xds-server/src/index.js';
 import { originsWhenRead } from '../../../../xds-server/src/index.js';
 import { hostView, tableFields } from './host-tables.js';
