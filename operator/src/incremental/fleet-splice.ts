@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { IrCertificate, IrCluster, IrFleet, IrHttps, IrVirtualHost } from '../ir/types.js';
 import { compareHosts } from '../ir/host-and-path.js';
-import { compareStrings } from '../util/compare.js';
+import { compareStrings, sameItems } from '../util/compare.js';
 import { Memo } from '../util/memo.js';
 import type { Scope } from './fleet-index.js';
 
@@ -113,7 +113,7 @@ const CLUSTER_USERS = new Memo((clusters: readonly IrCluster[]) => {
  * made from the whole list (the Envoy stage's, the xDS cache's) is not made again.
  */
 function sameElements<T>(list: T[], previous: readonly T[]): T[] {
-  return list.length === previous.length && list.every((item, i) => item === previous[i]) ? (previous as T[]) : list;
+  return sameItems(list, previous) ? (previous as T[]) : list;
 }
 
 /** `base` with these origins; `previous` itself when that is what it already is. */

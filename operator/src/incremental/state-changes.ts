@@ -4,6 +4,7 @@
 import type { ChangeScope } from '../relevance/change-scope.js';
 import { EVERYTHING } from '../relevance/change-scope.js';
 import type { ClusterState } from '../store/cluster-state.js';
+import { sameItems } from '../util/compare.js';
 
 type Named = { metadata?: { namespace?: string; name?: string } };
 
@@ -26,7 +27,7 @@ export function keptLists(before: ClusterState | undefined, after: ClusterState)
   if (!before) return after;
   const kept = { ...after };
   for (const kind of Object.keys(after) as (keyof ClusterState)[]) {
-    if (sameInOrder(before[kind], after[kind])) (kept as Record<string, unknown>)[kind] = before[kind];
+    if (sameItems(before[kind], after[kind])) (kept as Record<string, unknown>)[kind] = before[kind];
   }
   return kept;
 }
@@ -56,15 +57,8 @@ function changedIngresses(before: readonly Named[], after: readonly Named[]): Se
   return changed;
 }
 
-function sameInOrder(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (sameInOrder(a, b)) return true;
+  if (sameItems(a, b)) return true;
   if (a.length !== b.length) return false;
   const set = new Set(a);
   return b.every((object) => set.has(object));

@@ -22,7 +22,7 @@ import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { assignmentOf, PublishedAssignments } from './load-assignments.js';
 import { RelevanceGate } from './relevance-gate.js';
 import { serviceOfSlice } from './slice-store.js';
-import { compareStrings } from '../util/compare.js';
+import { compareStrings, sameItems } from '../util/compare.js';
 
 type ClusterLoadAssignment = FleetResources['clusterLoadAssignments'][number];
 
@@ -185,7 +185,7 @@ export class ChangeRouter {
     const slicesNow = this.gate.slices.slicesOf(service);
     const refsBefore = sliceRefs(slicesBefore);
     const refsNow = sliceRefs(slicesNow);
-    const sameSlices = sameList(refsBefore, refsNow);
+    const sameSlices = sameItems(refsBefore, refsNow);
     const planned: Planned[] = [];
     for (const use of uses) {
       const old = assignmentOf(use.name, object, use.port, slicesBefore);
@@ -203,7 +203,7 @@ export class ChangeRouter {
       for (const [kind, name] of targets) {
         const current = this.assignments.originsOf(use.fleet, kind, name);
         // Only origins that list exactly the slices before the change are known to come from them.
-        if (!sameList(current.filter(isSliceRef), refsBefore)) return undefined;
+        if (!sameItems(current.filter(isSliceRef), refsBefore)) return undefined;
         origins[kind][name] = [...new Set([...current.filter((origin) => !isSliceRef(origin)), ...refsNow])].sort(compareStrings);
       }
       planned.push({ fleet: use.fleet, ...(assignment ? { assignment } : {}), origins });
@@ -237,8 +237,4 @@ function sliceRefs(slices: readonly V1EndpointSlice[]): string[] {
 
 function isSliceRef(origin: string): boolean {
   return origin.startsWith(SLICE_REF);
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
 }

@@ -12,6 +12,7 @@ import { hostView, tableFields } from './host-tables.js';
 import type { TableFields } from './host-tables.js';
 import { ANY_HOST_LISTENER, hostRouteConfigurationName } from './names.js';
 import { virtualHostForGrpc, LeftOutRoutes } from './virtual-host.js';
+import { sameItems } from '../../util/compare.js';
 
 /** What a view was built from, and where each host's table is in it. */
 export interface ViewLayout {
@@ -68,7 +69,7 @@ export function updatedView(previous: GrpcView, tableNames: readonly string[], r
       const now = hosts[slot] as VirtualHost;
       const then = hostsBefore[slot] as VirtualHost;
       if (now === then) continue;
-      if (now.name !== then.name || !sameDomains(now.domains, then.domains)) return undefined;
+      if (now.name !== then.name || !sameItems(now.domains ?? [], then.domains ?? [])) return undefined;
       changed.push([t, slot]);
     }
   }
@@ -125,10 +126,4 @@ export function viewOrigins(layout: ViewLayout, listenerCount: number): Resource
       return byTable;
     },
   });
-}
-
-function sameDomains(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  return a.every((domain, i) => domain === b[i]);
 }
