@@ -1,17 +1,32 @@
 // Coalesces bursts of changes into one reconcile: waits for a short quiet period (holdoff) but
 // never longer than a bound (maxDelay) after the first change, so a steady stream of updates
 // cannot starve reconciliation. One reconcile runs at a time; changes during it schedule another.
+//
+// A change that comes after a quiet spell (idleMs without a reconcile) is reconciled at once,
+// together with whatever arrives in the same turn of the event loop: an isolated edit does not
+// wait out a holdoff that only a burst needs. The changes that follow it while it runs, or soon
+// after, are the burst, and they wait for the holdoff as before. Contour schedules its rebuilds
+// the same way (a rebuild without delay once its maximum holdoff has passed since the last one).
+// It costs a burst one extra reconcile, which incremental translation makes cheap.
 export interface CoalescerOptions {
   holdoffMs: number;
   maxDelayMs: number;
+  /**
+   * How long without a reconcile makes the next change reconciled at once (default: maxDelayMs).
+   * Infinity turns that off: every change waits for the holdoff.
+   */
+  idleMs?: number;
 }
 
 export class Coalescer {
   private holdoffTimer: NodeJS.Timeout | undefined;
   private maxTimer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private running = false;
   private pendingWhileRunning = false;
   private stopped = false;
+  /** When the last reconcile ended; the start counts as one, so the first events after it batch. */
+  private lastReconciled = performance.now();
 
   constructor(
     private readonly options: CoalescerOptions,
@@ -24,6 +39,13 @@ export class Coalescer {
       this.pendingWhileRunning = true;
       return;
     }
+    // Already due this turn: the change is part of it.
+    if (this.immediate) return;
+    const idleMs = this.options.idleMs ?? this.options.maxDelayMs;
+    if (this.holdoffTimer === undefined && performance.now() - this.lastReconciled >= idleMs) {
+      this.immediate = setImmediate(() => void this.fire());
+      return;
+    }
     clearTimeout(this.holdoffTimer);
     this.holdoffTimer = setTimeout(() => void this.fire(), this.options.holdoffMs);
     this.maxTimer ??= setTimeout(() => void this.fire(), this.options.maxDelayMs);
@@ -31,21 +53,27 @@ export class Coalescer {
 
   stop(): void {
     this.stopped = true;
+    this.clearSchedule();
+  }
+
+  private clearSchedule(): void {
     clearTimeout(this.holdoffTimer);
     clearTimeout(this.maxTimer);
+    clearImmediate(this.immediate);
+    this.holdoffTimer = undefined;
+    this.maxTimer = undefined;
+    this.immediate = undefined;
   }
 
   private async fire(): Promise<void> {
-    clearTimeout(this.holdoffTimer);
-    clearTimeout(this.maxTimer);
-    this.holdoffTimer = undefined;
-    this.maxTimer = undefined;
+    this.clearSchedule();
     if (this.stopped) return;
     this.running = true;
     try {
       await this.reconcile();
     } finally {
       this.running = false;
+      this.lastReconciled = performance.now();
       if (this.pendingWhileRunning) {
         this.pendingWhileRunning = false;
         this.notify();
