@@ -46,7 +46,7 @@ describe('Coalescer', () => {
   it('reconciles a change after a quiet spell at once, with whatever arrives in the same turn', async () => {
     const reconcile = vi.fn();
     const coalescer = new Coalescer({ holdoffMs: 100, maxDelayMs: 500 }, reconcile);
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(100);
     coalescer.notify();
     coalescer.notify();
     expect(reconcile).not.toHaveBeenCalled();
@@ -64,6 +64,7 @@ describe('Coalescer', () => {
     coalescer.notify();
     await vi.advanceTimersByTimeAsync(0);
     expect(reconcile).toHaveBeenCalledTimes(1);
+    // Within the holdoff after that reconcile: the burst goes on.
     for (let i = 0; i < 4; i++) {
       coalescer.notify();
       await vi.advanceTimersByTimeAsync(30);
@@ -76,6 +77,7 @@ describe('Coalescer', () => {
   it('counts its own start as a reconcile, so the events right after it batch', async () => {
     const reconcile = vi.fn();
     const coalescer = new Coalescer({ holdoffMs: 100, maxDelayMs: 500 }, reconcile);
+    await vi.advanceTimersByTimeAsync(99);
     coalescer.notify();
     await vi.advanceTimersByTimeAsync(99);
     expect(reconcile).not.toHaveBeenCalled();
@@ -97,7 +99,7 @@ describe('Coalescer', () => {
   it('does not reconcile a change after it is stopped', async () => {
     const reconcile = vi.fn();
     const coalescer = new Coalescer({ holdoffMs: 100, maxDelayMs: 500 }, reconcile);
-    await vi.advanceTimersByTimeAsync(600);
+    await vi.advanceTimersByTimeAsync(100);
     coalescer.notify();
     coalescer.stop();
     await vi.advanceTimersByTimeAsync(1_000);

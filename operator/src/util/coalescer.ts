@@ -2,17 +2,18 @@
 // never longer than a bound (maxDelay) after the first change, so a steady stream of updates
 // cannot starve reconciliation. One reconcile runs at a time; changes during it schedule another.
 //
-// A change that comes after a quiet spell (idleMs without a reconcile) is reconciled at once,
-// together with whatever arrives in the same turn of the event loop: an isolated edit does not
-// wait out a holdoff that only a burst needs. The changes that follow it while it runs, or soon
-// after, are the burst, and they wait for the holdoff as before. Contour schedules its rebuilds
-// the same way (a rebuild without delay once its maximum holdoff has passed since the last one).
-// It costs a burst one extra reconcile, which incremental translation makes cheap.
+// A change that comes after a quiet spell (idleMs without a reconcile, by default the holdoff)
+// is reconciled at once, together with whatever arrives in the same turn of the event loop: an
+// isolated edit does not wait out a holdoff that only a burst needs. The changes that follow it
+// while it runs, or within the holdoff after it, are the burst, and they wait for the holdoff as
+// before. Bursts are still told apart by a holdoff of quiet, so this costs at most one reconcile
+// more per burst, which incremental translation makes cheap. Contour schedules its rebuilds the
+// same way, with its maximum holdoff as the quiet spell.
 export interface CoalescerOptions {
   holdoffMs: number;
   maxDelayMs: number;
   /**
-   * How long without a reconcile makes the next change reconciled at once (default: maxDelayMs).
+   * How long without a reconcile makes the next change reconciled at once (default: holdoffMs).
    * Infinity turns that off: every change waits for the holdoff.
    */
   idleMs?: number;
@@ -41,7 +42,7 @@ export class Coalescer {
     }
     // Already due this turn: the change is part of it.
     if (this.immediate) return;
-    const idleMs = this.options.idleMs ?? this.options.maxDelayMs;
+    const idleMs = this.options.idleMs ?? this.options.holdoffMs;
     if (this.holdoffTimer === undefined && performance.now() - this.lastReconciled >= idleMs) {
       this.immediate = setImmediate(() => void this.fire());
       return;
