@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FolderWatcher, folderFingerprint } from './folder-watcher.js';
+import { listManifestFiles } from '../sources/manifests/list-manifest-files.js';
+import { DEFAULT_MANIFEST_LIMITS } from '../sources/manifests/manifest-limits.js';
+import type { Stamps } from '../sources/manifests/manifest-stamps.js';
+import { FolderWatcher } from './folder-watcher.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -15,46 +17,104 @@ function folder(): string {
   return dir;
 }
 
+/** What standalone mode polls with: the listing's stamps. Counts its walks. */
+function looker(dir: string): { look: () => Promise<Stamps>; walks: () => number } {
+  let walks = 0;
+  return {
+    look: async () => {
+      walks += 1;
+      return (await listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS)).stamps;
+    },
+    walks: () => walks,
+  };
+}
+
+/** A watcher with only its poll: the fs.watch half closed. */
+function pollingOnly(watcher: FolderWatcher): FolderWatcher {
+  (watcher as unknown as { watcher?: { close(): void } }).watcher?.close();
+  return watcher;
+}
+
 describe('FolderWatcher', () => {
   it('notices edits in nested folders', async () => {
     const dir = folder();
     mkdirSync(join(dir, 'team-a'));
     let changes = 0;
-    const watcher = new FolderWatcher(dir, () => changes++, { pollIntervalMs: 60_000 });
+    const { look } = looker(dir);
+    const watcher = new FolderWatcher(dir, () => changes++, look, await look(), { pollIntervalMs: 60_000 });
     writeFileSync(join(dir, 'team-a', 'ingress.yaml'), 'kind: Ingress\n');
     await sleep(200);
     watcher.close();
     expect(changes).toBeGreaterThan(0);
   });
 
-  it('polls without fs.watch events, once per change, and a resync swallows a change a reload reads', async () => {
+  it('polls without fs.watch events and reports a change once', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'a.yaml'), 'x');
     let changes = 0;
-    const watcher = new FolderWatcher(dir, () => changes++, { pollIntervalMs: 50 });
-    // Closing the fs.watch half leaves the poller alone.
-    (watcher as unknown as { watcher?: { close(): void } }).watcher?.close();
-    await sleep(100);
+    const { look } = looker(dir);
+    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, await look(), { pollIntervalMs: 50 }));
+    await sleep(150);
+    expect(changes).toBe(0);
     writeFileSync(join(dir, 'a.yaml'), 'xy');
     await sleep(300);
     expect(changes).toBe(1);
-    writeFileSync(join(dir, 'a.yaml'), 'xyz');
-    await watcher.resync();
+    writeFileSync(join(dir, 'b.yaml'), 'new file');
     await sleep(300);
+    watcher.close();
+    expect(changes).toBe(2);
+  });
+
+  it('compares the folder with what the last reload read, and does not poll while a reload reads', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    let changes = 0;
+    const { look, walks } = looker(dir);
+    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, await look(), { pollIntervalMs: 30 }));
+    watcher.reloadStarted();
+    writeFileSync(join(dir, 'a.yaml'), 'xyz');
+    const before = walks();
+    await sleep(200);
+    expect(walks()).toBe(before);
+    // The reload read the edited file: nothing to report.
+    watcher.reloadEnded(await look());
+    await sleep(200);
+    expect(changes).toBe(0);
+    expect(walks()).toBeGreaterThan(before);
+    // A reload that read the folder before this edit: the poll reports it.
+    watcher.reloadStarted();
+    const readByReload = await look();
+    writeFileSync(join(dir, 'a.yaml'), 'edited after the read');
+    watcher.reloadEnded(readByReload);
+    await sleep(200);
     watcher.close();
     expect(changes).toBe(1);
   });
 
-  it('fingerprints names, sizes and mtimes, so polling catches what events miss; a FIFO is only stat-ed', async () => {
+  it('reports nothing from a poll that a reload started or ended during', async () => {
     const dir = folder();
-    const empty = await folderFingerprint(dir);
     writeFileSync(join(dir, 'a.yaml'), 'x');
-    const one = await folderFingerprint(dir);
-    expect(one).not.toBe(empty);
+    let changes = 0;
+    const initial = (await listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS)).stamps;
+    let releaseLook: () => void = () => {};
+    // A slow file system: the poll's walk waits until the test lets it finish.
+    const look = async (): Promise<Stamps> => {
+      await new Promise<void>((resolve) => (releaseLook = resolve));
+      return (await listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS)).stamps;
+    };
+    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, initial, { pollIntervalMs: 20 }));
+    await sleep(50); // a poll is now waiting in look()
     writeFileSync(join(dir, 'a.yaml'), 'xy');
-    expect(await folderFingerprint(dir)).not.toBe(one);
-    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
-    expect(await folderFingerprint(dir)).toContain(join(dir, 'fifo.yaml'));
-    expect(await folderFingerprint(join(dir, 'missing'))).toBe('');
+    watcher.reloadStarted();
+    watcher.reloadEnded(initial); // a reload that read the folder before the edit ended meanwhile
+    releaseLook();
+    await sleep(10);
+    expect(changes).toBe(0);
+    // The next poll, across no reload, reports it.
+    await sleep(50);
+    releaseLook();
+    await sleep(50);
+    watcher.close();
+    expect(changes).toBe(1);
   });
 });

@@ -60,6 +60,7 @@ export class ManifestApplier {
   private served: ServedFleet[] = [];
   private sizes = new Map<string, FleetSize>();
   private appliedStamps: Stamps = new Map();
+  private readStamps: Stamps = new Map();
   private readonly diagnosticLog: DiagnosticLog;
   private appliedOnce = false;
 
@@ -86,6 +87,11 @@ export class ManifestApplier {
     return this.served;
   }
 
+  /** Stamps of the folder's manifest entries as the last load read them, applied or not. */
+  get lastRead(): Stamps {
+    return this.readStamps;
+  }
+
   async apply(request: ApplyRequest = {}): Promise<ApplyOutcome | undefined> {
     if (request.fullRead) this.parsed.clear();
     const settled = await loadSettledManifests([this.folder], {
@@ -97,6 +103,7 @@ export class ManifestApplier {
     });
     if (!settled) return undefined;
     const { loaded } = settled;
+    this.readStamps = loaded.stamps;
     if (loaded.unreadable) {
       const unreadable = loaded.fileProblems.filter((p) => p.severity === 'error');
       for (const problem of unreadable) this.logger.error('manifests.unreadable', { file: problem.object, message: problem.message });

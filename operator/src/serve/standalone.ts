@@ -6,7 +6,10 @@ import type { Logger } from '../../../observability/src/index.js';
 import { HealthServer, XdsServer } from '../../../xds-server/src/index.js';
 import { MetricsRegistry } from '../../../observability/src/index.js';
 import { OperatorMetrics } from './operator-metrics.js';
+import { listManifestFiles } from '../sources/manifests/list-manifest-files.js';
+import { DEFAULT_MANIFEST_LIMITS } from '../sources/manifests/manifest-limits.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { RECHECK_MS } from './certificate-expiry.js';
 import { Coalescer } from '../util/coalescer.js';
@@ -64,14 +67,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     ...(options.ownership ? { ownership: options.ownership } : {}),
     timings: operatorMetrics,
   });
-  // Set once the first load is done; reloads after that resync it first.
+  // Set once the first load is done; each reload after that tells it what it read.
   const watching: { watcher?: FolderWatcher } = {};
   // Ends a wait for files to settle when the server stops.
   const stopped = new AbortController();
   let fullReadRequested = false;
   let recheckRequested = false;
   const reload = async (): Promise<void> => {
-    await watching.watcher?.resync();
+    watching.watcher?.reloadStarted();
     const fullRead = fullReadRequested;
     const recheck = recheckRequested;
     fullReadRequested = false;
@@ -83,6 +86,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       // A translator bug must not take down a server that is serving a good configuration.
       reloads.inc({ result: 'failed' });
       logger.error('config.reload_failed', { error });
+    } finally {
+      watching.watcher?.reloadEnded(applier.lastRead);
     }
   };
   // Load before listening, so the first clients get the configuration, not an empty one.
@@ -110,7 +115,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     recheckRequested = true;
     coalescer.notify();
   }, RECHECK_MS).unref();
-  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
+  const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
+  const look = async (): Promise<Stamps> => (await listManifestFiles([options.manifests], limits)).stamps;
+  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), look, applier.lastRead, options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
   watching.watcher = watcher;
   logger.info('manifests.watching', { folder: options.manifests });
 

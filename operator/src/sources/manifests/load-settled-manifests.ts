@@ -8,7 +8,7 @@ import { listManifestFiles } from './list-manifest-files.js';
 import { loadManifestsAsync } from './load-manifests.js';
 import type { LoadOptions, LoadedManifests } from './load-manifests.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
-import { changedPaths } from './manifest-stamps.js';
+import { CHANGING, changedPaths } from './manifest-stamps.js';
 
 export interface SettleOptions extends LoadOptions {
   /** How long every file must stay unchanged after being read. */
@@ -36,6 +36,12 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
     const loadStarted = performance.now();
     const loaded = await loadManifestsAsync(paths, options);
     const loadMs = performance.now() - loadStarted;
+    // No quiet period asked for (every writer renames files into place): a file that changes
+    // after its read has an event of its own, so listing the folder again would only double the
+    // cost of a reload. A file caught changing while it was read is still read again.
+    if (options.quietMs <= 0 && !options.signal?.aborted && ![...loaded.stamps.values()].includes(CHANGING)) {
+      return { loaded, loadMs, waitedMs: performance.now() - started };
+    }
     if (!(await quiet(options.quietMs, options.signal))) return undefined;
     const now = await listManifestFiles(paths, options.limits ?? DEFAULT_MANIFEST_LIMITS);
     const changing = changedPaths(loaded.stamps, now.stamps);

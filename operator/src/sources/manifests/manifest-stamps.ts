@@ -19,3 +19,10 @@ export function changedPaths(before: Stamps, after: Stamps): string[] {
   for (const path of before.keys()) if (!after.has(path)) changed.add(path);
   return [...changed].sort(compareStrings);
 }
+
+/** The same paths with the same stamps, none of them changing while read. */
+export function sameStamps(a: Stamps, b: Stamps): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, stamp] of b) if (stamp === CHANGING || a.get(path) !== stamp) return false;
+  return true;
+}
