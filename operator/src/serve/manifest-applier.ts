@@ -13,6 +13,7 @@ import type { ClusterState } from '../store/cluster-state.js';
 import type { EnvoyConfig } from '../pipeline.js';
 import { loadSettledManifests } from '../sources/manifests/load-settled-manifests.js';
 import { ManifestCache } from '../sources/manifests/manifest-cache.js';
+import { StateAssembly } from '../sources/manifests/state-assembly.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { changedPaths } from '../sources/manifests/manifest-stamps.js';
@@ -57,6 +58,8 @@ const FILES_LOGGED = 20;
 export class ManifestApplier {
   /** Unchanged files are not parsed again on reload (parsing dominates reloads of large folders). */
   private readonly parsed = new ManifestCache();
+  /** Nor are unchanged files' objects added to the state again. */
+  private readonly assembly = new StateAssembly();
   private served: ServedFleet[] = [];
   private sizes = new Map<string, FleetSize>();
   private appliedStamps: Stamps = new Map();
@@ -93,9 +96,13 @@ export class ManifestApplier {
   }
 
   async apply(request: ApplyRequest = {}): Promise<ApplyOutcome | undefined> {
-    if (request.fullRead) this.parsed.clear();
+    if (request.fullRead) {
+      this.parsed.clear();
+      this.assembly.clear();
+    }
     const settled = await loadSettledManifests([this.folder], {
       cache: this.parsed,
+      assembly: this.assembly,
       quietMs: this.options.quietMs ?? 300,
       ...(this.options.limits ? { limits: this.options.limits } : {}),
       ...(request.signal ? { signal: request.signal } : {}),

@@ -13,7 +13,7 @@ import { API_VERSION_BY_KIND, toTypedObject } from './typed-objects.js';
 
 const CLUSTER_SCOPED: ReadonlySet<SupportedKind> = new Set(['IngressClass', 'ClusterIngressClassParameters']);
 
-interface Named {
+export interface Named {
   metadata?: { name?: string; namespace?: string };
 }
 
@@ -21,6 +21,8 @@ export class ClusterStateBuilder {
   private readonly objects = new Map<SupportedKind, Map<string, Named>>(SUPPORTED_KINDS.map((kind) => [kind, new Map()]));
   /** Where each object taken came from, by kind and namespace/name: a later copy names it. */
   private readonly definedAt = new Map<string, string>();
+  /** Later copies of an object taken, ignored: each said as a problem. */
+  copies = 0;
 
   /** Adds one raw object; returns what is wrong with it (nothing when it was added). */
   add(raw: unknown, where: string): Diagnostic[] {
@@ -53,6 +55,7 @@ export class ClusterStateBuilder {
     const byName = this.objects.get(kind);
     const first = this.definedAt.get(`${kind}\0${id}`);
     if (first !== undefined) {
+      this.copies += 1;
       return [{ object: where, severity: 'error', message: `${kind} ${id} is also defined in ${first}, which is used (the first definition in path order wins); this copy is ignored` }];
     }
     const typed = typedObjectOf(kind, record);
@@ -69,12 +72,23 @@ export class ClusterStateBuilder {
   }
 
   build(): ClusterState {
-    const sorted = <T>(kind: SupportedKind): T[] => {
-      const byName = this.objects.get(kind) ?? new Map<string, Named>();
-      return [...byName.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, object]) => object as T);
-    };
-    return clusterStateOf(sorted);
+    const lists = this.sortedLists();
+    return clusterStateOf(<T>(kind: SupportedKind) => (lists.get(kind) ?? []) as T[]);
   }
+
+  /** Each kind's objects in the state's order (by namespace/name), as `build` puts them in the state. */
+  sortedLists(): Map<SupportedKind, Named[]> {
+    const lists = new Map<SupportedKind, Named[]>();
+    for (const [kind, byName] of this.objects) {
+      lists.set(kind, [...byName.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, object]) => object));
+    }
+    return lists;
+  }
+}
+
+/** An object's place among its kind's in the state: namespace/name, the namespace empty for cluster-scoped kinds. */
+export function stateKeyOf(object: Named): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
 /**

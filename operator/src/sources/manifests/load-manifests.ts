@@ -7,7 +7,6 @@
 // use); loadManifests is the same load with synchronous I/O, for tests and tools that cannot await.
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ClusterState } from '../../store/cluster-state.js';
-import { assembleState } from './assemble-state.js';
 import { listManifestFiles, listManifestFilesSync } from './list-manifest-files.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
@@ -20,6 +19,7 @@ import { parseManifestText } from './parse-manifest-text.js';
 import type { ParsedManifest } from './parse-manifest-text.js';
 import { readManifestFile, readManifestFileSync } from './read-manifest-file.js';
 import type { FileContent } from './read-manifest-file.js';
+import { StateAssembly } from './state-assembly.js';
 
 export interface LoadedManifests {
   state: ClusterState;
@@ -38,6 +38,8 @@ export interface LoadedManifests {
 export interface LoadOptions {
   /** Lets a caller that reloads the same folder skip parsing files that did not change. */
   cache?: ManifestCache;
+  /** Lets that caller assemble the state from the last one when only some files changed. */
+  assembly?: StateAssembly;
   limits?: ManifestLimits;
 }
 
@@ -48,14 +50,14 @@ export async function loadManifestsAsync(paths: readonly string[], options: Load
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
   const listing = await listManifestFiles(paths, limits);
   const results = await mapConcurrent(listing.files, CONCURRENT_READS, async (file) => cached(file, options.cache) ?? fromContent(file.path, await readManifestFile(file.path, limits), limits, options.cache));
-  return combine(listing, results, options.cache);
+  return combine(listing, results, options);
 }
 
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
   const listing = listManifestFilesSync(paths, limits);
   const results = listing.files.map((file) => cached(file, options.cache) ?? fromContent(file.path, readManifestFileSync(file.path, limits), limits, options.cache));
-  return combine(listing, results, options.cache);
+  return combine(listing, results, options);
 }
 
 interface FileResult {
@@ -80,17 +82,16 @@ function fromContent(path: string, content: FileContent, limits: ManifestLimits,
   return { path, stamp: content.stamp, parsed: result };
 }
 
-function combine(listing: Listing, results: readonly FileResult[], cache: ManifestCache | undefined): LoadedManifests {
-  cache?.retainOnly(new Set(listing.files.map((f) => f.path)));
+function combine(listing: Listing, results: readonly FileResult[], options: LoadOptions): LoadedManifests {
+  options.cache?.retainOnly(new Set(listing.files.map((f) => f.path)));
   const stamps = new Map(listing.stamps);
   for (const result of results) if (result.stamp !== undefined) stamps.set(result.path, result.stamp);
-  const files = [{ objects: [], problems: listing.problems }, ...results.map((r) => r.parsed)];
-  const { state, problems } = assembleState(files);
+  const { state, problems } = (options.assembly ?? new StateAssembly()).assemble(listing.problems, results);
   return {
     state,
     problems,
     unreadable: listing.unreadable || results.some((r) => r.parsed.failed),
-    fileProblems: files.flatMap((f) => f.problems),
+    fileProblems: [...listing.problems, ...results.flatMap((r) => r.parsed.problems)],
     stamps,
   };
 }
