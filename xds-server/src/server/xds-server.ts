@@ -55,7 +55,7 @@ export interface XdsServerOptions {
   controlPlaneId?: string;
   /** Forces clients to reconnect now and then, so they spread over replicas (default 30 min). */
   maxConnectionAgeMs?: number;
-  /** Bytes of responses being written before pushes wait (see PushThrottle; default 256 MiB). */
+  /** Bytes of responses being written before pushes wait (see PushThrottle; default 32 MiB). */
   maxPushBytes?: number;
   /** Bytes of stalled responses on top of maxPushBytes before pushes wait (default: maxPushBytes). */
   maxStalledPushBytes?: number;
