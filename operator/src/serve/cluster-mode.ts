@@ -184,6 +184,9 @@ export async function startClusterMode(options: ClusterModeOptions): Promise<Clu
   // traffic; so the xDS port opens only once there is something true to serve.
   await waitForSync(source, controller.signal, logger);
   await reconcile();
+  // The events right after the initial sync are part of it: they batch.
+  coalescer.markReconciled();
+  endpointUpdates.markReconciled();
   const xdsPort = await server.start(options.xdsAddress);
 
   if (options.leaderElection !== false) {

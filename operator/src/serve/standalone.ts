@@ -67,6 +67,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     ...(options.ownership ? { ownership: options.ownership } : {}),
     timings: operatorMetrics,
   });
+  const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
+  /** The folder's stamps as they are now: what the watcher's poll compares. */
+  const look = async (): Promise<Stamps> => (await listManifestFiles([options.manifests], limits)).stamps;
   // Set once the first load is done; each reload after that tells it what it read.
   const watching: { watcher?: FolderWatcher } = {};
   // Ends a wait for files to settle when the server stops.
@@ -74,6 +77,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   let fullReadRequested = false;
   let recheckRequested = false;
   const reload = async (): Promise<void> => {
+    let failed = false;
     watching.watcher?.reloadStarted();
     const fullRead = fullReadRequested;
     const recheck = recheckRequested;
@@ -86,8 +90,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       // A translator bug must not take down a server that is serving a good configuration.
       reloads.inc({ result: 'failed' });
       logger.error('config.reload_failed', { error });
+      // What a failed load read is not known: the folder as it is now, or the poll would try again every 2 s.
+      failed = true;
     } finally {
-      watching.watcher?.reloadEnded(applier.lastRead);
+      watching.watcher?.reloadEnded(failed ? await look().catch(() => applier.lastRead) : applier.lastRead);
     }
   };
   // Load before listening, so the first clients get the configuration, not an empty one.
@@ -115,8 +121,6 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     recheckRequested = true;
     coalescer.notify();
   }, RECHECK_MS).unref();
-  const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
-  const look = async (): Promise<Stamps> => (await listManifestFiles([options.manifests], limits)).stamps;
   const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), look, applier.lastRead, options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
   watching.watcher = watcher;
   logger.info('manifests.watching', { folder: options.manifests });

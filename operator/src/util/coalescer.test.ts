@@ -105,4 +105,16 @@ describe('Coalescer', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(reconcile).not.toHaveBeenCalled();
   });
+
+  it('counts a reconcile made outside it (the initial one) for the quiet spell', async () => {
+    const reconcile = vi.fn();
+    const coalescer = new Coalescer({ holdoffMs: 100, maxDelayMs: 500 }, reconcile);
+    await vi.advanceTimersByTimeAsync(1_000);
+    coalescer.markReconciled();
+    coalescer.notify();
+    await vi.advanceTimersByTimeAsync(99);
+    expect(reconcile).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reconcile).toHaveBeenCalledTimes(1);
+  });
 });

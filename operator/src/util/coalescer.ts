@@ -26,7 +26,7 @@ export class Coalescer {
   private running = false;
   private pendingWhileRunning = false;
   private stopped = false;
-  /** When the last reconcile ended; the start counts as one, so the first events after it batch. */
+  /** When the last reconcile ended; the start counts as one (see markReconciled), so the first events after it batch. */
   private lastReconciled = performance.now();
 
   constructor(
@@ -50,6 +50,11 @@ export class Coalescer {
     clearTimeout(this.holdoffTimer);
     this.holdoffTimer = setTimeout(() => void this.fire(), this.options.holdoffMs);
     this.maxTimer ??= setTimeout(() => void this.fire(), this.options.maxDelayMs);
+  }
+
+  /** A reconcile made outside the coalescer (the initial one) counts for the quiet spell too. */
+  markReconciled(): void {
+    this.lastReconciled = performance.now();
   }
 
   stop(): void {

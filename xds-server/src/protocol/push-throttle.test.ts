@@ -74,11 +74,12 @@ describe('PushThrottle', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(admitted).toBe(false);
-    // A stream that wrote its previous response promptly has a reserve (maxBytes / 4) beyond that...
+    // A stream that wrote its previous response promptly has a reserve beyond that (maxBytes / 4,
+    // or the largest response held so far, 150, if more)...
     (await throttle.acquire(true))();
     expect(admitted).toBe(false);
     // ...and no more: memory stays bounded however many streams read promptly.
-    const stuckMore = throttle.holdBytes(20);
+    const stuckMore = throttle.holdBytes(150);
     await new Promise((resolve) => setTimeout(resolve, 40));
     let promptAdmitted = false;
     const promptNext = throttle.acquire(true).then((r) => {
@@ -89,12 +90,44 @@ describe('PushThrottle', () => {
     expect(promptAdmitted).toBe(false);
     stuck();
     (await promptNext)();
+    stuckMore();
     (await next)();
     stuckToo();
     stuckToo(); // idempotent
-    stuckMore();
     expect(throttle.bytesInFlight).toBe(0);
     expect(throttle.stalledBytes).toBe(0);
+  });
+
+  it('never lets responses stuck at streams that never read lock out a stream that reads, whatever their size', async () => {
+    const throttle = new PushThrottle({ limit: 100, maxBytes: 32, maxStalledBytes: 32, maxHoldMs: 10 });
+    // Streams that never read, each given a response larger than a quarter of maxBytes, until no
+    // more are admitted: every one stalls, and the allowances fill past their caps.
+    const stuck: Array<() => void> = [];
+    for (;;) {
+      let admitted = false;
+      const waiting = throttle.acquire().then((release) => {
+        admitted = true;
+        stuck.push(throttle.holdBytes(12));
+        release();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (!admitted) {
+        void waiting;
+        break;
+      }
+    }
+    // As far as a reserve of a quarter of maxBytes reaches, which would lock the next one out.
+    expect(throttle.stalledBytes).toBeGreaterThanOrEqual(32 + 32 + 32 / 4);
+    // A stream that reads is still let in, at once.
+    let promptAdmitted = false;
+    const prompt = throttle.acquire(true).then((release) => {
+      promptAdmitted = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(promptAdmitted).toBe(true);
+    (await prompt)();
+    for (const give of stuck) give();
   });
 
   it('admits waiters whose stream wrote promptly before the others', async () => {

@@ -19,10 +19,14 @@
 // streams that never read each held a slot for maxHoldMs, and with 25 slots healthy clients queued
 // behind them for 16 s; now the clients that read keep converging, and streams with no such record
 // (new ones, slow ones, a whole fleet connecting at once) share the other three quarters.
-// Prompt streams may also use a reserve beyond the stalled allowance (a quarter of maxBytes), so
-// responses stuck at unproven streams cannot lock out clients that read; every write is admitted
-// only under the byte caps, so memory stays under maxBytes + maxStalledBytes + that reserve, plus
-// the one response that crosses it. Priority is not absolute: after PROMPT_STREAK prompt
+// Prompt streams may also use a reserve beyond the stalled allowance, so responses stuck at
+// unproven streams cannot lock out clients that read. The reserve is a quarter of maxBytes, or
+// the largest response held so far if that is more: unproven streams stop being admitted once
+// the allowances are full, so their last response crosses them by at most that much, and a
+// prompt stream still finds room (with a quarter of 32 MiB and 12 MiB route tables, six stuck
+// streams locked everyone out until their write deadlines). Every write is admitted only under
+// the byte caps, so memory stays under maxBytes + maxStalledBytes + that reserve, plus the one
+// response that crosses it. Priority is not absolute: after PROMPT_STREAK prompt
 // admissions in a row, a waiting unproven stream goes next, so a fleet busy with publishes never
 // starves new and reconnecting streams.
 import { availableParallelism } from 'node:os';
@@ -66,6 +70,8 @@ export class PushThrottle {
   /** Bytes of responses being written for less than maxHoldMs. */
   private freshBytes = 0;
   private stalled = 0;
+  /** The largest response held so far: the prompt reserve is at least that. */
+  private largest = 0;
   private promptStreak = 0;
   /** Waiters whose stream wrote its previous response promptly, then everyone else; FIFO within each. */
   private readonly waitingPrompt: Array<(release: ReleaseSlot) => void> = [];
@@ -120,6 +126,7 @@ export class PushThrottle {
    */
   holdBytes(size: number): () => void {
     this.freshBytes += size;
+    this.largest = Math.max(this.largest, size);
     let state: 'fresh' | 'stalled' | 'given' = 'fresh';
     const stall = setTimeout(() => {
       if (state !== 'fresh') return;
@@ -155,7 +162,7 @@ export class PushThrottle {
 
   /** Bytes only prompt streams may use beyond the stalled allowance. */
   private get promptReserve(): number {
-    return Math.floor(this.maxBytes / 4);
+    return Math.max(Math.floor(this.maxBytes / 4), this.largest);
   }
 
   private slot(unproven: boolean): ReleaseSlot {

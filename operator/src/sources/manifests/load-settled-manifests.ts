@@ -38,8 +38,9 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
     const loadMs = performance.now() - loadStarted;
     // No quiet period asked for (every writer renames files into place): a file that changes
     // after its read has an event of its own, so listing the folder again would only double the
-    // cost of a reload. A file caught changing while it was read is still read again.
-    if (options.quietMs <= 0 && !options.signal?.aborted && ![...loaded.stamps.values()].includes(CHANGING)) {
+    // cost of a reload. A file caught changing while it was read, and a load that could not read
+    // everything (a file removed between the listing and its read), are still checked again.
+    if (options.quietMs <= 0 && !options.signal?.aborted && !loaded.unreadable && ![...loaded.stamps.values()].includes(CHANGING)) {
       return { loaded, loadMs, waitedMs: performance.now() - started };
     }
     if (!(await quiet(options.quietMs, options.signal))) return undefined;
