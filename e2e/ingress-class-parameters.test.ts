@@ -106,6 +106,8 @@ describe('IngressClass parameters in cluster mode', () => {
     ]);
     const statusOf = async (path: string): Promise<ParametersStatus | undefined> => ((await requestJson(kc, 'GET', path, AbortSignal.timeout(5_000))) as { status?: ParametersStatus }).status;
     await until(async () => (await statusOf(`/apis/${GV}/namespaces/${PARAMS_NS}/ingressclassparameters/edge`))?.conditions?.[0]?.reason === 'Accepted', 'the parameters status');
+    // Each parameters object's status is its own write: the other one may come a moment later.
+    await until(async () => (await statusOf(`/apis/${GV}/clusteringressclassparameters/internal`))?.conditions?.[0]?.reason === 'Accepted', 'the cluster parameters status');
     expect(await statusOf(`/apis/${GV}/clusteringressclassparameters/internal`)).toMatchObject({ ingressClasses: ['internal'], conditions: [{ type: 'Accepted', status: 'True' }] });
     const networking = kc.makeApiClient(NetworkingV1Api);
     await until(async () => (await networking.readNamespacedIngress({ namespace: NS, name: 'shop' })).status?.loadBalancer?.ingress?.[0]?.ip === '192.0.2.10', 'the Ingress status from the parameters');
