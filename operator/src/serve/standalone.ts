@@ -78,6 +78,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   let recheckRequested = false;
   const reload = async (): Promise<void> => {
     let failed = false;
+    const readBefore = applier.lastRead;
     watching.watcher?.reloadStarted();
     const fullRead = fullReadRequested;
     const recheck = recheckRequested;
@@ -90,10 +91,12 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       // A translator bug must not take down a server that is serving a good configuration.
       reloads.inc({ result: 'failed' });
       logger.error('config.reload_failed', { error });
-      // What a failed load read is not known: the folder as it is now, or the poll would try again every 2 s.
       failed = true;
     } finally {
-      watching.watcher?.reloadEnded(failed ? await look().catch(() => applier.lastRead) : applier.lastRead);
+      // A reload that failed before its read completed read nothing to record: the folder as it
+      // is now, or every poll would see the change and try again.
+      const readNothing = failed && applier.lastRead === readBefore;
+      watching.watcher?.reloadEnded(readNothing ? await look().catch(() => applier.lastRead) : applier.lastRead);
     }
   };
   // Load before listening, so the first clients get the configuration, not an empty one.
