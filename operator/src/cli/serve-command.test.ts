@@ -64,10 +64,10 @@ describe('portico serve and SIGHUP', () => {
     expect(logs.filter((l) => l['event'] === 'serve.signal').map((l) => l['signal'])).toEqual(['SIGHUP', 'SIGTERM']);
   });
 
-  it('refuses a --settle-ms that is not a whole number of milliseconds, saying so', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--manifests', SEED, '--settle-ms', '-5', '--xds-address', '127.0.0.1:0', '--health-address', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
+  it.each(['-5', '1e3', '0x10', '2147483648'])('refuses --settle-ms %s, saying what it takes', (value) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--manifests', SEED, '--settle-ms', value, '--xds-address', '127.0.0.1:0', '--health-address', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('--settle-ms must be a whole number of milliseconds, not "-5"');
+    expect(result.stderr).toContain(`--settle-ms must be a whole number of milliseconds from 0 to 2147483647, not "${value}"`);
   });
 
   it('resets a client that stops reading after --xds-write-timeout-ms, and refuses a value that is not a positive whole number', async () => {

@@ -108,8 +108,7 @@ export function registerServeCommand(program: Command): void {
 
 async function serveManifests(manifests: string, options: ServeOptions, xdsServer: XdsServerTuning, logger: ReturnType<typeof createLogger>): Promise<Running> {
   if (!isDirectory(manifests)) throw new Error(`--manifests ${manifests}: not a folder`);
-  const settleMs = Number(options.settleMs);
-  if (!Number.isInteger(settleMs) || settleMs < 0) throw new Error(`--settle-ms must be a whole number of milliseconds, not ${JSON.stringify(options.settleMs)}`);
+  const settleMs = wholeMilliseconds('--settle-ms', options.settleMs, 0);
   if (options.xdsPlaintext && options.xdsTlsDir) throw new Error('--xds-plaintext and --xds-tls-dir contradict each other');
   const xdsTls = options.xdsTlsDir ? { kind: 'files' as const, dir: options.xdsTlsDir } : { kind: 'plaintext' as const };
   if (xdsTls.kind === 'plaintext') warnIfPlaintextReachable(options.xdsAddress, logger);
@@ -168,13 +167,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What the xDS server is tuned with, beyond its TLS (both modes). */
 function xdsServerOptions(options: ServeOptions): XdsServerTuning {
-  // Digits only (Number() would take 1e3, 0x10 and spaces), and within what a Node.js timer
-  // holds: setTimeout turns anything longer into 1 ms, which would reset every stream at once.
-  const writeTimeoutMs = /^[0-9]{1,10}$/.test(options.xdsWriteTimeoutMs) ? Number(options.xdsWriteTimeoutMs) : NaN;
-  if (!(writeTimeoutMs >= 1 && writeTimeoutMs <= MAX_TIMER_MS)) {
-    throw new Error(`--xds-write-timeout-ms must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, not ${JSON.stringify(options.xdsWriteTimeoutMs)}`);
-  }
-  return { writeTimeoutMs };
+  return { writeTimeoutMs: wholeMilliseconds('--xds-write-timeout-ms', options.xdsWriteTimeoutMs, 1) };
+}
+
+/**
+ * A duration flag: digits only (Number() would take 1e3, 0x10 and spaces), and within what a
+ * Node.js timer holds: setTimeout turns anything longer into 1 ms (a write deadline would then
+ * reset every stream at once, a settle period end at once).
+ */
+function wholeMilliseconds(flag: string, value: string, min: number): number {
+  const ms = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(ms >= min && ms <= MAX_TIMER_MS)) throw new Error(`${flag} must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}, not ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** Cluster mode is mutual TLS unless told otherwise: the operator's own CA, or the given files. */
