@@ -163,17 +163,27 @@ describe('portico serve with proxyless gRPC clients (grpc-js-xds)', () => {
 
   it('restarting portico serve with the same manifests gives clients identical versions', async () => {
     const nodes = Object.values(clients).map((c) => c.nodeId);
+    /** Every client has answered every response it was sent. */
+    const allSettled = (): Promise<Awaited<ReturnType<typeof debugXds>>['streams']> =>
+      waitUntil(async () => {
+        const { streams } = await debugXds();
+        const settled = streams.filter((s) => Object.values(s.types).every((t) => t.sentVersion !== undefined && t.ackedVersion === t.sentVersion));
+        return settled.length === nodes.length ? streams : undefined;
+      }, 20_000);
+    // The test before ends with two file edits, which may be two reloads (decision 0016): a client
+    // other than the one it waited for may still be taking in the second.
+    await allSettled();
+    await waitUntil(async () => {
+      const held = await Promise.all(nodes.map(async (node) => versionsOf(await csds.resources(node))));
+      return held.every((versions) => Object.values(versions).every((status) => status.startsWith('ACKED'))) || undefined;
+    }, 20_000);
     const versionsBefore = Object.fromEntries(await Promise.all(nodes.map(async (node) => [node, versionsOf(await csds.resources(node))] as const)));
     const xdsPort = portico.xdsPort;
     expect(await portico.stop()).toBe(0);
     portico = await startPorticoServe({ manifests: scenario.dir, xdsPort });
 
     // Every client reconnects (its own backoff) and answers the first responses of the new process.
-    const reconnected = await waitUntil(async () => {
-      const { streams } = await debugXds();
-      const settled = streams.filter((s) => Object.values(s.types).every((t) => t.sentVersion !== undefined && t.ackedVersion === t.sentVersion));
-      return settled.length === nodes.length ? streams : undefined;
-    }, 20_000);
+    const reconnected = await allSettled();
     for (const stream of reconnected) {
       // What each client already held is exactly what the new process sends.
       for (const type of Object.values(stream.types)) expect(type.initialVersion).toBe(type.sentVersion);
