@@ -26,3 +26,9 @@ export function sameStamps(a: Stamps, b: Stamps): boolean {
   for (const [path, stamp] of b) if (stamp === CHANGING || a.get(path) !== stamp) return false;
   return true;
 }
+
+/** Some file changed while it was read. */
+export function anyChanging(stamps: Stamps): boolean {
+  for (const stamp of stamps.values()) if (stamp === CHANGING) return true;
+  return false;
+}
