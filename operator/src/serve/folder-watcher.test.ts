@@ -48,6 +48,25 @@ describe('FolderWatcher', () => {
     expect(changes).toBeGreaterThan(0);
   });
 
+  it('gives each reload the paths named since the last one started, and everything after a poll found a change', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    const { look } = looker(dir);
+    const watcher = new FolderWatcher(dir, () => {}, look, await look(), { pollIntervalMs: 100 });
+    writeFileSync(join(dir, 'b.yaml'), 'new');
+    await sleep(50);
+    expect(watcher.reloadStarted()).toEqual(new Set([join(dir, 'b.yaml')]));
+    watcher.reloadEnded(await look());
+    expect(watcher.reloadStarted()).toEqual(new Set());
+    watcher.reloadEnded(await look());
+    // A change no watch saw: the poll finds it, and the next reload walks.
+    (watcher as unknown as { watcher?: { close(): void } }).watcher?.close();
+    writeFileSync(join(dir, 'a.yaml'), 'edited');
+    await sleep(300);
+    expect(watcher.reloadStarted()).toBeUndefined();
+    watcher.close();
+  });
+
   it('polls without fs.watch events and reports a change once', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'a.yaml'), 'x');
@@ -110,8 +129,9 @@ describe('FolderWatcher', () => {
     releaseLook();
     await sleep(10);
     expect(changes).toBe(0);
-    // The next poll, across no reload, reports it.
-    await sleep(50);
+    // The next poll, across no reload, reports it. It comes twenty times the last walk's
+    // duration later: the walk took the 50 ms the test held it.
+    await sleep(1_500);
     releaseLook();
     await sleep(50);
     watcher.close();

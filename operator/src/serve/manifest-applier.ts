@@ -15,6 +15,7 @@ import { loadSettledManifests } from '../sources/manifests/load-settled-manifest
 import { ManifestCache } from '../sources/manifests/manifest-cache.js';
 import { StateAssembly } from '../sources/manifests/state-assembly.js';
 import type { ManifestLimits } from '../sources/manifests/manifest-limits.js';
+import type { ListingBaseline } from '../sources/manifests/listing-update.js';
 import type { ClassOwnership } from '../translate/ingress-classes.js';
 import { changedPaths } from '../sources/manifests/manifest-stamps.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
@@ -50,6 +51,11 @@ export interface ApplyRequest {
   translateAll?: boolean;
   /** Abandons the wait for the folder to settle: apply() then resolves to undefined. */
   signal?: AbortSignal;
+  /**
+   * The paths of the entries that changed since the last apply started, when a watcher can tell
+   * (undefined: anything may have; the folder is walked).
+   */
+  changed?: ReadonlySet<string>;
 }
 
 /** Files named in one log line at most: a removal of thousands of files must not make a huge line. */
@@ -60,6 +66,8 @@ export class ManifestApplier {
   private readonly parsed = new ManifestCache();
   /** Nor are unchanged files' objects added to the state again. */
   private readonly assembly = new StateAssembly();
+  /** Nor is the folder walked when the watcher named what changed since this listing. */
+  private baseline: ListingBaseline | undefined;
   private served: ServedFleet[] = [];
   private sizes = new Map<string, FleetSize>();
   private appliedStamps: Stamps = new Map();
@@ -100,7 +108,11 @@ export class ManifestApplier {
       this.parsed.clear();
       this.assembly.clear();
     }
+    const since = request.changed && !request.fullRead && this.baseline ? { since: { baseline: this.baseline, changed: request.changed } } : {};
+    // A load that throws or is abandoned leaves no baseline: what it was told changed is lost.
+    this.baseline = undefined;
     const settled = await loadSettledManifests([this.folder], {
+      ...since,
       cache: this.parsed,
       assembly: this.assembly,
       quietMs: this.options.quietMs ?? 300,
@@ -111,6 +123,7 @@ export class ManifestApplier {
     if (!settled) return undefined;
     const { loaded } = settled;
     this.readStamps = loaded.stamps;
+    this.baseline = loaded.baseline;
     if (loaded.unreadable) {
       const unreadable = loaded.fileProblems.filter((p) => p.severity === 'error');
       for (const problem of unreadable) this.logger.error('manifests.unreadable', { file: problem.object, message: problem.message });
@@ -149,6 +162,8 @@ export class ManifestApplier {
       diagnostics: config.diagnostics.length + loaded.problems.length + refused.length,
       // Reading, translating and publishing; waiting for files to settle is reported apart.
       durationMs: round(settled.loadMs + performance.now() - started),
+      // False when only the entries the watcher named were looked at.
+      walked: loaded.walked,
       settleMs: round(settled.waitedMs),
     });
     return { applied: true, changed, fleets: served, problems: [] };

@@ -1,6 +1,6 @@
 // Standalone mode in-process, with a raw ADS client acting as Envoy: folder in, xDS out.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -129,6 +129,28 @@ describe('standalone mode (portico serve)', () => {
     // Several poll intervals (200 ms) after the debounced reload.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(applied()).toBe(2);
+  });
+
+  it('looks only at the entries the watch named; a change no watch saw is found by the poll, which walks the folder', async () => {
+    const { dir, logs } = await start(undefined, { quietMs: 0 });
+    const applied = (): LogFields[] => logs.filter((l) => l['event'] === 'config.applied');
+    const until = async (count: number): Promise<LogFields> => {
+      const deadline = Date.now() + 3_000;
+      while (applied().length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(applied()).toHaveLength(count);
+      return applied()[count - 1]!;
+    };
+    expect((await until(1))['walked']).toBe(true); // the first load has nothing to update
+    const slices = readFileSync(join(dir, 'endpoint-slices.yaml'), 'utf8').replace('10.0.2.10', '10.0.2.20');
+    writeFileSync(join(dir, '.endpoint-slices.tmp'), slices);
+    renameSync(join(dir, '.endpoint-slices.tmp'), join(dir, 'endpoint-slices.yaml'));
+    expect(await until(2)).toMatchObject({ walked: false, changed: ['nginx'] });
+    // Edited through a hard link in another folder: no event reaches the folder's watch.
+    const outside = mkdtempSync(join(tmpdir(), 'portico-outside-'));
+    cleanups.push(() => rmSync(outside, { recursive: true, force: true }));
+    linkSync(join(dir, 'ingress.yaml'), join(outside, 'ingress.yaml'));
+    writeFileSync(join(outside, 'ingress.yaml'), readFileSync(join(dir, 'ingress.yaml'), 'utf8').replace('nginx2.example.com', 'nginx3.example.com'));
+    expect(await until(3)).toMatchObject({ walked: true, changed: ['nginx'] });
   });
 
   it('never pushes a file caught between truncate and write: no listener, cluster or virtual host goes missing', async () => {

@@ -79,13 +79,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const reload = async (): Promise<void> => {
     let failed = false;
     const readBefore = applier.lastRead;
-    watching.watcher?.reloadStarted();
+    const changed = watching.watcher?.reloadStarted();
     const fullRead = fullReadRequested;
     const recheck = recheckRequested;
     fullReadRequested = false;
     recheckRequested = false;
     try {
-      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal });
+      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal, ...(changed ? { changed } : {}) });
       if (outcome) reloads.inc({ result: outcome.applied ? 'applied' : 'kept' });
     } catch (error) {
       // A translator bug must not take down a server that is serving a good configuration.

@@ -8,6 +8,8 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ClusterState } from '../../store/cluster-state.js';
 import { listManifestFiles, listManifestFilesSync } from './list-manifest-files.js';
+import { updateListing } from './listing-update.js';
+import type { ListingBaseline } from './listing-update.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
 import type { ManifestLimits } from './manifest-limits.js';
@@ -33,6 +35,10 @@ export interface LoadedManifests {
   fileProblems: Diagnostic[];
   /** Stamp of every manifest file as it was read: what "unchanged since this load" compares. */
   stamps: Stamps;
+  /** What a later load of the same folder can update instead of walking it (none after a problem or with links). */
+  baseline?: ListingBaseline;
+  /** The folder was walked, rather than its last listing updated with the entries named as changed. */
+  walked: boolean;
 }
 
 export interface LoadOptions {
@@ -41,6 +47,11 @@ export interface LoadOptions {
   /** Lets that caller assemble the state from the last one when only some files changed. */
   assembly?: StateAssembly;
   limits?: ManifestLimits;
+  /**
+   * The entries changed since a load that left this baseline: when the paths are that one folder,
+   * only those entries are looked at, unless a walk is needed to tell what they changed.
+   */
+  since?: { baseline: ListingBaseline; changed: ReadonlySet<string> };
 }
 
 /** Files read at once: enough to keep the thread pool busy, few enough for any descriptor limit. */
@@ -48,16 +59,18 @@ const CONCURRENT_READS = 16;
 
 export async function loadManifestsAsync(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
-  const listing = await listManifestFiles(paths, limits);
+  const { since } = options;
+  const updated = since && paths.length === 1 && paths[0] === since.baseline.folder ? await updateListing(since.baseline, since.changed, limits) : undefined;
+  const listing = updated ?? (await listManifestFiles(paths, limits));
   const results = await mapConcurrent(listing.files, CONCURRENT_READS, async (file) => cached(file, options.cache) ?? fromContent(file.path, await readManifestFile(file.path, limits), limits, options.cache));
-  return combine(listing, results, options);
+  return combine(paths, listing, results, options, !updated);
 }
 
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
   const listing = listManifestFilesSync(paths, limits);
   const results = listing.files.map((file) => cached(file, options.cache) ?? fromContent(file.path, readManifestFileSync(file.path, limits), limits, options.cache));
-  return combine(listing, results, options);
+  return combine(paths, listing, results, options, true);
 }
 
 interface FileResult {
@@ -82,7 +95,7 @@ function fromContent(path: string, content: FileContent, limits: ManifestLimits,
   return { path, stamp: content.stamp, parsed: result };
 }
 
-function combine(listing: Listing, results: readonly FileResult[], options: LoadOptions): LoadedManifests {
+function combine(paths: readonly string[], listing: Listing, results: readonly FileResult[], options: LoadOptions, walked: boolean): LoadedManifests {
   options.cache?.retainOnly(new Set(listing.files.map((f) => f.path)));
   const stamps = new Map(listing.stamps);
   for (const result of results) if (result.stamp !== undefined) stamps.set(result.path, result.stamp);
@@ -93,5 +106,7 @@ function combine(listing: Listing, results: readonly FileResult[], options: Load
     unreadable: listing.unreadable || results.some((r) => r.parsed.failed),
     fileProblems: [...listing.problems, ...results.flatMap((r) => r.parsed.problems)],
     stamps,
+    ...(paths.length === 1 && listing.problems.length === 0 && !listing.links ? { baseline: { folder: paths[0]!, files: listing.files, stamps } } : {}),
+    walked,
   };
 }

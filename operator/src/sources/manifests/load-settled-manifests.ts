@@ -32,9 +32,12 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
   const started = performance.now();
   const reportAfterMs = options.reportAfterMs ?? 10_000;
   let reported = false;
+  // The entries named as changed are looked at once; a load that did not settle walks again.
+  let load: LoadOptions = options;
   for (;;) {
     const loadStarted = performance.now();
-    const loaded = await loadManifestsAsync(paths, options);
+    const loaded = await loadManifestsAsync(paths, load);
+    load = { ...load, since: undefined };
     const loadMs = performance.now() - loadStarted;
     // No quiet period asked for (every writer renames files into place): a file that changes
     // after its read has an event of its own, so listing the folder again would only double the

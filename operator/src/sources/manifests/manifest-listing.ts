@@ -23,6 +23,8 @@ export interface Listing {
   unreadable: boolean;
   /** Stamps of every manifest entry seen, read or not: a change to any of them is a change. */
   stamps: Map<string, string>;
+  /** Some entry was a symbolic link: its stamp is its target's, which can change elsewhere. */
+  links: boolean;
 }
 
 const MISSING = 'missing';
@@ -31,6 +33,7 @@ export class ListingBuilder {
   private readonly files: ListedFile[] = [];
   private readonly problems: Diagnostic[] = [];
   private readonly stamps = new Map<string, string>();
+  private links = false;
 
   constructor(private readonly limits: ManifestLimits) {}
 
@@ -42,6 +45,7 @@ export class ListingBuilder {
   /** An entry of a folder that is not itself a folder, with its stat (links followed) or why stat failed. */
   entry(path: string, name: string, link: boolean, stats: Stats | { error: unknown }): void {
     const manifest = isManifestName(name);
+    if (link) this.links = true;
     if ('error' in stats) {
       if (manifest) this.cannotRead(path, stats.error, link ? ' (a symbolic link to nothing)' : '');
       return;
@@ -72,7 +76,7 @@ export class ListingBuilder {
     // A path named twice (or inside a folder also named) is one entry: said once.
     const unique = new Map(this.problems.map((p) => [`${p.object}\0${p.message}`, p]));
     const problems = [...unique.values()].sort((a, b) => compareStrings(a.object, b.object));
-    return { files, problems, unreadable: problems.some((p) => p.severity === 'error'), stamps: this.stamps };
+    return { files, problems, unreadable: problems.some((p) => p.severity === 'error'), stamps: this.stamps, links: this.links };
   }
 
   /** A file to read, if the rules allow; a path the caller named directly is read whatever its name. */
