@@ -149,7 +149,8 @@ export class ManifestApplier {
     publishedIn?.();
     this.diagnosticLog.log([...loaded.problems, ...config.diagnostics, ...refused]);
     const sizes = sizesAfter(config, held, this.sizes);
-    this.warnAboutLargeRemovals(sizes, changedPaths(this.appliedStamps, loaded.stamps));
+    const appliedStamps = this.appliedStamps;
+    this.warnAboutLargeRemovals(sizes, () => changedPaths(appliedStamps, loaded.stamps));
     this.served = served;
     this.sizes = sizes;
     this.appliedStamps = loaded.stamps;
@@ -169,8 +170,11 @@ export class ManifestApplier {
     return { applied: true, changed, fleets: served, problems: [] };
   }
 
-  private warnAboutLargeRemovals(sizes: ReadonlyMap<string, FleetSize>, files: string[]): void {
-    for (const { fleet, before, after } of largeRemovals(this.sizes, sizes)) {
+  /** `changedFiles` compares every stamp: asked for only when there is a large removal to name them in. */
+  private warnAboutLargeRemovals(sizes: ReadonlyMap<string, FleetSize>, changedFiles: () => string[]): void {
+    const removals = largeRemovals(this.sizes, sizes);
+    const files = removals.length > 0 ? changedFiles() : [];
+    for (const { fleet, before, after } of removals) {
       this.logger.warn('config.large_removal', {
         fleet,
         before,

@@ -11,12 +11,13 @@ import { compareStrings } from '../../util/compare.js';
 import { isHidden, isManifestName, refusalOf } from './manifest-entry.js';
 import type { ManifestLimits } from './manifest-limits.js';
 import type { ListedFile, Listing } from './manifest-listing.js';
-import { anyChanging, stampOf } from './manifest-stamps.js';
+import { stampOf } from './manifest-stamps.js';
 import type { Stamps } from './manifest-stamps.js';
 
 /**
  * What a later load can update: a listing of one folder, without problems and without links (a
- * link's stamp is its target's, which can change without any change in the folder), as read.
+ * link's stamp is its target's, which can change without any change in the folder), as read, with
+ * no file caught changing while it was read.
  */
 export interface ListingBaseline {
   folder: string;
@@ -30,7 +31,7 @@ export interface ListingBaseline {
 const MOST_NAMED = 256;
 
 export async function updateListing(baseline: ListingBaseline, changed: ReadonlySet<string>, limits: ManifestLimits): Promise<Listing | undefined> {
-  if (changed.size > MOST_NAMED || anyChanging(baseline.stamps)) return undefined;
+  if (changed.size > MOST_NAMED) return undefined;
   const update = new ListingUpdate(baseline);
   for (const path of changed) if (!(await update.entry(path, limits))) return undefined;
   return update.finish(limits);
@@ -61,14 +62,15 @@ class ListingUpdate {
     if (stats.isDirectory() || stats.isSymbolicLink()) return false;
     if (isHidden(name) || !isManifestName(name)) return true; // never read, nor stamped
     if (!stats.isFile() || refusalOf(stats, limits)) return false; // the walk says why
-    this.stamps.set(path, stampOf(stats));
-    this.place({ path, stats });
+    const stamp = stampOf(stats);
+    this.stamps.set(path, stamp);
+    this.place({ path, stamp, size: stats.size });
     return true;
   }
 
   finish(limits: ManifestLimits): Listing | undefined {
     let total = 0;
-    for (const file of this.files) total += file.stats.size;
+    for (const file of this.files) total += file.size;
     if (total > limits.maxTotalBytes) return undefined;
     return { files: this.files, problems: [], unreadable: false, stamps: this.stamps, links: false };
   }

@@ -14,7 +14,7 @@ import type { ManifestCache } from './manifest-cache.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
 import type { ManifestLimits } from './manifest-limits.js';
 import type { ListedFile, Listing } from './manifest-listing.js';
-import { stampOf } from './manifest-stamps.js';
+import { CHANGING } from './manifest-stamps.js';
 import type { Stamps } from './manifest-stamps.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { parseManifestText } from './parse-manifest-text.js';
@@ -35,6 +35,8 @@ export interface LoadedManifests {
   fileProblems: Diagnostic[];
   /** Stamp of every manifest file as it was read: what "unchanged since this load" compares. */
   stamps: Stamps;
+  /** Some file changed while it was read (its stamp is CHANGING): a settled load reads again. */
+  changing: boolean;
   /** What a later load of the same folder can update instead of walking it (none after a problem or with links). */
   baseline?: ListingBaseline;
   /** The folder was walked, rather than its last listing updated with the entries named as changed. */
@@ -62,8 +64,15 @@ export async function loadManifestsAsync(paths: readonly string[], options: Load
   const { since } = options;
   const updated = since && paths.length === 1 && paths[0] === since.baseline.folder ? await updateListing(since.baseline, since.changed, limits) : undefined;
   const listing = updated ?? (await listManifestFiles(paths, limits));
-  const results = await mapConcurrent(listing.files, CONCURRENT_READS, async (file) => cached(file, options.cache) ?? fromContent(file.path, await readManifestFile(file.path, limits), limits, options.cache));
-  return combine(paths, listing, results, options, !updated);
+  // Unchanged files are taken from the cache at once; only the others wait for a read.
+  const results = listing.files.map((file) => cached(file, options.cache));
+  const unread = [];
+  for (let i = 0; i < results.length; i++) if (!results[i]) unread.push(i);
+  await mapConcurrent(unread, CONCURRENT_READS, async (i) => {
+    const { path } = listing.files[i]!;
+    results[i] = fromContent(path, await readManifestFile(path, limits), limits, options.cache);
+  });
+  return combine(paths, listing, results as FileResult[], options, !updated);
 }
 
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
@@ -81,7 +90,7 @@ interface FileResult {
 }
 
 function cached(file: ListedFile, cache: ManifestCache | undefined): FileResult | undefined {
-  const hit = cache?.lookup(file.path, stampOf(file.stats));
+  const hit = cache?.lookup(file.path, file.stamp);
   return hit && { path: file.path, parsed: hit };
 }
 
@@ -95,18 +104,31 @@ function fromContent(path: string, content: FileContent, limits: ManifestLimits,
   return { path, stamp: content.stamp, parsed: result };
 }
 
+/** The listing is this load's own: its stamps become the load's, with the stamps files were read at. */
 function combine(paths: readonly string[], listing: Listing, results: readonly FileResult[], options: LoadOptions, walked: boolean): LoadedManifests {
-  options.cache?.retainOnly(new Set(listing.files.map((f) => f.path)));
-  const stamps = new Map(listing.stamps);
-  for (const result of results) if (result.stamp !== undefined) stamps.set(result.path, result.stamp);
+  const { cache } = options;
+  // Every file listed is in the cache once read, so a larger cache holds files that are gone.
+  if (cache && cache.size > listing.files.length) cache.retainOnly(new Set(listing.files.map((f) => f.path)));
+  const { stamps } = listing;
+  const fileProblems = [...listing.problems];
+  let failed = false;
+  let changing = false;
+  for (const { path, stamp, parsed } of results) {
+    if (stamp !== undefined) stamps.set(path, stamp);
+    if (stamp === CHANGING) changing = true;
+    if (parsed.failed) failed = true;
+    for (const problem of parsed.problems) fileProblems.push(problem);
+  }
   const { state, problems } = (options.assembly ?? new StateAssembly()).assemble(listing.problems, results);
+  const updatable = paths.length === 1 && listing.problems.length === 0 && !listing.links && !changing;
   return {
     state,
     problems,
-    unreadable: listing.unreadable || results.some((r) => r.parsed.failed),
-    fileProblems: [...listing.problems, ...results.flatMap((r) => r.parsed.problems)],
+    unreadable: listing.unreadable || failed,
+    fileProblems,
     stamps,
-    ...(paths.length === 1 && listing.problems.length === 0 && !listing.links ? { baseline: { folder: paths[0]!, files: listing.files, stamps } } : {}),
+    changing,
+    ...(updatable ? { baseline: { folder: paths[0]!, files: listing.files, stamps } } : {}),
     walked,
   };
 }

@@ -8,7 +8,7 @@ import { listManifestFiles } from './list-manifest-files.js';
 import { loadManifestsAsync } from './load-manifests.js';
 import type { LoadOptions, LoadedManifests } from './load-manifests.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
-import { anyChanging, changedPaths } from './manifest-stamps.js';
+import { changedPaths } from './manifest-stamps.js';
 
 export interface SettleOptions extends LoadOptions {
   /** How long every file must stay unchanged after being read. */
@@ -43,7 +43,7 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
     // after its read has an event of its own, so listing the folder again would only double the
     // cost of a reload. A file caught changing while it was read, and a load that could not read
     // everything (a file removed between the listing and its read), are still checked again.
-    if (options.quietMs <= 0 && !options.signal?.aborted && !loaded.unreadable && !anyChanging(loaded.stamps)) {
+    if (options.quietMs <= 0 && !options.signal?.aborted && !loaded.unreadable && !loaded.changing) {
       return { loaded, loadMs, waitedMs: performance.now() - started };
     }
     if (!(await quiet(options.quietMs, options.signal))) return undefined;

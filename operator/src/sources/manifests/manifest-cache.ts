@@ -16,6 +16,10 @@ export class ManifestCache {
     this.entries.set(path, { stamp, parsed });
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** Drops files that are no longer part of the folder. */
   retainOnly(paths: ReadonlySet<string>): void {
     for (const path of this.entries.keys()) if (!paths.has(path)) this.entries.delete(path);

@@ -11,7 +11,9 @@ import { stampOf } from './manifest-stamps.js';
 
 export interface ListedFile {
   path: string;
-  stats: Stats;
+  /** As listed: what the parsed-file cache is looked up by. */
+  stamp: string;
+  size: number;
 }
 
 export interface Listing {
@@ -65,7 +67,7 @@ export class ListingBuilder {
     const files: ListedFile[] = [];
     let total = 0;
     for (const file of sorted) {
-      total += file.stats.size;
+      total += file.size;
       if (total <= this.limits.maxTotalBytes) {
         files.push(file);
         continue;
@@ -81,9 +83,10 @@ export class ListingBuilder {
 
   /** A file to read, if the rules allow; a path the caller named directly is read whatever its name. */
   named(path: string, stats: Stats): void {
-    this.stamps.set(path, stampOf(stats));
+    const stamp = stampOf(stats);
+    this.stamps.set(path, stamp);
     const refusal = refusalOf(stats, this.limits);
     if (refusal) this.problems.push({ object: path, severity: refusal.severity, message: refusal.reason });
-    else this.files.push({ path, stats });
+    else this.files.push({ path, stamp, size: stats.size });
   }
 }

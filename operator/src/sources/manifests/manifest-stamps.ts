@@ -27,8 +27,3 @@ export function sameStamps(a: Stamps, b: Stamps): boolean {
   return true;
 }
 
-/** Some file changed while it was read. */
-export function anyChanging(stamps: Stamps): boolean {
-  for (const stamp of stamps.values()) if (stamp === CHANGING) return true;
-  return false;
-}
