@@ -66,6 +66,11 @@ export class FolderWatcher {
     return changed;
   }
 
+  /** The entries named since the last reload started, so far (undefined: maybe any). */
+  namedSinceReloadStarted(): ChangedEntries {
+    return this.changed && new Set(this.changed);
+  }
+
   /** What that reload read (or, when it read nothing, what the one before it read). */
   reloadEnded(read: Stamps): void {
     this.recorded = read;

@@ -56,6 +56,8 @@ export interface ApplyRequest {
    * (undefined: anything may have; the folder is walked).
    */
   changed?: ReadonlySet<string>;
+  /** The entries named since this apply started, so far: what the settle check looks at. */
+  namedSince?: () => ReadonlySet<string> | undefined;
 }
 
 /** Files named in one log line at most: a removal of thousands of files must not make a huge line. */
@@ -113,6 +115,7 @@ export class ManifestApplier {
     this.baseline = undefined;
     const settled = await loadSettledManifests([this.folder], {
       ...since,
+      ...(request.namedSince ? { namedSince: request.namedSince } : {}),
       cache: this.parsed,
       assembly: this.assembly,
       quietMs: this.options.quietMs ?? 300,

@@ -85,7 +85,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     fullReadRequested = false;
     recheckRequested = false;
     try {
-      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal, ...(changed ? { changed } : {}) });
+      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal, ...(changed ? { changed, namedSince: () => watching.watcher?.namedSinceReloadStarted() } : {}) });
       if (outcome) reloads.inc({ result: outcome.applied ? 'applied' : 'kept' });
     } catch (error) {
       // A translator bug must not take down a server that is serving a good configuration.

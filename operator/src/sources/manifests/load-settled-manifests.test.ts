@@ -57,6 +57,28 @@ describe('loadSettledManifests', () => {
     expect(load?.loaded.state.services[0]?.spec?.ports?.[0]?.port).toBe(29_000);
   });
 
+  it('with a watcher naming what changed, looks after the quiet period at the named entries alone', async () => {
+    const dir = folder();
+    const [named, unnamed] = [join(dir, 'named.yaml'), join(dir, 'unnamed.yaml')];
+    writeFileSync(named, service('named', 1));
+    writeFileSync(unnamed, service('unnamed', 1));
+    const names = new Set<string>();
+    const loading = loadSettledManifests([dir], { quietMs: 150, namedSince: () => names });
+    await sleep(50);
+    // A change the watcher did not name is not looked for: no walk.
+    writeFileSync(unnamed, service('unnamed', 2));
+    const first = await loading;
+    expect(first?.loaded.state.services.map((s) => s.spec?.ports?.[0]?.port)).toEqual([1, 1]);
+    // A named one is, and the folder is read again until it settles.
+    const again = loadSettledManifests([dir], { quietMs: 150, namedSince: () => names });
+    await sleep(50);
+    writeFileSync(named, service('named', 3));
+    names.add(named);
+    const second = await again;
+    expect(second?.loaded.state.services.map((s) => s.spec?.ports?.[0]?.port)).toEqual([3, 2]);
+    expect(second?.waitedMs).toBeGreaterThanOrEqual(300);
+  });
+
   it('gives up waiting when aborted', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'a.yaml'), service('a'));

@@ -8,7 +8,10 @@ import { listManifestFiles } from './list-manifest-files.js';
 import { loadManifestsAsync } from './load-manifests.js';
 import type { LoadOptions, LoadedManifests } from './load-manifests.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
+import type { ManifestLimits } from './manifest-limits.js';
 import { changedPaths } from './manifest-stamps.js';
+import { updateListing } from './listing-update.js';
+import { compareStrings } from '../../util/compare.js';
 
 export interface SettleOptions extends LoadOptions {
   /** How long every file must stay unchanged after being read. */
@@ -18,6 +21,11 @@ export interface SettleOptions extends LoadOptions {
   /** Told once per load when files are still changing after `reportAfterMs` (10 s). */
   onUnsettled?: (changing: string[], waitedMs: number) => void;
   reportAfterMs?: number;
+  /**
+   * The entries a watcher named since this load started (undefined: it cannot tell). With them,
+   * the check after the quiet period looks at those entries instead of walking the folder.
+   */
+  namedSince?: () => ReadonlySet<string> | undefined;
 }
 
 export interface SettledLoad {
@@ -47,8 +55,8 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
       return { loaded, loadMs, waitedMs: performance.now() - started };
     }
     if (!(await quiet(options.quietMs, options.signal))) return undefined;
-    const now = await listManifestFiles(paths, options.limits ?? DEFAULT_MANIFEST_LIMITS);
-    const changing = changedPaths(loaded.stamps, now.stamps);
+    const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
+    const changing = (await changedAmongNamed(loaded, options.namedSince?.(), limits)) ?? changedPaths(loaded.stamps, (await listManifestFiles(paths, limits)).stamps);
     if (changing.length === 0) return { loaded, loadMs, waitedMs: performance.now() - started };
     const waitedMs = performance.now() - started;
     if (!reported && waitedMs >= reportAfterMs) {
@@ -56,6 +64,14 @@ export async function loadSettledManifests(paths: readonly string[], options: Se
       options.onUnsettled?.(changing, waitedMs);
     }
   }
+}
+
+/** The named entries whose stamps differ from the load's; undefined when only a walk can tell. */
+async function changedAmongNamed(loaded: LoadedManifests, named: ReadonlySet<string> | undefined, limits: ManifestLimits): Promise<string[] | undefined> {
+  if (!named || !loaded.baseline) return undefined;
+  const now = await updateListing(loaded.baseline, named, limits);
+  if (!now) return undefined;
+  return [...named].filter((path) => now.stamps.get(path) !== loaded.stamps.get(path)).sort(compareStrings);
 }
 
 /** False when aborted. */
