@@ -104,6 +104,15 @@ describe('TreeWatcher', () => {
     expect(await named()).toEqual(expect.arrayContaining([join(dir, 'linked.yaml'), join(dir, 'later.yaml')]));
   });
 
+  it('does not watch what a link to a device points at (a watch on /dev/null hears every write to it)', async () => {
+    const dir = folder();
+    symlinkSync('/dev/null', join(dir, 'null.yaml'));
+    const { named, watches } = watching(dir);
+    expect(watches()).toEqual([dir]);
+    writeFileSync('/dev/null', 'anything');
+    expect(await named()).toEqual([]);
+  });
+
   it('names hidden entries, such as a volume swapping its ..data link, but does not watch inside hidden folders', async () => {
     const dir = folder();
     mkdirSync(join(dir, '.git'));

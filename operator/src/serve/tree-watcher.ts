@@ -7,11 +7,11 @@
 //
 // - Hidden folders are not watched (the listing never reads them). Changes of hidden entries in a
 //   watched folder are still named: a Kubernetes volume publishes by swapping its `..data` link.
-// - A symbolic link gets a watch of its own, which follows it: editing its target changes nothing
-//   in the folder the link is in.
+// - A symbolic link to a file gets a watch of its own, which follows it: editing its target
+//   changes nothing in the folder the link is in.
 // - A folder that appears is watched, with everything under it, and named again once its watch is
 //   in place: files written into it before then had no watch to report them.
-import { lstatSync, readdirSync, watch } from 'node:fs';
+import { lstatSync, readdirSync, statSync, watch } from 'node:fs';
 import type { Dirent, FSWatcher } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
@@ -50,8 +50,13 @@ export class TreeWatcher {
     return { watcher, ino };
   }
 
-  /** A link's watch is on its target: renewed on every event, since the target may have been replaced. */
+  /**
+   * A link's watch is on its target: renewed on every event, since the target may have been
+   * replaced. Only a link to a regular file is watched: the listing reads nothing else through a
+   * link, and a watch on a device such as /dev/null reports every write to it in the system.
+   */
   private watchLink(link: string): { watcher: FSWatcher } {
+    if (!statSync(link).isFile()) throw new Error('not a link to a regular file');
     const watcher = watch(link, () => {
       if (this.closed) return;
       this.onChange(link);
@@ -127,7 +132,8 @@ export class TreeWatcher {
       this.watches.set(path, kind === 'folder' ? this.watchFolder(path) : this.watchLink(path));
       return true;
     } catch {
-      // A dangling link has nothing to watch; its folder still names it when it changes.
+      // A dangling link, or one to anything but a file, has nothing to watch; its folder still
+      // names it when it changes.
       if (kind === 'folder') this.onChange(undefined);
       return false;
     }
