@@ -60,9 +60,19 @@ export function envoyProtos(): protobuf.Root {
   return root;
 }
 
-/** Looks up a message type by its full name (without a leading dot). */
+const typesByName = new Map<string, protobuf.Type>();
+
+/**
+ * Looks up a message type by its full name (without a leading dot). Remembered: protobufjs walks
+ * the namespaces on every lookup, and every request decoded asks for its type.
+ */
 export function messageType(fullName: string): protobuf.Type {
-  return envoyProtos().lookupType(fullName);
+  let type = typesByName.get(fullName);
+  if (!type) {
+    type = envoyProtos().lookupType(fullName);
+    typesByName.set(fullName, type);
+  }
+  return type;
 }
 
 /**
