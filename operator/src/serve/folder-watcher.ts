@@ -4,8 +4,9 @@
 // volumes) and a missed edit must not go unnoticed. The poll compares the folder's stamps (`look`:
 // one stat per manifest entry, never an open, so a FIFO cannot block it, and asynchronous, so a
 // large folder never holds up the event loop) with those of the last reload, and when they differ
-// the next reload walks everything. A walk costs about 200 ms at 10,000 files, so the poll waits at
-// least twenty times as long as its last walk took: it never takes more than a twentieth of a core.
+// the next reload walks everything. A walk costs about 200 ms at 10,000 files, so the poll waits
+// twenty times as long as its last walk took (a twentieth of a core), at least the poll interval
+// (2 s) and at most 10 s.
 import { sameStamps } from '../sources/manifests/manifest-stamps.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import { TreeWatcher } from './tree-watcher.js';
@@ -20,15 +21,20 @@ export type LookAtFolder = () => Promise<Stamps>;
 /** The paths of the entries that changed since the last reload started; undefined: maybe any. */
 export type ChangedEntries = ReadonlySet<string> | undefined;
 
-/** A poll waits at least this many times as long as its last walk took. */
+/** A poll waits at least this many times as long as its last walk took... */
 const POLL_COST_FACTOR = 20;
+/** ...but never longer than this: a walk made slow by a network mount must not stretch it to minutes. */
+const MAX_POLL_INTERVAL_MS = 10_000;
 
 export class FolderWatcher {
   private watcher?: TreeWatcher;
   private poller?: NodeJS.Timeout;
   private recorded: Stamps;
-  /** What changed since the last reload started; undefined when it may be anything. */
-  private changed: Set<string> | undefined = new Set();
+  /**
+   * What changed since the last reload started; undefined when it may be anything. So it is at
+   * first: the folder may have changed between the first load and this watcher's start.
+   */
+  private changed: Set<string> | undefined = undefined;
   /** Bumped when a reload starts and ends: a poll across either reports nothing. */
   private generation = 0;
   private reloading = false;
@@ -111,7 +117,8 @@ export class FolderWatcher {
       this.changed = undefined;
       this.onChange();
     } finally {
-      this.schedulePoll(Math.max(this.pollIntervalMs, POLL_COST_FACTOR * (performance.now() - started)));
+      const costly = Math.min(POLL_COST_FACTOR * (performance.now() - started), MAX_POLL_INTERVAL_MS);
+      this.schedulePoll(Math.max(this.pollIntervalMs, costly));
     }
   }
 }

@@ -70,8 +70,6 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
   /** The folder's stamps as they are now: what the watcher's poll compares. */
   const look = async (): Promise<Stamps> => (await listManifestFiles([options.manifests], limits)).stamps;
-  // Set once the first load is done; each reload after that tells it what it read.
-  const watching: { watcher?: FolderWatcher } = {};
   // Ends a wait for files to settle when the server stops.
   const stopped = new AbortController();
   let fullReadRequested = false;
@@ -79,13 +77,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const reload = async (): Promise<void> => {
     let failed = false;
     const readBefore = applier.lastRead;
-    const changed = watching.watcher?.reloadStarted();
+    const changed = watcher.reloadStarted();
     const fullRead = fullReadRequested;
     const recheck = recheckRequested;
     fullReadRequested = false;
     recheckRequested = false;
     try {
-      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal, ...(changed ? { changed, namedSince: () => watching.watcher?.namedSinceReloadStarted() } : {}) });
+      const outcome = await applier.apply({ fullRead, translateAll: recheck, signal: stopped.signal, ...(changed ? { changed, namedSince: () => watcher.namedSinceReloadStarted() } : {}) });
       if (outcome) reloads.inc({ result: outcome.applied ? 'applied' : 'kept' });
     } catch (error) {
       // A translator bug must not take down a server that is serving a good configuration.
@@ -96,12 +94,29 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       // A reload that failed before its read completed read nothing to record: the folder as it
       // is now, or every poll would see the change and try again.
       const readNothing = failed && applier.lastRead === readBefore;
-      watching.watcher?.reloadEnded(readNothing ? await look().catch(() => applier.lastRead) : applier.lastRead);
+      watcher.reloadEnded(readNothing ? await look().catch(() => applier.lastRead) : applier.lastRead);
     }
   };
+  // Watching starts before the first load, so that nothing changed after the load's read goes
+  // unnamed. What it sees before reloads are scheduled schedules one as soon as they are.
+  const scheduling: { coalescer?: Coalescer; missed: boolean } = { missed: false };
+  const watcher = new FolderWatcher(
+    options.manifests,
+    () => (scheduling.coalescer ? scheduling.coalescer.notify() : (scheduling.missed = true)),
+    look,
+    new Map(),
+    options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs },
+  );
   // Load before listening, so the first clients get the configuration, not an empty one.
   await reload();
-  const xdsPort = await server.start(options.xdsAddress);
+  let xdsPort: number;
+  try {
+    xdsPort = await server.start(options.xdsAddress);
+  } catch (error) {
+    watcher.close(); // its watches would keep the process alive
+    await xdsTls.stop();
+    throw error;
+  }
   const health = new HealthServer({
     ready: () => server.serving && applier.hasConfiguration,
     metrics: () => metrics.render(),
@@ -112,6 +127,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   try {
     healthPort = await health.listen(options.healthAddress);
   } catch (error) {
+    watcher.close();
     await server.shutdown(0);
     await xdsTls.stop();
     throw error;
@@ -124,8 +140,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     recheckRequested = true;
     coalescer.notify();
   }, RECHECK_MS).unref();
-  const watcher = new FolderWatcher(options.manifests, () => coalescer.notify(), look, applier.lastRead, options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
-  watching.watcher = watcher;
+  scheduling.coalescer = coalescer;
+  if (scheduling.missed) coalescer.notify();
   logger.info('manifests.watching', { folder: options.manifests });
 
   let stopping: Promise<void> | undefined;

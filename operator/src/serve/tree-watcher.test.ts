@@ -84,6 +84,22 @@ describe('TreeWatcher', () => {
     writeFileSync(join(dir, 'team-a', 'b.yaml'), 'x');
     expect(await named()).toContain(join(dir, 'team-a', 'b.yaml'));
     expect(watches()).toEqual([dir, join(dir, 'team-a')]);
+    // Removed and made again at once: ext4 hands the freed inode number straight back.
+    rmSync(join(dir, 'team-a'), { recursive: true });
+    mkdirSync(join(dir, 'team-a'));
+    await named();
+    writeFileSync(join(dir, 'team-a', 'c.yaml'), 'x');
+    expect(await named()).toContain(join(dir, 'team-a', 'c.yaml'));
+  });
+
+  it('watches the root again when it is removed and made again', async () => {
+    const dir = folder();
+    const { named } = watching(dir);
+    rmSync(dir, { recursive: true });
+    mkdirSync(dir);
+    expect(await named()).toContain(undefined);
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    expect(await named()).toContain(join(dir, 'a.yaml'));
   });
 
   it('names a link when the file it points at changes, wherever that file is', async () => {

@@ -11,7 +11,7 @@
 //   changes nothing in the folder the link is in.
 // - A folder that appears is watched, with everything under it, and named again once its watch is
 //   in place: files written into it before then had no watch to report them.
-import { lstatSync, readdirSync, statSync, watch } from 'node:fs';
+import { readdirSync, statSync, watch } from 'node:fs';
 import type { Dirent, FSWatcher } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
@@ -21,11 +21,8 @@ import { isHidden } from '../sources/manifests/manifest-entry.js';
 export type EntryChanged = (path: string | undefined) => void;
 
 export class TreeWatcher {
-  /**
-   * By path: the root, every folder under it that is not hidden, and every link in those. A
-   * folder's inode tells whether the folder there now is the one watched.
-   */
-  private readonly watches = new Map<string, { watcher: FSWatcher; ino?: number }>();
+  /** By path: the root, every folder under it that is not hidden, and every link to a file in those. */
+  private readonly watches = new Map<string, FSWatcher>();
   private closed = false;
 
   /** Throws when the root itself cannot be watched. */
@@ -39,15 +36,14 @@ export class TreeWatcher {
 
   close(): void {
     this.closed = true;
-    for (const { watcher } of this.watches.values()) watcher.close();
+    for (const watcher of this.watches.values()) watcher.close();
     this.watches.clear();
   }
 
-  private watchFolder(folder: string): { watcher: FSWatcher; ino: number } {
-    const { ino } = lstatSync(folder);
+  private watchFolder(folder: string): FSWatcher {
     const watcher = watch(folder, (event, name) => this.entryEvent(folder, event, name));
     watcher.on('error', () => this.broken(folder));
-    return { watcher, ino };
+    return watcher;
   }
 
   /**
@@ -55,7 +51,7 @@ export class TreeWatcher {
    * replaced. Only a link to a regular file is watched: the listing reads nothing else through a
    * link, and a watch on a device such as /dev/null reports every write to it in the system.
    */
-  private watchLink(link: string): { watcher: FSWatcher } {
+  private watchLink(link: string): FSWatcher {
     if (!statSync(link).isFile()) throw new Error('not a link to a regular file');
     const watcher = watch(link, () => {
       if (this.closed) return;
@@ -63,7 +59,7 @@ export class TreeWatcher {
       void this.follow(link, basename(link));
     });
     watcher.on('error', () => this.broken(link));
-    return { watcher };
+    return watcher;
   }
 
   /** The entry went away or its watch broke: the poll and a full walk take over for it. */
@@ -79,7 +75,7 @@ export class TreeWatcher {
       return;
     }
     // A watched folder that is itself removed or renamed reports its own name (so may a child
-    // named like it: follow tells them apart by the inode).
+    // named like it: then the folder is watched afresh, which costs a walk).
     if (name === basename(folder) && event === 'rename') {
       this.onChange(undefined);
       void this.follow(folder, name);
@@ -94,9 +90,9 @@ export class TreeWatcher {
   private async follow(path: string, name: string): Promise<void> {
     const stats = await lstat(path).catch(() => undefined);
     if (this.closed) return;
-    const watched = this.watches.get(path);
-    if (watched && stats?.isDirectory() && watched.ino === stats.ino) return; // the same folder
-    // Anything else watched there is stale: a link renewed may point somewhere else.
+    // Whatever was watched there is stale: the entry was created, removed or moved. Even a folder
+    // with the same inode number may be a new one (ext4 hands a freed number straight back), and
+    // a link renewed may point somewhere else.
     this.unwatch(path);
     if (!stats || (path !== this.root && isHidden(name))) return;
     if (stats.isSymbolicLink()) this.tryWatch(path, 'link');
@@ -142,7 +138,7 @@ export class TreeWatcher {
   /** Stops watching an entry that is gone or changed kind, and everything that was under it. */
   private unwatch(path: string): void {
     const below = path + sep;
-    for (const [watched, { watcher }] of this.watches) {
+    for (const [watched, watcher] of this.watches) {
       if (watched !== path && !watched.startsWith(below)) continue;
       watcher.close();
       this.watches.delete(watched);

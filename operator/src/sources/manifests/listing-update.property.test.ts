@@ -65,13 +65,15 @@ async function history(seed: number, steps: number): Promise<{ updated: number; 
           const made = join(staging, 'next');
           writeFileSync(made, content());
           renameSync(made, path);
-        } else if (roll < 0.85) rmSync(path, { recursive: true, force: true });
+        } else if (roll < 0.8) rmSync(path, { recursive: true, force: true });
         else if (roll < 0.89) {
-          // A folder comes or goes, files and all: only the folder is named.
-          const sub = join(folder, 'made');
-          if (chance(0.5)) rmSync(sub, { recursive: true, force: true });
-          else {
-            mkdirSync(sub, { recursive: true });
+          // A folder comes or goes, files and all, or a file takes its place: only the folder is named.
+          const sub = join(root, pick(['', 'team-a']), pick(['made', 'made.yaml']));
+          const how = random();
+          rmSync(sub, { recursive: true, force: true });
+          if (how < 0.3) writeFileSync(sub, content());
+          else if (how < 0.8) {
+            mkdirSync(sub);
             writeFileSync(join(sub, 'inside.yaml'), content());
           }
           changed.add(sub);
@@ -110,10 +112,26 @@ function troubles(folder: string): string[] {
 }
 
 describe('updateListing', () => {
+  it('is not used while a link is listed: editing its target elsewhere changes the link', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portico-listing-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'portico-target-'));
+    roots.push(root, elsewhere);
+    writeFileSync(join(elsewhere, 'target.yaml'), service('linked', 1));
+    symlinkSync(join(elsewhere, 'target.yaml'), join(root, 'linked.yaml'));
+    writeFileSync(join(root, 'plain.yaml'), service('plain', 1));
+    const first = await loadManifestsAsync([root], { limits: LIMITS });
+    expect(first.baseline).toBeUndefined();
+    writeFileSync(join(elsewhere, 'target.yaml'), service('linked', 2));
+    writeFileSync(join(root, 'plain.yaml'), service('plain', 2));
+    const since = first.baseline ? { since: { baseline: first.baseline, changed: new Set([join(root, 'plain.yaml')]) } } : {};
+    const next = await loadManifestsAsync([root], { limits: LIMITS, ...since });
+    expect(comparable(next)).toEqual(comparable(await loadManifestsAsync([root], { limits: LIMITS })));
+  });
+
   it.each([1, 2, 3])('loads, from the last listing and the entries named, what a walk loads (seed %i)', async (seed) => {
     const counts = await history(seed, 300);
     // Both ways were taken often enough to be compared.
-    expect(counts.updated).toBeGreaterThan(60);
+    expect(counts.updated).toBeGreaterThan(30);
     expect(counts.walked).toBeGreaterThan(60);
   });
 });

@@ -49,7 +49,7 @@ class ListingUpdate {
   /** False: only a walk can tell what this entry changed. */
   async entry(path: string, limits: ManifestLimits): Promise<boolean> {
     const within = relative(this.baseline.folder, path);
-    if (within === '' || within.startsWith('..') || isAbsolute(within)) return false;
+    if (within === '' || within === '..' || within.startsWith(`..${sep}`) || isAbsolute(within)) return false;
     const parts = within.split(sep);
     if (parts.slice(0, -1).some(isHidden)) return true; // the walk never looks inside hidden folders
     const name = basename(path);
@@ -60,6 +60,8 @@ class ListingUpdate {
       return this.gone(path, error);
     }
     if (stats.isDirectory() || stats.isSymbolicLink()) return false;
+    // A folder replaced by a file: the walk says what is left of what was listed under it.
+    if (this.listedUnder(path)) return false;
     if (isHidden(name) || !isManifestName(name)) return true; // never read, nor stamped
     if (!stats.isFile() || refusalOf(stats, limits)) return false; // the walk says why
     const stamp = stampOf(stats);
@@ -84,9 +86,14 @@ class ListingUpdate {
       return true;
     }
     // A folder that held listed files is gone: the walk says what is left.
+    return !this.listedUnder(path);
+  }
+
+  /** Some file is listed under the path as a folder (the files are sorted: they are together). */
+  private listedUnder(path: string): boolean {
     const below = path + sep;
-    for (const listed of this.stamps.keys()) if (listed.startsWith(below)) return false;
-    return true;
+    const { index } = this.indexOf(below);
+    return index < this.files.length && this.files[index]!.path.startsWith(below);
   }
 
   private place(file: ListedFile): void {
