@@ -32,7 +32,7 @@ export class FolderWatcher {
   private recorded: Stamps;
   /**
    * What changed since the last reload started; undefined when it may be anything. So it is at
-   * first: the folder may have changed between the first load and this watcher's start.
+   * first: the first reload has no listing to compare with.
    */
   private changed: Set<string> | undefined = undefined;
   /** Bumped when a reload starts and ends: a poll across either reports nothing. */
