@@ -17,7 +17,7 @@ import type { ChangeScope } from '../relevance/change-scope.js';
 import type { IrFleet } from '../ir/types.js';
 import { validateIrFleet } from '../ir/validate-ir.js';
 import { envoyConfigOf, fleetConfigOf } from '../pipeline.js';
-import { compareStrings } from '../util/compare.js';
+import { lowerBound } from '../util/compare.js';
 import type { EnvoyConfig, FleetConfig } from '../pipeline.js';
 import type { ClusterState, V1Ingress, V1IngressClass } from '../store/cluster-state.js';
 import { objectRef } from '../store/cluster-state.js';
@@ -89,16 +89,8 @@ const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string 
  * does not find (a deletion, or a list in another order) is looked for the long way.
  */
 function findByKey(ingresses: readonly V1Ingress[], key: string): V1Ingress | undefined {
-  let low = 0;
-  let high = ingresses.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const ingress = ingresses[middle] as V1Ingress;
-    const order = compareStrings(keyOf(ingress), key);
-    if (order === 0) return ingress;
-    if (order < 0) low = middle + 1;
-    else high = middle - 1;
-  }
+  const at = ingresses[lowerBound(ingresses, key, keyOf)];
+  if (at && keyOf(at) === key) return at;
   return ingresses.find((ingress) => keyOf(ingress) === key);
 }
 

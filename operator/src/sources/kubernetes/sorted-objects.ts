@@ -1,7 +1,7 @@
 // One kind's objects in key order (namespace/name, as ClusterState lists them), kept sorted as
 // changes arrive instead of sorted again on every snapshot: a change costs a binary search and
 // a copy of the arrays (a snapshot handed out earlier is never changed under its reader).
-import { compareStrings } from '../../util/compare.js';
+import { compareStrings, lowerBound } from '../../util/compare.js';
 import type { ObjectChange } from './reflector.js';
 
 type Named = { metadata?: { namespace?: string; name?: string } };
@@ -29,7 +29,7 @@ export class SortedObjects {
     const keys = [...this.keys];
     const objects = [...this.objects];
     for (const { key, current } of changes) {
-      const at = lowerBound(keys, key);
+      const at = lowerBound(keys, key, (k) => k);
       const present = keys[at] === key;
       if (current === undefined) {
         if (present) {
@@ -49,15 +49,4 @@ export class SortedObjects {
 
 function keyOf(object: Named): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
-}
-
-function lowerBound(keys: readonly string[], key: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareStrings(keys[middle] as string, key) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

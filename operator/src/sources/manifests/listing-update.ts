@@ -7,7 +7,7 @@
 // path outside the folder) is left to a walk, which is always right: undefined means walk.
 import { lstat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, sep } from 'node:path';
-import { compareStrings } from '../../util/compare.js';
+import { lowerBound } from '../../util/compare.js';
 import { isHidden, isManifestName, refusalOf } from './manifest-entry.js';
 import type { ManifestLimits } from './manifest-limits.js';
 import type { ListedFile, Listing } from './manifest-listing.js';
@@ -104,15 +104,7 @@ class ListingUpdate {
 
   /** Where the path is, or would be inserted, in the files sorted by path. */
   private indexOf(path: string): { index: number; found: boolean } {
-    let low = 0;
-    let high = this.files.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const order = compareStrings(this.files[middle]!.path, path);
-      if (order === 0) return { index: middle, found: true };
-      if (order < 0) low = middle + 1;
-      else high = middle;
-    }
-    return { index: low, found: false };
+    const index = lowerBound(this.files, path, (file) => file.path);
+    return { index, found: this.files[index]?.path === path };
   }
 }

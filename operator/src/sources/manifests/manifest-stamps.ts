@@ -26,4 +26,3 @@ export function sameStamps(a: Stamps, b: Stamps): boolean {
   for (const [path, stamp] of b) if (stamp === CHANGING || a.get(path) !== stamp) return false;
   return true;
 }
-
