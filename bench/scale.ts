@@ -5,7 +5,8 @@
 //                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)]
 //                          [--max-server-rss <GiB, default 60 % of the machine's memory>]
 // SERVER_NODE_ARGS passes Node.js flags to Portico's server, e.g. SERVER_NODE_ARGS='--cpu-prof
-// --cpu-prof-dir=/tmp/prof' to profile it (written when the runner stops it).
+// --cpu-prof-dir=/tmp/prof' to profile it (written when the runner stops it); SERVER_STDOUT=<file>
+// keeps what it prints to stdout (e.g. with SERVER_NODE_ARGS=--trace-gc).
 // Per scenario (Ingresses × clients), protocol and server: writes the workload as manifests to a
 // temp folder, starts the server, connects the fleet speaking that protocol, and edits one Ingress
 // manifest per change, timing from the edit until every client has ACKed the new configuration.
@@ -34,7 +35,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -265,7 +266,8 @@ async function startPortico(dir: string): Promise<Target> {
   // simulated clients share two cores with the server, 250 to a process, and at 10,000 Ingresses
   // one of them can wait longer than the default 30 s for its process to read its first ~5 MB
   // (the peer has no such deadline). An Envoy reads that in well under a second.
-  const child = spawn(process.execPath, [...(process.env['SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean), PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info', '--settle-ms', '0', '--xds-write-timeout-ms', '600000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdout = process.env['SERVER_STDOUT'] ? openSync(process.env['SERVER_STDOUT'], 'w') : 'ignore';
+  const child = spawn(process.execPath, [...(process.env['SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean), PORTICO, 'serve', '--manifests', dir, '--xds-address', `127.0.0.1:${port}`, '--health-address', `127.0.0.1:${health}`, '--log-level', 'info', '--settle-ms', '0', '--xds-write-timeout-ms', '600000'], { stdio: ['ignore', stdout, 'pipe'] });
   const log = new Lines(child.stderr ?? process.stdin);
   // A failed run should say why the server acted as it did (a slow reader reset, a refused stream):
   // keep the last of its warnings and errors.

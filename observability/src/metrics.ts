@@ -14,17 +14,33 @@ export const SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0
 abstract class Metric {
   /** Every label set that has a series, so remove() can match on part of them. */
   private readonly labelSets = new Map<string, Labels>();
+  /**
+   * The same label sets as nested maps of their values, in label-name order: telling a known set
+   * costs a look-up per label and allocates nothing. It runs on every inc and observe: twice per
+   * xDS response and per ACK, a thousand streams at a time.
+   */
+  private readonly known: Map<string | undefined, unknown> = new Map();
 
   constructor(
     readonly name: string,
-    private readonly unlabelled: boolean,
+    private readonly labelNames: readonly string[],
   ) {}
 
   protected abstract readonly metric: PromCounter | PromGauge | PromHistogram;
 
   protected track(labels: Labels): Labels {
-    const key = seriesKey(labels);
-    if (!this.labelSets.has(key)) this.labelSets.set(key, labels);
+    let level = this.known;
+    const last = this.labelNames.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = labels[this.labelNames[i] as string];
+      let next = level.get(value) as Map<string | undefined, unknown> | undefined;
+      if (!next) level.set(value, (next = new Map()));
+      level = next;
+    }
+    const leaf = last < 0 ? undefined : labels[this.labelNames[last] as string];
+    if (level.has(leaf)) return labels;
+    level.set(leaf, true);
+    this.labelSets.set(seriesKey(labels), labels);
     return labels;
   }
 
@@ -35,15 +51,31 @@ abstract class Metric {
       if (Object.entries(match).every(([name, value]) => labels[name] === value)) {
         this.metric.remove(labels);
         this.labelSets.delete(key);
+        this.forget(labels);
         removed += 1;
       }
     }
     return removed;
   }
 
+  /** Drops a label set from the nested index, and the maps it leaves empty. */
+  private forget(labels: Labels): void {
+    const path: Array<Map<string | undefined, unknown>> = [this.known];
+    for (const name of this.labelNames.slice(0, -1)) {
+      const next = path[path.length - 1]?.get(labels[name]) as Map<string | undefined, unknown> | undefined;
+      if (!next) return;
+      path.push(next);
+    }
+    for (let depth = path.length - 1; depth >= 0; depth--) {
+      const level = path[depth] as Map<string | undefined, unknown>;
+      level.delete(labels[this.labelNames[depth] as string]);
+      if (level.size > 0 || depth === 0) return;
+    }
+  }
+
   /** Series of this metric (a metric without labels always has its one). */
   get seriesCount(): number {
-    return this.unlabelled ? 1 : this.labelSets.size;
+    return this.labelNames.length === 0 ? 1 : this.labelSets.size;
   }
 }
 
@@ -68,7 +100,7 @@ export class Counter extends ValueMetric {
   protected readonly metric: PromCounter;
 
   constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
-    super(name, labelNames.length === 0);
+    super(name, labelNames);
     this.metric = new PromCounter({ name, help, labelNames, registers: [registry] });
   }
 
@@ -81,7 +113,7 @@ export class Gauge extends ValueMetric {
   protected readonly metric: PromGauge;
 
   constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
-    super(name, labelNames.length === 0);
+    super(name, labelNames);
     this.metric = new PromGauge({ name, help, labelNames, registers: [registry] });
   }
 
@@ -98,7 +130,7 @@ export class Histogram extends Metric {
   protected readonly metric: PromHistogram;
 
   constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
-    super(name, labelNames.length === 0);
+    super(name, labelNames);
     this.metric = new PromHistogram({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
   }
 
