@@ -1,16 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PushThrottle, defaultPushLimit } from './push-throttle.js';
+import type { ReleaseSlot } from './push-throttle.js';
+
+/** The throttle's grant as a promise, for tests that await it. */
+function acquire(throttle: PushThrottle, prompt = false): Promise<ReleaseSlot> {
+  return new Promise((resolve) => throttle.acquire(prompt, resolve));
+}
 
 describe('PushThrottle', () => {
   it('admits at most `limit` holders, first come first served', async () => {
     const throttle = new PushThrottle({ limit: 2 });
     const order: number[] = [];
-    const releases = await Promise.all([throttle.acquire(), throttle.acquire()]);
-    const third = throttle.acquire().then((release) => {
+    const releases = await Promise.all([acquire(throttle), acquire(throttle)]);
+    const third = acquire(throttle).then((release) => {
       order.push(3);
       return release;
     });
-    const fourth = throttle.acquire().then((release) => {
+    const fourth = acquire(throttle).then((release) => {
       order.push(4);
       return release;
     });
@@ -27,18 +33,18 @@ describe('PushThrottle', () => {
 
   it('takes a slot back from a holder that never finishes', async () => {
     const throttle = new PushThrottle({ limit: 1, maxHoldMs: 20 });
-    await throttle.acquire(); // never released by its holder
+    await acquire(throttle); // never released by its holder
     const started = Date.now();
-    (await throttle.acquire())();
+    (await acquire(throttle))();
     expect(Date.now() - started).toBeGreaterThanOrEqual(15);
   });
 
   it('holds pushes back while the bytes being written reach maxBytes, and gives them back once written', async () => {
     const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxHoldMs: 1_000 });
-    const release = await throttle.acquire();
+    const release = await acquire(throttle);
     const giveBack = throttle.holdBytes(150);
     let admitted = false;
-    const next = throttle.acquire().then((r) => {
+    const next = acquire(throttle).then((r) => {
       admitted = true;
       return r;
     });
@@ -55,10 +61,10 @@ describe('PushThrottle', () => {
 
   it('stops counting a stalled response against maxBytes after maxHoldMs, but keeps it in the stalled allowance', async () => {
     const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxStalledBytes: 100, maxHoldMs: 20 });
-    await throttle.acquire(); // its holder never finishes: the slot comes back after 20 ms
+    await acquire(throttle); // its holder never finishes: the slot comes back after 20 ms
     const stuck = throttle.holdBytes(150); // and its bytes move to the stalled allowance
     const started = Date.now();
-    (await throttle.acquire())();
+    (await acquire(throttle))();
     expect(Date.now() - started).toBeGreaterThanOrEqual(15);
     expect(throttle.bytesInFlight).toBe(150);
     expect(throttle.stalledBytes).toBe(150);
@@ -68,7 +74,7 @@ describe('PushThrottle', () => {
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(throttle.stalledBytes).toBe(210);
     let admitted = false;
-    const next = throttle.acquire().then((r) => {
+    const next = acquire(throttle).then((r) => {
       admitted = true;
       return r;
     });
@@ -76,13 +82,13 @@ describe('PushThrottle', () => {
     expect(admitted).toBe(false);
     // A stream that wrote its previous response promptly has a reserve beyond that (maxBytes / 4,
     // or the largest response held so far, 150, if more)...
-    (await throttle.acquire(true))();
+    (await acquire(throttle, true))();
     expect(admitted).toBe(false);
     // ...and no more: memory stays bounded however many streams read promptly.
     const stuckMore = throttle.holdBytes(150);
     await new Promise((resolve) => setTimeout(resolve, 40));
     let promptAdmitted = false;
-    const promptNext = throttle.acquire(true).then((r) => {
+    const promptNext = acquire(throttle, true).then((r) => {
       promptAdmitted = true;
       return r;
     });
@@ -105,7 +111,7 @@ describe('PushThrottle', () => {
     const stuck: Array<() => void> = [];
     for (;;) {
       let admitted = false;
-      const waiting = throttle.acquire().then((release) => {
+      const waiting = acquire(throttle).then((release) => {
         admitted = true;
         stuck.push(throttle.holdBytes(12));
         release();
@@ -120,7 +126,7 @@ describe('PushThrottle', () => {
     expect(throttle.stalledBytes).toBeGreaterThanOrEqual(32 + 32 + 32 / 4);
     // A stream that reads is still let in, at once.
     let promptAdmitted = false;
-    const prompt = throttle.acquire(true).then((release) => {
+    const prompt = acquire(throttle, true).then((release) => {
       promptAdmitted = true;
       return release;
     });
@@ -132,12 +138,12 @@ describe('PushThrottle', () => {
 
   it('admits waiters whose stream wrote promptly before the others', async () => {
     const throttle = new PushThrottle({ limit: 1 });
-    const release = await throttle.acquire();
+    const release = await acquire(throttle);
     const order: string[] = [];
     const waiters = [
-      throttle.acquire().then((r) => (order.push('new-1'), r)),
-      throttle.acquire().then((r) => (order.push('new-2'), r)),
-      throttle.acquire(true).then((r) => (order.push('prompt'), r)),
+      acquire(throttle).then((r) => (order.push('new-1'), r)),
+      acquire(throttle).then((r) => (order.push('new-2'), r)),
+      acquire(throttle, true).then((r) => (order.push('prompt'), r)),
     ];
     release();
     for (let i = 0; i < 3; i++) {
@@ -150,9 +156,9 @@ describe('PushThrottle', () => {
 
   it('lets a waiting unproven stream in after a few prompt ones, so new streams never starve', async () => {
     const throttle = new PushThrottle({ limit: 1, maxHoldMs: 10_000 });
-    const first = await throttle.acquire(true);
+    const first = await acquire(throttle, true);
     const order: string[] = [];
-    const queue = (prompt: boolean, name: string): Promise<void> => throttle.acquire(prompt).then((release) => {
+    const queue = (prompt: boolean, name: string): Promise<void> => acquire(throttle, prompt).then((release) => {
       order.push(name);
       release();
     });
@@ -166,14 +172,104 @@ describe('PushThrottle', () => {
   it('keeps a quarter of the slots for waiters whose stream wrote promptly', async () => {
     const throttle = new PushThrottle({ limit: 4 });
     expect(throttle.unprovenLimit).toBe(3);
-    await Promise.all([throttle.acquire(), throttle.acquire(), throttle.acquire()]);
+    await Promise.all([acquire(throttle), acquire(throttle), acquire(throttle)]);
     let unprovenAdmitted = false;
-    void throttle.acquire().then(() => (unprovenAdmitted = true));
-    const prompt = await throttle.acquire(true);
+    void acquire(throttle).then(() => (unprovenAdmitted = true));
+    const prompt = await acquire(throttle, true);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(unprovenAdmitted).toBe(false);
     expect(throttle.inFlight).toBe(4);
     prompt();
+  });
+
+  it('counts the bytes a grant holds before it admits the next waiter', () => {
+    const throttle = new PushThrottle({ limit: 10, maxBytes: 100, maxHoldMs: 1_000 });
+    const granted: string[] = [];
+    const giveBack: Array<() => void> = [];
+    const releases: ReleaseSlot[] = [];
+    // Five streams wait behind one slot holder; each builds a 60-byte response when let in.
+    const holder = new Promise<ReleaseSlot>((resolve) => throttle.acquire(false, resolve));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      throttle.acquire(false, (release) => {
+        granted.push(name);
+        giveBack.push(throttle.holdBytes(60));
+        releases.push(release);
+      });
+    }
+    // All admitted at once (limit 10), but only as far as the bytes go: the first two cross 100.
+    expect(granted).toEqual(['a', 'b']);
+    expect(throttle.bytesInFlight).toBe(120);
+    expect(throttle.queued).toBe(3);
+    // One written: its bytes and slot come back, and the next is let in, and no more.
+    giveBack[0]?.();
+    releases[0]?.();
+    expect(granted).toEqual(['a', 'b', 'c']);
+    for (const give of giveBack) give();
+    for (const release of releases) release();
+    expect(granted).toEqual(['a', 'b', 'c', 'd', 'e']);
+    void holder.then((release) => release());
+  });
+
+  it('admits in order when a grant releases at once and waits again (its stream had nothing to send)', () => {
+    const throttle = new PushThrottle({ limit: 1 });
+    const order: string[] = [];
+    let holder: ReleaseSlot | undefined;
+    throttle.acquire(false, (release) => (holder = release));
+    let again = 3;
+    const retrying = (release: ReleaseSlot): void => {
+      order.push('retry');
+      release();
+      if (--again > 0) throttle.acquire(false, retrying);
+    };
+    throttle.acquire(false, retrying);
+    throttle.acquire(false, (release) => {
+      order.push('other');
+      release();
+    });
+    expect(order).toEqual([]);
+    holder?.();
+    // Each grant runs to its end before the next is admitted, and waits again at the back.
+    expect(order).toEqual(['retry', 'other', 'retry', 'retry']);
+    expect(throttle.inFlight).toBe(0);
+    expect(throttle.queued).toBe(0);
+  });
+
+  it('lets in any number of waiters that release at once without nesting their grants', () => {
+    const throttle = new PushThrottle({ limit: 1 });
+    let holder: ReleaseSlot | undefined;
+    throttle.acquire(false, (release) => (holder = release));
+    let granted = 0;
+    for (let i = 0; i < 50_000; i++) {
+      throttle.acquire(false, (release) => {
+        granted++;
+        release();
+      });
+    }
+    holder?.();
+    expect(granted).toBe(50_000);
+  });
+
+  it('gives the slot of a grant that throws back, and throws the error again outside the admission', () => {
+    const throttle = new PushThrottle({ limit: 1 });
+    let rethrow: (() => void) | undefined;
+    const microtask = vi.spyOn(globalThis, 'queueMicrotask').mockImplementationOnce((callback) => {
+      rethrow = callback;
+    });
+    try {
+      throttle.acquire(false, () => {
+        throw new Error('respond failed');
+      });
+    } finally {
+      microtask.mockRestore();
+    }
+    expect(throttle.inFlight).toBe(0);
+    expect(rethrow).toThrow('respond failed');
+    let admitted = false;
+    throttle.acquire(false, (release) => {
+      admitted = true;
+      release();
+    });
+    expect(admitted).toBe(true);
   });
 
   it('sizes the default limit like Istio does', () => {

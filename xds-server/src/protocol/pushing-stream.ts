@@ -25,6 +25,7 @@ export abstract class PushingStream<TypeState> {
   private nonceCounter = 0;
   protected gateTimer?: NodeJS.Timeout;
   private writing = false;
+  private pumpQueued = false;
   private heldSlot?: ReleaseSlot;
   /** Gives back the bytes of the response being written (when it is written, or the stream closes). */
   private heldBytes?: () => void;
@@ -55,10 +56,18 @@ export abstract class PushingStream<TypeState> {
     return this.closed || (!this.writing && this.pending.size === 0);
   }
 
-  /** The fleet's configuration changed for these kinds. */
+  /**
+   * The fleet's configuration changed for these kinds. The stream looks at it in a microtask, so
+   * what is published in the same turn (clusters, then their endpoints) goes out as one response.
+   */
   fleetChanged(kinds: readonly ResourceKind[]): void {
     for (const kind of kinds) if (this.types.has(kind)) this.pending.add(kind);
-    this.pump();
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
   }
 
   close(): void {
@@ -144,25 +153,27 @@ export abstract class PushingStream<TypeState> {
     const kind = this.nextDueKind();
     if (!kind) return;
     this.writing = true;
-    void this.env.throttle.acquire(this.prompt).then((release) => {
-      if (this.closed) {
-        release();
-        return;
-      }
-      this.heldSlot = release;
-      // Built only now, from the newest snapshot: whatever changed while waiting is coalesced.
-      const response = this.respond(kind);
-      if (!response) {
-        this.finishWrite();
-        return;
-      }
-      this.env.hooks.responded(this, kind, response.length);
-      this.heldBytes = this.env.throttle.holdBytes(response.length);
-      this.writeStartedAt = Date.now();
-      this.write(response, () => {
-        this.prompt = Date.now() - this.writeStartedAt <= this.env.throttle.holdMs;
-        this.finishWrite();
-      });
+    this.env.throttle.acquire(this.prompt, (release) => this.granted(kind, release));
+  }
+
+  /** Builds the response only now, from the newest snapshot: whatever changed while waiting is coalesced. */
+  private granted(kind: ResourceKind, release: ReleaseSlot): void {
+    if (this.closed) {
+      release();
+      return;
+    }
+    this.heldSlot = release;
+    const response = this.respond(kind);
+    if (!response) {
+      this.finishWrite();
+      return;
+    }
+    this.env.hooks.responded(this, kind, response.length);
+    this.heldBytes = this.env.throttle.holdBytes(response.length);
+    this.writeStartedAt = Date.now();
+    this.write(response, () => {
+      this.prompt = Date.now() - this.writeStartedAt <= this.env.throttle.holdMs;
+      this.finishWrite();
     });
   }
 
