@@ -189,6 +189,22 @@ describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) =
     stream.close();
   });
 
+  it('sends what one turn publishes as one response, from the newest snapshot', async () => {
+    const { cache, client, drain, stream } = harness(protocol);
+    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
+    cache.publish('f', fleetResources(spec(1)), {});
+    client.subscribe('clusterLoadAssignment', ['c']);
+    const [first] = await drain();
+    client.ack(first!);
+    expect(await drain()).toEqual([]);
+
+    for (let port = 2; port <= 4; port++) cache.publish('f', fleetResources(spec(port)), {});
+    const [latest, ...more] = await drain();
+    expect(more).toEqual([]);
+    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    stream.close();
+  });
+
   it('books a NACK once with its origins, never re-sends the rejected version, and resolves it on the fix', async () => {
     const { client, drain, publish, nacks, resolved, stream } = harness(protocol);
     publish(SPEC);
