@@ -49,11 +49,15 @@ export const DELTA: StreamProtocol<DeltaDiscoveryRequest__Output, DeltaView> = {
 
   // Subscription changes count whatever the nonce: in Delta it only correlates ACKs and NACKs.
   subscribe(kind, state, request, first, context) {
-    const { subscription, known } = state.view;
     const subscribe = request.resource_names_subscribe ?? [];
+    const unsubscribe = request.resource_names_unsubscribe ?? [];
+    // Nearly every request is an answer that changes no subscription (a thousand ACKs per change):
+    // what follows would find nothing to do. initial_resource_versions counts on a first request only.
+    if (!first && subscribe.length === 0 && unsubscribe.length === 0) return;
+    const { subscription, known } = state.view;
     // A wildcard turned on covers resources the client never got: the shared base must not claim them.
     if (!subscription.wildcard && subscribe.includes(WILDCARD)) known.detachBase();
-    const change = subscription.update(subscribe, request.resource_names_unsubscribe ?? []);
+    const change = subscription.update(subscribe, unsubscribe);
     context.budget.change(change.added, change.unsubscribed);
     const initial = first ? Object.entries(request.initial_resource_versions ?? {}) : [];
     // What a reconnecting client already holds is not sent again, unless it changed meanwhile.
