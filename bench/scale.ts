@@ -42,6 +42,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Fleet, nowMs, sleep } from './fleet/fleet.js';
+import { ENVOY_WINDOW_BYTES } from './fleet/client.js';
 import type { Protocol } from './fleet/client.js';
 import { renderChart } from './scale-chart.js';
 import { editIngressManifest, writeWorkloadManifests } from './workload.js';
@@ -149,6 +150,11 @@ interface Run {
   peakRssMiB: number;
   /** The whole run: workload, server start, fleet connect, changes, teardown (absent in runs recorded before it was). */
   wallSeconds?: number;
+  /**
+   * The simulated clients' HTTP/2 flow-control windows: Envoy's 256 MiB (ENVOY_WINDOW_BYTES).
+   * Absent in runs recorded before the fleet set them, whose clients had grpc-js's 64 KiB.
+   */
+  clientWindowBytes?: number;
 }
 
 /** A run of the matrix that --skip excluded. */
@@ -405,6 +411,7 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
     bytesPerChange: { median: byteStats.median, max: byteStats.max },
     serverCpuSeconds: { total: Math.round(cpuAfter * 100) / 100, changes: Math.round((cpuAfter - cpuBefore) * 100) / 100 },
     peakRssMiB: Math.round(peakRssMiB(pid) * 10) / 10,
+    clientWindowBytes: ENVOY_WINDOW_BYTES,
   };
 }
 

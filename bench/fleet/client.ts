@@ -144,6 +144,15 @@ export class FleetClient {
   }
 }
 
+/**
+ * HTTP/2 flow-control windows, stream and connection, as Envoy sets them by default (256 MiB:
+ * Http2ProtocolOptions.initial_stream_window_size and initial_connection_window_size in
+ * api/envoy/config/core/v3/protocol.proto). grpc-js would open 64 KiB windows, the HTTP/2 default,
+ * and a 0.8 MB route table would then take a dozen window updates from a busy client process
+ * before the server could finish writing it: a cost no Envoy imposes.
+ */
+export const ENVOY_WINDOW_BYTES = 256 * 1024 * 1024;
+
 /** A channel of its own per client (local subchannel pool): one HTTP/2 connection each, like Envoys. */
 export function connect(address: string, streamsPerConnection = 1): () => grpc.Client {
   let shared: grpc.Client | undefined;
@@ -152,6 +161,7 @@ export function connect(address: string, streamsPerConnection = 1): () => grpc.C
     if (!shared || used >= streamsPerConnection) {
       shared = new grpc.Client(address, grpc.credentials.createInsecure(), {
         'grpc.use_local_subchannel_pool': 1,
+        'grpc-node.flow_control_window': ENVOY_WINDOW_BYTES,
         'grpc.max_receive_message_length': -1,
         'grpc.max_send_message_length': -1,
       });
