@@ -41,15 +41,17 @@ describe('metric series', () => {
     expect(await streams.value()).toBe(1);
   });
 
-  it('tells a label set with an empty value from one with a different value', async () => {
+  it('tells a label set with an empty value from one without the label and from one with another value', async () => {
     const metrics = new MetricsRegistry();
     const refusals = metrics.counter('refusals_total', 'Refusals.', ['reason', 'fleet']);
     refusals.inc({ reason: '', fleet: 'a' });
+    refusals.inc({ fleet: 'a' }); // no reason at all: a series of its own, as prom-client counts it
     refusals.inc({ reason: 'limit', fleet: 'a' });
     refusals.inc({ reason: 'limit', fleet: '' });
-    expect(refusals.seriesCount).toBe(3);
+    expect(refusals.seriesCount).toBe(4);
+    expect(await refusals.value({ fleet: 'a' })).toBe(1);
     expect(refusals.remove({ reason: 'limit', fleet: 'a' })).toBe(1);
-    expect(refusals.seriesCount).toBe(2);
+    expect(refusals.seriesCount).toBe(3);
     expect(await refusals.value({ reason: 'limit', fleet: '' })).toBe(1);
   });
 });

@@ -216,20 +216,26 @@ describe('PushThrottle', () => {
     let holder: ReleaseSlot | undefined;
     throttle.acquire(false, (release) => (holder = release));
     let again = 3;
-    const retrying = (release: ReleaseSlot): void => {
-      order.push('retry');
+    let depth = 0;
+    let deepest = 0;
+    const granted = (name: string, release: ReleaseSlot, then?: () => void): void => {
+      deepest = Math.max(deepest, ++depth);
+      order.push(name);
       release();
-      if (--again > 0) throttle.acquire(false, retrying);
+      then?.();
+      depth--;
     };
-    throttle.acquire(false, retrying);
-    throttle.acquire(false, (release) => {
-      order.push('other');
-      release();
+    const retrying = (release: ReleaseSlot): void => granted('retry', release, () => {
+      if (--again > 0) throttle.acquire(false, retrying);
     });
+    throttle.acquire(false, retrying);
+    throttle.acquire(false, (release) => granted('other', release));
     expect(order).toEqual([]);
     holder?.();
-    // Each grant runs to its end before the next is admitted, and waits again at the back.
+    // Each grant runs to its end before the next is admitted (none runs inside another), and one
+    // that waits again goes to the back.
     expect(order).toEqual(['retry', 'other', 'retry', 'retry']);
+    expect(deepest).toBe(1);
     expect(throttle.inFlight).toBe(0);
     expect(throttle.queued).toBe(0);
   });

@@ -76,9 +76,8 @@ export class PushThrottle {
   /** Waiters whose stream wrote its previous response promptly, then everyone else; FIFO within each. */
   private readonly waitingPrompt: Array<(release: ReleaseSlot) => void> = [];
   private readonly waiting: Array<(release: ReleaseSlot) => void> = [];
-  /** admit() is running: a grant that releases or acquires only asks it to look again. */
+  /** admit() is running: a grant that releases or waits again must not start a second admission. */
   private admitting = false;
-  private admitAgain = false;
 
   constructor(options: PushThrottleOptions = {}) {
     this.limit = Math.max(1, options.limit ?? defaultPushLimit());
@@ -153,16 +152,12 @@ export class PushThrottle {
   }
 
   private admit(): void {
-    if (this.admitting) {
-      this.admitAgain = true;
-      return;
-    }
+    // A grant that releases its slot or waits again calls back in here: the loop in admitWaiting
+    // looks again after every grant, so the call only has to return (grants never nest).
+    if (this.admitting) return;
     this.admitting = true;
     try {
-      do {
-        this.admitAgain = false;
-        this.admitWaiting();
-      } while (this.admitAgain);
+      this.admitWaiting();
     } finally {
       this.admitting = false;
     }

@@ -66,7 +66,11 @@ export abstract class PushingStream<TypeState> {
     this.pumpQueued = true;
     queueMicrotask(() => {
       this.pumpQueued = false;
-      this.pump();
+      try {
+        this.pump();
+      } catch (error) {
+        this.env.hooks.failed(this, error);
+      }
     });
   }
 

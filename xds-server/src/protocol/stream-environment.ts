@@ -62,6 +62,11 @@ export interface StreamHooks {
   nacked(event: NackEvent): void;
   nackResolved(event: NackResolvedEvent): void;
   staleNonce(stream: StreamHandle, kind: ResourceKind): void;
+  /**
+   * Work the stream did on its own, not for a request (a configuration change, looked at in a
+   * microtask), threw: a bug. The host ends that stream; the others go on.
+   */
+  failed(stream: StreamHandle, error: unknown): void;
 }
 
 export interface StreamEnvironment {

@@ -101,6 +101,7 @@ function recordingEnvironment(cache: SnapshotCache, clusterAckWaitMs = 60_000) {
   const nacks: NackEvent[] = [];
   const resolved: NackResolvedEvent[] = [];
   const stale: ResourceKind[] = [];
+  const failures: unknown[] = [];
   const env: StreamEnvironment = {
     snapshotOf: (fleet) => cache.get(fleet),
     throttle: new PushThrottle({ limit: 10 }),
@@ -111,17 +112,18 @@ function recordingEnvironment(cache: SnapshotCache, clusterAckWaitMs = 60_000) {
       nacked: (event) => void nacks.push(event),
       nackResolved: (event) => void resolved.push(event),
       staleNonce: (_stream, kind) => void stale.push(kind),
+      failed: (_stream, error) => void failures.push(error),
     },
     logger: silentLogger,
     clusterAckWaitMs,
   };
-  return { env, nacks, resolved, stale };
+  return { env, nacks, resolved, stale, failures };
 }
 
 function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWrites = false } = {}) {
   const cache = new SnapshotCache();
   const written: Buffer[] = [];
-  const { env, nacks, resolved, stale } = recordingEnvironment(cache, clusterAckWaitMs);
+  const { env, nacks, resolved, stale, failures } = recordingEnvironment(cache, clusterAckWaitMs);
   // Writes complete at once (only the protocol decides what goes out), unless the test plays a
   // client that stopped reading and completes them itself.
   const pendingWrites: (() => void)[] = [];
@@ -144,7 +146,7 @@ function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWr
     return fresh;
   };
   const publish = (spec: FleetSpec): void => void cache.publish('f', fleetResources(spec), fleetOrigins(spec));
-  return { cache, client, drain, publish, nacks, resolved, stale, stream, pendingWrites };
+  return { cache, client, drain, publish, nacks, resolved, stale, failures, stream, pendingWrites };
 }
 
 describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) => {
@@ -202,6 +204,22 @@ describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) =
     const [latest, ...more] = await drain();
     expect(more).toEqual([]);
     expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    stream.close();
+  });
+
+  it('reports a failure while looking at a configuration change to its host, not to the publisher', async () => {
+    const { cache, client, drain, failures, stream } = harness(protocol);
+    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
+    cache.publish('f', fleetResources(spec(1)), {});
+    client.subscribe('clusterLoadAssignment', ['c']);
+    const [first] = await drain();
+    client.ack(first!);
+    (stream as unknown as { nextDueKind: () => never }).nextDueKind = () => {
+      throw new Error('a bug in the stream machine');
+    };
+    expect(() => cache.publish('f', fleetResources(spec(2)), {})).not.toThrow();
+    await drain();
+    expect(failures).toEqual([new Error('a bug in the stream machine')]);
     stream.close();
   });
 

@@ -69,6 +69,32 @@ describe('ADS server (state of the world)', () => {
     expect(fromA.cds.controlPlane).toMatch(/^portico@/);
   });
 
+  it('ends only the stream whose own work failed (a bug), with INTERNAL and an error log, and keeps serving the others', async () => {
+    const s = await server();
+    publish(s, 'nginx', NGINX);
+    const broken = client(s.address, 'envoy-broken', 'nginx');
+    const healthy = client(s.address, 'envoy-healthy', 'nginx');
+    await Promise.all([envoyHandshake(broken), envoyHandshake(healthy)]);
+    // Reach the broken client's stream and make its push loop throw, as a bug in it would.
+    type Served = { node?: { id: string }; status(): { types: Record<string, { ackedVersion?: string }> } };
+    const open = (s.server as unknown as { open: Map<number, { stream: Served }> }).open;
+    const stream = [...open.values()].find((o) => o.stream.node?.id === 'envoy-broken')?.stream;
+    expect(stream).toBeDefined();
+    // Once the server has taken the handshake's last ACK: no request of this client is left to end it.
+    await waitFor(() => stream?.status().types[typeUrlOf('routeConfiguration')]?.ackedVersion, 2_000, 'the RDS ACK');
+    (stream as unknown as { nextDueKind: () => never }).nextDueKind = () => {
+      throw new Error('a bug in the stream machine');
+    };
+
+    publish(s, 'nginx', { ...NGINX, endpoints: { ...NGINX.endpoints, 'default/nginx1/80': [50001, 50004] } });
+    const status = await broken.ended;
+    expect(status.code).toBe(grpc.status.INTERNAL);
+    expect(status.details).toBe('a bug in the stream machine');
+    expect(s.events('xds.stream_failed')).toMatchObject([{ nodeId: 'envoy-broken', fleet: 'nginx', details: 'a bug in the stream machine' }]);
+    const eds = await healthy.next('clusterLoadAssignment');
+    expect(eds.resources.map((r) => r.name)).toEqual(['default/nginx1/80']);
+  });
+
   it('gives an unknown fleet an empty configuration and logs one warning', async () => {
     const s = await server();
     publish(s, 'nginx', NGINX);

@@ -559,6 +559,12 @@ export class XdsServer implements XdsPublisher {
       responded: (_stream, kind, bytes) => this.series.responded(kind, bytes),
       acked: (_stream, kind, _version, sentAt) => this.series.acked(kind, Date.now() - sentAt),
       staleNonce: (_stream, kind) => this.series.staleNonce(kind),
+      failed: (handle, error) => {
+        const open = this.open.get(handle.streamId);
+        const details = error instanceof Error ? error.message : String(error);
+        this.logger.error('xds.stream_failed', { streamId: handle.streamId, nodeId: open?.stream.node?.id, fleet: open?.stream.fleet, details, hint: 'a bug in Portico: the stream is ended (INTERNAL) and the client may reconnect' });
+        open?.end?.('internal error', grpc.status.INTERNAL, details);
+      },
       nacked: (event) => {
         this.series.nacked(event.kind, event.fleet);
         const evicted = this.nackBook.record(event);
