@@ -169,20 +169,20 @@ export class PushThrottle {
       const promptMayGo = this.waitingPrompt.length > 0 && this.bytesInFlight < this.maxBytes + this.maxStalledBytes + this.promptReserve;
       if (promptMayGo && !(unprovenMayGo && this.promptStreak >= PROMPT_STREAK)) {
         this.promptStreak += 1;
-        this.grant(this.waitingPrompt.shift(), false);
+        this.admitOne(this.waitingPrompt.shift(), false);
       } else if (unprovenMayGo) {
         this.promptStreak = 0;
-        this.grant(this.waiting.shift(), true);
+        this.admitOne(this.waiting.shift(), true);
       } else return;
     }
   }
 
   /** A grant that throws gives its slot back; the error is thrown again outside the admission loop, as a bug. */
-  private grant(grant: ((release: ReleaseSlot) => void) | undefined, unproven: boolean): void {
-    if (!grant) return;
+  private admitOne(waiter: ((release: ReleaseSlot) => void) | undefined, unproven: boolean): void {
+    if (!waiter) return;
     const release = this.slot(unproven);
     try {
-      grant(release);
+      waiter(release);
     } catch (error) {
       release();
       queueMicrotask(() => {
