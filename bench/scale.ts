@@ -2,14 +2,17 @@
 // fleet and the same sequence of single-Ingress changes.
 //   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000,10000x100,10000x1000] [--changes 30]
 //                          [--servers portico,snapshot,linear] [--protocol sotw,delta]
-//                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)]
+//                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)] [--warmup 5]
 //                          [--max-server-rss <GiB, default 60 % of the machine's memory>]
 // SERVER_NODE_ARGS passes Node.js flags to Portico's server, e.g. SERVER_NODE_ARGS='--cpu-prof
 // --cpu-prof-dir=/tmp/prof' to profile it (written when the runner stops it); SERVER_STDOUT=<file>
-// keeps what it prints to stdout (e.g. with SERVER_NODE_ARGS=--trace-gc).
+// keeps what it prints to stdout (e.g. with SERVER_NODE_ARGS=--trace-gc). FLEET_NODE_ARGS does the
+// same for the fleet's processes (their --cpu-prof files are written when the runner stops them).
 // Per scenario (Ingresses × clients), protocol and server: writes the workload as manifests to a
 // temp folder, starts the server, connects the fleet speaking that protocol, and edits one Ingress
 // manifest per change, timing from the edit until every client has ACKed the new configuration.
+// The first --warmup changes (5) are timed too but recorded apart (scale.json `warmupMs`), for
+// every server alike: they run code the JIT has not optimized yet.
 // Portico runs as `portico serve --manifests` (the same for both protocols: the client picks one)
 // and picks the edit up itself; the peer (bench/peer, go-control-plane) is handed the output of
 // `portico translate -o json --xds-protocol <protocol>` for the edited folder (for Delta, route
@@ -71,6 +74,10 @@ const { values } = parseArgs({
   options: {
     scenarios: { type: 'string', default: '1000x100,1000x1000,10000x100,10000x1000' },
     changes: { type: 'string', default: '30' },
+    // Changes made before the measured ones, for every server alike, and recorded (warmupMs): the
+    // first changes after a start run code V8 has not optimized yet. At 1,000 × 1,000 Delta,
+    // Portico's first five took 93-137 ms and the next twenty-four 64-93 ms.
+    warmup: { type: 'string', default: '5' },
     servers: { type: 'string', default: SERVERS.join(',') },
     protocol: { type: 'string', default: PROTOCOLS.join(',') },
     skip: { type: 'string', default: '*:sotw:10000x1000' },
@@ -90,6 +97,8 @@ const scenarios = list(values.scenarios).map((s) => {
   return [ingresses, clients] as [number, number];
 });
 const changes = Number(values.changes);
+const warmup = Number(values.warmup);
+if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: "${values.warmup}" is not a whole number of changes`);
 const servers = list(values.servers).map((s) => oneOf(s, SERVERS, '--servers'));
 const protocols = list(values.protocol).map((p) => oneOf(p, PROTOCOLS, '--protocol'));
 const skips = values.skip === 'none' ? [] : list(values.skip).map(parseSkip);
@@ -155,6 +164,12 @@ interface Run {
    * Absent in runs recorded before the fleet set them, whose clients had grpc-js's 64 KiB.
    */
   clientWindowBytes?: number;
+  /**
+   * The changes made (and waited for) before the measured ones, in order, change → all ACKed, ms:
+   * the first changes after a start run code the JIT has not optimized yet (see --warmup). Absent
+   * in runs recorded before there were any; their first change was measured.
+   */
+  warmupMs?: number[];
 }
 
 /** A run of the matrix that --skip excluded. */
@@ -370,11 +385,9 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
   const pid = target.child.pid ?? 0;
   const connectMs = await fleet.untilReady(Number(values['connect-timeout']) * 1000);
   await sleep(500);
-  const cpuBefore = cpuSeconds(pid);
-  const latencies: number[] = [];
-  const bytes: number[] = [];
-  const applyMs: number[] = [];
-  for (let k = 0; k < changes; k++) {
+  // One edit, timed from the edit until every client has ACKed it. k numbers every edit of the
+  // run (warm-up ones too), so each writes a generation of its own.
+  const changeOnce = async (k: number): Promise<{ latency: number; bytes: number; applyMs: number }> => {
     const ingress = (k * 7919) % ingresses;
     let t0: number;
     let apply: () => Promise<number>;
@@ -390,10 +403,27 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
       ({ t0, applyMs: apply } = await target.change(k));
     }
     const settled = await fleet.untilSettled(QUIET_MS, 300_000, t0);
-    applyMs.push(await apply());
-    latencies.push(settled.lastAckMs - t0);
-    bytes.push(settled.bytes);
-    process.stderr.write(`  ${server} ${protocol} ${ingresses}x${clients} change ${k + 1}/${changes}: ${(settled.lastAckMs - t0).toFixed(0)} ms, ${formatBytes(settled.bytes)}\r`);
+    return { latency: settled.lastAckMs - t0, bytes: settled.bytes, applyMs: await apply() };
+  };
+  const progress = (what: string, c: { latency: number; bytes: number; applyMs: number }): void => {
+    process.stderr.write(`  ${server} ${protocol} ${ingresses}x${clients} ${what}: ${c.latency.toFixed(0)} ms (applied in ${c.applyMs.toFixed(1)} ms), ${formatBytes(c.bytes)}\r`);
+  };
+  const warmupMs: number[] = [];
+  for (let k = 0; k < warmup; k++) {
+    const change = await changeOnce(k);
+    warmupMs.push(Math.round(change.latency * 10) / 10);
+    progress(`warm-up change ${k + 1}/${warmup}`, change);
+  }
+  const cpuBefore = cpuSeconds(pid);
+  const latencies: number[] = [];
+  const bytes: number[] = [];
+  const applyMs: number[] = [];
+  for (let k = 0; k < changes; k++) {
+    const change = await changeOnce(warmup + k);
+    latencies.push(change.latency);
+    bytes.push(change.bytes);
+    applyMs.push(change.applyMs);
+    progress(`change ${k + 1}/${changes}`, change);
   }
   process.stderr.write('\n');
   const cpuAfter = cpuSeconds(pid);
@@ -412,6 +442,7 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
     serverCpuSeconds: { total: Math.round(cpuAfter * 100) / 100, changes: Math.round((cpuAfter - cpuBefore) * 100) / 100 },
     peakRssMiB: Math.round(peakRssMiB(pid) * 10) / 10,
     clientWindowBytes: ENVOY_WINDOW_BYTES,
+    warmupMs,
   };
 }
 

@@ -5,9 +5,13 @@
 // configuration with vhds set gets its virtual hosts over VHDS, as Envoy's VhdsSubscription does:
 // one VirtualHost subscription per route configuration, named after it (a namespace: every
 // VirtualHost named `<route configuration>/...`).
-import * as grpc from '@grpc/grpc-js';
+import type { ClientHttp2Session } from 'node:http2';
+import { GrpcStream } from './grpc-stream.js';
+import type { StreamStatus } from './grpc-stream.js';
 import { TYPE, encodeDeltaRequest, encodeSotwRequest, readDeltaResponse, readSotwResponse } from './wire.js';
 import type { NodeInfo, ResponseSummary } from './wire.js';
+
+export { ENVOY_WINDOW_BYTES, connect } from './grpc-stream.js';
 
 export type Protocol = 'sotw' | 'delta';
 
@@ -24,32 +28,66 @@ export interface ClientWindow {
   lastAckMs: number;
 }
 
+/**
+ * What the clients of one fleet process add up to, kept as responses arrive: the runner asks for
+ * it every few tens of milliseconds while it measures, and a status that walked every client (and
+ * every client's types) took a third of the fleet's CPU, on the cores the server runs on.
+ */
+export class FleetTally {
+  clients = 0;
+  /** Clients with every subscribed type answered at least once. */
+  ready = 0;
+  /** Since the mark: clients that received a response, clients that received routes, bytes, responses. */
+  responded = 0;
+  routed = 0;
+  bytes = 0;
+  responses = 0;
+  /** Since the mark: the latest ACK, CLOCK_MONOTONIC ms (0 when none). */
+  lastAckMs = 0;
+  /** Streams that ended, and why (gRPC status code and details), with a count each. */
+  ended = 0;
+  readonly endedWhy: Record<string, number> = {};
+
+  mark(): void {
+    this.responded = 0;
+    this.routed = 0;
+    this.bytes = 0;
+    this.responses = 0;
+    this.lastAckMs = 0;
+  }
+}
+
 export class FleetClient {
   readonly window: ClientWindow = { responses: 0, routeResponses: 0, bytes: 0, lastAckMs: 0 };
   /** Types that have been answered (and ACKed) at least once. */
   readonly answered = new Set<string>();
   readonly wanted = new Set<string>([TYPE.cluster, TYPE.listener]);
   nacks = 0;
-  status: grpc.StatusObject | undefined;
-  private readonly call: grpc.ClientDuplexStream<Buffer, ResponseSummary>;
+  status: StreamStatus | undefined;
+  private readonly call: GrpcStream;
   private readonly names = new Map<string, string[]>();
   /** Per type, what the next SotW request must echo (not the whole summary: its name lists are large). */
   private readonly last = new Map<string, { versionInfo: string; nonce: string }>();
   /** Delta: route configurations whose VirtualHost namespace it subscribed to. */
   private readonly vhdsNamespaces = new Set<string>();
   private nodeSent = false;
+  private isReady = false;
 
   constructor(
     private readonly node: NodeInfo,
     private readonly protocol: Protocol,
-    private readonly client: grpc.Client,
+    session: ClientHttp2Session,
+    private readonly tally = new FleetTally(),
   ) {
+    tally.clients++;
     const method = protocol === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
     const read = protocol === 'sotw' ? readSotwResponse : readDeltaResponse;
-    this.call = client.makeBidiStreamRequest(method, (b: Buffer) => b, read);
-    this.call.on('data', (response: ResponseSummary) => this.onResponse(response));
-    this.call.on('status', (status: grpc.StatusObject) => { this.status = status; });
-    this.call.on('error', () => undefined);
+    this.call = new GrpcStream(session, method, (message) => this.onResponse(read(message)), (status) => {
+      this.status = status;
+      const why = `${status.code} ${status.details}`;
+      tally.ended++;
+      tally.endedWhy[why] = (tally.endedWhy[why] ?? 0) + 1;
+    });
     this.request(TYPE.cluster, []);
     this.request(TYPE.listener, []);
   }
@@ -63,8 +101,7 @@ export class FleetClient {
 
   /** Every type it subscribed to has been answered. */
   get ready(): boolean {
-    for (const type of this.wanted) if (!this.answered.has(type)) return false;
-    return true;
+    return this.isReady;
   }
 
   close(): void {
@@ -72,16 +109,31 @@ export class FleetClient {
   }
 
   private onResponse(response: ResponseSummary): void {
-    this.window.responses++;
-    if (response.typeUrl === TYPE.route || response.typeUrl === TYPE.virtualHost) this.window.routeResponses++;
-    this.window.bytes += response.bytes;
+    const { window, tally } = this;
+    if (window.responses++ === 0) tally.responded++;
+    if (response.typeUrl === TYPE.route || response.typeUrl === TYPE.virtualHost) {
+      if (window.routeResponses++ === 0) tally.routed++;
+    }
+    window.bytes += response.bytes;
+    tally.bytes += response.bytes;
+    tally.responses++;
     if (response.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, response);
     if (response.typeUrl === TYPE.listener) this.follow(TYPE.route, response);
     if (response.typeUrl === TYPE.route && this.protocol === 'delta') this.followVhds(response);
     this.last.set(response.typeUrl, { versionInfo: response.versionInfo, nonce: response.nonce });
     this.ack(response);
     this.answered.add(response.typeUrl);
-    this.window.lastAckMs = Number(process.hrtime.bigint()) / 1e6;
+    window.lastAckMs = Number(process.hrtime.bigint()) / 1e6;
+    tally.lastAckMs = Math.max(tally.lastAckMs, window.lastAckMs);
+    this.updateReady();
+  }
+
+  /** Subscribing to a new type (EDS, RDS, VHDS) makes a ready client wait again, until it is answered. */
+  private updateReady(): void {
+    let ready = true;
+    for (const type of this.wanted) if (!this.answered.has(type)) ready = false;
+    if (ready !== this.isReady) this.tally.ready += ready ? 1 : -1;
+    this.isReady = ready;
   }
 
   /** CDS/LDS answered: (re)subscribe to the EDS/RDS names they reference, as Envoy does. */
@@ -142,32 +194,4 @@ export class FleetClient {
     this.nodeSent = true;
     return { node: this.node };
   }
-}
-
-/**
- * HTTP/2 flow-control windows, stream and connection, as Envoy sets them by default (256 MiB:
- * Http2ProtocolOptions.initial_stream_window_size and initial_connection_window_size in
- * api/envoy/config/core/v3/protocol.proto). grpc-js would open 64 KiB windows, the HTTP/2 default,
- * and a 0.8 MB route table would then take a dozen window updates from a busy client process
- * before the server could finish writing it: a cost no Envoy imposes.
- */
-export const ENVOY_WINDOW_BYTES = 256 * 1024 * 1024;
-
-/** A channel of its own per client (local subchannel pool): one HTTP/2 connection each, like Envoys. */
-export function connect(address: string, streamsPerConnection = 1): () => grpc.Client {
-  let shared: grpc.Client | undefined;
-  let used = 0;
-  return () => {
-    if (!shared || used >= streamsPerConnection) {
-      shared = new grpc.Client(address, grpc.credentials.createInsecure(), {
-        'grpc.use_local_subchannel_pool': 1,
-        'grpc-node.flow_control_window': ENVOY_WINDOW_BYTES,
-        'grpc.max_receive_message_length': -1,
-        'grpc.max_send_message_length': -1,
-      });
-      used = 0;
-    }
-    used++;
-    return shared;
-  };
 }
