@@ -4,3 +4,4 @@
 export { createLogger, isLogLevel, silentLogger } from './logger.js';
 export type { LogFields, LogLevel, Logger, LoggerOptions } from './logger.js';
 export { Counter, Gauge, Histogram, MetricsRegistry, SECONDS_BUCKETS } from './metrics.js';
+export type { CounterSeries } from './metrics.js';

@@ -12,6 +12,30 @@ describe('metric series', () => {
     expect(await responses.value({ type_url: 'cds', fleet: 'a' })).toBe(3);
   });
 
+  it('hands what a series handle counted to prom-client before anything reads it, as inc(labels) would', async () => {
+    const metrics = new MetricsRegistry();
+    const responses = metrics.counter('responses_total', 'Responses.', ['type_url']);
+    const cds = responses.series({ type_url: 'cds' });
+    const lds = responses.series({ type_url: 'lds' });
+    expect(responses.seriesCount).toBe(0);
+    cds.inc();
+    cds.inc(2);
+    expect(await responses.value({ type_url: 'cds' })).toBe(3);
+    expect(responses.seriesCount).toBe(1);
+    cds.inc();
+    responses.inc({ type_url: 'cds' });
+    expect(await metrics.render()).toContain('responses_total{type_url="cds"} 5');
+    lds.inc(4);
+    expect(await responses.total()).toBe(9);
+    // Counted before a removal goes with the series; counted after it makes the series again.
+    lds.inc();
+    expect(responses.remove({ type_url: 'lds' })).toBe(1);
+    expect(await responses.value({ type_url: 'lds' })).toBe(0);
+    lds.inc();
+    expect(await responses.value({ type_url: 'lds' })).toBe(1);
+    expect(metrics.seriesCount()).toBe(2);
+  });
+
   it('removes the series a partial match names, and tracks them again once they come back', async () => {
     const metrics = new MetricsRegistry();
     const latency = metrics.histogram('ack_seconds', 'ACK latency.', ['fleet', 'type_url'], [0.1, 1]);

@@ -28,6 +28,9 @@ abstract class Metric {
 
   protected abstract readonly metric: PromCounter | PromGauge | PromHistogram;
 
+  /** Hands what callers counted on their own (Counter.series) to prom-client, before anything reads it. */
+  flush(): void {}
+
   protected track(labels: Labels): Labels {
     let level = this.known;
     const last = this.labelNames.length - 1;
@@ -46,6 +49,8 @@ abstract class Metric {
 
   /** Removes every series whose labels include all of `match`; returns how many went. */
   remove(match: Labels): number {
+    // What was counted before the removal goes with the series.
+    this.flush();
     let removed = 0;
     for (const [key, labels] of this.labelSets) {
       if (Object.entries(match).every(([name, value]) => labels[name] === value)) {
@@ -75,6 +80,7 @@ abstract class Metric {
 
   /** Series of this metric (a metric without labels always has its one). */
   get seriesCount(): number {
+    this.flush();
     return this.labelNames.length === 0 ? 1 : this.labelSets.size;
   }
 }
@@ -84,6 +90,7 @@ abstract class ValueMetric extends Metric {
 
   /** The value of one series (0 when it does not exist; reading never creates it). */
   async value(labels: Labels = {}): Promise<number> {
+    this.flush();
     const key = seriesKey(labels);
     const { values } = await this.metric.get();
     return values.find((entry) => seriesKey(definedLabels(entry.labels)) === key)?.value ?? 0;
@@ -91,6 +98,7 @@ abstract class ValueMetric extends Metric {
 
   /** Sum over all label sets. */
   async total(): Promise<number> {
+    this.flush();
     const { values } = await this.metric.get();
     return values.reduce((sum, entry) => sum + entry.value, 0);
   }
@@ -98,6 +106,7 @@ abstract class ValueMetric extends Metric {
 
 export class Counter extends ValueMetric {
   protected readonly metric: PromCounter;
+  private readonly deferred: Array<{ labels: Labels; pending: number }> = [];
 
   constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
     super(name, labelNames);
@@ -107,6 +116,36 @@ export class Counter extends ValueMetric {
   inc(labels: Labels = {}, by = 1): void {
     this.metric.inc(this.track(labels), by);
   }
+
+  /**
+   * One series for a hot path (every xDS response and every ACK, a thousand streams at a time):
+   * its inc() only adds to a number, and the sum goes to prom-client before anything reads the
+   * metric (a scrape, value(), total(), remove()): what a reader sees is what inc(labels) would
+   * have made. prom-client hashes the label set on every inc; this does it once per scrape.
+   */
+  series(labels: Labels): CounterSeries {
+    const entry = { labels: { ...labels }, pending: 0 };
+    this.deferred.push(entry);
+    return {
+      inc: (by = 1) => {
+        entry.pending += by;
+      },
+    };
+  }
+
+  override flush(): void {
+    for (const entry of this.deferred) {
+      if (entry.pending === 0) continue;
+      const by = entry.pending;
+      entry.pending = 0;
+      this.inc(entry.labels, by);
+    }
+  }
+}
+
+/** A counter's series counted by its caller (Counter.series). */
+export interface CounterSeries {
+  inc(by?: number): void;
 }
 
 export class Gauge extends ValueMetric {
@@ -157,7 +196,10 @@ export class Histogram extends Metric {
 }
 
 export class MetricsRegistry {
-  /** The prom-client registry behind this one (for anything prom-client offers that is not wrapped here). */
+  /**
+   * The prom-client registry behind this one (for anything prom-client offers that is not wrapped
+   * here). Read it through render(): that is what hands Counter.series counts over first.
+   */
   readonly registry = new Registry();
   private readonly metrics: Metric[] = [];
   private readonly collectors: Array<() => void> = [];
@@ -194,6 +236,7 @@ export class MetricsRegistry {
   /** Prometheus text exposition (version 0.0.4). */
   async render(): Promise<string> {
     for (const collect of this.collectors) collect();
+    for (const metric of this.metrics) metric.flush();
     return this.registry.metrics();
   }
 
@@ -205,6 +248,7 @@ export class MetricsRegistry {
   /** Series (label sets) over the metrics created here, after refreshing gauges as a scrape would. */
   seriesCount(): number {
     for (const collect of this.collectors) collect();
+    for (const metric of this.metrics) metric.flush();
     return this.metrics.reduce((sum, metric) => sum + metric.seriesCount, 0);
   }
 

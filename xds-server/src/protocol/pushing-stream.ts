@@ -125,8 +125,11 @@ export abstract class PushingStream<TypeState> {
   /** The next kind to send, in push order, or undefined when nothing is due (or it is held back). */
   protected abstract nextDueKind(): ResourceKind | undefined;
 
-  /** The response for `kind` from the newest snapshot, or undefined when there is nothing to say. */
-  protected abstract respond(kind: ResourceKind): Buffer | undefined;
+  /**
+   * The response for `kind` from the newest snapshot, or undefined when there is nothing to say.
+   * `selectedJustNow`: nextDueKind returned `kind` and nothing has happened since.
+   */
+  protected abstract respond(kind: ResourceKind, selectedJustNow: boolean): Buffer | undefined;
 
   /** The fields every NACK report (and its resolution) of this stream starts with. */
   protected reportHeader(kind: ResourceKind): StreamReport {
@@ -157,17 +160,21 @@ export abstract class PushingStream<TypeState> {
     const kind = this.nextDueKind();
     if (!kind) return;
     this.writing = true;
-    this.env.throttle.acquire(this.prompt, (release) => this.granted(kind, release));
+    // A slot free at once is granted inside acquire(), before anything can change this stream:
+    // what nextDueKind just selected still holds. A grant that waited selects again.
+    let waited = false;
+    this.env.throttle.acquire(this.prompt, (release) => this.granted(kind, release, !waited));
+    waited = true;
   }
 
   /** Builds the response only now, from the newest snapshot: whatever changed while waiting is coalesced. */
-  private granted(kind: ResourceKind, release: ReleaseSlot): void {
+  private granted(kind: ResourceKind, release: ReleaseSlot, selectedJustNow: boolean): void {
     if (this.closed) {
       release();
       return;
     }
     this.heldSlot = release;
-    const response = this.respond(kind);
+    const response = this.respond(kind, selectedJustNow);
     if (!response) {
       this.finishWrite();
       return;

@@ -80,5 +80,20 @@ describe('SharedResponses', () => {
     const one = cache.get('delta', selection([], { removed: ['a\u0001b'] }), 'cp', encode);
     const two = cache.get('delta', selection([], { removed: ['a', 'b'] }), 'cp', encode);
     expect(two?.nonce).not.toBe(one?.nonce);
+    // Names that copy the key's own lengths and markers: each is a message of its own.
+    const lookalikes = [
+      selection([], { removed: ['ax1:b'] }),
+      selection([], { removed: ['a', 'x1:b'] }),
+      selection([], { removed: ['1:a'] }),
+      selection([resource('a', '1')]),
+      selection([], { removed: ['a', '1'] }),
+      selection([resource('a', '1')], { removed: ['b'] }),
+      selection([resource('a', '1r1:b')]),
+      selection([resource('a', '1'), resource('b', '')]),
+    ];
+    const nonces = new Set([one.nonce, two.nonce, ...lookalikes.map((s) => cache.get('delta', s, 'cp', encode).nonce)]);
+    expect(nonces.size).toBe(lookalikes.length + 2);
+    // And the same content again is the same message.
+    expect(cache.get('delta', selection([], { removed: ['ax1:b'] }), 'cp', encode).nonce).toBe(cache.get('delta', lookalikes[0] as never, 'cp', encode).nonce);
   });
 });

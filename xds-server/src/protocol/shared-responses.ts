@@ -94,8 +94,17 @@ export class SharedResponses {
  * however unlikely, could hand one fleet's bytes to another's clients.
  */
 function keyOf(protocol: string, selection: ResponseContent, controlPlaneId: string | undefined): string {
-  // JSON, not joined text: removed names are the client's own subscriptions, and a name holding a
-  // separator must not make ['a\u0001b'] and ['a', 'b'] one key.
-  const resources = selection.wildcardOnly ? 'wildcard' : selection.resources.map((r) => [r.name, r.version]);
-  return JSON.stringify([protocol, selection.snapshot.fleet, controlPlaneId ?? '', selection.type.typeUrl, selection.version, resources, selection.removed]);
+  // Every part is written with its length before it, so no text can pass for a boundary (a removed
+  // name is the client's own subscription and may hold any character): ['a', 'b'] and ['a\u0001b']
+  // stay apart without escaping anything. Built for every stream that responds (a thousand a
+  // change): JSON.stringify of the same parts cost about three times as much.
+  let key = `${part(protocol)}${part(selection.snapshot.fleet)}${part(controlPlaneId ?? '')}${part(selection.type.typeUrl)}${part(selection.version)}`;
+  if (selection.wildcardOnly) key += 'w';
+  else for (const resource of selection.resources) key += `r${part(resource.name)}${part(resource.version)}`;
+  for (const name of selection.removed) key += `x${part(name)}`;
+  return key;
+}
+
+function part(text: string): string {
+  return `${text.length}:${text}`;
 }

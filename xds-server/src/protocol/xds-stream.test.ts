@@ -146,7 +146,7 @@ function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWr
     return fresh;
   };
   const publish = (spec: FleetSpec): void => void cache.publish('f', fleetResources(spec), fleetOrigins(spec));
-  return { cache, client, drain, publish, nacks, resolved, stale, failures, stream, pendingWrites };
+  return { cache, client, drain, publish, nacks, resolved, stale, failures, stream, pendingWrites, throttle: env.throttle };
 }
 
 describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) => {
@@ -201,6 +201,28 @@ describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) =
     expect(await drain()).toEqual([]);
 
     for (let port = 2; port <= 4; port++) cache.publish('f', fleetResources(spec(port)), {});
+    const [latest, ...more] = await drain();
+    expect(more).toEqual([]);
+    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    stream.close();
+  });
+
+  it('builds a response that waited for a push slot from the snapshot at its grant, not the one it was due for', async () => {
+    const { cache, client, drain, stream, throttle } = harness(protocol);
+    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
+    cache.publish('f', fleetResources(spec(1)), {});
+    client.subscribe('clusterLoadAssignment', ['c']);
+    const [first] = await drain();
+    client.ack(first!);
+
+    // Every slot taken: the stream finds port 2 due and waits; port 3 comes while it waits.
+    const taken: Array<() => void> = [];
+    for (let i = 0; i < throttle.limit; i++) throttle.acquire(true, (release) => void taken.push(release));
+    cache.publish('f', fleetResources(spec(2)), {});
+    expect(await drain()).toEqual([]);
+    expect(throttle.queued).toBe(1);
+    cache.publish('f', fleetResources(spec(3)), {});
+    for (const release of taken) release();
     const [latest, ...more] = await drain();
     expect(more).toEqual([]);
     expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);

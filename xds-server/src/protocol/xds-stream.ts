@@ -27,6 +27,8 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
   private readonly desk: AnswerDesk;
   /** Per kind, the number of the last shared message this stream was sent (message()). */
   private readonly lastSharedSerial = new Map<ResourceKind, number>();
+  /** What nextDueKind found due, for respond() to use when the push slot came at once. */
+  private lastDue?: { kind: ResourceKind; selection: Selection };
 
   constructor(
     streamId: number,
@@ -64,7 +66,10 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
     // Answered listener or route updates may release cluster removals held back for them.
     if (answer === 'booked' && waitsForClusters(kind)) this.recheckHeldRemovals();
     this.rules.subscribe(kind, state, request, !existing, this.context);
-    this.pending.add(kind);
+    // Most requests only answer (a thousand ACKs a change) and make nothing of their kind due: a
+    // subscription change, a first request or a resend asked for set one of these. A publish made
+    // the kind pending already. The pump still runs: an answer can open the cluster gate.
+    if (!existing || state.dirty || state.responseOwed || state.forced.size > 0) this.pending.add(kind);
     this.pump();
   }
 
@@ -95,6 +100,8 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
 
   /** The first pending kind, in push order, that has something to send and is not held back. */
   protected nextDueKind(): ResourceKind | undefined {
+    // Asked after every write and every ACK, and most often with nothing pending.
+    if (this.pending.size === 0) return undefined;
     const gateOpensAt = this.clusterGateOpensAt();
     const now = Date.now();
     // Two passes: settling routes can make held cluster removals due again.
@@ -115,6 +122,7 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
           this.scheduleGateCheck(gateOpensAt - now);
           continue;
         }
+        this.lastDue = { kind, selection };
         return kind;
       }
     }
@@ -139,10 +147,13 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
   }
 
   /** Commits the response due for `kind` (if still due) and returns its bytes. */
-  protected respond(kind: ResourceKind): Buffer | undefined {
+  protected respond(kind: ResourceKind, selectedJustNow: boolean): Buffer | undefined {
     const state = this.types.get(kind);
+    const due = this.lastDue;
+    this.lastDue = undefined;
     if (!state) return undefined;
-    const selection = this.select(kind, state);
+    // A push to a thousand streams selects a thousand times: not twice each.
+    const selection = selectedJustNow && due?.kind === kind ? due.selection : this.select(kind, state);
     this.settle(kind, state, selection);
     if (!selection?.due) return undefined;
     this.rules.commit(kind, state, selection);

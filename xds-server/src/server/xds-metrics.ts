@@ -7,7 +7,7 @@ import { typeUrlOf } from '../protos/envoy-protos.js';
 import type { ResourceKind } from '../protos/envoy-protos.js';
 import type { PushThrottle } from '../protocol/push-throttle.js';
 import { INVALID_LABEL, fleetLabel } from './metric-labels.js';
-import type { Counter, Gauge, Histogram, MetricsRegistry } from '../../../observability/src/index.js';
+import type { Counter, CounterSeries, Gauge, Histogram, MetricsRegistry } from '../../../observability/src/index.js';
 
 /** Why the server ended or refused a stream, as the `reason` label says it. */
 export type RefusalReason = 'streams_per_node' | 'invalid_request' | 'limit_exceeded' | 'permission_denied' | 'unauthenticated';
@@ -19,6 +19,13 @@ export interface FleetSources {
   liveFleets(): Iterable<string>;
   /** Connected clients (distinct node ids with an open stream) per fleet name. */
   clientCounts?(): Map<string, number>;
+}
+
+interface PerTypeSeries {
+  readonly labels: { type_url: string };
+  readonly responses: CounterSeries;
+  readonly responseBytes: CounterSeries;
+  readonly acks: CounterSeries;
 }
 
 export class XdsMetrics {
@@ -36,6 +43,7 @@ export class XdsMetrics {
   private readonly refusals: Counter;
   private readonly slowStreams: Counter;
   private readonly byFleet: Array<Counter | Gauge>;
+  private readonly perType = new Map<ResourceKind, PerTypeSeries>();
 
   constructor(
     registry: MetricsRegistry,
@@ -93,14 +101,27 @@ export class XdsMetrics {
   }
 
   responded(kind: ResourceKind, bytes: number): void {
-    this.responses.inc({ type_url: typeUrlOf(kind) });
-    this.responseBytes.inc({ type_url: typeUrlOf(kind) }, bytes);
+    const series = this.seriesOf(kind);
+    series.responses.inc();
+    series.responseBytes.inc(bytes);
   }
 
   /** `latencyMs`: from the response being sent to this ACK. */
   acked(kind: ResourceKind, latencyMs?: number): void {
-    this.acks.inc({ type_url: typeUrlOf(kind) });
-    if (latencyMs !== undefined) this.ackLatency.observe({ type_url: typeUrlOf(kind) }, Math.max(0, latencyMs) / 1000);
+    const series = this.seriesOf(kind);
+    series.acks.inc();
+    if (latencyMs !== undefined) this.ackLatency.observe(series.labels, Math.max(0, latencyMs) / 1000);
+  }
+
+  /** The per-type series counted on every response and ACK (kept, like the types, for the server's life). */
+  private seriesOf(kind: ResourceKind): PerTypeSeries {
+    let series = this.perType.get(kind);
+    if (!series) {
+      const labels = { type_url: typeUrlOf(kind) };
+      series = { labels, responses: this.responses.series(labels), responseBytes: this.responseBytes.series(labels), acks: this.acks.series(labels) };
+      this.perType.set(kind, series);
+    }
+    return series;
   }
 
   nacked(kind: ResourceKind, fleet: string): void {
