@@ -113,6 +113,33 @@ describe('FolderWatcher', () => {
     expect(changes).toBe(1);
   });
 
+  it('waits for a quiet moment while reloads come one after another, but never longer than its longest interval', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    const { look, walks } = looker(dir);
+    const initial = await look();
+    const watcher = pollingOnly(new FolderWatcher(dir, () => {}, look, initial, { pollIntervalMs: 200, maxPollIntervalMs: 1_500 }));
+    const reloadEvery20ms = async (forMs: number): Promise<void> => {
+      const until = performance.now() + forMs;
+      while (performance.now() < until) {
+        watcher.reloadStarted();
+        watcher.reloadEnded(initial);
+        await sleep(20);
+      }
+    };
+    const before = walks();
+    await reloadEvery20ms(1_000);
+    expect(walks()).toBe(before);
+    // Reloads that never stop: it looks once its longest interval has passed since it last did.
+    await reloadEvery20ms(800);
+    expect(walks()).toBeGreaterThan(before);
+    const busy = walks();
+    // Quiet: back to every poll interval.
+    await sleep(700);
+    watcher.close();
+    expect(walks()).toBeGreaterThan(busy + 1);
+  });
+
   it('reports nothing from a poll that a reload started or ended during', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'a.yaml'), 'x');

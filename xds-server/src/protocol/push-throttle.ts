@@ -1,8 +1,17 @@
-// Limits how many responses are being written at once across all streams, and their bytes.
-// grpc-js copies every outgoing message into a framed buffer per stream, so N simultaneous pushes
-// of a large RouteConfiguration hold N copies in memory: the bytes are what bounds that. A slot is
-// released when the write completes, or after `maxHoldMs` so that slow clients cannot starve the
-// others: a slow stream keeps at most one response in flight anyway.
+// Limits how many responses are being written at once across all streams. grpc-js copies every
+// outgoing message into a framed buffer per stream, so N simultaneous pushes of a large
+// RouteConfiguration hold N copies in memory; a limit of K holds about K. A slot is released when
+// the write completes, or after `maxHoldMs` so that slow clients cannot starve the others: a slow
+// stream keeps at most one response in flight anyway.
+//
+// Only large responses keep their slot while they are written (keepsSlot). A small one fits in
+// HTTP/2's default window and goes out without waiting for the client, and a write completes an
+// event-loop turn later at the earliest: held slots made a change for 1,000 Delta clients (1 KB
+// each) go out in 40 rounds of 25, every round behind the ACKs read in its turn (123 ms from edit
+// to the last ACK; 92 ms in one burst). Letting large ones through at that rate instead, 40 route
+// tables of 0.8 MB at a time (what 32 MiB allows), tripled the server's CPU per SotW change: grpc-js
+// copies each one into a fresh buffer of its own (docs/benchmarks.md). The bytes of a small
+// response still count until it is written.
 //
 // Bytes are limited too. When a whole fleet connects at once to a large configuration (1,000
 // clients × 6 MB at 10,000 Ingresses), that is what keeps memory bounded: pushes wait while
@@ -29,10 +38,12 @@
 // response that crosses it. Priority is not absolute: after PROMPT_STREAK prompt
 // admissions in a row, a waiting unproven stream goes next, so a fleet busy with publishes never
 // starves new and reconnecting streams.
+import { availableParallelism } from 'node:os';
+
 export type ReleaseSlot = () => void;
 
 export interface PushThrottleOptions {
-  /** Concurrent writes (DEFAULT_PUSH_LIMIT); memory is bounded by the bytes, below. */
+  /** Concurrent writes; Istio's PILOT_PUSH_THROTTLE default (15 + 5 per core, at most 100). */
   limit?: number;
   /** How long a response holds its slot, and counts against maxBytes, before it counts as stalled. */
   maxHoldMs?: number;
@@ -52,16 +63,12 @@ export const DEFAULT_MAX_PUSH_BYTES = 32 * 1024 * 1024;
 const PROMPT_STREAK = 3;
 export const DEFAULT_PUSH_HOLD_MS = 2_000;
 
-/**
- * Responses built and being written at once. Memory is what maxBytes bounds (every response is
- * counted before the next is admitted); slots bound how many go out in one burst of work. A slot
- * is held until its write completes, which takes at least one turn of the event loop, and the
- * ACKs that arrived meanwhile are read in that turn. With Istio's 15 + 5 per core (25 here), a
- * change for 1,000 Delta clients (1 KB each) went out in 40 rounds, each behind the ACKs of the
- * round before: 123 ms median from edit to the last ACK. With 1,000 slots it goes out in one:
- * 92 ms, and less server CPU (docs/benchmarks.md).
- */
-export const DEFAULT_PUSH_LIMIT = 1_000;
+export function defaultPushLimit(): number {
+  return Math.min(100, 15 + 5 * availableParallelism());
+}
+
+/** HTTP/2's default flow-control window: a response this small is written without waiting for the client. */
+export const SMALL_RESPONSE_BYTES = 64 * 1024;
 
 export class PushThrottle {
   readonly limit: number;
@@ -85,7 +92,7 @@ export class PushThrottle {
   private admitting = false;
 
   constructor(options: PushThrottleOptions = {}) {
-    this.limit = Math.max(1, options.limit ?? DEFAULT_PUSH_LIMIT);
+    this.limit = Math.max(1, options.limit ?? defaultPushLimit());
     // With fewer than 4 slots there is nothing to spare: order (prompt first) is all that helps.
     this.unprovenLimit = this.limit >= 4 ? this.limit - Math.ceil(this.limit / 4) : this.limit;
     this.maxHoldMs = options.maxHoldMs ?? DEFAULT_PUSH_HOLD_MS;
@@ -128,6 +135,11 @@ export class PushThrottle {
   acquire(prompt: boolean, grant: (release: ReleaseSlot) => void): void {
     (prompt ? this.waitingPrompt : this.waiting).push(grant);
     this.admit();
+  }
+
+  /** Whether a response of `size` bytes keeps its slot until written; a small one gives it back once handed over. */
+  keepsSlot(size: number): boolean {
+    return size > SMALL_RESPONSE_BYTES;
   }
 
   /**

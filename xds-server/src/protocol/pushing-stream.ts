@@ -186,6 +186,11 @@ export abstract class PushingStream<TypeState> {
       this.prompt = Date.now() - this.writeStartedAt <= this.env.throttle.holdMs;
       this.finishWrite();
     });
+    // Handed over: a small response frees its slot now (its bytes count until it is written).
+    if (!this.env.throttle.keepsSlot(response.length)) {
+      this.heldSlot?.();
+      this.heldSlot = undefined;
+    }
   }
 
   private finishWrite(): void {

@@ -13,7 +13,7 @@ import type { DiscoveryRequest__Output } from '../generated/envoy/service/discov
 import { DELTA } from './delta-protocol.js';
 import type { DeltaView } from './delta-protocol.js';
 import type { NackEvent, NackResolvedEvent } from './nack.js';
-import { PushThrottle } from './push-throttle.js';
+import { PushThrottle, SMALL_RESPONSE_BYTES } from './push-throttle.js';
 import { SOTW } from './sotw-protocol.js';
 import type { SotwView } from './sotw-protocol.js';
 import type { StreamEnvironment } from './stream-environment.js';
@@ -484,5 +484,56 @@ describe('Delta streams with equal subscriptions share their subscription state,
     expect((await a.sync()).map((r) => r.names)).toEqual([['c']]);
     expect((await b.sync()).map((r) => r.names)).toEqual([['c']]);
     expect(resolved.map((r) => r.streamId)).toEqual([1]);
+  });
+});
+
+describe('push slots across streams', () => {
+  it('a small response gives its slot back once handed over; a large one keeps it until written', async () => {
+    const cache = new SnapshotCache();
+    const env: StreamEnvironment = { ...recordingEnvironment(cache).env, throttle: new PushThrottle({ limit: 1 }) };
+    const written: number[] = [];
+    const pendingWrites: (() => void)[] = [];
+    const streams = [1, 2, 3].map((id) => {
+      const stream = new XdsStream(id, env, (bytes: Buffer, done: () => void) => {
+        written.push(bytes.length);
+        pendingWrites.push(done);
+      }, DELTA);
+      cache.onChange((_fleet, kinds) => stream.fleetChanged(kinds));
+      return stream;
+    });
+    const ticks = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await tick();
+    };
+    const hosts = (count: number): Record<string, string> => Object.fromEntries(Array.from({ length: count }, (_, i) => [`host-${i}.example.com`, 'a']));
+    cache.publish('f', fleetResources({ routes: hosts(1), endpoints: { a: [1] } }), {});
+    for (const stream of streams) {
+      stream.handleRequest({ node: { id: `n${stream.streamId}`, cluster: 'f' }, type_url: typeUrlOf('routeConfiguration'), resource_names_subscribe: [ROUTE_CONFIG] } as DeltaDiscoveryRequest__Output);
+    }
+    await ticks();
+    // No write has completed, yet every stream's small response went out past the one slot.
+    expect(written).toHaveLength(3);
+    expect(written.every((size) => size <= SMALL_RESPONSE_BYTES)).toBe(true);
+    expect(env.throttle.inFlight).toBe(0);
+    expect(env.throttle.bytesInFlight).toBe(written.reduce((a, b) => a + b, 0));
+    for (const done of pendingWrites.splice(0)) done();
+    await ticks();
+    expect(env.throttle.bytesInFlight).toBe(0);
+
+    // A large route table: one stream at a time, each until its write completes.
+    cache.publish('f', fleetResources({ routes: hosts(2_000), endpoints: { a: [1] } }), {});
+    await ticks();
+    expect(written.slice(3)).toHaveLength(1);
+    expect(written[3]).toBeGreaterThan(SMALL_RESPONSE_BYTES);
+    expect(env.throttle.inFlight).toBe(1);
+    pendingWrites.shift()?.();
+    await ticks();
+    expect(written.slice(3)).toHaveLength(2);
+    pendingWrites.shift()?.();
+    await ticks();
+    expect(written.slice(3)).toHaveLength(3);
+    pendingWrites.shift()?.();
+    await ticks();
+    expect(env.throttle.inFlight).toBe(0);
+    for (const stream of streams) stream.close();
   });
 });
