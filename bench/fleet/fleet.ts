@@ -7,7 +7,7 @@ import type { Protocol } from './client.js';
 import type { FleetCommand, FleetReply, FleetStatus } from './fleet-process.js';
 
 const ENTRY = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
-const POLL_MS = 50;
+const POLL_MS = 100;
 
 export interface FleetOptions {
   address: string;
