@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (observability/, operator/ and xds-server/ sources: no API server, runs anywhere with
+// Two projects: `unit` (observability/, operator/, xds-server/ and bench/ tests: no API server, runs anywhere with
 // `npx vitest run --project unit`) and `e2e` (real kube-apiserver, etcd, helm, gRPC clients).
 // `npx vitest run` — and so `make test` — runs both.
 export default defineConfig({
@@ -8,7 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['observability/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'xds-server/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['observability/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'xds-server/src/**/*.test.ts', 'bench/**/*.test.ts'] } },
       {
         extends: true,
         test: {

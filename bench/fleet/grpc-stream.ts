@@ -14,7 +14,17 @@ export interface StreamStatus {
 
 /** gRPC status codes the fleet reports itself. */
 const CANCELLED = 1;
+const INTERNAL = 13;
 const UNAVAILABLE = 14;
+
+/** grpc-message is percent-encoded; a malformed one is shown as sent. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /**
  * HTTP/2 flow-control windows, stream and connection, as Envoy sets them by default (256 MiB:
@@ -33,7 +43,7 @@ export function connect(address: string, streamsPerConnection = 1): () => http2.
   let shared: http2.ClientHttp2Session | undefined;
   let used = 0;
   return () => {
-    if (!shared || used >= streamsPerConnection) {
+    if (!shared || shared.closed || shared.destroyed || used >= streamsPerConnection) {
       const session = http2.connect(`http://${address}`, { settings: { initialWindowSize: ENVOY_WINDOW_BYTES }, maxSessionMemory: SESSION_MEMORY_MB });
       session.on('connect', () => session.setLocalWindowSize(ENVOY_WINDOW_BYTES));
       // Each stream reports the failure as its status; the session's own event only must not crash the process.
@@ -66,9 +76,20 @@ export class GrpcStream {
     private readonly onStatus: (status: StreamStatus) => void,
   ) {
     this.request = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
-    this.request.on('data', (chunk: Buffer) => this.received(chunk));
-    // A status with the headers is a trailers-only response: the server refused the call.
-    this.request.on('response', (headers) => this.statusFrom(headers));
+    this.request.on('data', (chunk: Buffer) => {
+      try {
+        this.received(chunk);
+      } catch (error) {
+        // Bytes that are no gRPC message, or a handler's bug: this stream ends, not the fleet process.
+        this.end({ code: INTERNAL, details: `the fleet could not take a message: ${error instanceof Error ? error.message : String(error)}` });
+        this.request.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    });
+    this.request.on('response', (headers) => {
+      // A status with the headers is a trailers-only response: the server refused the call.
+      if (headers['grpc-status'] !== undefined) this.statusFrom(headers);
+      else if (headers[':status'] !== 200) this.end({ code: UNAVAILABLE, details: `HTTP status ${headers[':status']}, not a gRPC response` });
+    });
     this.request.on('trailers', (trailers) => this.statusFrom(trailers));
     this.request.on('error', () => undefined);
     openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
@@ -100,7 +121,7 @@ export class GrpcStream {
     const code = headers['grpc-status'];
     if (code === undefined) return;
     const message = headers['grpc-message'];
-    this.end({ code: Number(code), details: decodeURIComponent(typeof message === 'string' ? message : '') });
+    this.end({ code: Number(code), details: percentDecoded(typeof message === 'string' ? message : '') });
   }
 
   private end(status: StreamStatus): void {
@@ -110,6 +131,7 @@ export class GrpcStream {
   }
 
   private received(chunk: Buffer): void {
+    if (this.ended) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -128,6 +150,7 @@ export class GrpcStream {
 
   /** The next `n` received bytes (a view of one chunk when they are all in it). */
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const first = this.chunks[0] as Buffer;
     if (first.length > n) {

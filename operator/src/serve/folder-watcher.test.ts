@@ -118,7 +118,7 @@ describe('FolderWatcher', () => {
     writeFileSync(join(dir, 'a.yaml'), 'x');
     const { look, walks } = looker(dir);
     const initial = await look();
-    const watcher = pollingOnly(new FolderWatcher(dir, () => {}, look, initial, { pollIntervalMs: 200, maxPollIntervalMs: 1_500 }));
+    const watcher = pollingOnly(new FolderWatcher(dir, () => {}, look, initial, { pollIntervalMs: 400, maxPollIntervalMs: 2_500 }));
     const reloadEvery20ms = async (forMs: number): Promise<void> => {
       const until = performance.now() + forMs;
       while (performance.now() < until) {
@@ -128,16 +128,44 @@ describe('FolderWatcher', () => {
       }
     };
     const before = walks();
-    await reloadEvery20ms(1_000);
+    await reloadEvery20ms(1_500);
     expect(walks()).toBe(before);
     // Reloads that never stop: it looks once its longest interval has passed since it last did.
-    await reloadEvery20ms(800);
+    await reloadEvery20ms(1_800);
     expect(walks()).toBeGreaterThan(before);
     const busy = walks();
     // Quiet: back to every poll interval.
-    await sleep(700);
+    await sleep(2_000);
     watcher.close();
     expect(walks()).toBeGreaterThan(busy + 1);
+  });
+
+  it('tries again a poll interval on when a look it forced through busy reloads was thrown away', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    const initial = (await listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS)).stamps;
+    const started: number[] = [];
+    // Every look is crossed by a reload, so every look is thrown away.
+    let reload = (): void => {};
+    const look = async (): Promise<Stamps> => {
+      started.push(performance.now());
+      reload();
+      return initial;
+    };
+    const watcher = pollingOnly(new FolderWatcher(dir, () => {}, look, initial, { pollIntervalMs: 100, maxPollIntervalMs: 600 }));
+    reload = () => {
+      watcher.reloadStarted();
+      watcher.reloadEnded(initial);
+    };
+    const until = performance.now() + 1_500;
+    while (performance.now() < until) {
+      reload();
+      await sleep(20);
+    }
+    watcher.close();
+    // Forced once 600 ms had passed, thrown away, and forced again about every 100 ms, not only
+    // 600 ms after the one thrown away (which would make two looks in all).
+    expect(started.length).toBeGreaterThanOrEqual(5);
   });
 
   it('reports nothing from a poll that a reload started or ended during', async () => {

@@ -121,11 +121,14 @@ export class FolderWatcher {
       this.schedulePoll(this.pollIntervalMs);
       return;
     }
-    this.polledAt = started;
     const generation = this.generation;
     try {
       const now = await this.look();
-      if (generation !== this.generation || sameStamps(this.recorded, now)) return;
+      // A look across a reload is thrown away, and does not count as one: while reloads keep
+      // coming, the next try (a poll interval on) looks again, whatever the quiet.
+      if (generation !== this.generation) return;
+      this.polledAt = started;
+      if (sameStamps(this.recorded, now)) return;
       // Something changed that no watch reported: the next reload reads everything.
       this.recorded = now;
       this.changed = undefined;

@@ -4,14 +4,16 @@
 // the write completes, or after `maxHoldMs` so that slow clients cannot starve the others: a slow
 // stream keeps at most one response in flight anyway.
 //
-// Only large responses keep their slot while they are written (keepsSlot). A small one fits in
-// HTTP/2's default window and goes out without waiting for the client, and a write completes an
-// event-loop turn later at the earliest: held slots made a change for 1,000 Delta clients (1 KB
-// each) go out in 40 rounds of 25, every round behind the ACKs read in its turn (123 ms from edit
-// to the last ACK; 92 ms in one burst). Letting large ones through at that rate instead, 40 route
-// tables of 0.8 MB at a time (what 32 MiB allows), tripled the server's CPU per SotW change: grpc-js
-// copies each one into a fresh buffer of its own (docs/benchmarks.md). The bytes of a small
-// response still count until it is written.
+// A small response to a stream that reads gives its slot back once handed to gRPC (keepsSlot):
+// it fits in HTTP/2's default window and goes out without waiting for the client, and a write
+// completes an event-loop turn later at the earliest. Held slots made a change for 1,000 Delta
+// clients (1 KB each) go out in 40 rounds of 25, every round behind the ACKs read in its turn
+// (123 ms from edit to the last ACK; 92 ms in one burst). Large responses keep their slots:
+// letting 40 route tables of 0.8 MB go at a time (what 32 MiB allows) tripled the server's CPU
+// per SotW change, as grpc-js copies each into a fresh buffer of its own (docs/benchmarks.md).
+// Streams not known to read keep theirs too: slots are what stop 550 streams that never read
+// from filling the whole byte budget with 60 KB responses, locking out those that do. The bytes
+// of a small response count until it is written, like any other's.
 //
 // Bytes are limited too. When a whole fleet connects at once to a large configuration (1,000
 // clients × 6 MB at 10,000 Ingresses), that is what keeps memory bounded: pushes wait while
@@ -67,8 +69,11 @@ export function defaultPushLimit(): number {
   return Math.min(100, 15 + 5 * availableParallelism());
 }
 
-/** HTTP/2's default flow-control window: a response this small is written without waiting for the client. */
-export const SMALL_RESPONSE_BYTES = 64 * 1024;
+/**
+ * A response whose gRPC message (a 5-byte prefix, then the response) fits in HTTP/2's default
+ * flow-control window, 65,535 bytes: it is written without waiting for the client.
+ */
+export const SMALL_RESPONSE_BYTES = 65_535 - 5;
 
 export class PushThrottle {
   readonly limit: number;
@@ -137,9 +142,12 @@ export class PushThrottle {
     this.admit();
   }
 
-  /** Whether a response of `size` bytes keeps its slot until written; a small one gives it back once handed over. */
-  keepsSlot(size: number): boolean {
-    return size > SMALL_RESPONSE_BYTES;
+  /**
+   * Whether a response of `size` bytes keeps its slot until written. A small one to a `prompt`
+   * stream (its previous response was written within holdMs) gives it back once handed over.
+   */
+  keepsSlot(size: number, prompt: boolean): boolean {
+    return !prompt || size > SMALL_RESPONSE_BYTES;
   }
 
   /**

@@ -15,7 +15,7 @@ import { SubscriptionBudget } from './subscription-budget.js';
 import { DEFAULT_STREAM_LIMITS, MAX_CLIENT_VERSION_CHARS, MAX_LOGGED_TYPE_URL_CHARS, MAX_UNSUPPORTED_TYPES_LOGGED } from './stream-limits.js';
 import type { StreamLimits } from './stream-limits.js';
 
-export abstract class PushingStream<TypeState> {
+export abstract class PushingStream<TypeState, Selected = unknown> {
   abstract readonly protocol: StreamStatus['protocol'];
   node?: NodeIdentity;
   protected readonly types = new Map<ResourceKind, TypeState>();
@@ -122,14 +122,17 @@ export abstract class PushingStream<TypeState> {
     return String(++this.nonceCounter);
   }
 
-  /** The next kind to send, in push order, or undefined when nothing is due (or it is held back). */
-  protected abstract nextDueKind(): ResourceKind | undefined;
+  /**
+   * The next kind to send, in push order, with what was selected for it; undefined when nothing
+   * is due (or it is held back).
+   */
+  protected abstract nextDue(): { kind: ResourceKind; selected: Selected } | undefined;
 
   /**
    * The response for `kind` from the newest snapshot, or undefined when there is nothing to say.
-   * `selectedJustNow`: nextDueKind returned `kind` and nothing has happened since.
+   * `selected`: what nextDue found, when nothing can have changed since.
    */
-  protected abstract respond(kind: ResourceKind, selectedJustNow: boolean): Buffer | undefined;
+  protected abstract respond(kind: ResourceKind, selected: Selected | undefined): Buffer | undefined;
 
   /** The fields every NACK report (and its resolution) of this stream starts with. */
   protected reportHeader(kind: ResourceKind): StreamReport {
@@ -157,24 +160,26 @@ export abstract class PushingStream<TypeState> {
 
   protected pump(): void {
     if (this.writing || this.closed || this.fleet === undefined) return;
-    const kind = this.nextDueKind();
-    if (!kind) return;
+    const due = this.nextDue();
+    if (!due) return;
+    const { kind } = due;
     this.writing = true;
     // A slot free at once is granted inside acquire(), before anything can change this stream:
-    // what nextDueKind just selected still holds. A grant that waited selects again.
-    let waited = false;
-    this.env.throttle.acquire(this.prompt, (release) => this.granted(kind, release, !waited));
-    waited = true;
+    // what nextDue selected still holds. A grant that waits selects again, and nothing selected
+    // is kept while it waits (a fleet connecting queues a thousand streams at once).
+    let selected: Selected | undefined = due.selected;
+    this.env.throttle.acquire(this.prompt, (release) => this.granted(kind, release, selected));
+    selected = undefined;
   }
 
   /** Builds the response only now, from the newest snapshot: whatever changed while waiting is coalesced. */
-  private granted(kind: ResourceKind, release: ReleaseSlot, selectedJustNow: boolean): void {
+  private granted(kind: ResourceKind, release: ReleaseSlot, selected: Selected | undefined): void {
     if (this.closed) {
       release();
       return;
     }
     this.heldSlot = release;
-    const response = this.respond(kind, selectedJustNow);
+    const response = this.respond(kind, selected);
     if (!response) {
       this.finishWrite();
       return;
@@ -186,8 +191,9 @@ export abstract class PushingStream<TypeState> {
       this.prompt = Date.now() - this.writeStartedAt <= this.env.throttle.holdMs;
       this.finishWrite();
     });
-    // Handed over: a small response frees its slot now (its bytes count until it is written).
-    if (!this.env.throttle.keepsSlot(response.length)) {
+    // Handed over: a small response to a stream that reads frees its slot now (its bytes count
+    // until it is written). `prompt` is the one this slot was asked for with.
+    if (!this.env.throttle.keepsSlot(response.length, this.prompt)) {
       this.heldSlot?.();
       this.heldSlot = undefined;
     }

@@ -236,7 +236,7 @@ describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) =
     client.subscribe('clusterLoadAssignment', ['c']);
     const [first] = await drain();
     client.ack(first!);
-    (stream as unknown as { nextDueKind: () => never }).nextDueKind = () => {
+    (stream as unknown as { nextDue: () => never }).nextDue = () => {
       throw new Error('a bug in the stream machine');
     };
     expect(() => cache.publish('f', fleetResources(spec(2)), {})).not.toThrow();
@@ -488,7 +488,7 @@ describe('Delta streams with equal subscriptions share their subscription state,
 });
 
 describe('push slots across streams', () => {
-  it('a small response gives its slot back once handed over; a large one keeps it until written', async () => {
+  it('a small response to a stream that reads gives its slot back once handed over; a large one, or one to a new stream, keeps it until written', async () => {
     const cache = new SnapshotCache();
     const env: StreamEnvironment = { ...recordingEnvironment(cache).env, throttle: new PushThrottle({ limit: 1 }) };
     const written: number[] = [];
@@ -504,17 +504,33 @@ describe('push slots across streams', () => {
     const ticks = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await tick();
     };
+    /** Completes the writes one at a time, each once the next has been asked for; returns how many went out meanwhile. */
+    const oneAtATime = async (): Promise<number[]> => {
+      const seen: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        seen.push(pendingWrites.length);
+        pendingWrites.shift()?.();
+        await ticks();
+      }
+      return seen;
+    };
     const hosts = (count: number): Record<string, string> => Object.fromEntries(Array.from({ length: count }, (_, i) => [`host-${i}.example.com`, 'a']));
     cache.publish('f', fleetResources({ routes: hosts(1), endpoints: { a: [1] } }), {});
     for (const stream of streams) {
       stream.handleRequest({ node: { id: `n${stream.streamId}`, cluster: 'f' }, type_url: typeUrlOf('routeConfiguration'), resource_names_subscribe: [ROUTE_CONFIG] } as DeltaDiscoveryRequest__Output);
     }
     await ticks();
-    // No write has completed, yet every stream's small response went out past the one slot.
+    // New streams have not shown that they read: their small first responses go one at a time.
+    expect(await oneAtATime()).toEqual([1, 1, 1]);
     expect(written).toHaveLength(3);
-    expect(written.every((size) => size <= SMALL_RESPONSE_BYTES)).toBe(true);
+
+    // Now they have: a small change goes out to all three with no write completed.
+    cache.publish('f', fleetResources({ routes: hosts(2), endpoints: { a: [1] } }), {});
+    await ticks();
+    expect(written.slice(3)).toHaveLength(3);
+    expect(written.slice(3).every((size) => size <= SMALL_RESPONSE_BYTES)).toBe(true);
     expect(env.throttle.inFlight).toBe(0);
-    expect(env.throttle.bytesInFlight).toBe(written.reduce((a, b) => a + b, 0));
+    expect(env.throttle.bytesInFlight).toBe(written.slice(3).reduce((a, b) => a + b, 0));
     for (const done of pendingWrites.splice(0)) done();
     await ticks();
     expect(env.throttle.bytesInFlight).toBe(0);
@@ -522,17 +538,11 @@ describe('push slots across streams', () => {
     // A large route table: one stream at a time, each until its write completes.
     cache.publish('f', fleetResources({ routes: hosts(2_000), endpoints: { a: [1] } }), {});
     await ticks();
-    expect(written.slice(3)).toHaveLength(1);
-    expect(written[3]).toBeGreaterThan(SMALL_RESPONSE_BYTES);
+    expect(written.slice(6)).toHaveLength(1);
+    expect(written[6]).toBeGreaterThan(SMALL_RESPONSE_BYTES);
     expect(env.throttle.inFlight).toBe(1);
-    pendingWrites.shift()?.();
-    await ticks();
-    expect(written.slice(3)).toHaveLength(2);
-    pendingWrites.shift()?.();
-    await ticks();
-    expect(written.slice(3)).toHaveLength(3);
-    pendingWrites.shift()?.();
-    await ticks();
+    expect(await oneAtATime()).toEqual([1, 1, 1]);
+    expect(written.slice(6)).toHaveLength(3);
     expect(env.throttle.inFlight).toBe(0);
     for (const stream of streams) stream.close();
   });

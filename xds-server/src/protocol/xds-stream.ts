@@ -21,14 +21,12 @@ import type { SentResponse, SubscriptionView, TypeState } from './type-state.js'
 /** Listener and route kinds: cluster removals wait until these are answered and up to date. */
 const ROUTE_KINDS = ['listener', 'routeConfiguration', 'virtualHost'] as const;
 
-export class XdsStream<Request, View extends { readonly subscription: SubscriptionView }> extends PushingStream<TypeState<View>> {
+export class XdsStream<Request, View extends { readonly subscription: SubscriptionView }> extends PushingStream<TypeState<View>, Selection> {
   readonly protocol: StreamStatus['protocol'];
   private readonly context: StreamContext;
   private readonly desk: AnswerDesk;
   /** Per kind, the number of the last shared message this stream was sent (message()). */
   private readonly lastSharedSerial = new Map<ResourceKind, number>();
-  /** What nextDueKind found due, for respond() to use when the push slot came at once. */
-  private lastDue?: { kind: ResourceKind; selection: Selection };
 
   constructor(
     streamId: number,
@@ -99,7 +97,7 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
   }
 
   /** The first pending kind, in push order, that has something to send and is not held back. */
-  protected nextDueKind(): ResourceKind | undefined {
+  protected nextDue(): { kind: ResourceKind; selected: Selection } | undefined {
     // Asked after every write and every ACK, and most often with nothing pending.
     if (this.pending.size === 0) return undefined;
     const gateOpensAt = this.clusterGateOpensAt();
@@ -122,8 +120,7 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
           this.scheduleGateCheck(gateOpensAt - now);
           continue;
         }
-        this.lastDue = { kind, selection };
-        return kind;
+        return { kind, selected: selection };
       }
     }
     return undefined;
@@ -147,13 +144,11 @@ export class XdsStream<Request, View extends { readonly subscription: Subscripti
   }
 
   /** Commits the response due for `kind` (if still due) and returns its bytes. */
-  protected respond(kind: ResourceKind, selectedJustNow: boolean): Buffer | undefined {
+  protected respond(kind: ResourceKind, selected: Selection | undefined): Buffer | undefined {
     const state = this.types.get(kind);
-    const due = this.lastDue;
-    this.lastDue = undefined;
     if (!state) return undefined;
     // A push to a thousand streams selects a thousand times: not twice each.
-    const selection = selectedJustNow && due?.kind === kind ? due.selection : this.select(kind, state);
+    const selection = selected ?? this.select(kind, state);
     this.settle(kind, state, selection);
     if (!selection?.due) return undefined;
     this.rules.commit(kind, state, selection);

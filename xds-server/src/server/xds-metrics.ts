@@ -64,7 +64,7 @@ export class XdsMetrics {
     this.refusals = registry.counter('portico_xds_streams_refused_total', 'Streams refused or ended by the server for a request it does not serve, by reason.', ['reason']);
     this.slowStreams = registry.counter('portico_xds_slow_streams_closed_total', 'Streams closed because a response was not read within the write deadline.');
     this.byFleet = [this.streams, this.clients, this.nacks, this.publishes];
-    const slotsInUse = registry.gauge('portico_xds_push_slots_in_use', 'Responses being written right now (bounded by the push limit).');
+    const slotsInUse = registry.gauge('portico_xds_push_slots_in_use', 'Responses holding a push slot (bounded by the push limit): large ones being written, and small ones to streams not yet known to read.');
     const slotsWaiting = registry.gauge('portico_xds_push_slots_waiting', 'Streams waiting for a push slot.');
     const bytesInFlight = registry.gauge('portico_xds_push_bytes_in_flight', 'Bytes of responses handed to gRPC and not yet written.');
     const bytesStalled = registry.gauge('portico_xds_push_bytes_stalled', 'Bytes of responses unwritten for longer than a push slot is held.');

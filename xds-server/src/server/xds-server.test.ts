@@ -82,7 +82,7 @@ describe('ADS server (state of the world)', () => {
     expect(stream).toBeDefined();
     // Once the server has taken the handshake's last ACK: no request of this client is left to end it.
     await waitFor(() => stream?.status().types[typeUrlOf('routeConfiguration')]?.ackedVersion, 2_000, 'the RDS ACK');
-    (stream as unknown as { nextDueKind: () => never }).nextDueKind = () => {
+    (stream as unknown as { nextDue: () => never }).nextDue = () => {
       throw new Error('a bug in the stream machine');
     };
 
