@@ -19,7 +19,7 @@ export async function fleetSeries(server: AttackedServer, fleets: number): Promi
   // 16 streams per connection (the server allows 100), so 2,000 streams need 125 connections, not 2,000.
   const channel = connect(server.address, 16);
   const started = performance.now();
-  const clients = Array.from({ length: fleets }, (_, i) => new FleetClient({ id: `series-${i}`, cluster: `made-up-fleet-${i}` }, 'sotw', channel()));
+  const clients = Array.from({ length: fleets }, (_, i) => new FleetClient({ id: `series-${i}`, cluster: `made-up-fleet-${i}` }, 'sotw', channel));
   const deadline = Date.now() + 120_000;
   while (clients.some((c) => !c.ready && !c.status)) {
     if (Date.now() > deadline) throw new Error('clients not answered within 120 s');

@@ -44,7 +44,9 @@ export class FleetTally {
   responses = 0;
   /** Since the mark: the latest ACK, CLOCK_MONOTONIC ms (0 when none). */
   lastAckMs = 0;
-  /** Streams that ended, and why (gRPC status code and details), with a count each. */
+  /** Streams opened again after one ended before its client was ready (FleetClient.ended). */
+  reconnects = 0;
+  /** Streams that ended for good, and why (gRPC status code and details), with a count each. */
   ended = 0;
   readonly endedWhy: Record<string, number> = {};
 
@@ -57,14 +59,19 @@ export class FleetTally {
   }
 }
 
+/** Attempts to open a stream again that ended before its client was ready; the first waits about this long, each next twice as long. */
+const MAX_RECONNECTS = 5;
+const RECONNECT_BASE_MS = 500;
+
 export class FleetClient {
   readonly window: ClientWindow = { responses: 0, routeResponses: 0, bytes: 0, lastAckMs: 0 };
   /** Types that have been answered (and ACKed) at least once. */
   readonly answered = new Set<string>();
   readonly wanted = new Set<string>([TYPE.cluster, TYPE.listener]);
   nacks = 0;
+  /** How its stream ended for good: closed by the server once ready, or after the last reconnect. */
   status: StreamStatus | undefined;
-  private readonly call: GrpcStream;
+  private call: GrpcStream;
   private readonly names = new Map<string, string[]>();
   /** Per type, what the next SotW request must echo (not the whole summary: its name lists are large). */
   private readonly last = new Map<string, { versionInfo: string; nonce: string }>();
@@ -72,24 +79,63 @@ export class FleetClient {
   private readonly vhdsNamespaces = new Set<string>();
   private nodeSent = false;
   private isReady = false;
+  private reconnects = 0;
+  private closed = false;
 
   constructor(
     private readonly node: NodeInfo,
     private readonly protocol: Protocol,
-    session: ClientHttp2Session,
+    private readonly connection: () => ClientHttp2Session,
     private readonly tally = new FleetTally(),
   ) {
     tally.clients++;
-    const method = protocol === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
-    const read = protocol === 'sotw' ? readSotwResponse : readDeltaResponse;
-    this.call = new GrpcStream(session, method, (message) => this.onResponse(read(message)), (status) => {
-      this.status = status;
-      const why = `${status.code} ${status.details}`;
-      tally.ended++;
-      tally.endedWhy[why] = (tally.endedWhy[why] ?? 0) + 1;
-    });
+    this.call = this.open();
+  }
+
+  /** A new stream that subscribes from scratch, as a starting Envoy does. */
+  private open(): GrpcStream {
+    const method = this.protocol === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
+    const read = this.protocol === 'sotw' ? readSotwResponse : readDeltaResponse;
+    const call = new GrpcStream(this.connection(), method, (message) => this.onResponse(read(message)), (status) => this.ended(status));
+    this.call = call;
     this.request(TYPE.cluster, []);
     this.request(TYPE.listener, []);
+    return call;
+  }
+
+  /**
+   * A stream that ends before its client was ever ready is opened again, after a backoff, as an
+   * Envoy retries its ADS stream: with a thousand clients connecting while the server pushes
+   * 6 MB tables, the kernel's accept queue overflows and some connections are reset before they
+   * are established. Once ready, an end is a finding, and the client stays ended.
+   */
+  private ended(status: StreamStatus): void {
+    if (this.closed) return;
+    if (!this.isReady && this.reconnects < MAX_RECONNECTS) {
+      this.reconnects++;
+      this.tally.reconnects++;
+      this.forget();
+      const backoff = RECONNECT_BASE_MS * 2 ** (this.reconnects - 1) * (0.5 + Math.random() / 2);
+      setTimeout(() => {
+        if (!this.closed) this.open();
+      }, backoff);
+      return;
+    }
+    this.status = status;
+    const why = `${status.code} ${status.details}`;
+    this.tally.ended++;
+    this.tally.endedWhy[why] = (this.tally.endedWhy[why] ?? 0) + 1;
+  }
+
+  /** What the ended stream had subscribed to and been told: a new stream starts without it. */
+  private forget(): void {
+    this.answered.clear();
+    this.wanted.clear();
+    this.wanted.add(TYPE.cluster).add(TYPE.listener);
+    this.names.clear();
+    this.last.clear();
+    this.vhdsNamespaces.clear();
+    this.nodeSent = false;
   }
 
   mark(): void {
@@ -105,6 +151,7 @@ export class FleetClient {
   }
 
   close(): void {
+    this.closed = true;
     this.call.cancel();
   }
 

@@ -15,12 +15,12 @@ const channel = connect(address, Number(perConnection));
 const tally = new FleetTally();
 const clients: FleetClient[] = [];
 for (let i = 0; i < Number(count); i++) {
-  clients.push(new FleetClient({ id: `bench-envoy-${Number(first) + i}`, cluster }, protocol as Protocol, channel(), tally));
+  clients.push(new FleetClient({ id: `bench-envoy-${Number(first) + i}`, cluster }, protocol as Protocol, channel, tally));
 }
 
 function status(): FleetStatus {
-  const { clients, ready, responded, routed, bytes, responses, lastAckMs, ended, endedWhy } = tally;
-  return { clients, ready, responded, routed, bytes, responses, lastAckMs, ended, endedWhy };
+  const { clients, ready, responded, routed, bytes, responses, lastAckMs, reconnects, ended, endedWhy } = tally;
+  return { clients, ready, responded, routed, bytes, responses, lastAckMs, reconnects, ended, endedWhy };
 }
 
 process.on('message', (command: FleetCommand) => {

@@ -69,6 +69,7 @@ export class Fleet {
       bytes: a.bytes + s.bytes,
       responses: a.responses + s.responses,
       lastAckMs: Math.max(a.lastAckMs, s.lastAckMs),
+      reconnects: a.reconnects + s.reconnects,
       ended: a.ended + s.ended,
       endedWhy: mergeCounts(a.endedWhy, s.endedWhy),
     }));
