@@ -222,16 +222,26 @@ function emptySummary(bytes: number): ResponseSummary {
   return { typeUrl: '', versionInfo: '', nonce: '', names: [], versions: new Map(), removed: [], rdsNames: [], edsNames: [], vhdsNames: [], bytes };
 }
 
-export function readSotwResponse(buf: Buffer): ResponseSummary {
+/**
+ * What DiscoveryResponse and DeltaDiscoveryResponse number alike: version (1), resources (2),
+ * type URL (4), nonce (5); and Delta's removed_resources (6), which in SotW is control_plane.
+ */
+function readEnvelope(buf: Buffer, delta: boolean): { summary: ResponseSummary; resources: Fields[] } {
   const summary = emptySummary(buf.length);
   const response = new Fields(buf, 0, buf.length);
-  const anys: Fields[] = [];
+  const resources: Fields[] = [];
   for (let f = response.next(); f !== 0; f = response.next()) {
     if (f === 1) summary.versionInfo = response.text();
-    else if (f === 2) anys.push(response.message());
+    else if (f === 2) resources.push(response.message());
     else if (f === 4) summary.typeUrl = response.text();
     else if (f === 5) summary.nonce = response.text();
+    else if (f === 6 && delta) summary.removed.push(response.text());
   }
+  return { summary, resources };
+}
+
+export function readSotwResponse(buf: Buffer): ResponseSummary {
+  const { summary, resources: anys } = readEnvelope(buf, false);
   for (const any of anys) {
     const { typeUrl, value } = readAny(any);
     if (!value) continue;
@@ -243,16 +253,7 @@ export function readSotwResponse(buf: Buffer): ResponseSummary {
 }
 
 export function readDeltaResponse(buf: Buffer): ResponseSummary {
-  const summary = emptySummary(buf.length);
-  const response = new Fields(buf, 0, buf.length);
-  const resources: Fields[] = [];
-  for (let f = response.next(); f !== 0; f = response.next()) {
-    if (f === 1) summary.versionInfo = response.text();
-    else if (f === 2) resources.push(response.message());
-    else if (f === 4) summary.typeUrl = response.text();
-    else if (f === 5) summary.nonce = response.text();
-    else if (f === 6) summary.removed.push(response.text());
-  }
+  const { summary, resources } = readEnvelope(buf, true);
   for (const resource of resources) {
     let name = '';
     let version = '';
