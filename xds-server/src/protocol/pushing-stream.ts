@@ -179,6 +179,8 @@ export abstract class PushingStream<TypeState, Selected = unknown> {
       return;
     }
     this.heldSlot = release;
+    // What the slot was asked for with: the write below may complete (and change it) at once.
+    const prompt = this.prompt;
     const response = this.respond(kind, selected);
     if (!response) {
       this.finishWrite();
@@ -192,9 +194,9 @@ export abstract class PushingStream<TypeState, Selected = unknown> {
       this.finishWrite();
     });
     // Handed over: a small response to a stream that reads frees its slot now (its bytes count
-    // until it is written). `prompt` is the one this slot was asked for with.
-    if (!this.env.throttle.keepsSlot(response.length, this.prompt)) {
-      this.heldSlot?.();
+    // until it is written). A write that completed at once gave it back already.
+    if (!this.env.throttle.keepsSlot(response.length, prompt) && this.heldSlot === release) {
+      release();
       this.heldSlot = undefined;
     }
   }
