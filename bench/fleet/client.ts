@@ -30,7 +30,7 @@ export interface ClientWindow {
 
 /**
  * What the clients of one fleet process add up to, kept as responses arrive: the runner asks for
- * it every few tens of milliseconds while it measures, and a status that walked every client (and
+ * it ten times a second while it measures, and a status that walked every client (and
  * every client's types) took a third of the fleet's CPU, on the cores the server runs on.
  */
 export class FleetTally {
