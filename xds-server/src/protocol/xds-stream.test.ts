@@ -93,6 +93,13 @@ function deltaClient(stream: XdsStream<DeltaDiscoveryRequest__Output, DeltaView>
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Turns enough for a stream to pump, be granted and write. */
+const ticks = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await tick();
+};
+
+/** One route to cluster c, whose one endpoint listens on `port`. */
+const endpointsAt = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
 
 const SPEC: FleetSpec = { routes: { 'a.example.com': 'a', 'b.example.com': 'b' }, endpoints: { a: [1], b: [2] } };
 
@@ -140,13 +147,30 @@ function harness(protocol: 'sotw' | 'delta', { clusterAckWaitMs = 60_000, holdWr
   let read = 0;
   /** Everything written since the last call, decoded, after the stream had a chance to push. */
   const drain = async (): Promise<Received[]> => {
-    for (let i = 0; i < 5; i++) await tick();
+    await ticks();
     const fresh = written.slice(read).map((bytes) => client.decode(bytes));
     read = written.length;
     return fresh;
   };
   const publish = (spec: FleetSpec): void => void cache.publish('f', fleetResources(spec), fleetOrigins(spec));
   return { cache, client, drain, publish, nacks, resolved, stale, failures, stream, pendingWrites, throttle: env.throttle };
+}
+
+/** The stream sends exactly one endpoints response, from the newest snapshot (what waited was coalesced). */
+async function oneResponseFromNewest(drain: () => Promise<Received[]>, cache: SnapshotCache): Promise<void> {
+  const [latest, ...more] = await drain();
+  expect(more).toEqual([]);
+  expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+}
+
+/** A harness whose stream subscribed to cluster c's endpoints and ACKed the first response. */
+async function syncedOnEndpoints(protocol: 'sotw' | 'delta') {
+  const h = harness(protocol);
+  h.cache.publish('f', fleetResources(endpointsAt(1)), {});
+  h.client.subscribe('clusterLoadAssignment', ['c']);
+  const [first] = await h.drain();
+  h.client.ack(first!);
+  return h;
 }
 
 describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) => {
@@ -173,73 +197,51 @@ describe.each(['sotw', 'delta'] as const)('one stream machine, %s', (protocol) =
 
   it('keeps one response in flight for a slow client and coalesces its backlog to the newest state', async () => {
     const { cache, client, drain, pendingWrites, stream } = harness(protocol, { holdWrites: true });
-    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
-    cache.publish('f', fleetResources(spec(1)), {});
+    cache.publish('f', fleetResources(endpointsAt(1)), {});
     client.subscribe('clusterLoadAssignment', ['c']);
     expect(await drain()).toHaveLength(1);
 
     // The client does not read: 50 changes later there is still a single write outstanding.
-    for (let port = 2; port <= 50; port++) cache.publish('f', fleetResources(spec(port)), {});
+    for (let port = 2; port <= 50; port++) cache.publish('f', fleetResources(endpointsAt(port)), {});
     expect(await drain()).toEqual([]);
 
     pendingWrites.shift()?.();
-    const [latest, ...more] = await drain();
-    expect(more).toEqual([]);
-    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    await oneResponseFromNewest(drain, cache);
     pendingWrites.shift()?.();
     expect(await drain()).toEqual([]);
     stream.close();
   });
 
   it('sends what one turn publishes as one response, from the newest snapshot', async () => {
-    const { cache, client, drain, stream } = harness(protocol);
-    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
-    cache.publish('f', fleetResources(spec(1)), {});
-    client.subscribe('clusterLoadAssignment', ['c']);
-    const [first] = await drain();
-    client.ack(first!);
+    const { cache, drain, stream } = await syncedOnEndpoints(protocol);
     expect(await drain()).toEqual([]);
 
-    for (let port = 2; port <= 4; port++) cache.publish('f', fleetResources(spec(port)), {});
-    const [latest, ...more] = await drain();
-    expect(more).toEqual([]);
-    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    for (let port = 2; port <= 4; port++) cache.publish('f', fleetResources(endpointsAt(port)), {});
+    await oneResponseFromNewest(drain, cache);
     stream.close();
   });
 
   it('builds a response that waited for a push slot from the snapshot at its grant, not the one it was due for', async () => {
-    const { cache, client, drain, stream, throttle } = harness(protocol);
-    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
-    cache.publish('f', fleetResources(spec(1)), {});
-    client.subscribe('clusterLoadAssignment', ['c']);
-    const [first] = await drain();
-    client.ack(first!);
+    const { cache, drain, stream, throttle } = await syncedOnEndpoints(protocol);
 
     // Every slot taken: the stream finds port 2 due and waits; port 3 comes while it waits.
     const taken: Array<() => void> = [];
     for (let i = 0; i < throttle.limit; i++) throttle.acquire(true, (release) => void taken.push(release));
-    cache.publish('f', fleetResources(spec(2)), {});
+    cache.publish('f', fleetResources(endpointsAt(2)), {});
     expect(await drain()).toEqual([]);
     expect(throttle.queued).toBe(1);
-    cache.publish('f', fleetResources(spec(3)), {});
+    cache.publish('f', fleetResources(endpointsAt(3)), {});
     for (const release of taken) release();
-    const [latest, ...more] = await drain();
-    expect(more).toEqual([]);
-    expect(latest?.version).toBe(cache.get('f').types.clusterLoadAssignment.version);
+    await oneResponseFromNewest(drain, cache);
     stream.close();
   });
 
   it('reports a failure while looking at a configuration change to its host, not to the publisher', async () => {
-    const { cache, client, drain, failures, stream } = harness(protocol);
-    const spec = (port: number): FleetSpec => ({ routes: { 'a.example.com': 'c' }, endpoints: { c: [port] } });
-    cache.publish('f', fleetResources(spec(1)), {});
-    client.subscribe('clusterLoadAssignment', ['c']);
-    const [first] = await drain();
-    client.ack(first!);
+    const { cache, drain, failures, stream } = await syncedOnEndpoints(protocol);
     (stream as unknown as { nextDue: () => never }).nextDue = () => {
       throw new Error('a bug in the stream machine');
     };
-    expect(() => cache.publish('f', fleetResources(spec(2)), {})).not.toThrow();
+    expect(() => cache.publish('f', fleetResources(endpointsAt(2)), {})).not.toThrow();
     await drain();
     expect(failures).toEqual([new Error('a bug in the stream machine')]);
     stream.close();
@@ -389,7 +391,7 @@ describe('Delta streams with equal subscriptions share their subscription state,
       const client = deltaClient(stream);
       let read = 0;
       const drain = async (): Promise<Received[]> => {
-        for (let i = 0; i < 5; i++) await tick();
+        await ticks();
         const fresh = written.slice(read).map((bytes) => client.decode(bytes));
         read = written.length;
         return fresh;
@@ -501,9 +503,6 @@ describe('push slots across streams', () => {
       cache.onChange((_fleet, kinds) => stream.fleetChanged(kinds));
       return stream;
     });
-    const ticks = async (): Promise<void> => {
-      for (let i = 0; i < 5; i++) await tick();
-    };
     /** Completes the writes one at a time, each once the next has been asked for; returns how many went out meanwhile. */
     const oneAtATime = async (): Promise<number[]> => {
       const seen: number[] = [];
