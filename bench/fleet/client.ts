@@ -71,7 +71,8 @@ export class FleetClient {
   nacks = 0;
   /** How its stream ended for good: closed by the server once ready, or after the last reconnect. */
   status: StreamStatus | undefined;
-  private call: GrpcStream;
+  /** The current stream (open() replaces it when it reconnects). */
+  private call!: GrpcStream;
   private readonly names = new Map<string, string[]>();
   /** Per type, what the next SotW request must echo (not the whole summary: its name lists are large). */
   private readonly last = new Map<string, { versionInfo: string; nonce: string }>();
@@ -89,18 +90,16 @@ export class FleetClient {
     private readonly tally = new FleetTally(),
   ) {
     tally.clients++;
-    this.call = this.open();
+    this.open();
   }
 
   /** A new stream that subscribes from scratch, as a starting Envoy does. */
-  private open(): GrpcStream {
+  private open(): void {
     const method = this.protocol === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
     const read = this.protocol === 'sotw' ? readSotwResponse : readDeltaResponse;
-    const call = new GrpcStream(this.connection(), method, (message) => this.onResponse(read(message)), (status) => this.ended(status));
-    this.call = call;
+    this.call = new GrpcStream(this.connection(), method, (message) => this.onResponse(read(message)), (status) => this.ended(status));
     this.request(TYPE.cluster, []);
     this.request(TYPE.listener, []);
-    return call;
   }
 
   /**

@@ -235,8 +235,7 @@ export class MetricsRegistry {
 
   /** Prometheus text exposition (version 0.0.4). */
   async render(): Promise<string> {
-    for (const collect of this.collectors) collect();
-    for (const metric of this.metrics) metric.flush();
+    this.prepareRead();
     return this.registry.metrics();
   }
 
@@ -247,9 +246,14 @@ export class MetricsRegistry {
 
   /** Series (label sets) over the metrics created here, after refreshing gauges as a scrape would. */
   seriesCount(): number {
+    this.prepareRead();
+    return this.metrics.reduce((sum, metric) => sum + metric.seriesCount, 0);
+  }
+
+  /** What every read starts with: gauges refreshed, Counter.series counts handed over. */
+  private prepareRead(): void {
     for (const collect of this.collectors) collect();
     for (const metric of this.metrics) metric.flush();
-    return this.metrics.reduce((sum, metric) => sum + metric.seriesCount, 0);
   }
 
   private register<T extends Metric>(metric: T): T {

@@ -9,8 +9,7 @@
 // (2 s) and at most 10 s. While reloads come one after another (one ended within the poll
 // interval), the poll waits for a quiet moment, up to 10 s since the last one: a walk in the
 // middle of a reload is thrown away anyway (a poll across a reload reports nothing), and its
-// thousand stats delayed the reload and the pushes after it (at 1,000 Ingresses, the slowest
-// edits were those a poll overlapped).
+// stats share libuv's threads with the reload's reads.
 import { sameStamps } from '../sources/manifests/manifest-stamps.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import { TreeWatcher } from './tree-watcher.js';
