@@ -168,6 +168,32 @@ describe('FolderWatcher', () => {
     expect(started.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('stops the look under way when a reload starts or the watcher closes, and looks again later', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.yaml'), 'x');
+    const initial = (await listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS)).stamps;
+    const signals: AbortSignal[] = [];
+    // A slow file system: a look ends only when it is stopped.
+    const look = (signal: AbortSignal): Promise<Stamps> => {
+      signals.push(signal);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    };
+    let changes = 0;
+    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, initial, { pollIntervalMs: 30 }));
+    await sleep(80);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+    watcher.reloadStarted();
+    expect(signals[0]?.aborted).toBe(true);
+    watcher.reloadEnded(initial);
+    // The next poll waits twenty times as long as the stopped look took (about 50 ms).
+    await sleep(1_500);
+    expect(signals.length).toBeGreaterThan(1);
+    watcher.close();
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+    expect(changes).toBe(0);
+  });
+
   it('reports nothing from a poll that a reload started or ended during', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'a.yaml'), 'x');

@@ -9,7 +9,8 @@
 // (2 s) and at most 10 s. While reloads come one after another (one ended within the poll
 // interval), the poll waits for a quiet moment, up to 10 s since the last one: a walk in the
 // middle of a reload is thrown away anyway (a poll across a reload reports nothing), and its
-// stats share libuv's threads with the reload's reads.
+// stats share libuv's threads with the reload's reads. For the same reasons a reload that starts
+// while the poll looks stops the look (its signal), rather than let it finish for nothing.
 import { sameStamps } from '../sources/manifests/manifest-stamps.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
 import { TreeWatcher } from './tree-watcher.js';
@@ -20,8 +21,8 @@ export interface FolderWatcherOptions {
   maxPollIntervalMs?: number;
 }
 
-/** The folder's stamps now: what a poll compares with the last reload's. */
-export type LookAtFolder = () => Promise<Stamps>;
+/** The folder's stamps now: what a poll compares with the last reload's. Stops when `signal` is aborted. */
+export type LookAtFolder = (signal: AbortSignal) => Promise<Stamps>;
 
 /** The paths of the entries that changed since the last reload started; undefined: maybe any. */
 export type ChangedEntries = ReadonlySet<string> | undefined;
@@ -46,6 +47,8 @@ export class FolderWatcher {
   /** When the last reload ended, and the last poll looked (performance.now()). */
   private reloadEndedAt = -Infinity;
   private polledAt = performance.now();
+  /** The look under way: aborted when a reload starts or the watcher closes. */
+  private looking?: AbortController;
   private closed = false;
   private readonly pollIntervalMs: number;
   private readonly maxPollIntervalMs: number;
@@ -77,6 +80,7 @@ export class FolderWatcher {
   reloadStarted(): ChangedEntries {
     this.reloading = true;
     this.generation += 1;
+    this.looking?.abort();
     const changed = this.changed;
     this.changed = new Set();
     return changed;
@@ -97,6 +101,7 @@ export class FolderWatcher {
 
   close(): void {
     this.closed = true;
+    this.looking?.abort();
     this.watcher?.close();
     clearTimeout(this.poller);
   }
@@ -121,11 +126,16 @@ export class FolderWatcher {
       return;
     }
     const generation = this.generation;
+    const looking = new AbortController();
+    this.looking = looking;
     try {
-      const now = await this.look();
-      // A look across a reload is thrown away, and does not count as one: while reloads keep
-      // coming, the next try (a poll interval on) looks again, whatever the quiet.
-      if (generation !== this.generation) return;
+      const now = await this.look(looking.signal).catch((error: unknown) => {
+        if (looking.signal.aborted) return undefined;
+        throw error;
+      });
+      // A look across a reload is stopped or thrown away, and does not count as one: while
+      // reloads keep coming, the next try (a poll interval on) looks again, whatever the quiet.
+      if (now === undefined || generation !== this.generation) return;
       this.polledAt = started;
       if (sameStamps(this.recorded, now)) return;
       // Something changed that no watch reported: the next reload reads everything.
@@ -133,6 +143,7 @@ export class FolderWatcher {
       this.changed = undefined;
       this.onChange();
     } finally {
+      if (this.looking === looking) this.looking = undefined;
       const costly = Math.min(POLL_COST_FACTOR * (performance.now() - started), this.maxPollIntervalMs);
       this.schedulePoll(Math.max(this.pollIntervalMs, costly));
     }

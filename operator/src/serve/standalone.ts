@@ -69,7 +69,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   });
   const limits = options.limits ?? DEFAULT_MANIFEST_LIMITS;
   /** The folder's stamps as they are now: what the watcher's poll compares. */
-  const look = async (): Promise<Stamps> => (await listManifestFiles([options.manifests], limits)).stamps;
+  const look = async (signal?: AbortSignal): Promise<Stamps> => (await listManifestFiles([options.manifests], limits, signal ? { signal } : {})).stamps;
   // Ends a wait for files to settle when the server stops.
   const stopped = new AbortController();
   let fullReadRequested = false;

@@ -3,27 +3,49 @@
 // is safe whatever the folder holds. Two walkers with one set of rules (ListingBuilder): the
 // asynchronous one for `portico serve` and `portico translate`, the synchronous one for tests and
 // tools that cannot await.
+// The asynchronous walker keeps a bounded number of stats in flight. They go through libuv's
+// thread pool (four threads) in the order they were asked for, and so do a reload's reads: a walk
+// that asked for 10,000 stats at once made any read asked for meanwhile wait behind all of them
+// (measured: an edit's reload went from about 55 to 130 ms, and the edit's change → all ACKed to
+// 349 ms, when the safety-net poll walked 10,000 files during it). It stops at once when its
+// signal is aborted (the poll's look, once a reload makes its result useless).
 import { readdirSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapConcurrent } from './map-concurrent.js';
 import { isHidden, isManifestName } from './manifest-entry.js';
 import type { ManifestLimits } from './manifest-limits.js';
 import { ListingBuilder } from './manifest-listing.js';
 import type { Listing } from './manifest-listing.js';
 
-export async function listManifestFiles(paths: readonly string[], limits: ManifestLimits): Promise<Listing> {
+/**
+ * Stats in flight at once: enough to keep the thread pool busy (a walk of 10,000 files took as
+ * long as with all of them asked for at once), few enough that a read asked for meanwhile waits
+ * for a handful.
+ */
+const STATS_IN_FLIGHT = 32;
+
+export interface WalkOptions {
+  /** Stops the walk: it then rejects with the signal's reason, and asks for no more stats. */
+  signal?: AbortSignal;
+}
+
+export async function listManifestFiles(paths: readonly string[], limits: ManifestLimits, options: WalkOptions = {}): Promise<Listing> {
+  const { signal } = options;
   const listing = new ListingBuilder(limits);
   for (const path of paths) {
+    signal?.throwIfAborted();
     const stats = await stat(path).catch((error: unknown) => ({ error }));
     if ('error' in stats) listing.cannotRead(path, stats.error);
-    else if (stats.isDirectory()) await walk(path, listing);
+    else if (stats.isDirectory()) await walk(path, listing, signal);
     else listing.named(path, stats);
   }
+  signal?.throwIfAborted();
   return listing.finish();
 }
 
-async function walk(dir: string, listing: ListingBuilder): Promise<void> {
+async function walk(dir: string, listing: ListingBuilder, signal: AbortSignal | undefined): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -32,16 +54,22 @@ async function walk(dir: string, listing: ListingBuilder): Promise<void> {
     return;
   }
   const folders: string[] = [];
-  // Stat in parallel: a folder of 10,000 files would otherwise wait for 10,000 round trips.
-  await Promise.all(
-    entries.map(async (entry) => {
-      const path = join(dir, entry.name);
-      if (isHidden(entry.name)) return;
-      if (entry.isDirectory()) folders.push(path);
-      else if (worthStat(entry)) listing.entry(path, entry.name, entry.isSymbolicLink(), await stat(path).catch((error: unknown) => ({ error })));
-    }),
-  );
-  for (const folder of folders) await walk(folder, listing);
+  const files: Dirent[] = [];
+  for (const entry of entries) {
+    if (isHidden(entry.name)) continue;
+    if (entry.isDirectory()) folders.push(join(dir, entry.name));
+    else if (worthStat(entry)) files.push(entry);
+  }
+  // Several at a time: a folder of 10,000 files would otherwise wait for 10,000 round trips.
+  await mapConcurrent(files, STATS_IN_FLIGHT, async (entry) => {
+    signal?.throwIfAborted();
+    const path = join(dir, entry.name);
+    listing.entry(path, entry.name, entry.isSymbolicLink(), await stat(path).catch((error: unknown) => ({ error })));
+  });
+  for (const folder of folders) {
+    signal?.throwIfAborted();
+    await walk(folder, listing, signal);
+  }
 }
 
 export function listManifestFilesSync(paths: readonly string[], limits: ManifestLimits): Listing {
