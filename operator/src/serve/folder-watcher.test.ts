@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listManifestFiles } from '../sources/manifests/list-manifest-files.js';
 import { DEFAULT_MANIFEST_LIMITS } from '../sources/manifests/manifest-limits.js';
 import type { Stamps } from '../sources/manifests/manifest-stamps.js';
@@ -179,16 +179,14 @@ describe('FolderWatcher', () => {
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
     };
     let changes = 0;
-    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, initial, { pollIntervalMs: 30 }));
-    await sleep(80);
-    expect(signals).toHaveLength(1);
+    // The next try waits twenty times as long as the stopped look took, at most 300 ms here.
+    const watcher = pollingOnly(new FolderWatcher(dir, () => changes++, look, initial, { pollIntervalMs: 30, maxPollIntervalMs: 300 }));
+    await vi.waitFor(() => expect(signals).toHaveLength(1));
     expect(signals[0]?.aborted).toBe(false);
     watcher.reloadStarted();
     expect(signals[0]?.aborted).toBe(true);
     watcher.reloadEnded(initial);
-    // The next poll waits twenty times as long as the stopped look took (about 50 ms).
-    await sleep(1_500);
-    expect(signals.length).toBeGreaterThan(1);
+    await vi.waitFor(() => expect(signals.length).toBeGreaterThan(1), { timeout: 5_000 });
     watcher.close();
     expect(signals.every((signal) => signal.aborted)).toBe(true);
     expect(changes).toBe(0);

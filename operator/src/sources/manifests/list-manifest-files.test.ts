@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { listManifestFiles, listManifestFilesSync } from './list-manifest-files.js';
 import { DEFAULT_MANIFEST_LIMITS } from './manifest-limits.js';
 
-const stats = vi.hoisted(() => ({ asked: 0, underWay: 0, most: 0, onAsk: (): void => {} }));
+const stats = vi.hoisted(() => ({ asked: 0, underWay: 0, most: 0, onAsk: (): void => {}, hangs: 0, hanging: false }));
 vi.mock('node:fs/promises', async (original) => {
   const real = await original<typeof FsPromises>();
   return {
@@ -19,6 +19,11 @@ vi.mock('node:fs/promises', async (original) => {
       stats.underWay += 1;
       stats.most = Math.max(stats.most, stats.underWay);
       stats.onAsk();
+      // A dead network mount: the stat asked for `hangs`-th never returns.
+      if (stats.asked === stats.hangs) {
+        stats.hanging = true;
+        await new Promise(() => {});
+      }
       try {
         return await real.stat(...args);
       } finally {
@@ -38,7 +43,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'team-a', 'service.yaml'), 'kind: Service\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeEach(() => Object.assign(stats, { asked: 0, underWay: 0, most: 0, onAsk: () => {} }));
+beforeEach(() => Object.assign(stats, { asked: 0, underWay: 0, most: 0, onAsk: () => {}, hangs: 0, hanging: false }));
 
 describe('listManifestFiles', () => {
   it('lists what the synchronous walk lists, with a few stats under way at a time, not every file at once', async () => {
@@ -61,5 +66,15 @@ describe('listManifestFiles', () => {
     stats.asked = 0;
     await expect(listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS, { signal: AbortSignal.abort() })).rejects.toThrow();
     expect(stats.asked).toBe(0);
+  });
+
+  it('rejects as soon as its signal is aborted, even with a stat under way that never returns', async () => {
+    // The folder's own stat, the first: nothing else is under way to notice the signal.
+    stats.hangs = 1;
+    const stop = new AbortController();
+    const walk = listManifestFiles([dir], DEFAULT_MANIFEST_LIMITS, { signal: stop.signal });
+    await vi.waitFor(() => expect(stats.hanging).toBe(true));
+    stop.abort(new Error('a reload started'));
+    await expect(walk).rejects.toThrow('a reload started');
   });
 });

@@ -7,8 +7,11 @@
 // thread pool (four threads) in the order they were asked for, and so do a reload's reads: a walk
 // that asked for 10,000 stats at once made any read asked for meanwhile wait behind all of them
 // (measured: an edit's reload went from about 55 to 130 ms, and the edit's change → all ACKed to
-// 349 ms, when the safety-net poll walked 10,000 files during it). It stops at once when its
-// signal is aborted (the poll's look, once a reload makes its result useless).
+// 349 ms, when the safety-net poll walked 10,000 files during it). One exception: on file
+// systems that give readdir no entry types (some FUSE mounts, XFS with ftype=0), Node's readdir
+// with file types lstats every entry itself, all at once. When its signal is aborted (the poll's
+// look, once a reload makes its result useless), the walk asks for nothing more and rejects at
+// once, even with a stat still under way (one that hangs on a dead network mount included).
 import { readdirSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -27,12 +30,30 @@ import type { Listing } from './manifest-listing.js';
 const STATS_IN_FLIGHT = 32;
 
 export interface WalkOptions {
-  /** Stops the walk: it then rejects with the signal's reason, and asks for no more stats. */
+  /** Stops the walk: it asks for no more stats and rejects at once with the signal's reason. */
   signal?: AbortSignal;
 }
 
 export async function listManifestFiles(paths: readonly string[], limits: ManifestLimits, options: WalkOptions = {}): Promise<Listing> {
   const { signal } = options;
+  if (!signal) return listAll(paths, limits, undefined);
+  signal.throwIfAborted();
+  const listed = listAll(paths, limits, signal);
+  // What is still under way when the signal fires settles later, unobserved.
+  listed.catch(() => undefined);
+  let stop!: () => void;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    return await Promise.race([listed, stopped]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+async function listAll(paths: readonly string[], limits: ManifestLimits, signal: AbortSignal | undefined): Promise<Listing> {
   const listing = new ListingBuilder(limits);
   for (const path of paths) {
     signal?.throwIfAborted();
