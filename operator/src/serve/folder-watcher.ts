@@ -126,6 +126,7 @@ export class FolderWatcher {
       return;
     }
     const generation = this.generation;
+    // Polls never overlap: each schedules the next when it ends.
     const looking = new AbortController();
     this.looking = looking;
     try {
@@ -143,7 +144,7 @@ export class FolderWatcher {
       this.changed = undefined;
       this.onChange();
     } finally {
-      if (this.looking === looking) this.looking = undefined;
+      this.looking = undefined;
       const costly = Math.min(POLL_COST_FACTOR * (performance.now() - started), this.maxPollIntervalMs);
       this.schedulePoll(Math.max(this.pollIntervalMs, costly));
     }
