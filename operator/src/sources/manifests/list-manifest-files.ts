@@ -63,7 +63,6 @@ async function listAll(paths: readonly string[], limits: ManifestLimits, signal:
     else if (stats.isDirectory()) await walk(path, listing, signal);
     else listing.named(path, stats);
   }
-  signal?.throwIfAborted();
   return listing.finish();
 }
 
