@@ -63,11 +63,14 @@ export class FleetTally {
 const MAX_RECONNECTS = 5;
 const RECONNECT_BASE_MS = 500;
 
+/** What a starting Envoy asks for first, by wildcard: the rest follows from their answers. */
+const WILDCARD_TYPES = [TYPE.cluster, TYPE.listener];
+
 export class FleetClient {
   readonly window: ClientWindow = { responses: 0, routeResponses: 0, bytes: 0, lastAckMs: 0 };
   /** Types that have been answered (and ACKed) at least once. */
   readonly answered = new Set<string>();
-  readonly wanted = new Set<string>([TYPE.cluster, TYPE.listener]);
+  readonly wanted = new Set<string>(WILDCARD_TYPES);
   nacks = 0;
   /** How its stream ended for good: closed by the server once ready, or after the last reconnect. */
   status: StreamStatus | undefined;
@@ -98,8 +101,7 @@ export class FleetClient {
     const method = this.protocol === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
     const read = this.protocol === 'sotw' ? readSotwResponse : readDeltaResponse;
     this.call = new GrpcStream(this.connection(), method, (message) => this.onResponse(read(message)), (status) => this.ended(status));
-    this.request(TYPE.cluster, []);
-    this.request(TYPE.listener, []);
+    for (const type of WILDCARD_TYPES) this.request(type, []);
   }
 
   /**
@@ -130,7 +132,7 @@ export class FleetClient {
   private forget(): void {
     this.answered.clear();
     this.wanted.clear();
-    this.wanted.add(TYPE.cluster).add(TYPE.listener);
+    for (const type of WILDCARD_TYPES) this.wanted.add(type);
     this.names.clear();
     this.last.clear();
     this.vhdsNamespaces.clear();
