@@ -8,16 +8,7 @@ import { join } from 'node:path';
 
 const RESULTS = join(import.meta.dirname, 'results');
 
-interface ScaleRun {
-  server: string;
-  protocol: string;
-  ingresses: number;
-  clients: number;
-  changeToAllAckedMs: { median: number; p99: number };
-  peakRssMiB: number;
-  /** The changes made before the measured ones (scale.ts --warmup), ms. */
-  warmupMs?: number[];
-}
+import type { Run as ScaleRun } from './scale-runs.js';
 
 function read<T>(file: string): T | undefined {
   const path = join(RESULTS, file);
@@ -36,7 +27,21 @@ type Row = [goal: string, measured: string, met: boolean | undefined];
 function warmedUp(r: ScaleRun): string {
   const warmup = r.warmupMs ?? [];
   if (warmup.length === 0) return '';
-  return ` (after ${warmup.length} warm-up changes, which took ${ms(Math.min(...warmup))}–${ms(Math.max(...warmup))}; the first ${ms(warmup[0] as number)})`;
+  const runs = r.repetitions?.length ?? 1;
+  const each = runs > 1 ? ` per run (${runs} runs)` : '';
+  return ` (after ${warmup.length / runs} warm-up changes${each}, which took ${ms(Math.min(...warmup))}–${ms(Math.max(...warmup))}; the first ${ms(warmup[0] as number)})`;
+}
+
+/**
+ * A p99 and how it was measured: one run's (its slowest change, with 30), or pooled over
+ * repeated runs, with each run's own p99 and how many of them were over the goal.
+ */
+function p99Of(r: ScaleRun, goalMs: number): string {
+  const reps = r.repetitions ?? [];
+  if (reps.length === 0) return `${ms(r.changeToAllAckedMs.p99)} over ${r.changes} changes${warmedUp(r)}`;
+  const own = reps.map((rep) => rep.changeToAllAckedMs.p99);
+  const over = own.filter((p) => p > goalMs).length;
+  return `${ms(r.changeToAllAckedMs.p99)} over ${r.changes} changes of ${reps.length} runs; each run's own p99: ${own.map(ms).join(', ')} (${over} of ${reps.length} over ${ms(goalMs)})${warmedUp(r)}`;
 }
 const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 })} ms`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
@@ -46,14 +51,14 @@ rows.push(['one Ingress changed at 10,000 → translated and published ≤ 20 ms
 rows.push(['one EndpointSlice changed at 10,000 ≤ 5 ms (median)', endpoint ? ms(endpoint.endpointPathMsMedian) : 'not measured', endpoint && endpoint.endpointPathMsMedian <= 5]);
 const delta = run('portico', 'delta', 1000, 1000);
 const linearDelta = run('linear', 'delta', 1000, 1000);
-rows.push(['Delta 1,000 × 1,000: p99 ≤ 100 ms', delta ? `${ms(delta.changeToAllAckedMs.p99)}${warmedUp(delta)}` : 'not measured', delta && delta.changeToAllAckedMs.p99 <= 100]);
+rows.push(['Delta 1,000 × 1,000: p99 ≤ 100 ms', delta ? p99Of(delta, 100) : 'not measured', delta && delta.changeToAllAckedMs.p99 <= 100]);
 rows.push([
   'Delta 1,000 × 1,000: median ≤ 0.5× LinearCache',
   delta && linearDelta ? `${ms(delta.changeToAllAckedMs.median)} vs ${ms(linearDelta.changeToAllAckedMs.median)} (${ratio(delta.changeToAllAckedMs.median, linearDelta.changeToAllAckedMs.median)})` : 'not measured',
   delta && linearDelta && delta.changeToAllAckedMs.median <= 0.5 * linearDelta.changeToAllAckedMs.median,
 ]);
 const big = run('portico', 'delta', 10000, 1000);
-rows.push(['Delta 10,000 × 1,000: p99 ≤ 500 ms', big ? `${ms(big.changeToAllAckedMs.p99)}${warmedUp(big)}` : 'not measured', big && big.changeToAllAckedMs.p99 <= 500]);
+rows.push(['Delta 10,000 × 1,000: p99 ≤ 500 ms', big ? p99Of(big, 500) : 'not measured', big && big.changeToAllAckedMs.p99 <= 500]);
 rows.push(['Delta 10,000 × 1,000: peak RSS ≤ 1.5 GiB', big ? `${(big.peakRssMiB / 1024).toFixed(2)} GiB` : 'not measured', big && big.peakRssMiB <= 1.5 * 1024]);
 const sotw = run('portico', 'sotw', 1000, 1000);
 const linearSotw = run('linear', 'sotw', 1000, 1000);

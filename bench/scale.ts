@@ -3,6 +3,7 @@
 //   npx tsx bench/scale.ts [--scenarios 1000x100,1000x1000,10000x100,10000x1000] [--changes 30]
 //                          [--servers portico,snapshot,linear] [--protocol sotw,delta]
 //                          [--skip '*:sotw:10000x1000'] [--connect-timeout 1800 (seconds)] [--warmup 5]
+//                          [--repeat 1 (runs of each, pooled: scale-runs.ts)]
 //                          [--max-server-rss <GiB, default 60 % of the machine's memory>]
 // SERVER_NODE_ARGS passes Node.js flags to Portico's server, e.g. SERVER_NODE_ARGS='--cpu-prof
 // --cpu-prof-dir=/tmp/prof' to profile it (written when the runner stops it); SERVER_STDOUT=<file>
@@ -46,8 +47,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Fleet, nowMs, sleep } from './fleet/fleet.js';
 import { ENVOY_WINDOW_BYTES } from './fleet/client.js';
-import type { Protocol } from './fleet/client.js';
 import { renderChart } from './scale-chart.js';
+import { pooled, stats } from './scale-runs.js';
+import type { Measured, Protocol, Run, ServerName } from './scale-runs.js';
 import { editIngressManifest, writeWorkloadManifests } from './workload.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -78,6 +80,10 @@ const { values } = parseArgs({
     // first changes after a start run code V8 has not optimized yet. At 1,000 × 1,000 Delta,
     // Portico's first six took 93-137 ms and the other twenty-four 64-93 ms.
     warmup: { type: 'string', default: '5' },
+    // Runs of each server, protocol and scenario, each with a server and fleet of its own, pooled
+    // into one record (scale-runs.ts): over 30 changes a run's p99 is its slowest change, and on
+    // shared cores that varies from run to run.
+    repeat: { type: 'string', default: '1' },
     servers: { type: 'string', default: SERVERS.join(',') },
     protocol: { type: 'string', default: PROTOCOLS.join(',') },
     skip: { type: 'string', default: '*:sotw:10000x1000' },
@@ -99,11 +105,11 @@ const scenarios = list(values.scenarios).map((s) => {
 const changes = Number(values.changes);
 const warmup = Number(values.warmup);
 if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: "${values.warmup}" is not a whole number of changes`);
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: "${values.repeat}" is not a positive whole number of runs`);
 const servers = list(values.servers).map((s) => oneOf(s, SERVERS, '--servers'));
 const protocols = list(values.protocol).map((p) => oneOf(p, PROTOCOLS, '--protocol'));
 const skips = values.skip === 'none' ? [] : list(values.skip).map(parseSkip);
-
-type ServerName = 'portico' | 'snapshot' | 'linear';
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
@@ -143,41 +149,6 @@ function decimalBytes(bytes: number): string {
   return `${Number((bytes / scale).toPrecision(2))} ${unit}`;
 }
 
-interface Run {
-  server: ServerName;
-  protocol: Protocol;
-  ingresses: number;
-  clients: number;
-  changes: number;
-  /** Portico: config.applied durationMs (read folder + translate + publish), median over changes; peer: parse JSON + set cache. */
-  applyMsMedian: number;
-  initialApplyMs: number;
-  connectMs: number;
-  changeToAllAckedMs: { median: number; p99: number; max: number; min: number };
-  bytesPerChange: { median: number; max: number };
-  serverCpuSeconds: { total: number; changes: number };
-  peakRssMiB: number;
-  /** The whole run: workload, server start, fleet connect, changes, teardown (absent in runs recorded before it was). */
-  wallSeconds?: number;
-  /**
-   * The simulated clients' HTTP/2 flow-control windows: Envoy's 256 MiB (ENVOY_WINDOW_BYTES).
-   * Absent in runs recorded before the fleet set them, whose clients had grpc-js's 64 KiB.
-   */
-  clientWindowBytes?: number;
-  /**
-   * The changes made (and waited for) before the measured ones, in order, change → all ACKed, ms:
-   * the first changes after a start run code the JIT has not optimized yet (see --warmup). Absent
-   * in runs recorded before there were any; their first change was measured.
-   */
-  warmupMs?: number[];
-  /**
-   * Streams the fleet opened again because they ended before their client was ready (a reset
-   * connection while a thousand connect at once; an Envoy retries too). Absent in runs recorded
-   * before the fleet retried: there, such a stream failed the run.
-   */
-  clientReconnects?: number;
-}
-
 /** A run of the matrix that --skip excluded. */
 interface Skipped {
   server: ServerName;
@@ -213,13 +184,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-function stats(samples: number[]): { median: number; p99: number; max: number; min: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  const round = (n: number): number => Math.round(n * 10) / 10;
-  return { median: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? NaN), min: round(sorted[0] ?? NaN) };
 }
 
 /** Line-by-line reader of a child's output that can wait for a matching line. */
@@ -363,7 +327,7 @@ function memoryGuard(pid: number, limitGiB: number): { exceeded: Promise<never>;
   return { exceeded, stop: () => clearInterval(timer) };
 }
 
-async function measure(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
+async function measure(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Measured> {
   const work = mkdtempSync(join(tmpdir(), `portico-scale-${ingresses}-`));
   const dir = join(work, 'manifests');
   writeWorkloadManifests(dir, ingresses);
@@ -387,7 +351,7 @@ async function measure(server: ServerName, protocol: Protocol, ingresses: number
 }
 
 /** Connects the fleet, then makes and times the changes. */
-async function runChanges(server: ServerName, protocol: Protocol, ingresses: number, clients: number, dir: string, target: Target, fleet: Fleet): Promise<Run> {
+async function runChanges(server: ServerName, protocol: Protocol, ingresses: number, clients: number, dir: string, target: Target, fleet: Fleet): Promise<Measured> {
   const pid = target.child.pid ?? 0;
   const connectMs = await fleet.untilReady(Number(values['connect-timeout']) * 1000);
   const { reconnects } = await fleet.status();
@@ -435,7 +399,7 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
   process.stderr.write('\n');
   const cpuAfter = cpuSeconds(pid);
   const byteStats = stats(bytes);
-  return {
+  const run: Run = {
     server,
     protocol,
     ingresses,
@@ -452,13 +416,24 @@ async function runChanges(server: ServerName, protocol: Protocol, ingresses: num
     warmupMs,
     clientReconnects: reconnects,
   };
+  return { run, samples: { latencies, applyMs, bytes } };
 }
 
 /** measure, plus the wall time of the whole run. */
-async function measureTimed(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
+async function measureTimed(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Measured> {
   const started = nowMs();
-  const run = await measure(server, protocol, ingresses, clients);
-  return { ...run, wallSeconds: Math.round((nowMs() - started) / 100) / 10 };
+  const { run, samples } = await measure(server, protocol, ingresses, clients);
+  return { run: { ...run, wallSeconds: Math.round((nowMs() - started) / 100) / 10 }, samples };
+}
+
+/** --repeat runs of one server, protocol and scenario, pooled into one record. */
+async function measureRepeated(server: ServerName, protocol: Protocol, ingresses: number, clients: number): Promise<Run> {
+  const measured: Measured[] = [];
+  for (let i = 0; i < repeat; i++) {
+    if (repeat > 1) console.error(`  run ${i + 1} of ${repeat}`);
+    measured.push(await measureTimed(server, protocol, ingresses, clients));
+  }
+  return pooled(measured);
 }
 
 // ---- results ----
@@ -473,7 +448,7 @@ const saved: Saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsF
 const same = (a: Key, b: Key): boolean => a.server === b.server && a.protocol === b.protocol && a.ingresses === b.ingresses && a.clients === b.clients;
 const order = (a: Key, b: Key): number => a.ingresses - b.ingresses || a.clients - b.clients || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || SERVERS.indexOf(a.server) - SERVERS.indexOf(b.server);
 const scenarioOf = (r: Key): string => `${r.ingresses}×${r.clients}`;
-const command = `npx tsx bench/scale.ts --scenarios ${values.scenarios ?? ''} --changes ${changes} --servers ${values.servers ?? ''} --protocol ${values.protocol ?? ''} --skip '${values.skip ?? ''}'`;
+const command = `npx tsx bench/scale.ts --scenarios ${values.scenarios ?? ''} --changes ${changes}${repeat > 1 ? ` --repeat ${repeat}` : ''} --servers ${values.servers ?? ''} --protocol ${values.protocol ?? ''} --skip '${values.skip ?? ''}'`;
 
 function merged(runs: Run[], skipped: Skipped[]): { allRuns: Run[]; allSkipped: Skipped[] } {
   const allRuns = [...(saved.runs ?? []).filter((old) => !runs.some((r) => same(r, old))), ...runs].sort(order);
@@ -507,6 +482,12 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** Repeated runs: each run's own p99 (over its changes alone), after the pooled one. */
+function perRun(run: Run): string {
+  const p99s = (run.repetitions ?? []).map((r) => r.changeToAllAckedMs.p99);
+  return p99s.length === 0 ? '' : `; ${p99s.length} runs' own: ${p99s.map((p) => `${p}`).join(', ')} ms`;
+}
+
 /** Markdown table of every recorded run and skip, with Portico/peer ratios for the same protocol. */
 function table(runs: Run[], skipped: Skipped[]): string {
   const { allRuns, allSkipped } = merged(runs, skipped);
@@ -522,7 +503,7 @@ function table(runs: Run[], skipped: Skipped[]): string {
       scenarioOf(run), `${run.server} ${run.protocol}`,
       `${run.applyMsMedian} ms${vs((r) => r.applyMsMedian)}`,
       `${run.changeToAllAckedMs.median} ms${vs((r) => r.changeToAllAckedMs.median)}`,
-      `${run.changeToAllAckedMs.p99} ms${vs((r) => r.changeToAllAckedMs.p99)}`,
+      `${run.changeToAllAckedMs.p99} ms${vs((r) => r.changeToAllAckedMs.p99)}${perRun(run)}`,
       `${run.changeToAllAckedMs.max} ms${vs((r) => r.changeToAllAckedMs.max)}`,
       `${formatBytes(run.bytesPerChange.median)}${vs((r) => r.bytesPerChange.median)}`,
       `${run.serverCpuSeconds.changes} s${vs((r) => r.serverCpuSeconds.changes)}`,
@@ -550,7 +531,7 @@ for (const { server, protocol, ingresses, clients } of planned) {
   } else {
     console.error(`${server}: ${ingresses} Ingresses × ${clients} ${protocol} clients`);
     try {
-      runs.push(await measureTimed(server, protocol, ingresses, clients));
+      runs.push(await measureRepeated(server, protocol, ingresses, clients));
       console.error(JSON.stringify(runs[runs.length - 1]));
     } catch (error) {
       // Recorded (unless an earlier invocation measured it) and the matrix goes on; the exit status says so.
