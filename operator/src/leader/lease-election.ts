@@ -84,14 +84,18 @@ export class LeaseElection {
       // attempt ends by the renew deadline, so the leader steps down before the Lease can expire
       // for the others, as client-go's renew loop does.
       const budget = this.leading ? Math.max(1, renewDeadline - (this.now() - this.lastRenew)) : renewDeadline;
+      // A renewal counts from when the attempt began, not from when its answer came: the others
+      // may see the new renewTime as soon as the API server has written it, and start counting
+      // their lease duration then, while a slow answer is still on its way to us.
+      const attemptStartedAt = this.now();
       try {
         renewed = await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(budget)]));
       } catch (error) {
         if (signal.aborted) break;
         this.options.log.warn('lease request failed', { error: error instanceof Error ? error.message : String(error) });
       }
-      if (renewed) this.lastRenew = this.now();
-      if (renewed && !this.leading) this.setLeading(true);
+      if (renewed) this.lastRenew = attemptStartedAt;
+      if (renewed && !this.leading && this.now() - this.lastRenew < renewDeadline) this.setLeading(true);
       if (!renewed && this.leading && this.now() - this.lastRenew >= renewDeadline) this.setLeading(false);
       await sleep(this.options.retryPeriodMs ?? 2_000, signal);
     }
