@@ -98,19 +98,19 @@ describe('FolderWatcher', () => {
     const before = walks();
     await sleep(200);
     expect(walks()).toBe(before);
-    // The reload read the edited file: nothing to report.
+    // The reload read the edited file: the polls after it find nothing to report. (Waited for,
+    // not slept: a poll's next try is put off by a multiple of its walk's time, which a loaded
+    // machine stretches.)
     watcher.reloadEnded(await look());
-    await sleep(200);
+    await vi.waitFor(() => expect(walks()).toBeGreaterThan(before), { timeout: 5_000, interval: 10 });
     expect(changes).toBe(0);
-    expect(walks()).toBeGreaterThan(before);
     // A reload that read the folder before this edit: the poll reports it.
     watcher.reloadStarted();
     const readByReload = await look();
     writeFileSync(join(dir, 'a.yaml'), 'edited after the read');
     watcher.reloadEnded(readByReload);
-    await sleep(200);
+    await vi.waitFor(() => expect(changes).toBe(1), { timeout: 5_000, interval: 10 });
     watcher.close();
-    expect(changes).toBe(1);
   });
 
   it('waits for a quiet moment while reloads come one after another, but never longer than its longest interval', async () => {
