@@ -28,20 +28,23 @@ function warmedUp(r: ScaleRun): string {
   const warmup = r.warmupMs ?? [];
   if (warmup.length === 0) return '';
   const runs = r.repetitions?.length ?? 1;
-  const each = runs > 1 ? ` per run (${runs} runs)` : '';
-  return ` (after ${warmup.length / runs} warm-up changes${each}, which took ${ms(Math.min(...warmup))}–${ms(Math.max(...warmup))}; the first ${ms(warmup[0] as number)})`;
+  const range = `${ms(Math.min(...warmup))}–${ms(Math.max(...warmup))}`;
+  if (runs > 1) return `; each run after ${warmup.length / runs} warm-up changes (${range})`;
+  return `, after ${warmup.length} warm-up changes (${range}; the first ${ms(warmup[0] as number)})`;
 }
 
 /**
- * A p99 and how it was measured: one run's (its slowest change, with 30), or pooled over
- * repeated runs, with each run's own p99 and how many of them were over the goal.
+ * A p99 and how it was measured: one run's (the nearest rank: with 30 changes, the slowest), or
+ * pooled over repeated runs, with each run's own p99 and how many of them were over the goal.
+ * One decimal, as recorded, so that a p99 just under the goal does not read as on it.
  */
 function p99Of(r: ScaleRun, goalMs: number): string {
+  const exact = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
   const reps = r.repetitions ?? [];
-  if (reps.length === 0) return `${ms(r.changeToAllAckedMs.p99)} over ${r.changes} changes${warmedUp(r)}`;
+  if (reps.length === 0) return `${exact(r.changeToAllAckedMs.p99)} (nearest rank over ${r.changes} changes)${warmedUp(r)}`;
   const own = reps.map((rep) => rep.changeToAllAckedMs.p99);
   const over = own.filter((p) => p > goalMs).length;
-  return `${ms(r.changeToAllAckedMs.p99)} over ${r.changes} changes of ${reps.length} runs; each run's own p99: ${own.map(ms).join(', ')} (${over} of ${reps.length} over ${ms(goalMs)})${warmedUp(r)}`;
+  return `${exact(r.changeToAllAckedMs.p99)} (nearest rank over ${r.changes} changes of ${reps.length} runs); each run's own p99: ${own.map((p) => p.toLocaleString('en-US', { maximumFractionDigits: 1 })).join(', ')} ms, ${over} over ${exact(goalMs)}${warmedUp(r)}`;
 }
 const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 })} ms`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;

@@ -42,7 +42,8 @@ export function renderChart(chart: Chart): string {
   const colorOf = (name: string): string => chart.series?.find((s) => s.name === name)?.color ?? PALETTE[names.indexOf(name) % PALETTE.length] ?? '#888';
 
   const values = chart.bars.map((b) => b.value).filter((v) => v > 0);
-  const lo = values.length > 0 ? Math.floor(Math.log10(Math.min(...values))) : 1;
+  // A decade below the shortest bar's half, so that no bar starts just under its own value.
+  const lo = values.length > 0 ? Math.floor(Math.log10(Math.min(...values) / 2)) : 1;
   const hi = values.length > 0 ? Math.max(Math.floor(Math.log10(Math.max(...values))) + 1, lo + 1) : lo + 1; // the tallest bar stays below the top
 
   const barWidth = 20;

@@ -45,19 +45,39 @@ describe('pooled', () => {
   });
 
   it('pools every change of every run, and keeps each run apart under repetitions', () => {
-    // Five runs of 30 changes: each has one slow change of its own (101 to 105 ms), the rest 60-88 ms.
-    const runs = [0, 1, 2, 3, 4].map((i) => measuredRun([...range(60, 29), 101 + i], { cpu: 3 + i, rss: 400 + i, wall: 40, warmup: [120 + i, 80] }));
+    // Five runs of 30 changes, the last two slower than the first three, each with one slow change
+    // of its own (101 to 105 ms): the pooled median (80) is not the median of the runs' medians (74).
+    const offsets = [0, 0, 0, 10, 20];
+    const runs = offsets.map((offset, i) => measuredRun([...range(60 + offset, 29), 101 + i], { cpu: 3 + i, rss: 400 + i, wall: 40, warmup: [120 + i, 80] }));
+    runs[4]!.run.connectMs = 30000;
+    runs[4]!.run.initialApplyMs = 9000;
+    runs[4]!.samples.bytes = runs[4]!.samples.bytes.map(() => 5000);
     const run = pooled(runs);
     expect(run.changes).toBe(150);
-    // Each run's p99 is its slow change; the pooled p99 is the second slowest of 150.
-    expect(run.repetitions?.map((r) => r.changeToAllAckedMs.p99)).toEqual([101, 102, 103, 104, 105]);
-    expect(run.changeToAllAckedMs).toEqual({ median: 74, p99: 104, max: 105, min: 60 });
+    expect(run.repetitions?.map((r) => r.changeToAllAckedMs.median)).toEqual([74, 74, 74, 84, 94]);
+    // Each run's p99 is its slowest change; the pooled p99 is the second slowest of 150.
+    expect(run.repetitions?.map((r) => r.changeToAllAckedMs.p99)).toEqual([101, 102, 103, 104, 108]);
+    expect(run.changeToAllAckedMs).toEqual({ median: 80, p99: 107, max: 108, min: 60 });
+    // Apply times and bytes are pooled from the changes too; start-up figures are the runs' median.
+    expect(run.applyMsMedian).toBe(8);
+    expect(run.bytesPerChange).toEqual({ median: 1000, max: 5000 });
+    expect(run.connectMs).toBe(17000);
+    expect(run.initialApplyMs).toBe(5000);
     expect(run.serverCpuSeconds).toEqual({ total: 25, changes: 5 });
     expect(run.peakRssMiB).toBe(404);
     expect(run.wallSeconds).toBe(200);
     expect(run.warmupMs).toEqual([120, 80, 121, 80, 122, 80, 123, 80, 124, 80]);
     expect(run.clientReconnects).toBe(5);
-    expect(run.repetitions?.[2]).toEqual({ changes: 30, changeToAllAckedMs: stats([...range(60, 29), 103]), applyMsMedian: 7.4, serverCpuSecondsChanges: 5, peakRssMiB: 402, wallSeconds: 40, warmupMs: [122, 80] });
+    expect(run.repetitions?.[2]).toEqual({
+      changes: 30,
+      changeToAllAckedMs: stats([...range(60, 29), 103]),
+      applyMsMedian: 7.4,
+      serverCpuSecondsChanges: 5,
+      serverCpuSecondsTotal: 25,
+      peakRssMiB: 402,
+      wallSeconds: 40,
+      warmupMs: [122, 80],
+    });
   });
 
   it('refuses nothing to pool', () => {

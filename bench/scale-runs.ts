@@ -63,6 +63,8 @@ export interface Repetition {
   changeToAllAckedMs: LatencyStats;
   applyMsMedian: number;
   serverCpuSecondsChanges: number;
+  /** Absent in the first pooled rows (recorded before it was kept). */
+  serverCpuSecondsTotal?: number;
   peakRssMiB: number;
   wallSeconds?: number;
   warmupMs?: number[];
@@ -118,6 +120,7 @@ export function pooled(measured: readonly Measured[]): Run {
       changeToAllAckedMs: r.changeToAllAckedMs,
       applyMsMedian: r.applyMsMedian,
       serverCpuSecondsChanges: r.serverCpuSeconds.changes,
+      serverCpuSecondsTotal: r.serverCpuSeconds.total,
       peakRssMiB: r.peakRssMiB,
       ...(r.wallSeconds !== undefined ? { wallSeconds: r.wallSeconds } : {}),
       ...(r.warmupMs ? { warmupMs: r.warmupMs } : {}),

@@ -482,6 +482,11 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** How many runs a record pools (1 for a single run). */
+function runsIn(run: Run): number {
+  return run.repetitions?.length ?? 1;
+}
+
 /** Repeated runs: each run's own p99 (over its changes alone), after the pooled one. */
 function perRun(run: Run): string {
   const p99s = (run.repetitions ?? []).map((r) => r.changeToAllAckedMs.p99);
@@ -499,16 +504,19 @@ function table(runs: Run[], skipped: Skipped[]): string {
     const run = entry;
     const portico = allRuns.find((r) => same(r, { ...run, server: 'portico' }));
     const vs = (pick: (r: Run) => number): string => (portico && run !== portico ? ` (${ratio(pick(portico), pick(run))})` : '');
+    // A p99, a maximum or a peak over five runs' changes is not like one run's: not compared.
+    const pooledAlike = !portico || runsIn(portico) === runsIn(run);
+    const vsExtreme = (pick: (r: Run) => number): string => (pooledAlike ? vs(pick) : portico && run !== portico ? ' (–)' : '');
     return [
       scenarioOf(run), `${run.server} ${run.protocol}`,
       `${run.applyMsMedian} ms${vs((r) => r.applyMsMedian)}`,
       `${run.changeToAllAckedMs.median} ms${vs((r) => r.changeToAllAckedMs.median)}`,
-      `${run.changeToAllAckedMs.p99} ms${vs((r) => r.changeToAllAckedMs.p99)}${perRun(run)}`,
-      `${run.changeToAllAckedMs.max} ms${vs((r) => r.changeToAllAckedMs.max)}`,
+      `${run.changeToAllAckedMs.p99} ms${vsExtreme((r) => r.changeToAllAckedMs.p99)}${perRun(run)}`,
+      `${run.changeToAllAckedMs.max} ms${vsExtreme((r) => r.changeToAllAckedMs.max)}`,
       `${formatBytes(run.bytesPerChange.median)}${vs((r) => r.bytesPerChange.median)}`,
       `${run.serverCpuSeconds.changes} s${vs((r) => r.serverCpuSeconds.changes)}`,
       `${run.serverCpuSeconds.total} s${vs((r) => r.serverCpuSeconds.total)}`,
-      `${run.peakRssMiB} MiB${vs((r) => r.peakRssMiB)}`,
+      `${run.peakRssMiB} MiB${vsExtreme((r) => r.peakRssMiB)}`,
       run.wallSeconds === undefined ? '–' : `${run.wallSeconds} s`,
     ];
   });
@@ -545,6 +553,6 @@ for (const { server, protocol, ingresses, clients } of planned) {
 }
 if (planned.length === 0) save([], []);
 
-console.log(`\n${table(runs, skipped)}\n(ratios are Portico/peer, same protocol)`);
+console.log(`\n${table(runs, skipped)}\n(ratios are Portico/peer, same protocol; (–): not compared, one row pools more runs than the other)`);
 console.log(`this invocation: ${Math.round((Date.now() - started) / 1000)} s${failures > 0 ? `, ${failures} failed run(s)` : ''}`);
 process.exit(failures > 0 ? 1 : 0);
