@@ -5,10 +5,9 @@
 //   npx tsx bench/goals.ts
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Run as ScaleRun } from './scale-runs.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
-
-import type { Run as ScaleRun } from './scale-runs.js';
 
 function read<T>(file: string): T | undefined {
   const path = join(RESULTS, file);
