@@ -1,7 +1,7 @@
 // What one scale run records (bench/results/scale.json), and how repeated runs of the same
 // server, protocol and scenario are pooled (scale.ts --repeat). On two shared cores one run of 30
 // changes has a p99 that is its slowest change, and whether that change met a slow moment of the
-// machine varies from run to run: at 1,000 × 1,000 Delta, seven runs of the same commit on one
+// machine varies from run to run: at 1,000 × 1,000 Delta, eight runs of the same code on one
 // day had p99s from 75 to 138 ms. Pooling the changes of several runs (each with its own server
 // and fleet) makes the p99 a percentile again, and each run's own figures stay beside it.
 
