@@ -38,12 +38,12 @@ function warmedUp(r: ScaleRun): string {
  * One decimal, as recorded, so that a p99 just under the goal does not read as on it.
  */
 function p99Of(r: ScaleRun, goalMs: number): string {
-  const exact = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
+  const oneDecimal = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 1 });
   const reps = r.repetitions ?? [];
-  if (reps.length === 0) return `${exact(r.changeToAllAckedMs.p99)} (nearest rank over ${r.changes} changes)${warmedUp(r)}`;
+  if (reps.length === 0) return `${oneDecimal(r.changeToAllAckedMs.p99)} ms (nearest rank over ${r.changes} changes)${warmedUp(r)}`;
   const own = reps.map((rep) => rep.changeToAllAckedMs.p99);
   const over = own.filter((p) => p > goalMs).length;
-  return `${exact(r.changeToAllAckedMs.p99)} (nearest rank over ${r.changes} changes of ${reps.length} runs); each run's own p99: ${own.map((p) => p.toLocaleString('en-US', { maximumFractionDigits: 1 })).join(', ')} ms, ${over} over ${exact(goalMs)}${warmedUp(r)}`;
+  return `${oneDecimal(r.changeToAllAckedMs.p99)} ms (nearest rank over ${r.changes} changes of ${reps.length} runs); each run's own p99: ${own.map(oneDecimal).join(', ')} ms, ${over} over ${oneDecimal(goalMs)} ms${warmedUp(r)}`;
 }
 const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 })} ms`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;

@@ -490,7 +490,7 @@ function runsIn(run: Run): number {
 /** Repeated runs: each run's own p99 (over its changes alone), after the pooled one. */
 function perRun(run: Run): string {
   const p99s = (run.repetitions ?? []).map((r) => r.changeToAllAckedMs.p99);
-  return p99s.length === 0 ? '' : `; ${p99s.length} runs' own: ${p99s.map((p) => `${p}`).join(', ')} ms`;
+  return p99s.length === 0 ? '' : `; ${p99s.length} runs' own: ${p99s.join(', ')} ms`;
 }
 
 /** Markdown table of every recorded run and skip, with Portico/peer ratios for the same protocol. */
@@ -505,8 +505,9 @@ function table(runs: Run[], skipped: Skipped[]): string {
     const portico = allRuns.find((r) => same(r, { ...run, server: 'portico' }));
     const vs = (pick: (r: Run) => number): string => (portico && run !== portico ? ` (${ratio(pick(portico), pick(run))})` : '');
     // A p99, a maximum or a peak over five runs' changes is not like one run's: not compared.
+    // (Rows that pool differently are never the same row, so never Portico's own.)
     const pooledAlike = !portico || runsIn(portico) === runsIn(run);
-    const vsExtreme = (pick: (r: Run) => number): string => (pooledAlike ? vs(pick) : portico && run !== portico ? ' (–)' : '');
+    const vsExtreme = (pick: (r: Run) => number): string => (pooledAlike ? vs(pick) : ' (–)');
     return [
       scenarioOf(run), `${run.server} ${run.protocol}`,
       `${run.applyMsMedian} ms${vs((r) => r.applyMsMedian)}`,
